@@ -1,0 +1,74 @@
+"""Shared pieces of the benchmark: the local stack, a botocore request counter, and the result table."""
+import os
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+
+PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def start_stack():
+    """The same local stack as the tests (sandbox + emulator), with bench-only settings."""
+    import secrets
+
+    sys.path.insert(0, PROJECT_DIR)
+    import logging
+
+    from chalicelib.core import logs
+    from devserver.stack import LocalStack
+
+    logs.configure()
+    logging.getLogger("wxbase").setLevel(logging.WARNING)  # the table is the output
+
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_SQS"):
+        os.environ.pop(name, None)
+    env = {"WXBASE_JWT_SECRET": secrets.token_urlsafe(48), "WXBASE_ADMIN_KEYS": secrets.token_urlsafe(24),
+           "WXBASE_TABLE": "wxbase-bench", "WXBASE_BUCKET": "wxbase-bench-files", "WXBASE_QUEUE": "wxbase-bench"}
+    return LocalStack(env).apply()
+
+
+class RequestCounter:
+    """Counts AWS API calls per operation, at botocore's level (what is billed)."""
+
+    def __init__(self, service):
+        from chalicelib.core import aws
+
+        self.calls = []
+        aws.client(service).meta.events.register(f"before-call.{service}", self._record)
+
+    def _record(self, model, **kwargs):
+        self.calls.append(model.name)
+
+    @contextmanager
+    def measure(self):
+        start = len(self.calls)
+        box = []
+        yield box
+        box.extend(self.calls[start:])
+
+
+def median_seconds(command, runs=7):
+    """Median wall time of a fresh interpreter running `command` (the code measures itself and prints seconds)."""
+    samples = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", command], cwd=PROJECT_DIR, capture_output=True, text=True,
+                             check=True)
+        samples.append(float(out.stdout.strip().splitlines()[-1]))
+    return statistics.median(samples)
+
+
+def timed(fn, repeat):
+    started = time.perf_counter()
+    for i in range(repeat):
+        fn(i)
+    return (time.perf_counter() - started) / repeat
+
+
+def print_table(rows):
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    for n, row in enumerate(rows):
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)))
+        if n == 0:
+            print("  ".join("-" * w for w in widths))

@@ -1,0 +1,74 @@
+"""Our own auth tokens: PocketBase-shaped JWTs (HS256, `type: "auth"`, `id`, `collectionId`, `exp`).
+
+Claims add `appid` (the app the user signed in through) and `tk`, a fingerprint of the user's tokenKey. Verifying
+a token is signature + expiry only (no database read); auth-refresh also compares `tk` with the stored tokenKey,
+so rotating a user's tokenKey revokes every token issued before.
+"""
+import hashlib
+import time
+
+from chalicelib.core.errors import Unauthorized
+from chalicelib.core.settings import ConfigError, get_settings
+
+ALGORITHM = "HS256"
+MIN_SECRET_BYTES = 32
+USERS_COLLECTION_ID = "_pb_users_auth_"
+
+
+def _secret():
+    secret = get_settings().jwt_secret.reveal()
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        raise ConfigError("WXBASE_JWT_SECRET must be set to at least 32 bytes.")
+    return secret
+
+
+def token_key_fingerprint(token_key):
+    return hashlib.sha256(token_key.encode()).hexdigest()[:16]
+
+
+def issue(user_id, token_key, appid, ttl_seconds=None):
+    import jwt
+
+    now = int(time.time())
+    claims = {
+        "type": "auth",
+        "id": user_id,
+        "collectionId": USERS_COLLECTION_ID,
+        "refreshable": True,
+        "appid": appid,
+        "tk": token_key_fingerprint(token_key),
+        "iat": now,
+        "exp": now + (ttl_seconds or get_settings().token_ttl_seconds),
+    }
+    return jwt.encode(claims, _secret(), algorithm=ALGORITHM)
+
+
+def strip_bearer(header_value):
+    value = (header_value or "").strip()
+    if value[:7].lower() == "bearer ":
+        value = value[7:].strip()
+    return value
+
+
+def verify(token):
+    """The claims of a valid auth token; Unauthorized for anything else (expired, forged, alg:none, wrong type)."""
+    import jwt
+
+    if not token or len(token) > 4096:
+        raise Unauthorized()
+    try:
+        claims = jwt.decode(
+            token,
+            _secret(),
+            algorithms=[ALGORITHM],
+            options={"require": ["exp", "id", "type", "tk"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("The auth token has expired; log in again.") from None
+    except jwt.PyJWTError:
+        raise Unauthorized("The auth token is invalid.") from None
+    if claims.get("type") != "auth" or claims.get("collectionId") != USERS_COLLECTION_ID:
+        raise Unauthorized("The auth token is invalid.")
+    if not isinstance(claims.get("id"), str) or not isinstance(claims.get("tk"), str):
+        raise Unauthorized("The auth token is invalid.")
+    return claims

@@ -1,0 +1,36 @@
+"""Lazily created boto3 clients, one per service per process.
+
+boto3 is imported on first use (it costs ~100 ms), and clients are reused across warm invocations. Endpoints come
+from boto3's own resolution, so AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> are honoured and nothing here
+hard-codes one.
+"""
+import threading
+
+_clients = {}
+_lock = threading.Lock()
+
+
+def client(service):
+    found = _clients.get(service)
+    if found is not None:
+        return found
+    with _lock:
+        if service not in _clients:
+            import boto3
+            from botocore.config import Config
+
+            config = Config(
+                connect_timeout=3,
+                read_timeout=10,
+                retries={"max_attempts": 3, "mode": "standard"},
+                signature_version="s3v4" if service == "s3" else None,
+                max_pool_connections=50,
+            )
+            _clients[service] = boto3.session.Session().client(service, config=config)
+        return _clients[service]
+
+
+def reset_clients():
+    """Forget cached clients (tests point them at a new emulator)."""
+    with _lock:
+        _clients.clear()

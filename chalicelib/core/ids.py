@@ -1,0 +1,35 @@
+"""15-character, time-ordered record ids over PocketBase's alphabet [a-z0-9].
+
+9 base-36 digits of milliseconds since the epoch (ordered until the year 5188) followed by 6 random digits, so ids
+sort by creation time and two ids made in the same millisecond collide with odds of 1 in 2 billion.
+"""
+import re
+import secrets
+import time
+
+ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+ID_LENGTH = 15
+ID_PATTERN = re.compile(r"^[a-z0-9]{15}$")
+_TIME_DIGITS = 9
+
+
+def _base36(value, width):
+    digits = []
+    for _ in range(width):
+        value, rem = divmod(value, 36)
+        digits.append(ALPHABET[rem])
+    return "".join(reversed(digits))
+
+
+def new_id(now_ms=None):
+    ms = int(time.time() * 1000) if now_ms is None else now_ms
+    random_part = "".join(secrets.choice(ALPHABET) for _ in range(ID_LENGTH - _TIME_DIGITS))
+    return _base36(ms, _TIME_DIGITS) + random_part
+
+
+def is_valid_id(value):
+    return isinstance(value, str) and bool(ID_PATTERN.match(value))
+
+
+def random_token(nbytes=24):
+    return secrets.token_urlsafe(nbytes)

@@ -1,0 +1,83 @@
+"""Structured JSON logs: one line per event, with the request id, never a secret.
+
+Call sites log an event name and plain fields (`log.info("login", extra={"fields": {...}})` via `event()`).
+The formatter drops fields whose names look secret and masks any configured secret value that slipped into a
+message, so a mistake at a call site does not become a leak.
+"""
+import contextvars
+import json
+import logging
+import re
+import sys
+import time
+
+from chalicelib.core.secrets import known_secret_values
+
+_request_id = contextvars.ContextVar("wxbase_request_id", default=None)
+_SECRET_FIELD = re.compile(r"secret|session_?key|password|token|aes_?key|authorization|signature", re.I)
+_ALLOWED_TOKENISH = {"token_mode", "token_expires_at", "token_source"}
+REDACTED = "***"
+
+logger = logging.getLogger("wxbase")
+
+
+def set_request_id(value):
+    return _request_id.set(value)
+
+
+def reset_request_id(token):
+    _request_id.reset(token)
+
+
+def current_request_id():
+    return _request_id.get()
+
+
+def redact(text):
+    for value in known_secret_values():
+        if value and value in text:
+            text = text.replace(value, REDACTED)
+    return text
+
+
+def clean_fields(fields):
+    out = {}
+    for key, value in fields.items():
+        if _SECRET_FIELD.search(key) and key not in _ALLOWED_TOKENISH:
+            out[key] = REDACTED
+        elif isinstance(value, (str, int, float, bool)) or value is None:
+            out[key] = value
+        else:
+            out[key] = repr(value)
+    return out
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record):
+        entry = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        request_id = _request_id.get()
+        if request_id:
+            entry["request_id"] = request_id
+        entry.update(clean_fields(getattr(record, "fields", {}) or {}))
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return redact(json.dumps(entry, ensure_ascii=False, default=str))
+
+
+def configure():
+    """Send wxbase logs as JSON to stdout (CloudWatch in Lambda). Idempotent."""
+    if any(isinstance(h.formatter, JsonFormatter) for h in logger.handlers):
+        return
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(JsonFormatter())
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
+def event(name, level=logging.INFO, **fields):
+    logger.log(level, name, extra={"fields": fields})

@@ -1,0 +1,73 @@
+"""Secret values: fetched when used, never printed.
+
+A value in the environment may be the secret itself or `ssm:/path` (an SSM SecureString), resolved on first
+use and cached for a few minutes so that rotations reach warm Lambdas. `Secret` has a redacted repr so that a
+settings object can be logged or shown in a traceback without leaking anything; every revealed value is also
+registered with the log redactor as a second line of defence.
+"""
+import threading
+import time
+
+SSM_PREFIX = "ssm:"
+SSM_CACHE_SECONDS = 300
+
+_cache = {}
+_cache_lock = threading.Lock()
+_known_values = set()
+
+
+class Secret:
+    __slots__ = ("_raw", "name")
+
+    def __init__(self, raw, name="secret"):
+        self._raw = raw or ""
+        self.name = name
+
+    def __repr__(self):
+        return f"Secret({self.name}=***)"
+
+    __str__ = __repr__
+
+    def __bool__(self):
+        return bool(self._raw)
+
+    def __eq__(self, other):
+        return isinstance(other, Secret) and other._raw == self._raw
+
+    def __hash__(self):
+        return hash(self._raw)
+
+    @property
+    def is_reference(self):
+        return self._raw.startswith(SSM_PREFIX)
+
+    def reveal(self):
+        """The plaintext value (resolving an SSM reference). Never log or return it."""
+        value = resolve_ssm(self._raw[len(SSM_PREFIX):]) if self.is_reference else self._raw
+        if value:
+            _known_values.add(value)
+        return value
+
+
+def resolve_ssm(path):
+    now = time.monotonic()
+    with _cache_lock:
+        hit = _cache.get(path)
+        if hit and hit[1] > now:
+            return hit[0]
+    from chalicelib.core import aws
+    from chalicelib.core.errors import ServiceUnavailable
+
+    try:
+        value = aws.client("ssm").get_parameter(Name=path, WithDecryption=True)["Parameter"]["Value"]
+    except Exception as exc:  # the path names no secret; the exception text may carry none either
+        raise ServiceUnavailable(f"Configuration parameter {path} could not be read.") from exc
+    with _cache_lock:
+        _cache[path] = (value, now + SSM_CACHE_SECONDS)
+    return value
+
+
+def known_secret_values():
+    """Every secret value revealed in this process (for the log redactor)."""
+    return frozenset(_known_values)
+

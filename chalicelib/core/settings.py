@@ -1,0 +1,164 @@
+"""Settings read from the environment at call time.
+
+Chalice's test client and `chalice local` patch the environment per request, and Lambda configuration can change
+between deployments, so nothing is read at import. Parsing is cached per raw value: a warm request costs a few
+dict look-ups, and a changed variable takes effect on the next call.
+"""
+import json
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from chalicelib.core.errors import ApiError, NotFound
+from chalicelib.core.secrets import Secret
+
+APP_TYPES = ("miniprogram", "officialaccount")
+TOKEN_MODES = ("stable", "classic")
+DEFAULT_WECHAT_API_BASE = "https://api.weixin.qq.com"
+DEFAULT_TOKEN_TTL_SECONDS = 5 * 24 * 3600  # PocketBase's default auth token lifetime
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+
+
+class ConfigError(ApiError):
+    """The deployment's configuration is wrong: an operator error, reported without any secret value."""
+
+    status = 500
+    default_message = "The server is misconfigured."
+
+
+@dataclass(frozen=True)
+class WeChatApp:
+    appid: str
+    secret: Secret
+    token: Secret
+    encoding_aes_key: Secret
+    type: str = "miniprogram"
+    callback_max_age_seconds: int = 300
+    token_mode: str = "stable"
+    auto_replies: tuple = field(default_factory=tuple)
+
+    @property
+    def is_miniprogram(self):
+        return self.type == "miniprogram"
+
+
+@dataclass(frozen=True)
+class Settings:
+    apps: tuple
+    jwt_secret: Secret
+    admin_keys: Secret
+    wechat_api_base: str
+    table_name: str
+    bucket_name: str
+    queue_name: str
+    collections_path: str
+    token_ttl_seconds: int
+    max_body_bytes: int
+
+    def app(self, appid):
+        for app in self.apps:
+            if app.appid == appid:
+                return app
+        raise NotFound(f"The app {appid!r} is not configured on this server.")
+
+    @property
+    def miniprograms(self):
+        return tuple(a for a in self.apps if a.is_miniprogram)
+
+    def admin_key_set(self):
+        raw = self.admin_keys.reveal()
+        return frozenset(k.strip() for k in raw.split(",") if k.strip())
+
+
+def _env(name, default=""):
+    return os.environ.get(name, default)
+
+
+def get_settings():
+    return _parse(
+        _env("WXBASE_APPS", "[]"),
+        _env("WXBASE_JWT_SECRET"),
+        _env("WXBASE_ADMIN_KEYS"),
+        _env("WECHAT_API_BASE", DEFAULT_WECHAT_API_BASE),
+        _env("WXBASE_TABLE", "wxbase"),
+        _env("WXBASE_BUCKET", "wxbase-files"),
+        _env("WXBASE_QUEUE", "wxbase-callbacks"),
+        _env("WXBASE_COLLECTIONS"),
+        _env("WXBASE_TOKEN_TTL_SECONDS", str(DEFAULT_TOKEN_TTL_SECONDS)),
+        _env("WXBASE_MAX_BODY_BYTES", str(DEFAULT_MAX_BODY_BYTES)),
+    )
+
+
+@lru_cache(maxsize=8)
+def _parse(apps_raw, jwt_secret, admin_keys, api_base, table, bucket, queue, collections, ttl, max_body):
+    return Settings(
+        apps=parse_apps(apps_raw),
+        jwt_secret=Secret(jwt_secret, "WXBASE_JWT_SECRET"),
+        admin_keys=Secret(admin_keys, "WXBASE_ADMIN_KEYS"),
+        wechat_api_base=api_base.rstrip("/"),
+        table_name=table,
+        bucket_name=bucket,
+        queue_name=queue,
+        collections_path=collections or default_collections_path(),
+        token_ttl_seconds=_positive_int("WXBASE_TOKEN_TTL_SECONDS", ttl),
+        max_body_bytes=_positive_int("WXBASE_MAX_BODY_BYTES", max_body),
+    )
+
+
+def default_collections_path():
+    return os.path.join(os.path.dirname(os.path.dirname(__file__)), "collections.json")
+
+
+def _positive_int(name, raw):
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number.") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive.")
+    return value
+
+
+def parse_apps(raw):
+    try:
+        items = json.loads(raw)
+    except ValueError:
+        raise ConfigError("WXBASE_APPS is not valid JSON.") from None
+    if not isinstance(items, list):
+        raise ConfigError("WXBASE_APPS must be a JSON list of apps.")
+    apps, seen = [], set()
+    for i, item in enumerate(items):
+        if not isinstance(item, dict) or not isinstance(item.get("appid"), str) or not item["appid"]:
+            raise ConfigError(f"WXBASE_APPS[{i}] needs an appid.")
+        appid = item["appid"]
+        if appid in seen:
+            raise ConfigError(f"WXBASE_APPS lists {appid} twice.")
+        seen.add(appid)
+        app_type = item.get("type", "miniprogram")
+        if app_type not in APP_TYPES:
+            raise ConfigError(f"WXBASE_APPS[{appid}].type must be one of {', '.join(APP_TYPES)}.")
+        token_mode = item.get("tokenMode", "stable")
+        if token_mode not in TOKEN_MODES:
+            raise ConfigError(f"WXBASE_APPS[{appid}].tokenMode must be one of {', '.join(TOKEN_MODES)}.")
+        max_age = item.get("callbackMaxAgeSeconds", 300)
+        if not isinstance(max_age, int) or isinstance(max_age, bool) or max_age < 0:
+            raise ConfigError(f"WXBASE_APPS[{appid}].callbackMaxAgeSeconds must be a whole number >= 0.")
+        replies = item.get("autoReplies", [])
+        if not isinstance(replies, list) or not all(
+            isinstance(r, dict) and isinstance(r.get("keyword"), str) and isinstance(r.get("reply"), dict)
+            for r in replies
+        ):
+            raise ConfigError(f"WXBASE_APPS[{appid}].autoReplies must be a list of {{keyword, reply}}.")
+        apps.append(
+            WeChatApp(
+                appid=appid,
+                secret=Secret(item.get("secret", ""), f"{appid}.secret"),
+                token=Secret(item.get("token", ""), f"{appid}.token"),
+                encoding_aes_key=Secret(item.get("encodingAESKey", ""), f"{appid}.encodingAESKey"),
+                type=app_type,
+                callback_max_age_seconds=max_age,
+                token_mode=token_mode,
+                auto_replies=tuple(replies),
+            )
+        )
+    return tuple(apps)

@@ -1,0 +1,57 @@
+"""The HTTP middleware: request id, body limit, and every error rendered as PocketBase's body.
+
+Errors arrive three ways: an ApiError raised below a view; an error response Chalice built itself (invalid JSON,
+405, 415, its 500 for an unexpected exception) whose body is `{"Code", "Message"}`; or an unexpected exception.
+All three leave as `{"status", "message", "data"}` with a matching HTTP status, and nothing internal in them.
+"""
+import logging
+import time
+import uuid
+
+from chalice import Response
+
+from chalicelib.core import logs
+from chalicelib.core.errors import CHALICE_MESSAGES, ApiError, error_body
+
+INTERNAL_MESSAGE = "Something went wrong while processing your request."
+
+
+def _json_response(status, body, headers=None):
+    return Response(body=body, status_code=status, headers={"Content-Type": "application/json", **(headers or {})})
+
+
+def _from_chalice_error(response):
+    body = response.body
+    if response.status_code < 400 or not isinstance(body, dict) or set(body) != {"Code", "Message"}:
+        return response
+    status = response.status_code
+    if status >= 500:
+        message = INTERNAL_MESSAGE
+    elif body["Code"] == "BadRequestError" and "JSON" in body["Message"]:
+        message = "The request body is not valid JSON."
+    else:
+        message = CHALICE_MESSAGES.get(status, body["Message"])
+    headers = {k: v for k, v in response.headers.items() if k.lower() == "allow"}
+    return _json_response(status, error_body(status, message), headers)
+
+
+def handle(request, get_response):
+    context = getattr(request, "context", None) or {}
+    request_id = context.get("requestId") or uuid.uuid4().hex
+    token = logs.set_request_id(request_id)
+    started = time.monotonic()
+    try:
+        try:
+            response = _from_chalice_error(get_response(request))
+        except ApiError as exc:
+            response = _json_response(exc.status, exc.body(), exc.headers)
+        except Exception:
+            logs.logger.exception("unhandled error")
+            response = _json_response(500, error_body(500, INTERNAL_MESSAGE))
+        response.headers["X-Request-Id"] = request_id
+        level = logging.WARNING if response.status_code >= 500 else logging.INFO
+        logs.event("http", level=level, method=request.method, path=request.path, status=response.status_code,
+                   elapsed_ms=int((time.monotonic() - started) * 1000))
+        return response
+    finally:
+        logs.reset_request_id(token)

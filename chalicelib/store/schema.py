@@ -1,0 +1,45 @@
+"""The single table's definition, shared by `make dev`, the tests and (checked by a test) infra/template.yaml."""
+from chalicelib.store.keys import TABLE_PK, TABLE_SK, TTL_ATTRIBUTE
+
+# Overloaded global secondary indexes: the meaning of gNpk/gNsk depends on the item type (see keys.py).
+GSI_NAMES = ("gsi1", "gsi2")
+
+
+def table_definition(table_name):
+    attributes = [TABLE_PK, TABLE_SK] + [f"g{i}{part}" for i in range(1, len(GSI_NAMES) + 1) for part in ("pk", "sk")]
+    return {
+        "TableName": table_name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in attributes],
+        "KeySchema": [
+            {"AttributeName": TABLE_PK, "KeyType": "HASH"},
+            {"AttributeName": TABLE_SK, "KeyType": "RANGE"},
+        ],
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": name,
+                "KeySchema": [
+                    {"AttributeName": f"g{i}pk", "KeyType": "HASH"},
+                    {"AttributeName": f"g{i}sk", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+            for i, name in enumerate(GSI_NAMES, start=1)
+        ],
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    }
+
+
+def ensure_table(dynamodb, table_name):
+    """Create the table (and its TTL setting) if it does not exist yet. For local stacks, not for AWS."""
+    try:
+        dynamodb.describe_table(TableName=table_name)
+        return False
+    except dynamodb.exceptions.ResourceNotFoundException:
+        pass
+    dynamodb.create_table(**table_definition(table_name))
+    dynamodb.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+    dynamodb.update_time_to_live(
+        TableName=table_name, TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE}
+    )
+    return True

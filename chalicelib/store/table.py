@@ -1,0 +1,198 @@
+"""The DynamoDB access layer: plain Python values in and out, typed errors, no scans.
+
+Values are converted with boto3's (de)serializer; numbers come back as int when whole, float otherwise.
+A failed condition raises `ConditionFailed`, a cancelled transaction `TransactionFailed` with per-action reasons,
+so services can tell "someone else got there first" from a real fault.
+"""
+from decimal import Decimal
+
+from chalicelib.core import aws
+from chalicelib.core.errors import ServiceUnavailable
+from chalicelib.core.settings import get_settings
+
+_serializer = None
+_deserializer = None
+
+
+class ConditionFailed(Exception):
+    def __init__(self, item=None):
+        super().__init__("conditional check failed")
+        self.item = item
+
+
+class TransactionFailed(Exception):
+    def __init__(self, reasons):
+        super().__init__("transaction cancelled: " + ",".join(r or "None" for r in reasons))
+        self.reasons = reasons
+
+    @property
+    def condition_failed(self):
+        return any(r == "ConditionalCheckFailed" for r in self.reasons)
+
+
+def _codecs():
+    global _serializer, _deserializer
+    if _serializer is None:
+        from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+        _serializer, _deserializer = TypeSerializer(), TypeDeserializer()
+    return _serializer, _deserializer
+
+
+def _to_ddb_value(value):
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {k: _to_ddb_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_to_ddb_value(v) for v in value]
+    return value
+
+
+def _from_ddb_value(value):
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _from_ddb_value(v) for k, v in value.items()}
+    if isinstance(value, (list, set)):
+        return [_from_ddb_value(v) for v in value]
+    return value
+
+
+def serialize(item):
+    serializer, _ = _codecs()
+    return {k: serializer.serialize(_to_ddb_value(v)) for k, v in item.items()}
+
+
+def deserialize(item):
+    _, deserializer = _codecs()
+    return {k: _from_ddb_value(deserializer.deserialize(v)) for k, v in item.items()}
+
+
+def _client():
+    return aws.client("dynamodb")
+
+
+def _table():
+    return get_settings().table_name
+
+
+def _error_code(exc):
+    return getattr(exc, "response", {}).get("Error", {}).get("Code", "")
+
+
+def _call(operation, **kwargs):
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return getattr(_client(), operation)(**kwargs)
+    except ClientError as exc:
+        code = _error_code(exc)
+        if code == "ConditionalCheckFailedException":
+            old = exc.response.get("Item")
+            raise ConditionFailed(deserialize(old) if old else None) from None
+        if code == "TransactionCanceledException":
+            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+            raise TransactionFailed(reasons) from None
+        if code in ("ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+                    "TransactionConflictException", "InternalServerError"):
+            raise ServiceUnavailable("The database is busy; try again shortly.") from exc
+        raise
+    except BotoCoreError as exc:
+        raise ServiceUnavailable("The database could not be reached; try again shortly.") from exc
+
+
+def _expression_values(values):
+    return serialize(values) if values else None
+
+
+def _drop_none(**kwargs):
+    return {k: v for k, v in kwargs.items() if v is not None}
+
+
+def get(key, consistent=True):
+    response = _call("get_item", TableName=_table(), Key=serialize(key), ConsistentRead=consistent)
+    item = response.get("Item")
+    return deserialize(item) if item else None
+
+
+def put(item, condition=None, names=None, values=None, return_old_on_failure=False):
+    kwargs = _drop_none(
+        TableName=_table(),
+        Item=serialize(item),
+        ConditionExpression=condition,
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues=_expression_values(values),
+    )
+    if return_old_on_failure:
+        kwargs["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+    _call("put_item", **kwargs)
+
+
+def update(key, expression, condition=None, names=None, values=None, return_values="ALL_NEW"):
+    response = _call(
+        "update_item",
+        **_drop_none(
+            TableName=_table(),
+            Key=serialize(key),
+            UpdateExpression=expression,
+            ConditionExpression=condition,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=_expression_values(values),
+            ReturnValues=return_values,
+        ),
+    )
+    attributes = response.get("Attributes")
+    return deserialize(attributes) if attributes else None
+
+
+def delete(key, condition=None, names=None, values=None):
+    _call(
+        "delete_item",
+        **_drop_none(
+            TableName=_table(),
+            Key=serialize(key),
+            ConditionExpression=condition,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=_expression_values(values),
+        ),
+    )
+
+
+def query(key_condition, names=None, values=None, index=None, limit=None, forward=True, start_key=None,
+          filter_expression=None, consistent=False):
+    """One Query page: (items, last_evaluated_key)."""
+    response = _call(
+        "query",
+        **_drop_none(
+            TableName=_table(),
+            IndexName=index,
+            KeyConditionExpression=key_condition,
+            FilterExpression=filter_expression,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=_expression_values(values),
+            Limit=limit,
+            ScanIndexForward=forward,
+            ExclusiveStartKey=serialize(start_key) if start_key else None,
+            ConsistentRead=consistent if index is None else None,
+        ),
+    )
+    last = response.get("LastEvaluatedKey")
+    return [deserialize(i) for i in response.get("Items", [])], (deserialize(last) if last else None)
+
+
+def put_op(item, condition=None, names=None, values=None):
+    """A Put action for `transact`."""
+    return {"Put": _drop_none(TableName=_table(), Item=serialize(item), ConditionExpression=condition,
+                              ExpressionAttributeNames=names, ExpressionAttributeValues=_expression_values(values))}
+
+
+def check_op(key, condition, names=None, values=None):
+    """A ConditionCheck action for `transact`."""
+    return {"ConditionCheck": _drop_none(TableName=_table(), Key=serialize(key), ConditionExpression=condition,
+                                         ExpressionAttributeNames=names,
+                                         ExpressionAttributeValues=_expression_values(values))}
+
+
+def transact(operations):
+    _call("transact_write_items", TransactItems=list(operations))

@@ -1,0 +1,71 @@
+"""`make dev`: the API on http://127.0.0.1:$PORT with the WeChat sandbox and an embedded AWS emulator."""
+import os
+import secrets
+import signal
+import sys
+import threading
+
+PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _dev_secret(data_dir, name, nbytes):
+    """A random secret kept in the data folder, so tokens survive restarts; never printed."""
+    path = os.path.join(data_dir, name)
+    if not os.path.exists(path):
+        with open(path, "w") as f:
+            f.write(secrets.token_urlsafe(nbytes))
+        os.chmod(path, 0o600)
+    with open(path) as f:
+        return f.read().strip()
+
+
+def main():
+    sys.path.insert(0, PROJECT_DIR)
+    data_dir = os.environ.get("WXBASE_DATA_DIR", os.path.join(PROJECT_DIR, ".wxbase-data"))
+    os.makedirs(data_dir, exist_ok=True)
+    env = {
+        "WXBASE_JWT_SECRET": os.environ.get("WXBASE_JWT_SECRET") or _dev_secret(data_dir, "jwt-secret", 48),
+        "WXBASE_ADMIN_KEYS": os.environ.get("WXBASE_ADMIN_KEYS") or _dev_secret(data_dir, "admin-key", 24),
+    }
+    if os.environ.get("WXBASE_APPS"):
+        env["WXBASE_APPS"] = os.environ["WXBASE_APPS"]
+
+    from devserver.http import HttpServer
+    from devserver.persistence import Snapshots
+    from devserver.stack import LocalStack
+
+    stack = LocalStack(env, sandbox_port=int(os.environ.get("SANDBOX_PORT", "0"))).apply()
+    snapshots = None
+    if stack.emulator:
+        snapshots = Snapshots(data_dir)
+        items, objects = snapshots.restore()
+        print(f"[wxbase] local data: {items} items, {objects} files restored from {snapshots.dir}")
+        snapshots.start_timer()
+
+    import app as wxbase_app
+
+    http = HttpServer(wxbase_app.app, PROJECT_DIR, port=int(os.environ.get("PORT", "8000"))).start()
+    print(f"[wxbase] API            {http.url}/api/health")
+    print(f"[wxbase] OpenAPI        {http.url}/api/openapi.json")
+    print(f"[wxbase] WeChat sandbox {stack.sandbox.url}  (login with code sandbox-<name>)")
+    print(f"[wxbase] AWS            {stack.env.get('AWS_ENDPOINT_URL') or 'from AWS_ENDPOINT_URL_*'}")
+    print(f"[wxbase] admin key      in {os.path.join(data_dir, 'admin-key')}")
+    sys.stdout.flush()
+
+    stopped = threading.Event()
+
+    def stop(signum, frame):
+        stopped.set()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    stopped.wait()
+    print("[wxbase] stopping; saving local data", flush=True)
+    http.stop()
+    if snapshots:
+        snapshots.stop()
+    stack.stop()
+
+
+if __name__ == "__main__":
+    main()

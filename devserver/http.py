@@ -1,0 +1,55 @@
+"""Serve the Chalice app over HTTP locally, the way API Gateway would.
+
+Chalice's local gateway answers an unknown route with API Gateway's own 403 "Missing Authentication Token";
+the deployed API maps that to PocketBase's 404 body with a gateway response (infra/template.yaml), and so does
+this server, so clients see one error shape everywhere.
+"""
+import json
+import threading
+
+from chalice.local import ChaliceRequestHandler, LocalDevServer
+
+from chalicelib.core.errors import NotFound
+
+
+class _Handler(ChaliceRequestHandler):
+    def _send_error_response(self, error):
+        if error.CODE == 403 and b"Missing Authentication Token" in (error.body or b""):
+            body = json.dumps(NotFound().body()).encode()
+            return self._send_http_response(404, {"Content-Type": "application/json"}, body)
+        return super()._send_error_response(error)
+
+    def log_message(self, *args):  # the app logs every request itself, as JSON
+        pass
+
+
+def _config(project_dir, stage):
+    from chalice.cli.factory import CLIFactory
+
+    return CLIFactory(project_dir).create_config_obj(chalice_stage_name=stage)
+
+
+class HttpServer:
+    def __init__(self, app, project_dir, port=0, host="127.0.0.1", stage="local"):
+        from chalice.local import LocalChalice
+
+        class _LocalApp(LocalChalice, app.__class__):
+            pass
+
+        app.__class__ = _LocalApp
+        self.server = LocalDevServer(app, _config(project_dir, stage), host, port, handler_cls=_Handler)
+        self.server.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.server.serve_forever, name="http", daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    @property
+    def url(self):
+        host, port = self.server.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def stop(self):
+        self.server.server.shutdown()
+        self.server.server.server_close()
