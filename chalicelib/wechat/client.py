@@ -97,3 +97,21 @@ def call(method, path, params=None, json_body=None, expect_json=True):
     if last_error == "busy":
         raise WeChatError(SYSTEM_BUSY, "system error", api=path)
     raise WeChatUnavailable()
+
+
+def call_with_token(app, method, path, params=None, json_body=None, expect_json=True):
+    """Call an API that needs the app's access_token. A token WeChat rejects (40001/40014/42001) is refreshed once
+    and the call retried once; a second rejection is reported, never looped on."""
+    from chalicelib.wechat import tokens
+
+    token = tokens.get_access_token(app)
+    try:
+        return call(method, path, params={**(params or {}), "access_token": token}, json_body=json_body,
+                    expect_json=expect_json)
+    except WeChatError as exc:
+        if not exc.is_token_error:
+            raise
+        logs.event("wechat.token_rejected", api=path, appid=app.appid, errcode=exc.errcode)
+        token = tokens.refresh_after_rejection(app, token)
+        return call(method, path, params={**(params or {}), "access_token": token}, json_body=json_body,
+                    expect_json=expect_json)
