@@ -18,3 +18,7 @@ def http_middleware(event, get_response):
 
 app.register_blueprint(system.bp)
 app.register_blueprint(login.bp)
+
+from chalicelib.routes import userdata  # noqa: E402
+
+app.register_blueprint(userdata.bp)

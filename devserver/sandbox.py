@@ -8,6 +8,8 @@ WeChat side (real paths, real error shapes):
   POST /wxa/business/getuserphonenumber   code `sandbox-phone-<digits>` → that phone number.
   POST /cgi-bin/message/custom/send, /cgi-bin/message/subscribe/send   recorded for /sandbox/sent.
   POST /wxa/msg_sec_check            v2; content containing `sandbox-risky` → risky, `sandbox-review` → review.
+  GET  /sns/oauth2/access_token      official-account web OAuth: code `sandbox-<name>` → the openid for (appid,
+                                     name) and the same unionid as jscode2session gives that name.
 Test controls:
   POST /sandbox/users   {"appid","code","openid","session_key","unionid"?}  a fixture for one exact code.
   POST /sandbox/fail    {"path","errcode","errmsg"?,"times"?:1,"status"?,"delay"?}  the next calls of path fail.
@@ -301,6 +303,21 @@ def _msg_sec_check(state, appid, body):
                  "result": {"suggest": suggest, "label": label}, "detail": []}
 
 
+def _oauth2_access_token(state, query, body):
+    """Official-account web OAuth: same code scheme, openid derivation and unionid as jscode2session."""
+    if query.get("grant_type") != "authorization_code":
+        return 200, {"errcode": 40002, "errmsg": "invalid grant_type"}
+    result = state.login(query.get("appid", ""), query.get("secret", ""), query.get("code", ""))
+    if "errcode" in result:
+        return 200, result
+    answer = {"access_token": "sbx-web-" + secrets.token_urlsafe(24), "expires_in": 7200,
+              "refresh_token": "sbx-refresh-" + secrets.token_urlsafe(24), "openid": result["openid"],
+              "scope": "snsapi_base"}
+    if result.get("unionid"):
+        answer["unionid"] = result["unionid"]
+    return 200, answer
+
+
 ROUTES = {
     ("GET", "/sns/jscode2session"): _jscode2session,
     ("GET", "/cgi-bin/token"): _token,
@@ -309,6 +326,7 @@ ROUTES = {
     ("POST", "/cgi-bin/message/custom/send"): _record_send("custom", ("msgtype",)),
     ("POST", "/cgi-bin/message/subscribe/send"): _record_send("subscribe", ("template_id", "data")),
     ("POST", "/wxa/msg_sec_check"): _msg_sec_check,
+    ("GET", "/sns/oauth2/access_token"): _oauth2_access_token,
 }
 
 

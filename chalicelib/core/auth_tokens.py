@@ -26,7 +26,8 @@ def token_key_fingerprint(token_key):
     return hashlib.sha256(token_key.encode()).hexdigest()[:16]
 
 
-def issue(user_id, token_key, appid, ttl_seconds=None):
+def issue(user_id, token_key, appid, ttl_seconds=None, extra=None):
+    """`extra` adds claims (e.g. `sid`, the WeChat session the token was issued with); it never replaces ours."""
     import jwt
 
     now = int(time.time())
@@ -40,6 +41,8 @@ def issue(user_id, token_key, appid, ttl_seconds=None):
         "iat": now,
         "exp": now + (ttl_seconds or get_settings().token_ttl_seconds),
     }
+    for name, value in (extra or {}).items():
+        claims.setdefault(name, value)
     return jwt.encode(claims, _secret(), algorithm=ALGORITHM)
 
 

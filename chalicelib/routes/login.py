@@ -15,7 +15,8 @@ def wechat_login():
     body = json_object(request)
     code = string_field(body, "code", max_length=256)
     appid = string_field(body, "appid", required=False, max_length=64)
-    return service.login(code, appid=appid, referer=request.headers.get("referer"))
+    phone_code = string_field(body, "phoneCode", required=False, max_length=256)
+    return service.login(code, appid=appid, referer=request.headers.get("referer"), phone_code=phone_code)
 
 
 @bp.route("/api/collections/users/auth-refresh", methods=["POST"])

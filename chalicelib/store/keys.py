@@ -27,3 +27,39 @@ def identity(appid, openid):
 
 def unionid_link(unionid):
     return {TABLE_PK: f"UNION#{unionid}", TABLE_SK: SINGLETON_SK}
+
+
+# --- user data: phone markers, identities by user, scheduled subscribe messages -----------------------------------
+# | phone marker         | PHONE#<+E.164 number>       | #             |
+# | subscribe message    | SUBMSG#<message id>         | #             |  gsi1: SUBMSG#DUE#<yyyy-mm-dd-hh> / <due>#<id>
+# Identity and unionid items also carry gsi2 = U#<user id> / <their pk>, so a user's links are one Query.
+
+USER_LINKS_INDEX = "gsi2"
+DUE_INDEX = "gsi1"
+
+
+def phone_link(number):
+    return {TABLE_PK: f"PHONE#{number}", TABLE_SK: SINGLETON_SK}
+
+
+def user_link_index(user_id, item_pk):
+    """The gsi2 attributes that list an identity or unionid item under its user."""
+    return {"g2pk": f"U#{user_id}", "g2sk": item_pk}
+
+
+def user_links_partition(user_id):
+    return f"U#{user_id}"
+
+
+def subscribe_message(message_id):
+    return {TABLE_PK: f"SUBMSG#{message_id}", TABLE_SK: SINGLETON_SK}
+
+
+def subscribe_due_bucket(due_hour):
+    """The gsi1 partition of messages due in one UTC hour (`due_hour` = "yyyy-mm-dd-hh")."""
+    return f"SUBMSG#DUE#{due_hour}"
+
+
+def subscribe_due_index(due_hour, due_at, message_id):
+    """gsi1 attributes of a queued message; removed when it is claimed, so the index holds only pending ones."""
+    return {"g1pk": subscribe_due_bucket(due_hour), "g1sk": f"{due_at}#{message_id}"}

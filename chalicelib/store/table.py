@@ -196,3 +196,16 @@ def check_op(key, condition, names=None, values=None):
 
 def transact(operations):
     _call("transact_write_items", TransactItems=list(operations))
+
+
+def update_op(key, expression, condition=None, names=None, values=None):
+    """An Update action for `transact`."""
+    return {"Update": _drop_none(TableName=_table(), Key=serialize(key), UpdateExpression=expression,
+                                 ConditionExpression=condition, ExpressionAttributeNames=names,
+                                 ExpressionAttributeValues=_expression_values(values))}
+
+
+def delete_op(key, condition=None, names=None, values=None):
+    """A Delete action for `transact`."""
+    return {"Delete": _drop_none(TableName=_table(), Key=serialize(key), ConditionExpression=condition,
+                                 ExpressionAttributeNames=names, ExpressionAttributeValues=_expression_values(values))}

@@ -55,12 +55,21 @@ def appid_from_referer(referer):
     return appid or None
 
 
-def login(code, appid=None, referer=None):
+def login(code, appid=None, referer=None, phone_code=None):
+    """Log in; with `phone_code` (getPhoneNumber) also bind the phone. A phone bound to someone else is a 409
+    before anything is written, so a failed phone login leaves no new user behind."""
+    from chalicelib.users import phone as phones
+
     app = pick_app(appid, referer)
     session = code2session(app, code)
+    phone = None
+    if phone_code:
+        phone = phones.fetch(app, phone_code, session.openid)
+        phones.check_login_phone(app.appid, session, phone)
+    sid = ids.random_token(9)
     for _ in range(MAX_RESOLVE_ATTEMPTS):
         try:
-            user, is_new = _resolve_user(app.appid, session)
+            user, is_new = _resolve_user(app.appid, session, sid)
             break
         except TransactionFailed as exc:
             if not exc.condition_failed:
@@ -70,8 +79,10 @@ def login(code, appid=None, referer=None):
             continue
     else:
         raise ServiceUnavailable("Too many concurrent logins for this user; try again.")
+    if phone is not None:
+        user = phones.bind(user["id"], phone)
     logs.event("login", appid=app.appid, user=user["id"], is_new=is_new)
-    token = auth_tokens.issue(user["id"], user["_tokenKey"], app.appid)
+    token = auth_tokens.issue(user["id"], user["_tokenKey"], app.appid, extra={"sid": sid})
     return {
         "token": token,
         "record": items.render(user),
@@ -79,14 +90,14 @@ def login(code, appid=None, referer=None):
     }
 
 
-def _resolve_user(appid, session):
+def _resolve_user(appid, session, sid):
     now = clock.pb_datetime()
     try:
         identity = table.update(
             keys.identity(appid, session.openid),
-            "SET session_key = :sk, session_at = :now",
+            "SET session_key = :sk, session_at = :now, sid = :sid",
             condition="attribute_exists(pk)",
-            values={":sk": session.session_key, ":now": now},
+            values={":sk": session.session_key, ":now": now, ":sid": sid},
         )
     except ConditionFailed:
         identity = None
@@ -106,6 +117,8 @@ def _resolve_user(appid, session):
         "unionid": session.unionid or None,
         "session_key": session.session_key,
         "session_at": now,
+        "sid": sid,
+        "type": "miniprogram",
         "created": now,
     }
     if session.unionid:
@@ -115,7 +128,7 @@ def _resolve_user(appid, session):
             if user is None:
                 _forget(keys.unionid_link(session.unionid), link["user"])
             else:
-                identity_item["user"] = user["id"]
+                identity_item.update(user=user["id"], **keys.user_link_index(user["id"], identity_item["pk"]))
                 table.transact([
                     table.put_op(_without_none(identity_item), condition="attribute_not_exists(pk)"),
                     table.check_op(keys.record(USERS, user["id"]), "attribute_exists(pk)"),
@@ -123,14 +136,16 @@ def _resolve_user(appid, session):
                 return user, False
 
     user = items.new_item(USERS_COLLECTION_ID, USERS, NEW_USER_DATA, extra={"_tokenKey": ids.random_token()})
-    identity_item["user"] = user["id"]
+    identity_item.update(user=user["id"], **keys.user_link_index(user["id"], identity_item["pk"]))
     operations = [
         table.put_op(user, condition="attribute_not_exists(pk)"),
         table.put_op(_without_none(identity_item), condition="attribute_not_exists(pk)"),
     ]
     if session.unionid:
+        link_key = keys.unionid_link(session.unionid)
         operations.append(table.put_op(
-            {**keys.unionid_link(session.unionid), "user": user["id"], "created": now},
+            {**link_key, "user": user["id"], "unionid": session.unionid, "created": now,
+             **keys.user_link_index(user["id"], link_key["pk"])},
             condition="attribute_not_exists(pk)",
         ))
     table.transact(operations)
@@ -152,9 +167,11 @@ def _forget(key, user_id):
 
 def _link_unionid(appid, session, user_id):
     """A returning identity that now reports a unionid: link it unless the unionid already belongs to someone."""
+    link_key = keys.unionid_link(session.unionid)
     try:
         table.put(
-            {**keys.unionid_link(session.unionid), "user": user_id, "created": clock.pb_datetime()},
+            {**link_key, "user": user_id, "unionid": session.unionid, "created": clock.pb_datetime(),
+             **keys.user_link_index(user_id, link_key["pk"])},
             condition="attribute_not_exists(pk)",
         )
     except ConditionFailed:
@@ -177,7 +194,8 @@ def refresh(token):
     user = get_user(claims["id"])
     if user is None or auth_tokens.token_key_fingerprint(user["_tokenKey"]) != claims["tk"]:
         raise Unauthorized("The auth token has been revoked; log in again.")
-    new_token = auth_tokens.issue(user["id"], user["_tokenKey"], claims.get("appid") or "")
+    extra = {"sid": claims["sid"]} if claims.get("sid") else None
+    new_token = auth_tokens.issue(user["id"], user["_tokenKey"], claims.get("appid") or "", extra=extra)
     return {"token": new_token, "record": items.render(user)}
 
 
