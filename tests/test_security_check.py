@@ -14,20 +14,24 @@ def app1(stack):
 def test_verdicts(app1, sandbox):
     from chalicelib.wechat import security
 
+    security.check_text(app1, "o-user", "warm the token")  # the sandbox was reset: tokens are fetched again
+    before = sandbox.calls("/wxa/msg_sec_check")
     assert security.check_text(app1, "o-user", "hello there").suggest == "pass"
     review = security.check_text(app1, "o-user", "maybe sandbox-review this", scene="forum")
     assert review.needs_review and not review.risky and review.trace_id
     risky = security.check_text(app1, "o-user", "sandbox-risky words", scene=1, nickname="n")
     assert risky.risky and risky.label == 20001
-    assert sandbox.calls("/wxa/msg_sec_check") == 3
+    assert sandbox.calls("/wxa/msg_sec_check") - before == 3
 
 
 def test_long_text_is_checked_in_pieces_and_worst_wins(app1, sandbox):
     from chalicelib.wechat import security
 
+    security.check_text(app1, "o-user", "warm the token")
+    before = sandbox.calls("/wxa/msg_sec_check")
     text = "a" * 2600 + "sandbox-review" + "b" * 2600 + "sandbox-risky"
     assert security.check_text(app1, "o-user", text).suggest == "risky"
-    assert sandbox.calls("/wxa/msg_sec_check") == 3  # 2500-character pieces
+    assert sandbox.calls("/wxa/msg_sec_check") - before == 3  # 2500-character pieces
     with pytest.raises(ValueError):
         security.check_text(app1, "o-user", "x" * 30000)
 
