@@ -22,3 +22,16 @@ app.register_blueprint(login.bp)
 from chalicelib.routes import userdata  # noqa: E402
 
 app.register_blueprint(userdata.bp)
+
+from chalice import Rate  # noqa: E402
+
+from chalicelib.routes import messages  # noqa: E402
+
+app.register_blueprint(messages.bp)
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="send_subscribe_messages")
+def send_subscribe_messages(event):
+    from chalicelib.jobs import subscribe_sender
+
+    return subscribe_sender.run()

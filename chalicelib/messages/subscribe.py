@@ -1,0 +1,225 @@
+"""Subscribe messages: send now, or queue for later and let the scheduled sender deliver exactly once.
+
+Who may send: an admin (any recipient: `touser` openid or `user` record id), or a logged-in user to themselves
+in the app they signed in through (reminders they subscribed to), never to someone else.
+
+A queued message is one item `SUBMSG#<id>` with status `queued` and gsi1 keys that file it under the UTC hour it is
+due (`SUBMSG#DUE#<yyyy-mm-dd-hh>`, sorted by due time). The sender claims a message with a conditional update
+(`queued` → `sending`, removing it from the index) before calling WeChat, so two concurrent runs never both send it.
+"""
+import time
+from datetime import datetime, timezone
+
+from chalicelib.core import clock, ids, logs
+from chalicelib.core.errors import ApiError, BadRequest, Forbidden, NotFound
+from chalicelib.core.settings import get_settings
+from chalicelib.store import keys, table
+from chalicelib.store.table import ConditionFailed
+from chalicelib.wechat import subscribe as wechat_subscribe
+from chalicelib.wechat.errors import SYSTEM_BUSY, WeChatError, WeChatUnavailable
+
+MAX_DATA_KEYS = 20
+MAX_VALUE_CHARS = 200
+MAX_SCHEDULE_SECONDS = 366 * 24 * 3600
+PAST_TOLERANCE_SECONDS = 300  # a sendAt this little in the past is sent at once (clock skew), older is a 400
+MAX_ATTEMPTS = 5
+RETRY_BACKOFF_SECONDS = 60
+KEEP_SENT_SECONDS = 30 * 24 * 3600
+
+
+def _invalid(name, message):
+    return BadRequest(f"{name}: {message}", {name: {"code": "validation_invalid_value", "message": message}})
+
+
+def _string(body, name, required=False, max_length=1024, choices=None):
+    value = body.get(name)
+    if value is None or value == "":
+        if required:
+            raise BadRequest(f"{name} is required.", {name: {"code": "validation_required",
+                                                              "message": "Missing required value."}})
+        return None
+    if not isinstance(value, str) or len(value) > max_length:
+        raise _invalid(name, f"Must be a string of at most {max_length} characters.")
+    if choices and value not in choices:
+        raise _invalid(name, "Must be one of " + ", ".join(choices) + ".")
+    return value
+
+
+def _data(body):
+    data = body.get("data")
+    if not isinstance(data, dict) or not data or len(data) > MAX_DATA_KEYS:
+        raise _invalid("data", f'Must be an object of 1-{MAX_DATA_KEYS} template keys: {{"thing1": {{"value": "…"}}}}.')
+    for key, entry in data.items():
+        value = entry.get("value") if isinstance(entry, dict) else None
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool) or len(str(value)) > MAX_VALUE_CHARS \
+                or set(entry) != {"value"} or len(key) > 64:
+            raise _invalid("data", f"data.{key[:64]} must be {{\"value\": text or number}}.")
+    return data
+
+
+def parse_send_at(value, now):
+    """sendAt as epoch seconds (number) or a UTC date-time ("2026-01-02 03:04:05.000Z" or ISO 8601)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        when = float(value)
+    elif isinstance(value, str) and len(value) <= 40:
+        try:
+            parsed = datetime.fromisoformat(value.strip().replace(" ", "T").replace("Z", "+00:00"))
+        except ValueError:
+            raise _invalid("sendAt", "Must be a UTC date-time or epoch seconds.") from None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        when = parsed.timestamp()
+    else:
+        raise _invalid("sendAt", "Must be a UTC date-time or epoch seconds.")
+    if when < now - PAST_TOLERANCE_SECONDS:
+        raise _invalid("sendAt", "Is in the past.")
+    if when > now + MAX_SCHEDULE_SECONDS:
+        raise _invalid("sendAt", "Is more than a year ahead.")
+    return when
+
+
+def _app(appid):
+    app = next((a for a in get_settings().apps if a.appid == appid), None)
+    if app is None or not app.is_miniprogram:
+        raise _invalid("appid", "Not a mini-program of this server.")
+    return app
+
+
+def _openid_of(user_id, appid):
+    from chalicelib.users import links
+
+    identity = links.identity_for_app(user_id, appid)
+    if identity is None:
+        raise NotFound("That user has no identity in this app.")
+    return identity["openid"]
+
+
+def submit(body, admin=False, claims=None):
+    """Validate, resolve the recipient, then send now (200) or queue (202). Returns (status, result)."""
+    now = clock.now()
+    template_id = _string(body, "template_id", required=True, max_length=128)
+    page = _string(body, "page", max_length=1024)
+    state = _string(body, "miniprogram_state", choices=wechat_subscribe.STATES)
+    lang = _string(body, "lang", choices=wechat_subscribe.LANGS)
+    data = _data(body)
+    send_at = parse_send_at(body.get("sendAt"), now)
+    touser = _string(body, "touser", max_length=128)
+    user_id = _string(body, "user", max_length=32)
+    if admin:
+        appid = _string(body, "appid", max_length=64)
+        if appid is None:
+            programs = get_settings().miniprograms
+            if len(programs) != 1:
+                raise BadRequest("appid is required.", {"appid": {"code": "validation_required",
+                                                                 "message": "Missing required value."}})
+            appid = programs[0].appid
+        if bool(touser) == bool(user_id):
+            raise BadRequest("Send exactly one of touser (an openid) or user (a user id).")
+    else:
+        appid = claims.get("appid")
+        if touser or (user_id and user_id != claims["id"]) or body.get("appid") not in (None, "", appid):
+            raise Forbidden("Users can only send subscribe messages to themselves, in the app they signed in through.")
+        user_id = claims["id"]
+    app = _app(appid)
+    if touser is None:
+        touser = _openid_of(user_id, appid)
+    payload = wechat_subscribe.build_body(touser, template_id, data, page, state, lang)
+    if send_at is not None and send_at > now:
+        return 202, queue(app.appid, payload, send_at, user_id=user_id)
+    msgid = wechat_subscribe.send(app, payload)
+    logs.event("subscribe.sent", appid=app.appid, template=template_id)
+    return 200, {"status": "sent", "msgid": msgid}
+
+
+def _due_fields(message_id, due):
+    due_hour = datetime.fromtimestamp(due, tz=timezone.utc).strftime("%Y-%m-%d-%H")
+    return keys.subscribe_due_index(due_hour, clock.pb_datetime(due), message_id)
+
+
+def queue(appid, payload, due, user_id=None):
+    message_id = ids.new_id()
+    item = {**keys.subscribe_message(message_id), "id": message_id, "status": "queued", "appid": appid,
+            "payload": payload, "sendAt": clock.pb_datetime(due), "attempts": 0, "created": clock.pb_datetime(),
+            **_due_fields(message_id, due)}
+    if user_id:
+        item["user"] = user_id
+    table.put(item, condition="attribute_not_exists(pk)")
+    logs.event("subscribe.queued", appid=appid, message=message_id)
+    return {"status": "queued", "id": message_id, "sendAt": item["sendAt"]}
+
+
+def get(message_id):
+    item = table.get(keys.subscribe_message(message_id)) if ids.is_valid_id(message_id) else None
+    if item is None:
+        raise NotFound("No such subscribe message.")
+    return {k: item[k] for k in ("id", "status", "appid", "sendAt", "attempts", "created", "sentAt", "msgid",
+                                 "errcode", "error") if k in item}
+
+
+# --- the scheduled sender ----------------------------------------------------------------------------------------
+
+def due_messages(now, lookback_hours):
+    """Queued messages due by `now`, oldest hour first: one Query per hourly bucket (gsi1), never a Scan."""
+    upto = clock.pb_datetime(now) + "#~"
+    hour = int(now // 3600) * 3600
+    for start in range(hour - lookback_hours * 3600, hour + 1, 3600):
+        bucket = keys.subscribe_due_bucket(datetime.fromtimestamp(start, tz=timezone.utc).strftime("%Y-%m-%d-%H"))
+        cursor = None
+        while True:
+            items, cursor = table.query("g1pk = :b AND g1sk <= :upto", values={":b": bucket, ":upto": upto},
+                                        index=keys.DUE_INDEX, start_key=cursor)
+            yield from items
+            if not cursor:
+                break
+
+
+def claim(message_id, now):
+    """Take the message for sending: only one caller ever wins. None when someone else already has it."""
+    try:
+        return table.update(
+            keys.subscribe_message(message_id),
+            "SET #s = :sending, claimedAt = :now, attempts = attempts + :one REMOVE g1pk, g1sk",
+            condition="#s = :queued", names={"#s": "status"},
+            values={":sending": "sending", ":queued": "queued", ":now": clock.pb_datetime(now), ":one": 1},
+        )
+    except ConditionFailed:
+        return None
+
+
+def deliver(item, now):
+    """Send a claimed message and record the outcome: sent, failed (WeChat refused), or queued again (transient)."""
+    key = keys.subscribe_message(item["id"])
+    names = {"#s": "status"}
+    try:
+        app = _app(item["appid"])
+        msgid = wechat_subscribe.send(app, item["payload"])
+    except (WeChatUnavailable, WeChatError) as exc:
+        transient = isinstance(exc, WeChatUnavailable) or exc.errcode == SYSTEM_BUSY or exc.status >= 500
+        if transient and item["attempts"] < MAX_ATTEMPTS:
+            due = now + RETRY_BACKOFF_SECONDS * item["attempts"]
+            fields = _due_fields(item["id"], due)
+            table.update(key, "SET #s = :queued, g1pk = :g1pk, g1sk = :g1sk", names=names,
+                         values={":queued": "queued", ":g1pk": fields["g1pk"], ":g1sk": fields["g1sk"]},
+                         return_values="NONE")
+            return "retried"
+        return _fail(key, exc, now)
+    except ApiError as exc:
+        return _fail(key, exc, now)
+    table.update(key, "SET #s = :sent, sentAt = :now, msgid = :msgid, exp = :exp", names=names,
+                 values={":sent": "sent", ":now": clock.pb_datetime(now), ":msgid": msgid,
+                         ":exp": int(now + KEEP_SENT_SECONDS)}, return_values="NONE")
+    return "sent"
+
+
+def _fail(key, exc, now):
+    table.update(key, "SET #s = :failed, errcode = :code, #e = :error, exp = :exp", names={"#s": "status", "#e": "error"},
+                 values={":failed": "failed", ":code": getattr(exc, "errcode", None), ":error": exc.message,
+                         ":exp": int(now + KEEP_SENT_SECONDS)}, return_values="NONE")
+    logs.event("subscribe.failed", errcode=getattr(exc, "errcode", None))
+    return "failed"
+
+
+def monotonic():
+    return time.monotonic()

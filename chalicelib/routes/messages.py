@@ -1,0 +1,24 @@
+"""Subscribe messages: send now or schedule (admin key, or a user to themselves)."""
+from chalice import Blueprint, Response
+
+from chalicelib.routes.common import is_admin, json_object, require_admin, require_user
+from chalicelib.messages import subscribe
+
+bp = Blueprint(__name__)
+
+
+@bp.route("/api/wechat/subscribe-messages", methods=["POST"])
+def send_subscribe_message():
+    """Send a subscribe message now, or queue it with `sendAt` (202)."""
+    request = bp.current_request
+    admin = is_admin(request)
+    claims = None if admin else require_user(request)
+    status, result = subscribe.submit(json_object(request), admin=admin, claims=claims)
+    return Response(body=result, status_code=status, headers={"Content-Type": "application/json"})
+
+
+@bp.route("/api/wechat/subscribe-messages/{message_id}", methods=["GET"])
+def get_subscribe_message(message_id):
+    """A queued message's status (admin key)."""
+    require_admin(bp.current_request)
+    return subscribe.get(message_id)
