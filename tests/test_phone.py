@@ -119,3 +119,18 @@ def test_wechat_errors_and_bad_input(api, sandbox):
     failed = api.post(LOGIN, {"code": "sandbox-phone-never", "appid": APP1, "phoneCode": "bogus"})
     assert failed.status == 400
     assert api.post(LOGIN, {"code": "sandbox-phone-never", "appid": APP1}).json["meta"]["isNew"] is True
+
+
+def test_concurrent_binds_of_one_phone_give_it_to_exactly_one_user(live, ddb):
+    from concurrent.futures import ThreadPoolExecutor
+
+    tokens = [live.post(LOGIN, {"code": f"sandbox-phone-racer-{i}", "appid": APP1}).json["token"] for i in range(8)]
+
+    def bind(token):
+        return live.post(PHONE, {"code": "sandbox-phone-13800000099"}, token=token)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        replies = list(pool.map(bind, tokens))
+    assert sorted(r.status for r in replies) == [200] + [409] * 7, replies
+    (winner,) = [r.json["record"]["id"] for r in replies if r.status == 200]
+    assert marker(ddb, "+8613800000099")["user"]["S"] == winner
