@@ -196,3 +196,9 @@ def check_op(key, condition, names=None, values=None):
 
 def transact(operations):
     _call("transact_write_items", TransactItems=list(operations))
+
+
+def delete_op(key, condition=None, names=None, values=None):
+    """A Delete action for `transact`."""
+    return {"Delete": _drop_none(TableName=_table(), Key=serialize(key), ConditionExpression=condition,
+                                 ExpressionAttributeNames=names, ExpressionAttributeValues=_expression_values(values))}
