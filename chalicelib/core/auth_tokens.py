@@ -75,3 +75,30 @@ def verify(token):
     if not isinstance(claims.get("id"), str) or not isinstance(claims.get("tk"), str):
         raise Unauthorized("The auth token is invalid.")
     return claims
+
+
+FILE_TOKEN_SECONDS = 180  # PocketBase's default protected-file token lifetime
+
+
+def issue_file_token(user_id):
+    """A short-lived token for `?token=` on protected file URLs (an <image> tag can't send Authorization)."""
+    import jwt
+
+    now = int(time.time())
+    claims = {"type": "file", "id": user_id, "collectionId": USERS_COLLECTION_ID, "iat": now,
+              "exp": now + FILE_TOKEN_SECONDS}
+    return jwt.encode(claims, _secret(), algorithm=ALGORITHM)
+
+
+def verify_file_token(token):
+    import jwt
+
+    if not token or len(token) > 4096:
+        raise Unauthorized("The file token is invalid.")
+    try:
+        claims = jwt.decode(token, _secret(), algorithms=[ALGORITHM], options={"require": ["exp", "id", "type"]})
+    except jwt.PyJWTError:
+        raise Unauthorized("The file token is invalid or has expired.") from None
+    if claims.get("type") != "file" or not isinstance(claims.get("id"), str):
+        raise Unauthorized("The file token is invalid.")
+    return claims

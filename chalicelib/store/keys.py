@@ -5,6 +5,7 @@
 | record               | C#<collection>              | R#<record id> |
 | WeChat identity      | ID#<appid>#<openid>         | #             |
 | unionid link         | UNION#<unionid>             | #             |
+| upload ticket        | UPLOAD#<object key>         | #             |
 
 Records of one collection share a partition, so a list by id (= creation order) is one Query and a record read is
 one GetItem. Identity and unionid items are uniqueness markers written in the same transaction as the user.
@@ -63,3 +64,15 @@ def subscribe_due_bucket(due_hour):
 def subscribe_due_index(due_hour, due_at, message_id):
     """gsi1 attributes of a queued message; removed when it is claimed, so the index holds only pending ones."""
     return {"g1pk": subscribe_due_bucket(due_hour), "g1sk": f"{due_at}#{message_id}"}
+
+
+def upload_ticket(object_key):
+    return {TABLE_PK: f"UPLOAD#{object_key}", TABLE_SK: SINGLETON_SK}
+
+
+def upload_due(expires_at, object_key):
+    """gsi1 entry filing an upload ticket under the hour it expires, for the sweeper's Query."""
+    import time
+
+    hour = time.strftime("%Y%m%d%H", time.gmtime(expires_at))
+    return {"g1pk": f"UPLOADS#DUE#{hour}", "g1sk": f"{int(expires_at):010d}#{object_key}"}

@@ -1,0 +1,168 @@
+"""Upload tickets: every presigned upload is recorded before the client gets it, so no object is ever unaccounted for.
+
+A ticket (`keys.upload_ticket(object key)`) says who may attach which object to which record field, and expires
+after a day. Attaching a file to a record deletes its ticket in the record's own transaction (the condition
+`attribute_exists` rejects names that were never issued, issued for another record, or already used). Tickets are
+also filed under an hourly due bucket on gsi1, so the sweeper finds abandoned uploads with a Query (never a Scan)
+and deletes their objects. Objects removed from records go through the same queue when S3 can't delete them at once.
+"""
+import time
+
+from chalicelib.core import logs
+from chalicelib.core.errors import BadRequest
+from chalicelib.files import names
+from chalicelib.store import keys, objects, table
+from chalicelib.store.table import ConditionFailed
+
+TICKET_SECONDS = 24 * 3600
+SINGLE_POST_MAX_BYTES = 10 * 1024 * 1024  # wx.uploadFile's practical ceiling; above it, multipart
+PART_BYTES = 8 * 1024 * 1024
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024  # PocketBase's default file field maxSize
+SWEEP_LOOKBACK_HOURS = 48
+
+
+def field_error(field, code, message):
+    return BadRequest(message, {field: {"code": code, "message": message}})
+
+
+def check_declared_file(field, size, content_type):
+    """Size and type as declared by the client, against the field's options (checked again on the object)."""
+    name = field["name"]
+    max_bytes = int(field.get("maxSize") or DEFAULT_MAX_BYTES)
+    if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
+        raise field_error("size", "validation_invalid_size", "size must be a positive number of bytes.")
+    if size > max_bytes:
+        raise field_error(name, "validation_file_size_limit", f"The file is larger than {max_bytes} bytes.")
+    allowed = field.get("mimeTypes") or []
+    if allowed and content_type not in allowed:
+        raise field_error(name, "validation_invalid_mime_type",
+                          f"{content_type or 'This type'} is not allowed; use one of {', '.join(allowed)}.")
+    return max_bytes
+
+
+def issue(user_id, collection_id, record_id, field, filename, size, content_type):
+    """Record a ticket and return what the client needs to upload: a POST form or multipart part URLs."""
+    max_bytes = check_declared_file(field, size, content_type)
+    name = names.stored_name(filename)
+    key = objects.object_key(collection_id, record_id, name)
+    expires_at = int(time.time()) + TICKET_SECONDS
+    ticket = {
+        **keys.upload_ticket(key),
+        **keys.upload_due(expires_at, key),
+        "user": user_id, "collectionId": collection_id, "recordId": record_id, "field": field["name"],
+        "name": name, "size": size, "contentType": content_type, "exp": expires_at,
+    }
+    answer = {"key": key, "name": name, "recordId": record_id, "field": field["name"]}
+    if size <= SINGLE_POST_MAX_BYTES:
+        table.put(ticket)
+        answer.update(objects.presigned_post(key, content_type, max_bytes=min(max_bytes, size)))
+        answer["expiresIn"] = objects.UPLOAD_EXPIRES_SECONDS
+        return answer
+    upload_id = objects.start_multipart(key, content_type)
+    ticket["uploadId"] = upload_id
+    table.put(ticket)
+    count = objects.part_count(size, PART_BYTES)
+    answer.update({"multipart": True, "uploadId": upload_id, "partSize": PART_BYTES,
+                   "parts": objects.part_urls(key, upload_id, count), "expiresIn": objects.PART_URL_EXPIRES_SECONDS})
+    return answer
+
+
+def _ticket_for(user_id, key, upload_id=None):
+    ticket = table.get(keys.upload_ticket(key))
+    if ticket is None or ticket["user"] != user_id or (upload_id and ticket.get("uploadId") != upload_id):
+        raise BadRequest("No such upload.", {"uploadId": {"code": "validation_invalid_value",
+                                                          "message": "Unknown upload."}})
+    return ticket
+
+
+def complete_multipart(user_id, key, upload_id):
+    ticket = _ticket_for(user_id, key, upload_id)
+    from botocore.exceptions import ClientError
+
+    try:
+        objects.complete_multipart(key, upload_id)
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        raise BadRequest(f"The upload could not be completed ({code}); upload the missing parts and retry.") from None
+    found = objects.head(key)
+    if found is None or found["size"] != ticket["size"]:
+        raise BadRequest("The uploaded size does not match the declared size.")
+    return {"key": key, "name": ticket["name"], "size": found["size"]}
+
+
+def abort_multipart(user_id, key, upload_id):
+    _ticket_for(user_id, key, upload_id)
+    objects.abort_multipart(key, upload_id)
+    table.delete(keys.upload_ticket(key))
+
+
+def verify_attachable(collection_id, record_id, field, name):
+    """400 unless `name` was uploaded for this record field and the object matches the field's limits.
+
+    Returns the transaction action that consumes the ticket (to run in the record's write)."""
+    fname = field["name"]
+    if not names.is_stored_name(name):
+        raise field_error(fname, "validation_invalid_file", f"{name!r} is not an uploaded file name.")
+    key = objects.object_key(collection_id, record_id, name)
+    ticket = table.get(keys.upload_ticket(key))
+    if ticket is None or ticket["field"] != fname:
+        raise field_error(fname, "validation_invalid_file", f"{name} was not uploaded for this field.")
+    found = objects.head(key)
+    if found is None:
+        raise field_error(fname, "validation_invalid_file", f"{name} has not been uploaded yet.")
+    max_bytes = int(field.get("maxSize") or DEFAULT_MAX_BYTES)
+    if found["size"] > max_bytes:
+        raise field_error(fname, "validation_file_size_limit", f"{name} is larger than {max_bytes} bytes.")
+    allowed = field.get("mimeTypes") or []
+    if allowed and found["contentType"] not in allowed:
+        raise field_error(fname, "validation_invalid_mime_type", f"{name} has a type this field does not allow.")
+    return table.delete_op(keys.upload_ticket(key), condition="attribute_exists(pk)")
+
+
+def discard(collection_id, record_id, file_names):
+    """Delete objects no record refers to any more; what S3 refuses now is queued for the sweeper."""
+    object_keys = [objects.object_key(collection_id, record_id, n) for n in file_names]
+    if not object_keys:
+        return
+    try:
+        objects.delete(object_keys)
+    except Exception as exc:  # S3 unavailable: keep a record of the orphans instead of losing them
+        logs.event("files.delete_deferred", count=len(object_keys), reason=exc.__class__.__name__)
+        now = int(time.time())
+        for key in object_keys:
+            table.put({**keys.upload_ticket(key), **keys.upload_due(now, key), "user": "", "orphan": True,
+                       "exp": now + TICKET_SECONDS})
+
+
+def sweep(now=None, lookback_hours=SWEEP_LOOKBACK_HOURS):
+    """Delete objects of tickets that expired unattached; returns how many were removed."""
+    now = int(now or time.time())
+    removed = 0
+    for hour in range(lookback_hours, -1, -1):
+        bucket_time = now - hour * 3600
+        start = None
+        while True:
+            due, start = table.query(
+                "g1pk = :b AND g1sk <= :now", values={":b": keys.upload_due(bucket_time, "")["g1pk"],
+                                                        ":now": f"{now:010d}~"},
+                index="gsi1", start_key=start, limit=100)
+            for ticket in due:
+                if ticket.get("exp", 0) > now:
+                    continue
+                key = ticket["pk"][len(keys.upload_ticket("")["pk"]):]
+                if ticket.get("uploadId"):
+                    try:
+                        objects.abort_multipart(key, ticket["uploadId"])
+                    except Exception:
+                        pass  # already completed or aborted; the object delete below covers the rest
+                objects.delete([key])
+                try:
+                    table.delete(keys.upload_ticket(key), condition="exp <= :now", values={":now": now})
+                    removed += 1
+                except ConditionFailed:
+                    pass
+            if not start:
+                break
+    if removed:
+        logs.event("files.swept", removed=removed)
+    return removed

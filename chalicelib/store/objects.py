@@ -1,0 +1,115 @@
+"""S3 objects behind `file` fields: keys, presigned uploads (single POST and multipart), checks, links, deletion.
+
+Object keys follow PocketBase's storage layout, `<collectionId>/<recordId>/<filename>`, and are always chosen by
+the server, so a client can only ever write under the record it was allowed to upload to. Presigned URLs are SigV4
+(the client is created with `signature_version="s3v4"`); links signed with a Lambda role's temporary credentials
+die with those credentials, so signed links are kept short and re-issued on every request of the files route.
+"""
+from chalicelib.core import aws
+from chalicelib.core.settings import get_settings
+
+UPLOAD_EXPIRES_SECONDS = 900
+PART_URL_EXPIRES_SECONDS = 3600
+MIN_PART_BYTES = 5 * 1024 * 1024  # S3's minimum for every part but the last
+MAX_PARTS = 10000
+
+
+def object_key(collection_id, record_id, filename):
+    return f"{collection_id}/{record_id}/{filename}"
+
+
+def _s3():
+    return aws.client("s3")
+
+
+def _bucket():
+    return get_settings().bucket_name
+
+
+def presigned_post(key, content_type, max_bytes, min_bytes=1, expires=UPLOAD_EXPIRES_SECONDS):
+    """A form upload for `wx.uploadFile({url, name: "file", formData: fields})`.
+
+    The policy pins the exact key, the content type the server accepted, and the size range; S3 rejects any
+    form that strays from it (an extra field, another key, a bigger file, an expired policy).
+    """
+    return _s3().generate_presigned_post(
+        Bucket=_bucket(),
+        Key=key,
+        Fields={"Content-Type": content_type, "success_action_status": "204"},
+        Conditions=[
+            {"Content-Type": content_type},
+            {"success_action_status": "204"},
+            ["content-length-range", min_bytes, max_bytes],
+        ],
+        ExpiresIn=expires,
+    )
+
+
+def part_count(size, part_bytes):
+    return max(1, -(-size // part_bytes))
+
+
+def start_multipart(key, content_type):
+    return _s3().create_multipart_upload(Bucket=_bucket(), Key=key, ContentType=content_type)["UploadId"]
+
+
+def part_urls(key, upload_id, count, expires=PART_URL_EXPIRES_SECONDS):
+    """Presigned UploadPart URLs for `wx.request({method: "PUT", url, data: <ArrayBuffer>})`, one per part."""
+    s3 = _s3()
+    return [
+        {
+            "partNumber": n,
+            "url": s3.generate_presigned_url(
+                "upload_part",
+                Params={"Bucket": _bucket(), "Key": key, "UploadId": upload_id, "PartNumber": n},
+                ExpiresIn=expires,
+            ),
+        }
+        for n in range(1, count + 1)
+    ]
+
+
+def complete_multipart(key, upload_id):
+    """Complete from the parts S3 itself lists (the client's ETags are never trusted); returns the part count."""
+    s3 = _s3()
+    parts, marker = [], 0
+    while True:
+        page = s3.list_parts(Bucket=_bucket(), Key=key, UploadId=upload_id, PartNumberMarker=marker)
+        parts.extend({"PartNumber": p["PartNumber"], "ETag": p["ETag"]} for p in page.get("Parts", []))
+        if not page.get("IsTruncated"):
+            break
+        marker = page["NextPartNumberMarker"]
+    s3.complete_multipart_upload(Bucket=_bucket(), Key=key, UploadId=upload_id, MultipartUpload={"Parts": parts})
+    return len(parts)
+
+
+def abort_multipart(key, upload_id):
+    _s3().abort_multipart_upload(Bucket=_bucket(), Key=key, UploadId=upload_id)
+
+
+def head(key):
+    """{"size", "contentType"} of an object, or None when there is none."""
+    from botocore.exceptions import ClientError
+
+    try:
+        found = _s3().head_object(Bucket=_bucket(), Key=key)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+    return {"size": found["ContentLength"], "contentType": found.get("ContentType", "")}
+
+
+def delete(keys):
+    keys = list(keys)
+    for start in range(0, len(keys), 1000):
+        _s3().delete_objects(
+            Bucket=_bucket(), Delete={"Objects": [{"Key": k} for k in keys[start:start + 1000]], "Quiet": True}
+        )
+
+
+def signed_get_url(key, expires, download_name=None):
+    params = {"Bucket": _bucket(), "Key": key}
+    if download_name:
+        params["ResponseContentDisposition"] = f'attachment; filename="{download_name}"'
+    return _s3().generate_presigned_url("get_object", Params=params, ExpiresIn=expires)
