@@ -78,7 +78,9 @@ def _check_operation(collection, op, left, right, param):
         right_multiple = (collection.field(right[1]) and collection.field(right[1]).multiple) and right[2] != "length"
         if multiple or right_multiple or base in ("~", "!~") or op.startswith("?"):
             raise FilterError(f"comparing {left[1]} with {right[1]} by {op!r} is not supported.", param)
-        return
+        if _kind(collection, left) != _kind(collection, right):
+            raise FilterError(f"{left[1]} and {right[1]} hold different kinds of values.", param)
+        return False
     value = right[1]
     if multiple and _blank(value) and base in ("=", "!="):
         return False
@@ -97,6 +99,14 @@ def _check_operation(collection, op, left, right, param):
         if "%" in core:
             raise FilterError(f"{op!r} supports 'text', 'prefix%' and '%text%' patterns only.", param)
     return False
+
+
+def _kind(collection, operand):
+    """What a field operand holds, for field-to-field comparisons: number, bool, json or text."""
+    f = collection.field(operand[1])
+    if operand[2] == "length" or (f is not None and f.type == "number"):
+        return "number"
+    return f.type if f is not None and f.type in ("bool", "json") else "text"
 
 
 def _resolve(schema, collection, ident, ctx, param):

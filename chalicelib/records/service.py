@@ -24,7 +24,7 @@ from chalicelib.store.table import ConditionFailed, TransactionFailed
 
 DEFAULT_PER_PAGE = 30
 MAX_PER_PAGE = 1000
-MAX_WRITE_ATTEMPTS = 6
+MAX_WRITE_ATTEMPTS = 10
 MAX_EXPAND_DEPTH = 6
 MAX_EXPAND_PATHS = 10
 
@@ -343,7 +343,7 @@ def update(collection_name, record_id, body, caller):
         except (ConditionFailed, TransactionFailed) as exc:
             if isinstance(exc, TransactionFailed) and not exc.condition_failed:
                 raise
-            time.sleep(random.uniform(0, 0.01 * (attempt + 1)))  # lost a race: re-read and try again
+            _backoff(attempt)  # lost a race: re-read and try again
             continue
         return _render(collection, updated, caller)
     logs.event("record_update_conflict", collection=collection.name, record=record_id)
@@ -379,6 +379,11 @@ def _write_update(collection, item, data, rule):
     return table.update(key, expression, condition=condition, names=b.names, values=b.values)
 
 
+def _backoff(attempt):
+    """Full-jitter exponential backoff between optimistic-write attempts (10 ms doubling, at most 320 ms)."""
+    time.sleep(random.uniform(0, 0.01 * (2 ** min(attempt, 5))))
+
+
 # --- delete -------------------------------------------------------------------------------------------------
 
 def delete(collection_name, record_id, caller):
@@ -403,7 +408,7 @@ def delete(collection_name, record_id, caller):
         except TransactionFailed as exc:
             if not exc.condition_failed:
                 raise
-            time.sleep(random.uniform(0, 0.01 * (attempt + 1)))
+            _backoff(attempt)
             continue
         logs.event("record_deleted", collection=collection.name, record=record_id)
         return None
