@@ -211,6 +211,17 @@ def fold(node):
     return children[0] if len(children) == 1 else (kind, children)
 
 
+def assume(node, known):
+    """The tree with comparisons on fields of known value (e.g. `owner = "x"` elsewhere in an AND) decided,
+    so `owner = "x" && (status = "published" || owner = @request.auth.id)` reduces to the index-covered part."""
+    kind = node[0]
+    if kind in ("and", "or"):
+        return fold((kind, [assume(child, known) for child in node[1]]))
+    if kind == "cmp" and node[2][0] == "field" and node[2][2] is None and node[2][1] in known and node[3][0] == "lit":
+        return ("const", compare(node[1], known[node[2][1]], node[3][1]))
+    return node
+
+
 def _blank(value):
     return value is None or value == "" or value == [] and isinstance(value, list)
 

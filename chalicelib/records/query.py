@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from chalicelib.core.errors import BadRequest
 from chalicelib.core.settings import get_settings
-from chalicelib.records import items
+from chalicelib.records import filter_eval, items
 from chalicelib.records.filter_ddb import Builder
 from chalicelib.store import keys, table
 
@@ -113,6 +113,13 @@ def plan(collection, node, sort):
         eq = _equality(term)
         if eq and eq[0] not in equalities:
             equalities[eq[0]] = (eq[1], term)
+    known = {name: value for name, (value, _) in equalities.items()}
+    chosen = [term for _, term in equalities.values()]
+    terms = [t if any(t is c for c in chosen) else filter_eval.assume(t, known) for t in terms]
+    if ("const", False) in terms:
+        p.empty = True
+        return p
+    terms = [t for t in terms if t != ("const", True)]
     b = p.builder
     if "id" in equalities and isinstance(equalities["id"][0], str):
         p.get_id = equalities["id"][0]
