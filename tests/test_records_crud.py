@@ -116,3 +116,16 @@ def test_admin_key_bypasses_rules(api):
     assert api.get(f"{POSTS}/{draft['id']}", token=ADMIN).status == 200
     users = api.get("/api/collections/users/records?perPage=500", token=ADMIN).json
     assert any(u["id"] == alice["id"] for u in users["items"])
+
+
+def test_openapi_has_every_collection_record_schema(api):
+    doc = api.get("/api/openapi.json").json
+    schemas = doc["components"]["schemas"]
+    for name in ("users", "posts", "comments", "favourites"):
+        assert schemas[f"record_{name}"]["properties"]["collectionName"]["const"] == name
+    posts = schemas["record_posts"]
+    assert posts["properties"]["status"]["enum"] == ["draft", "published"]
+    assert posts["properties"]["tags"]["type"] == "array" and "title" in posts["required"]
+    assert "email" in schemas["record_users"]["properties"] and "password" not in schemas["record_users"]["properties"]
+    listing = doc["paths"]["/api/collections/{collection}/records"]["get"]
+    assert {p["name"] for p in listing["parameters"]} >= {"page", "perPage", "filter", "sort", "cursor"}

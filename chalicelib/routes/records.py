@@ -3,6 +3,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.core import auth_tokens
 from chalicelib.core.errors import Unauthorized
+from chalicelib.records import openapi as _openapi  # noqa: F401  (registers the record schemas)
 from chalicelib.records import service
 from chalicelib.routes.common import header_token, is_admin, json_object
 
