@@ -2,10 +2,11 @@
 
 Keep this module light: every Lambda of the bundle imports it, so heavy modules are imported where used.
 """
-from chalice import Chalice
+from chalice import Chalice, Rate
 
 from chalicelib.core import logs
-from chalicelib.routes import login, middleware, system
+from chalicelib.routes import login, messages, middleware, system, userdata
+from chalicelib.routes import records as records_routes
 
 app = Chalice(app_name="wxbase", configure_logs=False)
 logs.configure()
@@ -18,16 +19,9 @@ def http_middleware(event, get_response):
 
 app.register_blueprint(system.bp)
 app.register_blueprint(login.bp)
-
-from chalicelib.routes import userdata  # noqa: E402
-
 app.register_blueprint(userdata.bp)
-
-from chalice import Rate  # noqa: E402
-
-from chalicelib.routes import messages  # noqa: E402
-
 app.register_blueprint(messages.bp)
+app.register_blueprint(records_routes.bp)
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="send_subscribe_messages")

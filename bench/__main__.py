@@ -1,10 +1,8 @@
 """`make bench`: speed and cost figures measured side by side in one run, printed as one table."""
-from bench import foundation
-from bench import userdata
+from bench import foundation, records, userdata
 from bench.harness import print_table, start_stack
 
-SECTIONS = [foundation]
-SECTIONS.append(userdata)
+SECTIONS = [foundation, records, userdata]
 
 
 def main():

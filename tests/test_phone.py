@@ -134,3 +134,18 @@ def test_concurrent_binds_of_one_phone_give_it_to_exactly_one_user(live, ddb):
     assert sorted(r.status for r in replies) == [200] + [409] * 7, replies
     (winner,) = [r.json["record"]["id"] for r in replies if r.status == 200]
     assert marker(ddb, "+8613800000099")["user"]["S"] == winner
+
+
+def test_phone_is_private_and_not_writable_through_the_records_api(api):
+    from tests.stackenv import ADMIN_KEY
+
+    me = api.login("phone-private", APP1)
+    other = api.login("phone-snoop", APP1)
+    assert api.post(PHONE, {"code": "sandbox-phone-13800000077"}, token=me["token"]).status == 200
+    path = f"/api/collections/users/records/{me['record']['id']}"
+    patched = api.patch(path, {"phone": "19999999999", "name": "Me"}, token=me["token"])
+    assert patched.status == 200 and patched.json["phone"] == "13800000077" and patched.json["name"] == "Me"
+    assert api.get(path, token=other["token"]).status == 404
+    assert api.get(path, token=ADMIN_KEY).json["phone"] == "13800000077"
+    listed = api.get("/api/collections/users/records?perPage=200", token=ADMIN_KEY).json["items"]
+    assert all("phone" not in r or r["id"] != other["record"]["id"] for r in listed)

@@ -76,3 +76,29 @@ def upload_due(expires_at, object_key):
 
     hour = time.strftime("%Y%m%d%H", time.gmtime(expires_at))
     return {"g1pk": f"UPLOADS#DUE#{hour}", "g1sk": f"{int(expires_at):010d}#{object_key}"}
+# Records' index attributes and their helper items (chalicelib/records/query.py explains the access paths).
+RECORD_SK_PREFIX = "R#"
+
+
+def collection_partition(collection):
+    """The g1pk/g2pk of every record of a collection: gsi1 orders by created, gsi2 by updated."""
+    return f"C#{collection}"
+
+
+def record_order(stamp, record_id):
+    return f"{stamp}#{record_id}"
+
+
+def index_partition(collection, index_name, encoded_values):
+    """g<slot>pk of a record for one declared index: equality on its fields' values, ordered by created."""
+    return f"C#{collection}#I#{index_name}#{encoded_values}"
+
+
+def record_counter(collection, scope=""):
+    """Item counts, kept in the create/delete transactions: the whole collection ("") or one index value."""
+    return {TABLE_PK: f"C#{collection}", TABLE_SK: "#N" + (f"#{scope}" if scope else "")}
+
+
+def page_marker(query_hash, page):
+    """Where page `page` of one list query (hash of its shape and auth scope) starts; TTL'd."""
+    return {TABLE_PK: f"Q#{query_hash}", TABLE_SK: f"P#{page:09d}"}

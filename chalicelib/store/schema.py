@@ -3,6 +3,8 @@ from chalicelib.store.keys import TABLE_PK, TABLE_SK, TTL_ATTRIBUTE
 
 # Overloaded global secondary indexes: the meaning of gNpk/gNsk depends on the item type (see keys.py).
 GSI_NAMES = ("gsi1", "gsi2")
+# gsi3..gsi6: record indexes (PocketBase `indexes` and owner relations), one slot per index of a collection.
+GSI_NAMES = GSI_NAMES + ("gsi3", "gsi4", "gsi5", "gsi6")
 
 
 def table_definition(table_name):

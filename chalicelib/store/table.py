@@ -198,6 +198,41 @@ def transact(operations):
     _call("transact_write_items", TransactItems=list(operations))
 
 
+def count(key_condition, names=None, values=None, index=None, filter_expression=None, start_key=None, limit=None):
+    """One Select=COUNT page: (count, scanned, last_evaluated_key). Billed like reading the items it scans."""
+    response = _call(
+        "query",
+        **_drop_none(
+            TableName=_table(),
+            IndexName=index,
+            Select="COUNT",
+            KeyConditionExpression=key_condition,
+            FilterExpression=filter_expression,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=_expression_values(values),
+            ExclusiveStartKey=serialize(start_key) if start_key else None,
+            Limit=limit,
+        ),
+    )
+    last = response.get("LastEvaluatedKey")
+    return response.get("Count", 0), response.get("ScannedCount", 0), (deserialize(last) if last else None)
+
+
+def batch_get(keys_list, consistent=False):
+    """Items for up to 100 keys (missing ones are absent), retrying unprocessed keys a few times."""
+    if not keys_list:
+        return []
+    pending = [serialize(k) for k in keys_list]
+    found = []
+    for _ in range(5):
+        response = _call("batch_get_item", RequestItems={_table(): {"Keys": pending, "ConsistentRead": consistent}})
+        found.extend(deserialize(i) for i in response.get("Responses", {}).get(_table(), []))
+        pending = response.get("UnprocessedKeys", {}).get(_table(), {}).get("Keys", [])
+        if not pending:
+            return found
+    raise ServiceUnavailable("The database is busy; try again shortly.")
+
+
 def update_op(key, expression, condition=None, names=None, values=None):
     """An Update action for `transact`."""
     return {"Update": _drop_none(TableName=_table(), Key=serialize(key), UpdateExpression=expression,

@@ -1,0 +1,22 @@
+"""Shared pieces of the records tests: users logged in through the sandbox, posts created over HTTP."""
+import itertools
+
+from tests.stackenv import ADMIN_KEY, APP1
+
+_names = itertools.count()
+
+
+def user(api, prefix="u"):
+    """A fresh WeChat user: {"token", "id"}."""
+    login = api.login(f"{prefix}-{next(_names)}-records", APP1)
+    return {"token": login["token"], "id": login["record"]["id"]}
+
+
+def post(api, owner, **fields):
+    body = {"title": "hello", "status": "published", **fields}
+    reply = api.post("/api/collections/posts/records", body, token=owner["token"])
+    assert reply.status == 200, reply
+    return reply.json
+
+
+ADMIN = ADMIN_KEY
