@@ -5,7 +5,7 @@ Keep this module light: every Lambda of the bundle imports it, so heavy modules 
 from chalice import Chalice, Rate
 
 from chalicelib.core import logs
-from chalicelib.routes import login, messages, middleware, system, userdata
+from chalicelib.routes import files, login, messages, middleware, system, userdata
 from chalicelib.routes import records as records_routes
 
 app = Chalice(app_name="wxbase", configure_logs=False)
@@ -22,6 +22,7 @@ app.register_blueprint(login.bp)
 app.register_blueprint(userdata.bp)
 app.register_blueprint(messages.bp)
 app.register_blueprint(records_routes.bp)
+app.register_blueprint(files.bp)
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="send_subscribe_messages")
@@ -29,3 +30,10 @@ def send_subscribe_messages(event):
     from chalicelib.jobs import subscribe_sender
 
     return subscribe_sender.run()
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS), name="sweep_uploads")
+def sweep_uploads(event):
+    from chalicelib.files import uploads
+
+    return {"removed": uploads.sweep()}

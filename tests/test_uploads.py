@@ -7,10 +7,11 @@ import requests
 
 from chalicelib.core.errors import BadRequest
 from chalicelib.files import uploads
+from chalicelib.records.collections import Field
 from chalicelib.store import keys, objects, table
 
-IMAGE_FIELD = {"name": "cover", "type": "file", "maxSize": 1024 * 1024, "mimeTypes": ["image/png", "image/jpeg"]}
-VIDEO_FIELD = {"name": "clip", "type": "file", "maxSize": 50 * 1024 * 1024, "mimeTypes": ["video/mp4"]}
+IMAGE_FIELD = Field("cover", "file", options={"maxSize": 1024 * 1024, "mimeTypes": ["image/png", "image/jpeg"]})
+VIDEO_FIELD = Field("clip", "file", options={"maxSize": 50 * 1024 * 1024, "mimeTypes": ["video/mp4"]})
 
 
 def _upload(answer, body, content_type):
@@ -50,7 +51,7 @@ def test_never_uploaded_foreign_and_oversized_names_are_rejected(stack):
     with pytest.raises(BadRequest):
         uploads.verify_attachable("colposts", "rec000000000003", IMAGE_FIELD, "../../etc/passwd")
     # an object bigger than the field allows (put behind the policy's back) is refused on attach
-    small_field = dict(IMAGE_FIELD, maxSize=50)
+    small_field = Field("cover", "file", options={"maxSize": 50})
     with pytest.raises(BadRequest, match="larger than"):
         uploads.verify_attachable("colposts", "rec000000000003", small_field, answer["name"])
 

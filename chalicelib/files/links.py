@@ -21,7 +21,7 @@ def cdn_base():
 
 
 def _thumb_key(collection_id, record_id, filename, thumb, field):
-    if not thumb or not THUMB.match(thumb) or thumb not in (field.get("thumbs") or []):
+    if not thumb or not THUMB.match(thumb) or thumb not in (field.opt("thumbs") or []):
         return None
     key = objects.object_key(collection_id, record_id, f"thumbs_{filename}/{thumb}_{filename}")
     return key if objects.head(key) else None
@@ -31,7 +31,7 @@ def redirect_target(collection_id, record_id, filename, field, public, thumb=Non
     """(url, cache-control) for a file the caller may see."""
     key = _thumb_key(collection_id, record_id, filename, thumb, field) or objects.object_key(
         collection_id, record_id, filename)
-    if public and not field.get("protected"):
+    if public and not field.opt("protected"):
         base = cdn_base()
         if base and not download:
             return f"{base}/{key}", "public, max-age=86400"

@@ -27,13 +27,13 @@ def field_error(field, code, message):
 
 def check_declared_file(field, size, content_type):
     """Size and type as declared by the client, against the field's options (checked again on the object)."""
-    name = field["name"]
-    max_bytes = int(field.get("maxSize") or DEFAULT_MAX_BYTES)
+    name = field.name
+    max_bytes = int(field.opt("maxSize") or DEFAULT_MAX_BYTES)
     if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
         raise field_error("size", "validation_invalid_size", "size must be a positive number of bytes.")
     if size > max_bytes:
         raise field_error(name, "validation_file_size_limit", f"The file is larger than {max_bytes} bytes.")
-    allowed = field.get("mimeTypes") or []
+    allowed = field.opt("mimeTypes") or []
     if allowed and content_type not in allowed:
         raise field_error(name, "validation_invalid_mime_type",
                           f"{content_type or 'This type'} is not allowed; use one of {', '.join(allowed)}.")
@@ -49,10 +49,10 @@ def issue(user_id, collection_id, record_id, field, filename, size, content_type
     ticket = {
         **keys.upload_ticket(key),
         **keys.upload_due(expires_at, key),
-        "user": user_id, "collectionId": collection_id, "recordId": record_id, "field": field["name"],
+        "user": user_id or "", "collectionId": collection_id, "recordId": record_id, "field": field.name,
         "name": name, "size": size, "contentType": content_type, "exp": expires_at,
     }
-    answer = {"key": key, "name": name, "recordId": record_id, "field": field["name"]}
+    answer = {"key": key, "name": name, "recordId": record_id, "field": field.name}
     if size <= SINGLE_POST_MAX_BYTES:
         table.put(ticket)
         answer.update(objects.presigned_post(key, content_type, max_bytes=min(max_bytes, size)))
@@ -69,7 +69,7 @@ def issue(user_id, collection_id, record_id, field, filename, size, content_type
 
 def _ticket_for(user_id, key, upload_id=None):
     ticket = table.get(keys.upload_ticket(key))
-    if ticket is None or ticket["user"] != user_id or (upload_id and ticket.get("uploadId") != upload_id):
+    if ticket is None or ticket["user"] != (user_id or "") or (upload_id and ticket.get("uploadId") != upload_id):
         raise BadRequest("No such upload.", {"uploadId": {"code": "validation_invalid_value",
                                                           "message": "Unknown upload."}})
     return ticket
@@ -100,7 +100,7 @@ def verify_attachable(collection_id, record_id, field, name):
     """400 unless `name` was uploaded for this record field and the object matches the field's limits.
 
     Returns the transaction action that consumes the ticket (to run in the record's write)."""
-    fname = field["name"]
+    fname = field.name
     if not names.is_stored_name(name):
         raise field_error(fname, "validation_invalid_file", f"{name!r} is not an uploaded file name.")
     key = objects.object_key(collection_id, record_id, name)
@@ -110,10 +110,10 @@ def verify_attachable(collection_id, record_id, field, name):
     found = objects.head(key)
     if found is None:
         raise field_error(fname, "validation_invalid_file", f"{name} has not been uploaded yet.")
-    max_bytes = int(field.get("maxSize") or DEFAULT_MAX_BYTES)
-    if found["size"] > max_bytes:
+    max_bytes = min(int(field.opt("maxSize") or DEFAULT_MAX_BYTES), int(ticket.get("size") or 0) or 2 ** 62)
+    if found["size"] > max_bytes:  # bigger than declared or allowed (the POST policy enforces this on AWS too)
         raise field_error(fname, "validation_file_size_limit", f"{name} is larger than {max_bytes} bytes.")
-    allowed = field.get("mimeTypes") or []
+    allowed = field.opt("mimeTypes") or []
     if allowed and found["contentType"] not in allowed:
         raise field_error(fname, "validation_invalid_mime_type", f"{name} has a type this field does not allow.")
     return table.delete_op(keys.upload_ticket(key), condition="attribute_exists(pk)")

@@ -15,7 +15,7 @@ from chalicelib.core import clock, ids, logs
 from chalicelib.core.auth_tokens import USERS_COLLECTION_ID
 from chalicelib.core.errors import BadRequest, Conflict, Forbidden, NotFound, field_error
 from chalicelib.records import fields as field_values
-from chalicelib.records import filter_eval, items, query
+from chalicelib.records import file_fields, filter_eval, items, query
 from chalicelib.records.collections import USERS, get_schema
 from chalicelib.records.filter_ddb import Builder
 from chalicelib.records.filter_parser import parse
@@ -261,13 +261,16 @@ def create(collection_name, body, caller):
     rule = _rule(collection, "createRule", caller, caller.context(body=body))
     if not filter_eval.evaluate(rule, item):
         raise BadRequest("Failed to create record.")
+    file_ops, _ = file_fields.changes(collection, record_id, data)
     try:
         table.transact([table.put_op(item, condition="attribute_not_exists(pk)")]
-                       + _counter_ops(collection, item, 1))
+                       + _counter_ops(collection, item, 1) + file_ops)
     except TransactionFailed as exc:
         if exc.reasons and exc.reasons[0] == "ConditionalCheckFailed":
             raise BadRequest("Failed to create record.", {"id": field_error(
                 "validation_not_unique", "The record id is already taken.")}) from None
+        if exc.condition_failed:  # an upload ticket was consumed meanwhile (the same file attached twice)
+            raise BadRequest("Failed to create record: a file was already attached elsewhere.") from None
         raise
     logs.event("record_created", collection=collection.name, record=record_id)
     return _render(collection, item, caller)
@@ -338,19 +341,21 @@ def update(collection_name, record_id, body, caller):
         data = field_values.apply(collection, body, old=item.get("data", {}))
         _check_relations(collection, data, old=item.get("data", {}))
         _autodates(collection, data, creating=False)
+        file_ops, removed_files = file_fields.changes(collection, record_id, data, old=item.get("data", {}))
         try:
-            updated = _write_update(collection, item, data, rule)
+            updated = _write_update(collection, item, data, rule, file_ops)
         except (ConditionFailed, TransactionFailed) as exc:
             if isinstance(exc, TransactionFailed) and not exc.condition_failed:
                 raise
             _backoff(attempt)  # lost a race: re-read and try again
             continue
+        file_fields.discard(collection, record_id, removed_files)
         return _render(collection, updated, caller)
     logs.event("record_update_conflict", collection=collection.name, record=record_id)
     raise Conflict()
 
 
-def _write_update(collection, item, data, rule):
+def _write_update(collection, item, data, rule, extra_ops=()):
     now = clock.pb_datetime()
     new = dict(item, data=data, updated=now if "updated" in collection.autodates else item.get("updated"),
                v=item.get("v", 1) + 1)
@@ -372,9 +377,10 @@ def _write_update(collection, item, data, rule):
     gone = [s for s in old_scopes if s not in new_scopes]
     added = [s for s in new_scopes if s not in old_scopes]
     key = keys.record(collection.name, item["id"])
-    if gone or added:
+    if gone or added or extra_ops:
         table.transact([table.update_op(key, expression, condition=condition, names=b.names, values=b.values)]
-                       + _counter_ops(collection, item, -1, gone) + _counter_ops(collection, new, 1, added))
+                       + _counter_ops(collection, item, -1, gone) + _counter_ops(collection, new, 1, added)
+                       + list(extra_ops))
         return new
     return table.update(key, expression, condition=condition, names=b.names, values=b.values)
 
@@ -411,6 +417,7 @@ def delete(collection_name, record_id, caller):
             _backoff(attempt)
             continue
         logs.event("record_deleted", collection=collection.name, record=record_id)
+        file_fields.discard(collection, record_id, file_fields.all_names(collection, item.get("data", {})))
         return None
     raise Conflict()
 
@@ -497,3 +504,55 @@ def _pick(record, fields):
         elif spec in record:
             out[spec] = record[spec]
     return out
+
+
+# --- files: who may upload to or fetch from a record's file field ----------------------------------------------
+
+def file_upload_target(collection_name, record_id, field_name, caller):
+    """(collection, field, record id) when the caller may put a file into that record field.
+
+    An existing record needs its updateRule (404 when denied, as PocketBase hides it); a new record (no id, or an
+    id not taken yet) needs the createRule, evaluated on a record whose owner-style relations are the caller
+    (400 when denied). The record write that attaches the file checks its rule again with the real body."""
+    collection = _collection(collection_name)
+    f = collection.fields.get(field_name)
+    if f is None or f.type != "file":
+        raise BadRequest("field must name a file field of the collection.",
+                         {"field": field_error("validation_invalid_value", "Not a file field of this collection.")})
+    if record_id in (None, ""):
+        record_id, item = ids.new_id(), None
+    elif not ids.is_valid_id(record_id):
+        raise BadRequest("recordId must be 15 characters of a-z and 0-9.",
+                         {"recordId": field_error("validation_invalid_format", "Invalid record id.")})
+    else:
+        item = table.get(keys.record(collection.name, record_id))
+    if item is not None:
+        rule = _rule(collection, "updateRule", caller, caller.context(old=item.get("data", {})))
+        if not filter_eval.evaluate(rule, item):
+            raise NotFound()
+        return collection, f, record_id
+    if not caller.is_admin and collection.rules["createRule"] is None:
+        raise Forbidden("Only admins can perform this request.")
+    body = {name: caller.user_id for name in _owner_fields(collection)} if caller.auth else {}
+    prospective = items.new_item(collection.id, collection.name, body, record_id=record_id, collection=collection)
+    rule = _rule(collection, "createRule", caller, caller.context(body=body))
+    if not filter_eval.evaluate(rule, prospective):
+        raise BadRequest("You are not allowed to upload files to this collection.")
+    return collection, f, record_id
+
+
+def visible_file(collection_name, record_id, filename, caller):
+    """(collection, field, public) for a file of a record; 404 unless the record holds that file and, for a
+    non-public file, the caller passes the viewRule. Public = the collection's viewRule is "" and the field is
+    not `protected`."""
+    collection = _collection(collection_name)
+    item = table.get(keys.record(collection.name, record_id), consistent=False) if ids.is_valid_id(record_id) else None
+    f = file_fields.field_holding(collection, item.get("data", {}), filename) if item else None
+    if f is None:
+        raise NotFound()
+    public = collection.rules["viewRule"] == "" and not f.opt("protected")
+    if not public:
+        rule = _rule(collection, "viewRule", caller, caller.context())
+        if not filter_eval.evaluate(rule, item):
+            raise NotFound()
+    return collection, f, public

@@ -11,7 +11,7 @@ bp = Blueprint(__name__)
 BASE = "/api/collections/{collection}/records"
 
 
-def _caller(request):
+def caller_from(request):
     """Admin key, verified user token, or guest: like PocketBase, an invalid token makes a guest, not a 401."""
     headers = {k.lower().replace("-", "_"): v for k, v in request.headers.items() if k.lower() != "authorization"}
     params = dict((request.query_params or {}).items())
@@ -35,33 +35,33 @@ def _params(request):
 def list_records(collection):
     """List a collection's records (page, perPage, sort, filter, fields, skipTotal, expand, cursor)."""
     request = bp.current_request
-    return service.list_records(collection, _params(request), _caller(request))
+    return service.list_records(collection, _params(request), caller_from(request))
 
 
 @bp.route(BASE, methods=["POST"])
 def create_record(collection):
     """Create a record (the collection's createRule applies)."""
     request = bp.current_request
-    return service.create(collection, json_object(request), _caller(request))
+    return service.create(collection, json_object(request), caller_from(request))
 
 
 @bp.route(BASE + "/{record_id}", methods=["GET"])
 def view_record(collection, record_id):
     """One record (the collection's viewRule applies)."""
     request = bp.current_request
-    return service.view(collection, record_id, _params(request), _caller(request))
+    return service.view(collection, record_id, _params(request), caller_from(request))
 
 
 @bp.route(BASE + "/{record_id}", methods=["PATCH"])
 def update_record(collection, record_id):
     """Update a record's fields (updateRule; conditional on the stored version)."""
     request = bp.current_request
-    return service.update(collection, record_id, json_object(request, required=False), _caller(request))
+    return service.update(collection, record_id, json_object(request, required=False), caller_from(request))
 
 
 @bp.route(BASE + "/{record_id}", methods=["DELETE"])
 def delete_record(collection, record_id):
     """Delete a record (deleteRule; conditional on the stored version). 204."""
     request = bp.current_request
-    service.delete(collection, record_id, _caller(request))
+    service.delete(collection, record_id, caller_from(request))
     return Response(body="", status_code=204)
