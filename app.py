@@ -6,6 +6,7 @@ from chalice import Chalice
 
 from chalicelib.core import logs
 from chalicelib.routes import login, middleware, system
+from chalicelib.routes import callback as callback_routes
 
 app = Chalice(app_name="wxbase", configure_logs=False)
 logs.configure()
@@ -18,3 +19,4 @@ def http_middleware(event, get_response):
 
 app.register_blueprint(system.bp)
 app.register_blueprint(login.bp)
+app.register_blueprint(callback_routes.bp)
