@@ -20,3 +20,12 @@ def http_middleware(event, get_response):
 app.register_blueprint(system.bp)
 app.register_blueprint(login.bp)
 app.register_blueprint(callback_routes.bp)
+
+
+# Event handlers: thin wrappers (declared here so that deployed Lambdas import app.py); logic is in chalicelib/jobs.
+# The queue name is a placeholder that infra/template.yaml replaces with the CallbackQueue it creates.
+@app.on_sqs_message(queue="wxbase-callbacks", batch_size=10, name="callback_worker")
+def callback_worker(event):
+    from chalicelib.jobs import callback_worker as worker
+
+    return worker.handle(event)

@@ -45,6 +45,9 @@ def main():
     import app as wxbase_app
 
     http = HttpServer(wxbase_app.app, PROJECT_DIR, port=int(os.environ.get("PORT", "8000"))).start()
+    from devserver.jobs import QueueDrainer
+
+    drainer = QueueDrainer(wxbase_app.callback_worker).start()  # what Lambda's SQS event source does when deployed
     print(f"[wxbase] API            {http.url}/api/health")
     print(f"[wxbase] OpenAPI        {http.url}/api/openapi.json")
     print(f"[wxbase] WeChat sandbox {stack.sandbox.url}  (login with code sandbox-<name>)")
@@ -62,6 +65,7 @@ def main():
     stopped.wait()
     print("[wxbase] stopping; saving local data", flush=True)
     http.stop()
+    drainer.stop()
     if snapshots:
         snapshots.stop()
     stack.stop()
