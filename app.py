@@ -7,6 +7,7 @@ from chalice import Chalice
 from chalicelib.core import logs
 from chalicelib.routes import login, middleware, system
 from chalicelib.routes import callback as callback_routes
+from chalicelib.routes import wechat_tokens
 
 app = Chalice(app_name="wxbase", configure_logs=False)
 logs.configure()
@@ -20,6 +21,7 @@ def http_middleware(event, get_response):
 app.register_blueprint(system.bp)
 app.register_blueprint(login.bp)
 app.register_blueprint(callback_routes.bp)
+app.register_blueprint(wechat_tokens.bp)
 
 
 # Event handlers: thin wrappers (declared here so that deployed Lambdas import app.py); logic is in chalicelib/jobs.
@@ -29,3 +31,10 @@ def callback_worker(event):
     from chalicelib.jobs import callback_worker as worker
 
     return worker.handle(event)
+
+
+@app.schedule("rate(5 minutes)", name="token_refresher")
+def token_refresher(event):
+    from chalicelib.jobs import token_refresher as refresher
+
+    return refresher.run()
