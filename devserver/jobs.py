@@ -94,3 +94,14 @@ class Every:
 
     def stop(self):
         self._stop.set()
+
+
+def scheduled_event():
+    """The EventBridge event a scheduled Lambda receives."""
+    return {"version": "0", "id": "local", "detail-type": "Scheduled Event", "source": "aws.events",
+            "account": "000000000000", "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "region": "local", "resources": [], "detail": {}}
+
+
+def run_scheduled(handler):
+    return handler(scheduled_event(), _Context())
