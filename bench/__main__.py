@@ -1,8 +1,9 @@
 """`make bench`: speed and cost figures measured side by side in one run, printed as one table."""
 from bench import foundation
+from bench import push
 from bench.harness import print_table, start_stack
 
-SECTIONS = [foundation]
+SECTIONS = [foundation, push]
 
 
 def main():
