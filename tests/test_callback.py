@@ -155,3 +155,13 @@ def test_timestamp_window_can_be_turned_off(api, queued, monkeypatch):
     old = Pusher(apps[0]).push(text_message(), mode="plaintext", timestamp=1409735669)
     assert post(api, old).status == 200
     assert len(queued()) == 1
+
+
+def test_queue_outage_answers_503_and_the_retry_is_queued(api, pusher, queued, monkeypatch):
+    message = text_message("while the queue is down")
+    monkeypatch.setenv("WXBASE_QUEUE", "wxbase-test-missing-queue")
+    reply = post(api, pusher.push(message, mode="safe"))
+    assert reply.status == 503 and reply.json["status"] == 503
+    monkeypatch.undo()
+    assert post(api, pusher.push(message, mode="safe")).status == 200  # WeChat's retry: the claim was released
+    assert [j["message"]["Content"] for j in queued()] == [message["Content"]]
