@@ -1,11 +1,13 @@
 """wxbase: the Chalice app. Routes live in chalicelib/routes; event handlers here are thin wrappers.
 
 Keep this module light: every Lambda of the bundle imports it, so heavy modules are imported where used.
+Event handlers are declared here (not in blueprints) so that deployed Lambdas import app.py and its middleware;
+their logic lives in chalicelib/jobs.
 """
 from chalice import Chalice, Rate
 
 from chalicelib.core import logs
-from chalicelib.routes import files, login, messages, middleware, system, userdata
+from chalicelib.routes import callback, files, login, messages, middleware, system, userdata, wechat_tokens
 from chalicelib.routes import records as records_routes
 
 app = Chalice(app_name="wxbase", configure_logs=False)
@@ -23,6 +25,23 @@ app.register_blueprint(userdata.bp)
 app.register_blueprint(messages.bp)
 app.register_blueprint(records_routes.bp)
 app.register_blueprint(files.bp)
+app.register_blueprint(callback.bp)
+app.register_blueprint(wechat_tokens.bp)
+
+
+# The queue name is a placeholder that infra/template.yaml replaces with the CallbackQueue it creates.
+@app.on_sqs_message(queue="wxbase-callbacks", batch_size=10, name="callback_worker")
+def callback_worker(event):
+    from chalicelib.jobs import callback_worker as worker
+
+    return worker.handle(event)
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES), name="token_refresher")
+def token_refresher(event):
+    from chalicelib.jobs import token_refresher as refresher
+
+    return refresher.run()
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="send_subscribe_messages")

@@ -45,11 +45,17 @@ def main():
     import app as wxbase_app
 
     http = HttpServer(wxbase_app.app, PROJECT_DIR, port=int(os.environ.get("PORT", "8000"))).start()
+    from devserver.jobs import Every, QueueDrainer, run_scheduled
+
+    drainer = QueueDrainer(wxbase_app.callback_worker).start()  # what Lambda's SQS event source does when deployed
+    refresher = Every(60, lambda: run_scheduled(wxbase_app.token_refresher), "token-refresher").start()
     print(f"[wxbase] API            {http.url}/api/health")
     print(f"[wxbase] OpenAPI        {http.url}/api/openapi.json")
     print(f"[wxbase] WeChat sandbox {stack.sandbox.url}  (login with code sandbox-<name>)")
     print(f"[wxbase] AWS            {stack.env.get('AWS_ENDPOINT_URL') or 'from AWS_ENDPOINT_URL_*'}")
     print(f"[wxbase] admin key      in {os.path.join(data_dir, 'admin-key')}")
+    print(f"[wxbase] WeChat push    {http.url}/api/wechat/callback/<appid>  (queue drained in-process; "
+          "tokens refreshed every minute)")
     sys.stdout.flush()
 
     stopped = threading.Event()
@@ -62,6 +68,8 @@ def main():
     stopped.wait()
     print("[wxbase] stopping; saving local data", flush=True)
     http.stop()
+    drainer.stop()
+    refresher.stop()
     if snapshots:
         snapshots.stop()
     stack.stop()

@@ -6,6 +6,8 @@
 | WeChat identity      | ID#<appid>#<openid>         | #             |
 | unionid link         | UNION#<unionid>             | #             |
 | upload ticket        | UPLOAD#<object key>         | #             |
+| pushed message       | WXMSG#<appid>#<message key> | #             |
+| app access_token     | WXTOKEN#<appid>             | #             |
 
 Records of one collection share a partition, so a list by id (= creation order) is one Query and a record read is
 one GetItem. Identity and unionid items are uniqueness markers written in the same transaction as the user.
@@ -102,3 +104,11 @@ def record_counter(collection, scope=""):
 def page_marker(query_hash, page):
     """Where page `page` of one list query (hash of its shape and auth scope) starts; TTL'd."""
     return {TABLE_PK: f"Q#{query_hash}", TABLE_SK: f"P#{page:09d}"}
+def push_message(appid, message_key):
+    """The dedupe marker and processing state of one pushed WeChat message (message_key is a hex digest)."""
+    return {TABLE_PK: f"WXMSG#{appid}#{message_key}", TABLE_SK: SINGLETON_SK}
+
+
+def access_token(appid):
+    """The app's current access_token, its expiry and the refresh lease."""
+    return {TABLE_PK: f"WXTOKEN#{appid}", TABLE_SK: SINGLETON_SK}

@@ -1,44 +1,263 @@
-"""Access tokens per app. Interface: `get_access_token(app)` and `refresh_after_rejection(app, rejected)`.
+"""The central access_token store. Interface: `get_access_token(app)` and `refresh_after_rejection(app, rejected)`.
 
-This first version fetches from WeChat and caches in memory per process; the central store (a shared cache in
-the table, one upstream fetch across Lambdas, the scheduled refresher) replaces its inside, not its interface.
+WeChat asks for one "central control server" per app: fetching a token elsewhere can invalidate the one everybody
+uses. Here the table is that server's memory and a lease in it decides who talks to WeChat:
+
+    memory (per Lambda, at most MEMORY_SECONDS)  →  the table (one consistent GetItem)  →  WeChat, by one lease holder
+
+- The lease is a conditional UpdateItem on the app's token item (`lease_until < now`); the winner fetches and stores
+  the token, everyone else keeps using the still-valid token (WeChat keeps the old one valid 5 minutes after a
+  refresh) or, when there is none yet, waits for the winner's write.
+- Memory holds a token at most a minute, well inside that 5-minute overlap, so no worker uses a superseded token
+  for long after the table moved on.
+- A refresh that fails (WeChat down, -1) is recorded on the item and logged; callers keep the old token while it is
+  still valid, and the lease stays taken for a short back-off so an outage is not hammered by every request.
+- Apps use `cgi-bin/stable_token` (never force_refresh) unless configured with `tokenMode: classic`
+  (`cgi-bin/token`).
+- The lease is only granted while a refresh is still needed (no token, one due, or the rejected one still stored),
+  so a worker that arrives just after another's refresh reuses it instead of fetching again.
+The scheduled refresher (chalicelib/jobs/token_refresher.py) calls `refresh_if_due` well before expiry, so requests
+normally find a fresh token in the table.
 """
+import logging
 import threading
 import time
+import uuid
+from dataclasses import dataclass
 
+from chalicelib.core import logs
+from chalicelib.core.errors import ServiceUnavailable
+from chalicelib.store import keys, table
 from chalicelib.wechat import client
+from chalicelib.wechat.errors import WeChatError, WeChatUnavailable
 
-REFRESH_MARGIN_SECONDS = 300
+MEMORY_SECONDS = 60
+USABLE_MARGIN_SECONDS = 60      # never hand out a token with less time left than this
+REFRESH_AHEAD_SECONDS = 240     # a request refreshes a token this close to expiry: inside the last 5 minutes,
+                                # where stable_token renews (it never returns one with less than 5 minutes left)
+LEASE_SECONDS = 15              # longer than one fetch with its retries (client.py: 3 attempts, 2 s + 5 s timeouts)
+FAILURE_BACKOFF_SECONDS = 5
+WAIT_SECONDS = 8
+POLL_SECONDS = 0.05
+KEEP_DAYS = 7                   # TTL of an item nobody refreshes any more (an app removed from WXBASE_APPS)
 
-_cache = {}
-_lock = threading.Lock()
+
+@dataclass(frozen=True)
+class Token:
+    value: str
+    expires_at: int
+    cached_until: float = 0.0
+
+    def left(self, now):
+        return self.expires_at - now
+
+    def usable(self, now):
+        return self.left(now) > USABLE_MARGIN_SECONDS
+
+
+def _from_item(item):
+    if item and isinstance(item.get("access_token"), str) and item.get("expires_at"):
+        return Token(item["access_token"], int(item["expires_at"]))
+    return None
 
 
 def _fetch(app):
+    """(access_token, expires_in) from WeChat. stable_token is never force-refreshed here: WeChat allows that 20
+    times a day and it invalidates the token for everyone, so it stays a manual tool for a leaked token."""
+    secret = app.secret.reveal()
     if app.token_mode == "classic":
-        data = client.call("GET", "/cgi-bin/token", params={"grant_type": "client_credential", "appid": app.appid,
-                                                             "secret": app.secret.reveal()})
+        data = client.call("GET", "/cgi-bin/token",
+                           params={"grant_type": "client_credential", "appid": app.appid, "secret": secret})
     else:
         data = client.call("POST", "/cgi-bin/stable_token", json_body={
-            "grant_type": "client_credential", "appid": app.appid, "secret": app.secret.reveal(),
-            "force_refresh": False})
-    return data["access_token"], time.time() + int(data.get("expires_in", 7200))
+            "grant_type": "client_credential", "appid": app.appid, "secret": secret, "force_refresh": False})
+    value, expires_in = data.get("access_token"), data.get("expires_in", 7200)
+    if not isinstance(value, str) or not value or not isinstance(expires_in, int) or expires_in <= 0:
+        raise WeChatUnavailable("WeChat answered the token request without a token.")
+    return value, expires_in
+
+
+class TokenStore:
+    """One per process (module-level below); tests and the benchmark make several to play several Lambdas."""
+
+    def __init__(self):
+        self._memory = {}
+        self._lock = threading.Lock()
+
+    # --- memory ------------------------------------------------------------------------------------------------
+    def _remember(self, appid, token, now):
+        token = Token(token.value, token.expires_at, now + min(MEMORY_SECONDS, token.left(now) - REFRESH_AHEAD_SECONDS))
+        with self._lock:
+            self._memory[appid] = token
+        return token
+
+    def _recall(self, appid, now):
+        with self._lock:
+            token = self._memory.get(appid)
+        return token if token and token.cached_until > now and token.usable(now) else None
+
+    def forget(self, appid=None, value=None):
+        with self._lock:
+            if appid is None:
+                self._memory.clear()
+            elif value is None or getattr(self._memory.get(appid), "value", None) == value:
+                self._memory.pop(appid, None)
+
+    # --- the table ---------------------------------------------------------------------------------------------
+    @staticmethod
+    def _read(appid):
+        return table.get(keys.access_token(appid)) or {}
+
+    @staticmethod
+    def _acquire(appid, owner, now, due_before, rejected=None):
+        """Take the refresh lease if it is free and the stored token still needs refreshing."""
+        needed = "attribute_not_exists(expires_at) OR expires_at < :due"
+        values = {":me": owner, ":until": now + LEASE_SECONDS, ":now": now, ":due": due_before}
+        if rejected:
+            needed += " OR access_token = :rejected"
+            values[":rejected"] = rejected
+        try:
+            table.update(keys.access_token(appid), "SET lease_owner = :me, lease_until = :until",
+                         condition=f"(attribute_not_exists(lease_until) OR lease_until < :now) AND ({needed})",
+                         values=values, return_values="NONE")
+        except table.ConditionFailed:
+            return False
+        return True
+
+    @staticmethod
+    def _store(app, owner, token, now):
+        try:
+            table.update(
+                keys.access_token(app.appid),
+                "SET access_token = :t, expires_at = :e, fetched_at = :now, token_mode = :mode, #exp = :ttl, "
+                "fetches = if_not_exists(fetches, :zero) + :one REMOVE lease_owner, lease_until, last_error",
+                condition="lease_owner = :me", names={"#exp": keys.TTL_ATTRIBUTE},
+                values={":t": token.value, ":e": token.expires_at, ":now": int(now), ":mode": app.token_mode,
+                        ":ttl": token.expires_at + KEEP_DAYS * 86400, ":zero": 0, ":one": 1, ":me": owner},
+                return_values="NONE")
+        except table.ConditionFailed:  # our lease ran out meanwhile; the token we hold is still good for us
+            logs.event("wechat.token_lease_lost", appid=app.appid)
+
+    @staticmethod
+    def _record_failure(app, owner, exc, now):
+        errcode = getattr(exc, "errcode", None)
+        logs.event("wechat.token_refresh_failed", level=logging.WARNING, appid=app.appid, token_mode=app.token_mode,
+                   error=exc.__class__.__name__, errcode=errcode)
+        try:
+            table.update(keys.access_token(app.appid),
+                         "SET last_error = :err, last_error_at = :now, lease_until = :backoff, "
+                         "failures = if_not_exists(failures, :zero) + :one",
+                         condition="lease_owner = :me",
+                         values={":err": f"{exc.__class__.__name__} {errcode if errcode is not None else ''}".strip(),
+                                 ":now": int(now), ":backoff": now + FAILURE_BACKOFF_SECONDS, ":zero": 0, ":one": 1,
+                                 ":me": owner},
+                         return_values="NONE")
+        except table.ConditionFailed:
+            pass
+
+    # --- refresh -----------------------------------------------------------------------------------------------
+    def _refresh(self, app, current, rejected=None):
+        """A usable token: fetched under the lease, someone else's fresh one, or `current` while another worker
+        (or an outage back-off) holds the lease."""
+        now = time.time()
+        owner = uuid.uuid4().hex
+        if not self._acquire(app.appid, owner, now, now + REFRESH_AHEAD_SECONDS, rejected):
+            latest = _from_item(self._read(app.appid))
+            if latest and latest.value != rejected and latest.usable(now):
+                return self._remember(app.appid, latest, now)
+            return self._wait_for_other(app, rejected or (current.value if current else None))
+        fallback = current if current and current.value != rejected and current.usable(now) else None
+        try:
+            value, expires_in = _fetch(app)
+        except (WeChatError, WeChatUnavailable) as exc:
+            self._record_failure(app, owner, exc, now)
+            if fallback:
+                logs.event("wechat.token_fallback", appid=app.appid, token_expires_at=fallback.expires_at)
+                return fallback
+            raise
+        token = Token(value, int(now) + expires_in)
+        self._store(app, owner, token, now)
+        logs.event("wechat.token_fetched", appid=app.appid, token_mode=app.token_mode,
+                   token_expires_at=token.expires_at)
+        return self._remember(app.appid, token, now)
+
+    def _wait_for_other(self, app, stale):
+        """Poll the table until the lease holder has stored a token other than `stale`, or has given up."""
+        started = time.time()
+        deadline = started + WAIT_SECONDS
+        while time.time() < deadline:
+            time.sleep(POLL_SECONDS)
+            item, now = self._read(app.appid), time.time()
+            token = _from_item(item)
+            if token and token.value != stale and token.usable(now):
+                return self._remember(app.appid, token, now)
+            if item.get("last_error_at", 0) >= int(started):
+                raise WeChatUnavailable("WeChat could not issue an access token; try again shortly.")
+        raise ServiceUnavailable("The access token is being refreshed; try again shortly.")
+
+    # --- interface -----------------------------------------------------------------------------------------------
+    def token(self, app):
+        now = time.time()
+        hit = self._recall(app.appid, now)
+        if hit:
+            return hit
+        current = _from_item(self._read(app.appid))
+        if current and current.left(now) > REFRESH_AHEAD_SECONDS:
+            return self._remember(app.appid, current, now)
+        return self._refresh(app, current)
+
+    def after_rejection(self, app, rejected):
+        self.forget(app.appid, rejected)
+        now = time.time()
+        current = _from_item(self._read(app.appid))
+        if current and current.value != rejected and current.usable(now):
+            return self._remember(app.appid, current, now)
+        return self._refresh(app, current, rejected=rejected)
+
+    def refresh_if_due(self, app, ahead_seconds):
+        """'fresh' if the stored token has more than ahead_seconds left, else refresh: 'refreshed' or 'unchanged'
+        (stable_token hands out the same token until its last minutes). Raises if WeChat fails."""
+        now = time.time()
+        current = _from_item(self._read(app.appid))
+        if current and current.left(now) > ahead_seconds:
+            return "fresh"
+        owner = uuid.uuid4().hex
+        if not self._acquire(app.appid, owner, now, now + ahead_seconds):
+            return "busy"
+        try:
+            value, expires_in = _fetch(app)
+        except (WeChatError, WeChatUnavailable) as exc:
+            self._record_failure(app, owner, exc, now)
+            raise
+        token = Token(value, int(now) + expires_in)
+        self._store(app, owner, token, now)
+        logs.event("wechat.token_fetched", appid=app.appid, token_mode=app.token_mode,
+                   token_expires_at=token.expires_at, token_source="schedule")
+        self._remember(app.appid, token, now)
+        return "unchanged" if current and current.value == value else "refreshed"
+
+
+_default = TokenStore()
+
+
+def current_token(app):
+    """The app's Token (value and expires_at) for the token endpoint."""
+    return _default.token(app)
 
 
 def get_access_token(app):
-    with _lock:
-        hit = _cache.get(app.appid)
-        if hit and hit[1] - time.time() > REFRESH_MARGIN_SECONDS:
-            return hit[0]
-        token, expires_at = _fetch(app)
-        _cache[app.appid] = (token, expires_at)
-        return token
+    return _default.token(app).value
 
 
 def refresh_after_rejection(app, rejected):
-    with _lock:
-        hit = _cache.get(app.appid)
-        if hit and hit[0] != rejected:
-            return hit[0]
-        _cache.pop(app.appid, None)
-    return get_access_token(app)
+    """A token other than `rejected`: someone else's fresh one from the table, or one fetched now (once)."""
+    return _default.after_rejection(app, rejected).value
+
+
+def refresh_if_due(app, ahead_seconds):
+    return _default.refresh_if_due(app, ahead_seconds)
+
+
+def forget_cached(appid=None):
+    """Drop this process's memory cache (tests; the table stays the source of truth)."""
+    _default.forget(appid)

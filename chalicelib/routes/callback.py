@@ -1,0 +1,35 @@
+"""WeChat's message-push callback: GET for URL verification, POST for pushes (XML or JSON, any mode)."""
+from chalice import Blueprint, Response
+
+from chalicelib.core.settings import get_settings
+from chalicelib.routes.common import raw_body
+from chalicelib.wechat import callback
+
+bp = Blueprint(__name__)
+
+PUSH_CONTENT_TYPES = ["text/xml", "application/xml", "application/json"]
+
+
+def _text(body):
+    return Response(body=body, status_code=200,
+                    headers={"Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff"})
+
+
+def _params(request):
+    return {k: v for k, v in (request.query_params or {}).items()}
+
+
+@bp.route("/api/wechat/callback/{appid}", methods=["GET"])
+def verify_callback_url(appid):
+    """WeChat's URL verification: echo `echostr` when the signature is valid."""
+    app = get_settings().app(appid)
+    return _text(callback.verify_url(app, _params(bp.current_request)))
+
+
+@bp.route("/api/wechat/callback/{appid}", methods=["POST"], content_types=PUSH_CONTENT_TYPES)
+def receive_push(appid):
+    """Receive a pushed message or event: verified, deduplicated and queued, answered with `success` at once."""
+    request = bp.current_request
+    app = get_settings().app(appid)
+    callback.receive(app, _params(request), raw_body(request))
+    return _text("success")
