@@ -7,7 +7,7 @@ this server, so clients see one error shape everywhere.
 import json
 import threading
 
-from chalice.local import ChaliceRequestHandler, LocalDevServer
+from chalice.local import ChaliceRequestHandler, LocalDevServer, ThreadedHTTPServer
 
 from chalicelib.core.errors import NotFound
 
@@ -21,6 +21,11 @@ class _Handler(ChaliceRequestHandler):
 
     def log_message(self, *args):  # the app logs every request itself, as JSON
         pass
+
+
+class _Server(ThreadedHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # socketserver's default backlog of 5 drops bursts of concurrent clients
 
 
 def _config(project_dir, stage):
@@ -37,8 +42,8 @@ class HttpServer:
             pass
 
         app.__class__ = _LocalApp
-        self.server = LocalDevServer(app, _config(project_dir, stage), host, port, handler_cls=_Handler)
-        self.server.server.daemon_threads = True
+        self.server = LocalDevServer(app, _config(project_dir, stage), host, port, handler_cls=_Handler,
+                                     server_cls=_Server)
         self.thread = threading.Thread(target=self.server.server.serve_forever, name="http", daemon=True)
 
     def start(self):

@@ -3,6 +3,7 @@ import base64
 import json
 import secrets
 import string
+import threading
 
 import requests
 
@@ -53,11 +54,13 @@ class Api:
 
     @classmethod
     def for_url(cls, base_url, recorder):
-        session = requests.Session()
+        local = threading.local()  # a Session per thread: requests' Session is not thread-safe
 
         def send(method, path, headers, body):
+            session = getattr(local, "session", None) or requests.Session()
+            local.session = session
             response = session.request(method, base_url + path, headers=headers, data=body, timeout=30,
-                                        allow_redirects=False)
+                                       allow_redirects=False)
             return Reply(response.status_code, dict(response.headers), response.content)
 
         return cls(send, recorder)
