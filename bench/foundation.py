@@ -3,7 +3,7 @@ from bench.harness import RequestCounter, median_seconds
 
 IMPORT_APP = "import time; t=time.perf_counter(); import app; print(time.perf_counter()-t)"
 IMPORT_BOTO3 = "import time; t=time.perf_counter(); import boto3; print(time.perf_counter()-t)"
-HEAVY = "import sys, app; print(sum(m in sys.modules for m in ('boto3','botocore','jwt','requests','Crypto')))"
+HEAVY = "import sys, app; print(sum(m in sys.modules for m in ('boto3','botocore','jwt','requests','Crypto','defusedxml')))"
 
 
 def rows(stack):

@@ -96,3 +96,17 @@ def test_jwt_secret_too_short_is_a_config_error(api, monkeypatch):
     monkeypatch.setenv("WXBASE_JWT_SECRET", "short")
     reply = api.post("/api/wechat/login", {"code": "sandbox-short", "appid": "wxtest00000000001"})
     assert reply.status == 500 and "WXBASE_JWT_SECRET" in reply.json["message"]
+
+
+def test_import_app_loads_no_heavy_module():
+    """Every Lambda imports app.py: SDKs, crypto and the services load on first use, not at cold start."""
+    import os
+    import subprocess
+    import sys
+
+    heavy = ("boto3", "botocore", "requests", "jwt", "Crypto", "defusedxml", "chalicelib.records.service",
+             "chalicelib.files.service", "chalicelib.wechat.callback")
+    code = f"import sys, app; print(','.join(m for m in {heavy!r} if m in sys.modules))"
+    project = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

@@ -3,7 +3,6 @@ from chalice import Blueprint, Response
 
 from chalicelib.core.settings import get_settings
 from chalicelib.routes.common import raw_body
-from chalicelib.wechat import callback
 
 bp = Blueprint(__name__)
 
@@ -22,6 +21,8 @@ def _params(request):
 @bp.route("/api/wechat/callback/{appid}", methods=["GET"])
 def verify_callback_url(appid):
     """WeChat's URL verification: echo `echostr` when the signature is valid."""
+    from chalicelib.wechat import callback
+
     app = get_settings().app(appid)
     return _text(callback.verify_url(app, _params(bp.current_request)))
 
@@ -29,6 +30,8 @@ def verify_callback_url(appid):
 @bp.route("/api/wechat/callback/{appid}", methods=["POST"], content_types=PUSH_CONTENT_TYPES)
 def receive_push(appid):
     """Receive a pushed message or event: verified, deduplicated and queued, answered with `success` at once."""
+    from chalicelib.wechat import callback
+
     request = bp.current_request
     app = get_settings().app(appid)
     callback.receive(app, _params(request), raw_body(request))

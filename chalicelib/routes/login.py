@@ -3,7 +3,6 @@ from chalice import Blueprint
 
 from chalicelib.core.errors import Unauthorized
 from chalicelib.routes.common import header_token, json_object, string_field
-from chalicelib.users import service
 
 bp = Blueprint(__name__)
 
@@ -11,6 +10,8 @@ bp = Blueprint(__name__)
 @bp.route("/api/wechat/login", methods=["POST"])
 def wechat_login():
     """Exchange a wx.login code for a wxbase auth token and the user record."""
+    from chalicelib.users import service
+
     request = bp.current_request
     body = json_object(request)
     code = string_field(body, "code", max_length=256)
@@ -22,6 +23,8 @@ def wechat_login():
 @bp.route("/api/collections/users/auth-refresh", methods=["POST"])
 def auth_refresh():
     """A fresh token for a valid, unrevoked one (PocketBase's authRefresh)."""
+    from chalicelib.users import service
+
     token = header_token(bp.current_request)
     if not token:
         raise Unauthorized("The request requires a valid auth token.")

@@ -2,7 +2,6 @@
 from chalice import Blueprint, Response
 
 from chalicelib.routes.common import is_admin, json_object, require_admin, require_user
-from chalicelib.messages import subscribe
 
 bp = Blueprint(__name__)
 
@@ -10,6 +9,8 @@ bp = Blueprint(__name__)
 @bp.route("/api/wechat/subscribe-messages", methods=["POST"])
 def send_subscribe_message():
     """Send a subscribe message now, or queue it with `sendAt` (202)."""
+    from chalicelib.messages import subscribe
+
     request = bp.current_request
     admin = is_admin(request)
     claims = None if admin else require_user(request)
@@ -20,5 +21,7 @@ def send_subscribe_message():
 @bp.route("/api/wechat/subscribe-messages/{message_id}", methods=["GET"])
 def get_subscribe_message(message_id):
     """A queued message's status (admin key)."""
+    from chalicelib.messages import subscribe
+
     require_admin(bp.current_request)
     return subscribe.get(message_id)

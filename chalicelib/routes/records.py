@@ -3,8 +3,6 @@ from chalice import Blueprint, Response
 
 from chalicelib.core import auth_tokens
 from chalicelib.core.errors import Unauthorized
-from chalicelib.records import openapi as _openapi  # noqa: F401  (registers the record schemas)
-from chalicelib.records import service
 from chalicelib.routes.common import header_token, is_admin, json_object
 
 bp = Blueprint(__name__)
@@ -13,6 +11,8 @@ BASE = "/api/collections/{collection}/records"
 
 def caller_from(request):
     """Admin key, verified user token, or guest: like PocketBase, an invalid token makes a guest, not a 401."""
+    from chalicelib.records import service
+
     headers = {k.lower().replace("-", "_"): v for k, v in request.headers.items() if k.lower() != "authorization"}
     params = dict((request.query_params or {}).items())
     if is_admin(request):
@@ -34,6 +34,8 @@ def _params(request):
 @bp.route(BASE, methods=["GET"])
 def list_records(collection):
     """List a collection's records (page, perPage, sort, filter, fields, skipTotal, expand, cursor)."""
+    from chalicelib.records import service
+
     request = bp.current_request
     return service.list_records(collection, _params(request), caller_from(request))
 
@@ -41,6 +43,8 @@ def list_records(collection):
 @bp.route(BASE, methods=["POST"])
 def create_record(collection):
     """Create a record (the collection's createRule applies)."""
+    from chalicelib.records import service
+
     request = bp.current_request
     return service.create(collection, json_object(request), caller_from(request))
 
@@ -48,6 +52,8 @@ def create_record(collection):
 @bp.route(BASE + "/{record_id}", methods=["GET"])
 def view_record(collection, record_id):
     """One record (the collection's viewRule applies)."""
+    from chalicelib.records import service
+
     request = bp.current_request
     return service.view(collection, record_id, _params(request), caller_from(request))
 
@@ -55,6 +61,8 @@ def view_record(collection, record_id):
 @bp.route(BASE + "/{record_id}", methods=["PATCH"])
 def update_record(collection, record_id):
     """Update a record's fields (updateRule; conditional on the stored version)."""
+    from chalicelib.records import service
+
     request = bp.current_request
     return service.update(collection, record_id, json_object(request, required=False), caller_from(request))
 
@@ -62,6 +70,8 @@ def update_record(collection, record_id):
 @bp.route(BASE + "/{record_id}", methods=["DELETE"])
 def delete_record(collection, record_id):
     """Delete a record (deleteRule; conditional on the stored version). 204."""
+    from chalicelib.records import service
+
     request = bp.current_request
     service.delete(collection, record_id, caller_from(request))
     return Response(body="", status_code=204)

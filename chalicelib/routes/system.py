@@ -15,4 +15,6 @@ def health():
 @bp.route("/api/openapi.json", methods=["GET"])
 def openapi():
     """The OpenAPI 3.1 document of every route."""
+    from chalicelib.records import openapi as record_schemas  # noqa: F401  (registers each collection's schema)
+
     return openapi_doc.build(bp.current_app)

@@ -2,11 +2,7 @@
 from chalice import Blueprint
 
 from chalicelib.core.errors import BadRequest
-from chalicelib.records import items
 from chalicelib.routes.common import json_object, require_user, string_field
-from chalicelib.users import links, opendata
-from chalicelib.users import phone as phones
-from chalicelib.users.service import pick_app
 
 bp = Blueprint(__name__)
 
@@ -14,6 +10,10 @@ bp = Blueprint(__name__)
 @bp.route("/api/wechat/phone", methods=["POST"])
 def bind_phone():
     """Bind the phone from a getPhoneNumber code to the user; `mergeToken` (the phone owner's token) merges."""
+    from chalicelib.records import items
+    from chalicelib.users import phone as phones
+    from chalicelib.users.service import pick_app
+
     request = bp.current_request
     claims = require_user(request)
     body = json_object(request)
@@ -28,6 +28,8 @@ def bind_phone():
 @bp.route("/api/wechat/decrypt", methods=["POST"])
 def decrypt():
     """Decrypt legacy `encryptedData`/`iv` with the user's session_key; unionId/phone in it are linked."""
+    from chalicelib.users import opendata
+
     request = bp.current_request
     claims = require_user(request)
     body = json_object(request)
@@ -39,6 +41,8 @@ def decrypt():
 @bp.route("/api/wechat/links", methods=["GET"])
 def list_links():
     """The apps the user can sign in through."""
+    from chalicelib.users import links
+
     claims = require_user(bp.current_request)
     return links.describe(claims["id"])
 
@@ -46,6 +50,8 @@ def list_links():
 @bp.route("/api/wechat/links", methods=["POST"])
 def attach_link():
     """Attach the user's identity in another app: `{"appid", "code"}` (wx.login code, or OA OAuth code)."""
+    from chalicelib.users import links
+
     request = bp.current_request
     claims = require_user(request)
     body = json_object(request)
@@ -57,6 +63,8 @@ def attach_link():
 @bp.route("/api/wechat/links/{appid}", methods=["DELETE"])
 def detach_link(appid):
     """Detach the user's identity in one app."""
+    from chalicelib.users import links
+
     claims = require_user(bp.current_request)
     if len(appid) > 64:
         raise BadRequest("Unknown appid.")

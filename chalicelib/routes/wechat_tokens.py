@@ -5,7 +5,6 @@ from chalice import Blueprint
 
 from chalicelib.core.settings import get_settings
 from chalicelib.routes.common import json_object, require_admin, string_field
-from chalicelib.wechat import tokens
 
 bp = Blueprint(__name__)
 
@@ -18,6 +17,8 @@ def _body(token):
 @bp.route("/api/wechat/access-token/{appid}", methods=["GET"])
 def get_access_token(appid):
     """The app's current access_token (admin key): the one every server should use instead of fetching its own."""
+    from chalicelib.wechat import tokens
+
     require_admin(bp.current_request)
     return _body(tokens.current_token(get_settings().app(appid)))
 
@@ -25,6 +26,8 @@ def get_access_token(appid):
 @bp.route("/api/wechat/access-token/{appid}", methods=["POST"])
 def report_rejected_token(appid):
     """Report a token WeChat rejected (40001/40014/42001) and get a valid one: refreshed once, never per caller."""
+    from chalicelib.wechat import tokens
+
     request = bp.current_request
     require_admin(request)
     rejected = string_field(json_object(request), "rejected", max_length=1024)
