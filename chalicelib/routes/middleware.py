@@ -1,4 +1,4 @@
-"""The HTTP middleware: request id, body limit, and every error rendered as PocketBase's body.
+"""The HTTP middleware: request id, the body size limit for every route, every error as PocketBase's body.
 
 Errors arrive three ways: an ApiError raised below a view; an error response Chalice built itself (invalid JSON,
 405, 415, its 500 for an unexpected exception) whose body is `{"Code", "Message"}`; or an unexpected exception.
@@ -12,6 +12,7 @@ from chalice import Response
 
 from chalicelib.core import logs
 from chalicelib.core.errors import CHALICE_MESSAGES, ApiError, error_body
+from chalicelib.routes.common import raw_body
 
 INTERNAL_MESSAGE = "Something went wrong while processing your request."
 
@@ -42,6 +43,7 @@ def handle(request, get_response):
     started = time.monotonic()
     try:
         try:
+            raw_body(request)  # an oversized body is refused before any route reads it
             response = _from_chalice_error(get_response(request))
         except ApiError as exc:
             response = _json_response(exc.status, exc.body(), exc.headers)
