@@ -44,7 +44,7 @@ def main():
 
     import app as wxbase_app
 
-    http = HttpServer(wxbase_app.app, PROJECT_DIR, port=int(os.environ.get("PORT", "8000"))).start()
+    http = HttpServer(wxbase_app.app, PROJECT_DIR, port=int(os.environ.get("PORT", "8000")))
     from devserver.jobs import Every, QueueDrainer, run_scheduled
 
     drainer = QueueDrainer(wxbase_app.callback_worker).start()  # what Lambda's SQS event source does when deployed

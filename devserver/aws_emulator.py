@@ -8,6 +8,8 @@ import threading
 
 from werkzeug.serving import make_server
 
+from devserver.loopback import LoopbackServer
+
 
 class _SerializedDynamoDB:
     def __init__(self, app):
@@ -27,7 +29,7 @@ class _SerializedDynamoDB:
                     close()
 
 
-class AwsEmulator:
+class AwsEmulator(LoopbackServer):
     """moto on 127.0.0.1: `.url`, `.stop()`."""
 
     def __init__(self, port=0):
@@ -38,14 +40,5 @@ class AwsEmulator:
                 pass
 
         app = _SerializedDynamoDB(DomainDispatcherApplication(create_backend_app))
-        self.server = make_server("127.0.0.1", port, app, threaded=True, request_handler=QuietHandler)
-        self.thread = threading.Thread(target=self.server.serve_forever, name="aws-emulator", daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(make_server("127.0.0.1", port, app, threaded=True, request_handler=QuietHandler),
+                         "aws-emulator")

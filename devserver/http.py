@@ -5,11 +5,11 @@ the deployed API maps that to PocketBase's 404 body with a gateway response (inf
 this server, so clients see one error shape everywhere.
 """
 import json
-import threading
 
 from chalice.local import ChaliceRequestHandler, LocalDevServer, ThreadedHTTPServer
 
 from chalicelib.core.errors import NotFound
+from devserver.loopback import LoopbackServer
 
 
 class _Handler(ChaliceRequestHandler):
@@ -34,7 +34,9 @@ def _config(project_dir, stage):
     return CLIFactory(project_dir).create_config_obj(chalice_stage_name=stage)
 
 
-class HttpServer:
+class HttpServer(LoopbackServer):
+    """The app served over HTTP: `.url`, `.stop()`."""
+
     def __init__(self, app, project_dir, port=0, host="127.0.0.1", stage="local"):
         from chalice.local import LocalChalice
 
@@ -42,19 +44,5 @@ class HttpServer:
             pass
 
         app.__class__ = _LocalApp
-        self.server = LocalDevServer(app, _config(project_dir, stage), host, port, handler_cls=_Handler,
-                                     server_cls=_Server)
-        self.thread = threading.Thread(target=self.server.server.serve_forever, name="http", daemon=True)
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    @property
-    def url(self):
-        host, port = self.server.server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def stop(self):
-        self.server.server.shutdown()
-        self.server.server.server_close()
+        local = LocalDevServer(app, _config(project_dir, stage), host, port, handler_cls=_Handler, server_cls=_Server)
+        super().__init__(local.server, "http")

@@ -29,6 +29,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
+from devserver.loopback import LoopbackServer
+
 TOKEN_OVERLAP_SECONDS = 300
 DEFAULT_TOKEN_TTL = 7200
 
@@ -330,21 +332,12 @@ ROUTES = {
 }
 
 
-class Sandbox:
+class Sandbox(LoopbackServer):
     """A running sandbox on 127.0.0.1: `.url`, `.state`, `.stop()`."""
 
     def __init__(self, apps, port=0):
         self.state = SandboxState(apps)
         handler = type("BoundSandboxHandler", (SandboxHandler,), {"state": self.state})
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, name="wechat-sandbox", daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        server.daemon_threads = True
+        super().__init__(server, "wechat-sandbox")

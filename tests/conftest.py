@@ -54,7 +54,7 @@ def api(chalice_app, _recorder):
 def _live_server(chalice_app):
     from devserver.http import HttpServer
 
-    server = HttpServer(chalice_app, PROJECT_DIR).start()
+    server = HttpServer(chalice_app, PROJECT_DIR)
     yield server
     server.stop()
 
