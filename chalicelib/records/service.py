@@ -15,7 +15,7 @@ from chalicelib.core import clock, ids, logs
 from chalicelib.core.auth_tokens import USERS_COLLECTION_ID
 from chalicelib.core.errors import BadRequest, Conflict, Forbidden, NotFound, field_error
 from chalicelib.records import fields as field_values
-from chalicelib.records import filter_eval, items, query
+from chalicelib.records import content_check, filter_eval, items, query
 from chalicelib.records.collections import USERS, get_schema
 from chalicelib.records.filter_ddb import Builder
 from chalicelib.records.filter_parser import parse
@@ -50,8 +50,9 @@ class Auth:
 
 
 class Caller:
-    def __init__(self, user_id=None, is_admin=False, query_params=None, headers=None, method="GET"):
+    def __init__(self, user_id=None, is_admin=False, query_params=None, headers=None, method="GET", appid=None):
         self.is_admin = is_admin
+        self.appid = appid  # the app the user's token was issued for (content checks run as that identity)
         self.auth = Auth(user_id) if user_id else None
         self.query = query_params or {}
         self.headers = headers or {}
@@ -261,6 +262,7 @@ def create(collection_name, body, caller):
     rule = _rule(collection, "createRule", caller, caller.context(body=body))
     if not filter_eval.evaluate(rule, item):
         raise BadRequest("Failed to create record.")
+    content_check.apply(collection, item["data"], caller)
     try:
         table.transact([table.put_op(item, condition="attribute_not_exists(pk)")]
                        + _counter_ops(collection, item, 1))
@@ -337,6 +339,7 @@ def update(collection_name, record_id, body, caller):
             raise NotFound()
         data = field_values.apply(collection, body, old=item.get("data", {}))
         _check_relations(collection, data, old=item.get("data", {}))
+        content_check.apply(collection, data, caller, old=item.get("data", {}))
         _autodates(collection, data, creating=False)
         try:
             updated = _write_update(collection, item, data, rule)
