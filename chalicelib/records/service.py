@@ -15,7 +15,7 @@ from chalicelib.core import clock, ids, logs
 from chalicelib.core.auth_tokens import USERS_COLLECTION_ID
 from chalicelib.core.errors import BadRequest, Conflict, Forbidden, NotFound, field_error
 from chalicelib.records import fields as field_values
-from chalicelib.records import content_check, filter_eval, items, query
+from chalicelib.records import cascade, content_check, filter_eval, items, query
 from chalicelib.records.collections import USERS, get_schema
 from chalicelib.records.filter_ddb import Builder
 from chalicelib.records.filter_parser import parse
@@ -315,7 +315,8 @@ def _check_relations(collection, data, old=None):
         return
     if len(wanted) > 100:
         raise BadRequest("Too many related records in one request.")
-    found = {(i["collectionName"], i["id"]) for i in table.batch_get([keys.record(t, v) for _, t, v in wanted])}
+    unique = dict.fromkeys((t, v) for _, t, v in wanted)  # BatchGetItem rejects duplicate keys
+    found = {(i["collectionName"], i["id"]) for i in table.batch_get([keys.record(t, v) for t, v in unique])}
     for name, target, value in wanted:
         if (target, value) not in found:
             errors[name] = field_error("validation_missing_rel_records", "Failed to find all relation records with "
@@ -406,8 +407,8 @@ def delete(collection_name, record_id, caller):
             condition += f" AND {b.compile(rule)}"
         key = keys.record(collection.name, record_id)
         try:
-            table.transact([table.delete_op(key, condition=condition, names=b.names, values=b.values)]
-                           + _counter_ops(collection, item, -1))
+            table.transact(cascade.delete_actions(
+                collection, item, table.delete_op(key, condition=condition, names=b.names, values=b.values)))
         except TransactionFailed as exc:
             if not exc.condition_failed:
                 raise
