@@ -255,3 +255,16 @@ def test_files_of_records_removed_by_a_cascade_are_deleted(api, with_gallery):
     assert api.delete(f"/api/collections/users/records/{alice['id']}", token=ADMIN).status == 204
     assert api.get(f"/api/collections/gallery/records/{up['recordId']}", token=ADMIN).status == 404
     assert head(up["key"]) is None
+
+
+def test_profile_avatar_through_the_files_flow(api):
+    alice, bob = user(api), user(api)
+    up = presign(api, alice["token"], collection="users", recordId=alice["id"], field="avatar", filename="me.png",
+                 size=8, contentType="image/png").json
+    wx_upload_file(up, b"\x89PNG\r\n\x1a\n", "image/png")
+    path = f"/api/collections/users/records/{alice['id']}"
+    assert api.patch(path, {"avatar": up["name"]}, token=bob["token"]).status == 404
+    updated = api.patch(path, {"avatar": up["name"], "name": "Alice"}, token=alice["token"])
+    assert updated.status == 200 and updated.json["avatar"] == up["name"] and updated.json["name"] == "Alice"
+    _, fetched = follow(api, f"/api/files/users/{alice['id']}/{up['name']}", token=alice["token"])
+    assert fetched.content == b"\x89PNG\r\n\x1a\n"
