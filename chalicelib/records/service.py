@@ -330,17 +330,23 @@ def _check_relations(collection, data, old=None):
 
 # --- update -------------------------------------------------------------------------------------------------
 
+def _writable(collection, record_id, rule_name, caller, body=None):
+    """The stored record and its bound update/delete rule; 404 when it is absent or the rule denies it."""
+    item = table.get(keys.record(collection.name, record_id))
+    if item is None:
+        raise NotFound()
+    rule = _rule(collection, rule_name, caller, caller.context(body=body, old=item.get("data", {})))
+    if not filter_eval.evaluate(rule, item):
+        raise NotFound()
+    return item, rule
+
+
 def update(collection_name, record_id, body, caller):
     collection = _collection(collection_name)
     if not ids.is_valid_id(record_id):
         raise NotFound()
     for attempt in range(MAX_WRITE_ATTEMPTS):
-        item = table.get(keys.record(collection.name, record_id))
-        if item is None:
-            raise NotFound()
-        rule = _rule(collection, "updateRule", caller, caller.context(body=body, old=item.get("data", {})))
-        if not filter_eval.evaluate(rule, item):
-            raise NotFound()
+        item, rule = _writable(collection, record_id, "updateRule", caller, body)
         data = field_values.apply(collection, body, old=item.get("data", {}))
         _check_relations(collection, data, old=item.get("data", {}))
         content_check.apply(collection, data, caller, old=item.get("data", {}))
@@ -401,12 +407,7 @@ def delete(collection_name, record_id, caller):
     if not ids.is_valid_id(record_id):
         raise NotFound()
     for attempt in range(MAX_WRITE_ATTEMPTS):
-        item = table.get(keys.record(collection.name, record_id))
-        if item is None:
-            raise NotFound()
-        rule = _rule(collection, "deleteRule", caller, caller.context(old=item.get("data", {})))
-        if not filter_eval.evaluate(rule, item):
-            raise NotFound()
+        item, rule = _writable(collection, record_id, "deleteRule", caller)
         b = Builder()
         condition = f"{b.name('v')} = {b.value(item.get('v', 1))}"
         if rule != ("const", True):
