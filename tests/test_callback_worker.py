@@ -83,6 +83,16 @@ def test_keyword_auto_reply_reaches_wechat(api, sandbox, pusher, sqs, worker):
     assert sent["body"] == {"touser": message["FromUserName"], "msgtype": "text", "text": {"content": "hi"}}
 
 
+def test_worker_log_lines_carry_the_sqs_message_id(api, pusher, sqs, worker, caplog):
+    from chalicelib.core.logs import JsonFormatter
+
+    push(api, pusher.push(text_message("good evening"), mode="plaintext"))
+    caplog.clear()
+    worker(sqs())
+    lines = [json.loads(JsonFormatter().format(r)) for r in caplog.records if r.getMessage() == "wechat.push_processed"]
+    assert [line["request_id"] for line in lines] == ["m-0"]
+
+
 def test_text_without_keyword_sends_nothing(api, sandbox, pusher, sqs, worker):
     push(api, pusher.push(text_message("good morning"), mode="plaintext"))
     assert worker(sqs()) == {"batchItemFailures": []}

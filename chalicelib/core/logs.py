@@ -21,6 +21,17 @@ REDACTED = "***"
 logger = logging.getLogger("wxbase")
 
 
+class _StampRequestId(logging.Filter):
+    """Stamp the current request id on each record when it is made, not when a handler formats it later."""
+
+    def filter(self, record):
+        record.request_id = _request_id.get()
+        return True
+
+
+logger.addFilter(_StampRequestId())
+
+
 def set_request_id(value):
     return _request_id.set(value)
 
@@ -60,7 +71,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        request_id = _request_id.get()
+        request_id = getattr(record, "request_id", None) or _request_id.get()
         if request_id:
             entry["request_id"] = request_id
         entry.update(clean_fields(getattr(record, "fields", {}) or {}))

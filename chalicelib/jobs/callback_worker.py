@@ -86,6 +86,7 @@ def handle(event):
         raw = record.to_dict()
         message_id = raw.get("messageId", "")
         started = time.monotonic()
+        request_id = logs.set_request_id(message_id)  # every log line of this record carries its SQS message id
         try:
             payload = json.loads(record.body)
             ran = process(payload)
@@ -97,4 +98,6 @@ def handle(event):
             logs.event("wechat.push_failed", level=logging.WARNING, sqs_message_id=message_id,
                        error=exc.__class__.__name__, receive_count=receive_count,
                        errcode=getattr(exc, "errcode", None))
+        finally:
+            logs.reset_request_id(request_id)
     return {"batchItemFailures": failures}
