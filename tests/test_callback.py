@@ -165,3 +165,19 @@ def test_queue_outage_answers_503_and_the_retry_is_queued(api, pusher, queued, m
     monkeypatch.undo()
     assert post(api, pusher.push(message, mode="safe")).status == 200  # WeChat's retry: the claim was released
     assert [j["message"]["Content"] for j in queued()] == [message["Content"]]
+
+
+def test_pushes_under_the_previous_encoding_aes_key_are_accepted_during_a_rotation(api, queued, monkeypatch):
+    from tests.helpers import aes_key
+
+    apps = [dict(a) for a in TEST_APPS]
+    old_app = dict(apps[0])
+    apps[0].update(encodingAESKey=aes_key(), encodingAESKeyPrevious=old_app["encodingAESKey"])
+    monkeypatch.setenv("WXBASE_APPS", json.dumps(apps))
+    assert post(api, Pusher(old_app).push(text_message(), mode="safe")).status == 200
+    assert post(api, Pusher(apps[0]).push(text_message(), mode="safe")).status == 200
+    assert len(queued()) == 2
+    del apps[0]["encodingAESKeyPrevious"]  # rotation finished: the old key no longer opens anything
+    monkeypatch.setenv("WXBASE_APPS", json.dumps(apps))
+    assert 400 <= post(api, Pusher(old_app).push(text_message(), mode="safe")).status < 500
+    assert queued() == []

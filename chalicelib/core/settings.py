@@ -33,6 +33,7 @@ class WeChatApp:
     token: Secret
     encoding_aes_key: Secret
     type: str = "miniprogram"
+    previous_encoding_aes_key: Secret = field(default_factory=lambda: Secret("", "previous encodingAESKey"))
     callback_max_age_seconds: int = 300
     token_mode: str = "stable"
     auto_replies: tuple = field(default_factory=tuple)
@@ -155,6 +156,8 @@ def parse_apps(raw):
                 secret=Secret(item.get("secret", ""), f"{appid}.secret"),
                 token=Secret(item.get("token", ""), f"{appid}.token"),
                 encoding_aes_key=Secret(item.get("encodingAESKey", ""), f"{appid}.encodingAESKey"),
+                previous_encoding_aes_key=Secret(item.get("encodingAESKeyPrevious", ""),
+                                                 f"{appid}.encodingAESKeyPrevious"),
                 type=app_type,
                 callback_max_age_seconds=max_age,
                 token_mode=token_mode,

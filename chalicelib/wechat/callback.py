@@ -70,12 +70,31 @@ def verify_url(app, params, now=None):
     return echostr
 
 
-def _aes_key(app):
-    try:
-        return msgcrypt.aes_key(app.encoding_aes_key.reveal())
-    except ValueError:
-        raise ConfigError(f"WXBASE_APPS[{app.appid}].encodingAESKey must be the 43-character key from the WeChat "
-                          "console to receive encrypted pushes.") from None
+def _aes_keys(app):
+    """The current key, then the previous one while a rotation settles (`encodingAESKeyPrevious`): WeChat starts
+    encrypting with a new EncodingAESKey when it is saved, so pushes already under way still use the old one."""
+    keys = []
+    for name, secret in (("encodingAESKey", app.encoding_aes_key), ("encodingAESKeyPrevious",
+                                                                     app.previous_encoding_aes_key)):
+        if not secret and keys:
+            continue
+        try:
+            keys.append(msgcrypt.aes_key(secret.reveal()))
+        except ValueError:
+            raise ConfigError(f"WXBASE_APPS[{app.appid}].{name} must be the 43-character key from the WeChat "
+                              "console to receive encrypted pushes.") from None
+    return keys
+
+
+def _decrypt(app, encrypt):
+    """The first successful decryption under the app's keys; the current key's error when none succeeds."""
+    first_error = None
+    for key in _aes_keys(app):
+        try:
+            return msgcrypt.decrypt(key, app.appid, encrypt)
+        except msgcrypt.CryptoError as exc:
+            first_error = first_error or exc
+    raise first_error
 
 
 def open_message(app, params, raw, now=None):
@@ -100,7 +119,7 @@ def open_message(app, params, raw, now=None):
         _check_url_signature(app, params, timestamp, nonce)
     _check_age(app, timestamp, now)
     try:
-        plain = msgcrypt.decrypt(_aes_key(app), app.appid, encrypt)
+        plain = _decrypt(app, encrypt)
     except msgcrypt.AppIdMismatch:
         raise Forbidden("The encrypted message is addressed to another app.") from None
     except msgcrypt.CryptoError as exc:
