@@ -155,3 +155,16 @@ def test_wrong_app_secret_is_reported_without_the_secret(api, monkeypatch):
     reply = api.post(LOGIN, {"code": "sandbox-x", "appid": APP1})
     assert reply.status == 502 and "AppSecret" in reply.json["message"]
     assert "definitely-wrong-secret" not in reply.text
+
+
+def test_auth_with_oauth2_takes_a_wechat_code(api):
+    body = {"provider": "wechat", "code": "sandbox-oauth-user", "codeVerifier": "", "redirectURL": "",
+            "createData": {"appid": APP1}}
+    first = api.post("/api/collections/users/auth-with-oauth2", body)
+    assert first.status == 200 and first.json["meta"]["isNew"] is True and first.json["token"]
+    again = api.post("/api/collections/users/auth-with-oauth2", body)
+    assert again.json["record"]["id"] == first.json["record"]["id"] and again.json["meta"]["isNew"] is False
+    other = api.post("/api/collections/users/auth-with-oauth2", dict(body, provider="github"))
+    assert other.status == 400 and other.json["data"]["provider"]["code"] == "validation_invalid_value"
+    bad = api.post("/api/collections/users/auth-with-oauth2", dict(body, createData={"appid": 5}))
+    assert bad.status == 400 and "appid" in bad.json["data"]
