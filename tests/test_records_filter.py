@@ -46,7 +46,10 @@ CASES = [
     ('tags ?= "food"', "ab"), ('tags ~ "news"', "b"), ('tags !~ "food"', "cd"), ('tags = null', "c"),
     ('tags:length > 1', "b"), ('tags:length = 0', "c"), ('views ?= 10', "c"), ('views ?> 4', "bc"),
     ('views ?!= 10', "abd"), ('views ?>= 10', "c"), ('views ?< 1', "d"), ('views ?<= 1', "ad"),
-    ('title ?~ "Apple"', "a"), ('title ?!~ "a"', "ac"), ("5 < views", "c"),
+    ('title ?~ "Apple"', "a"), ('title ?!~ "a"', "c"), ("5 < views", "c"),
+    # ~ is case-insensitive like PocketBase's LIKE; :lower compares the lowercased value
+    ('title ~ "APPLE"', "a"), ('title ~ "cH%"', "c"), ('title !~ "BREAD"', "acd"), ('title:lower = "cherry"', "c"),
+    ('title:lower = "Cherry"', ""), ('status:lower ~ "DRAFT"', "bd"),
     ('status = "draft" && views > 0', "b"), ('status = "draft" || views = 10', "bcd"),
     ('(views = 1 || views = 10) && status = "published"', "ac"), ("views = 1 // a comment\n", "a"),
     ("created <= @now && created > @yesterday", "abcd"), ("created > @tomorrow", ""),
@@ -78,7 +81,7 @@ def test_operator_against_dynamodb_and_python(api, corpus, expression, expected)
 HOSTILE = [
     'title = "unterminated', "title = 'x' && (views = 1", "views = 1)", "((((views = 1", "title =", "= 1",
     "nosuchfield = 1", "owner.name = 'x'", "@request.auth.nope = 1", "@request.body.nope = 1", "@request.nope = 1",
-    "@collection.posts.title = 'x'", "@nowish > 1", "title:lower = 'x'", "tags = 'food'", "tags > 'a'",
+    "@collection.posts.title = 'x'", "@nowish > 1", "views:lower = 1", "tags:lower = 'x'", "tags = 'food'", "tags > 'a'",
     'title ~ "a%b"', "views = 1 & views = 2", "views = 1 |", "title = 'x' ; DROP TABLE", "title = `x`",
     "title = '\\'", "#n0 = 1", ":v0 = 1", "data.title = 'x'", "pk = 'C#posts'", "views === 1",
     "x" * 10_000, "title = '" + "a" * 10_000 + "'", " && ".join(["views = 1"] * 201), "(" * 40 + "views = 1" + ")" * 40,

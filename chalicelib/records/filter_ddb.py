@@ -5,6 +5,7 @@ spliced into an expression, and only fields the schema declares reach this point
 `filter_eval.compare` (see its docstring); the tests check both against the same records.
 """
 from chalicelib.records.filter_eval import TOP_LEVEL
+from chalicelib.records.items import LOWERCASED
 
 _OPS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
@@ -34,6 +35,14 @@ class Builder:
             return self.name(field_name)
         return f"{self.name('data')}.{self.name(field_name)}"
 
+    def operand(self, field):
+        """A field operand's path: `:length` → size(), `:lower` → its lowercased copy in the `lc` map."""
+        _, name, modifier = field
+        if modifier == "lower":
+            return f"{self.name(LOWERCASED)}.{self.name(name)}"
+        path = self.path(name)
+        return f"size({path})" if modifier == "length" else path
+
     def compile(self, node):
         kind = node[0]
         if kind == "const":
@@ -43,14 +52,10 @@ class Builder:
             joiner = " AND " if kind == "and" else " OR "
             return "(" + joiner.join(self.compile(child) for child in node[1]) + ")"
         _, op, left, right = node
-        path = self.path(left[1])
-        if left[2] == "length":
-            path = f"size({path})"
+        path = self.operand(left)
         base = op.lstrip("?")
         if right[0] == "field":
-            other = self.path(right[1])
-            if right[2] == "length":
-                other = f"size({other})"
+            other = self.operand(right)
             expression = f"{path} {_OPS[base]} {other}"
             return f"(NOT {path} = {other})" if base == "!=" else expression
         value = right[1]

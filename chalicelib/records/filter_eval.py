@@ -19,6 +19,7 @@ from chalicelib.records.filter_parser import FilterError, identifiers, parse
 SYSTEM = ("id", "collectionId", "collectionName")
 AUTH_SYSTEM = ("id", "collectionId", "collectionName")
 TOP_LEVEL = ("id", "collectionId", "collectionName", "created", "updated")  # stored beside `data` (items.py)
+FOLDED_TYPES = ("text", "email", "url", "select")  # kept lowercased too, for ~ and :lower (not editor: size)
 BODY_MODIFIERS = (None, "isset", "changed", "length")
 SELF_COMPARISON = {"=": True, ">=": True, "<=": True, "!=": False, ">": False, "<": False}
 MIRROR = {">": "<", "<": ">", ">=": "<=", "<=": ">=", "=": "=", "!=": "!="}
@@ -71,7 +72,15 @@ def _bind(schema, collection, node, ctx, param):
     if left[0] == "field":
         if _check_operation(collection, op, left, right, param):
             op = "!has" if op.lstrip("?") == "!~" else "has"  # membership in a multi-valued field
+        elif op.lstrip("?") in ("~", "!~") and left[2] in (None, "lower") and _foldable(collection, left[1]):
+            # PocketBase's ~ is SQL LIKE: case-insensitive. Compare lowercased copies (items.index_attributes).
+            left, right = ("field", left[1], "lower"), ("lit", right[1].lower())
     return ("cmp", op, left, right)
+
+
+def _foldable(collection, name):
+    f = collection.field(name)
+    return f is not None and f.type in FOLDED_TYPES and not f.multiple
 
 
 def _check_operation(collection, op, left, right, param):
@@ -129,7 +138,8 @@ def _resolve(schema, collection, ident, ctx, param):
     if not collection.has(name):
         raise FilterError(f"unknown field {name!r} in collection {collection.name}.", param)
     f = collection.field(name)
-    if modifier not in (None, "length") or (modifier == "length" and not (f and f.multiple)):
+    if (modifier not in (None, "length", "lower") or (modifier == "length" and not (f and f.multiple))
+            or (modifier == "lower" and not (f and f.type in FOLDED_TYPES))):
         raise FilterError(f"the modifier :{modifier} is not supported on {name}.", param)
     if f is not None and f.hidden and param == "filter":
         raise FilterError(f"unknown field {name!r} in collection {collection.name}.", param)
@@ -274,6 +284,8 @@ def field_value(item, name, modifier=None):
     value = item.get(name) if name in TOP_LEVEL else item.get("data", {}).get(name)
     if modifier == "length":
         return len(value) if isinstance(value, (list, str)) else 0
+    if modifier == "lower":
+        return value.lower() if isinstance(value, str) else value
     return value
 
 

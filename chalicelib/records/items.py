@@ -11,6 +11,7 @@ import json
 from chalicelib.core import clock, ids
 from chalicelib.store import keys
 
+LOWERCASED = "lc"  # the item attribute holding lowercased text values (never shown)
 SYSTEM_FIELDS = ("id", "collectionId", "collectionName", "created", "updated")
 MAX_INDEX_VALUE_LENGTH = 400
 
@@ -68,7 +69,16 @@ def index_attributes(collection, item):
         if values is not None:
             attrs[f"g{index.slot}pk"] = keys.index_partition(name, index.name, encode_index_values(values))
             attrs[f"g{index.slot}sk"] = keys.record_order(item["created"], record_id)
+    attrs[LOWERCASED] = lowercased(collection, item["data"])
     return attrs
+
+
+def lowercased(collection, data):
+    """Lowercased copies of the text-like values, for PocketBase's case-insensitive `~` and `:lower`."""
+    from chalicelib.records.filter_eval import FOLDED_TYPES
+
+    return {name: data[name].lower() for name, f in getattr(collection, "fields", {}).items()
+            if f.type in FOLDED_TYPES and isinstance(data.get(name), str) and data[name]}
 
 
 SELF = object()  # render()'s default viewer: the record's own user (login, auth-refresh)
