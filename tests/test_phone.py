@@ -149,3 +149,13 @@ def test_phone_is_private_and_not_writable_through_the_records_api(api):
     assert api.get(path, token=ADMIN_KEY).json["phone"] == "13800000077"
     listed = api.get("/api/collections/users/records?perPage=200", token=ADMIN_KEY).json["items"]
     assert all("phone" not in r or r["id"] != other["record"]["id"] for r in listed)
+
+
+def test_binding_a_phone_moves_the_user_up_the_updated_order(api):
+    from tests.stackenv import ADMIN_KEY
+
+    first = api.login("phone-order-first", APP1)
+    api.login("phone-order-second", APP1)
+    assert api.post(PHONE, {"code": "sandbox-phone-13800000088"}, token=first["token"]).status == 200
+    newest = api.get("/api/collections/users/records?sort=-updated&perPage=1", token=ADMIN_KEY).json["items"]
+    assert newest[0]["id"] == first["record"]["id"]

@@ -86,11 +86,12 @@ def _write(user, phone):
         table.put_op({**keys.phone_link(phone.e164), "user": me, "created": now},
                      condition="attribute_not_exists(pk) OR #u = :me", names={"#u": "user"}, values={":me": me}),
         table.update_op(keys.record(USERS, me),
-                        "SET #d.#phone = :number, #p = :e164, #v = #v + :one, #updated = :now",
+                        "SET #d.#phone = :number, #p = :e164, #v = #v + :one, #updated = :now, #order = :order",
                         condition="#v = :v",
-                        names={"#d": "data", "#phone": "phone", "#p": "_phone", "#v": "v", "#updated": "updated"},
+                        names={"#d": "data", "#phone": "phone", "#p": "_phone", "#v": "v", "#updated": "updated",
+                               "#order": "g2sk"},  # gsi2 orders records by updated (records/items.py)
                         values={":number": phone.number, ":e164": phone.e164, ":one": 1, ":now": now,
-                                ":v": user["v"]}),
+                                ":v": user["v"], ":order": keys.record_order(now, me)}),
     ]
     old = user.get("_phone")
     if old and old != phone.e164:
