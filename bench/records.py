@@ -103,7 +103,7 @@ def rows(stack):
                f"{cursor_read / max(first, 1):.2f}x page 1", ", ".join(calls))
         whole = f"{posts}?perPage={PER_PAGE}&sort=-created"
         _, calls, admin_first = call("GET", whole + "&page=1", token=admin)
-        yield ("records", f"list whole collection by -created (gsi1), page 1 with total: items read",
+        yield ("records", "list whole collection by -created (gsi1), page 1 with total: items read",
                admin_first, "", ", ".join(calls) + " (total from the collection counter)")
         _, calls, cold = call("GET", whole + "&page=50&skipTotal=1", token=admin)
         yield ("records", "list page 50 with no earlier page read (bounded skip): items read", cold,

@@ -13,6 +13,22 @@ from wechatpy.crypto import PrpCrypto
 from chalicelib.wechat.msgcrypt import aes_key, signature
 
 XML = {"Content-Type": "text/xml"}
+
+
+def drain_queue():
+    """The raw bodies waiting on the callback queue, removed from it."""
+    from chalicelib.core import aws
+    from chalicelib.store import queue
+
+    sqs, url = aws.client("sqs"), queue.queue_url()
+    bodies = []
+    while True:
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+        if not got:
+            return bodies
+        for m in got:
+            bodies.append(m["Body"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
 JSON_TYPE = {"Content-Type": "application/json"}
 
 

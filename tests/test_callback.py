@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from tests.pushing import XML, Pusher, event_message, text_message, to_xml
+from tests.pushing import XML, Pusher, drain_queue, event_message, text_message, to_xml
 from tests.stackenv import APP1, APP2, TEST_APPS
 
 APP1_CONF = TEST_APPS[0]
@@ -12,21 +12,8 @@ APP1_CONF = TEST_APPS[0]
 @pytest.fixture
 def queued(stack):
     """Empties the callback queue; calling the fixture returns the message bodies queued since."""
-    from chalicelib.core import aws
-    from chalicelib.store import queue
-
-    sqs, url = aws.client("sqs"), queue.queue_url()
-
     def read():
-        bodies = []
-        while True:
-            got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0,
-                                      VisibilityTimeout=30).get("Messages", [])
-            if not got:
-                return bodies
-            for m in got:
-                bodies.append(json.loads(m["Body"]))
-                sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        return [json.loads(body) for body in drain_queue()]
 
     read()  # what earlier tests left behind
     return read

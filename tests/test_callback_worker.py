@@ -4,7 +4,7 @@ import json
 import pytest
 
 from chalicelib.wechat import push_handlers
-from tests.pushing import Pusher, event_message, text_message
+from tests.pushing import Pusher, drain_queue, event_message, text_message
 from tests.stackenv import APP1, TEST_APPS
 
 
@@ -15,23 +15,9 @@ def pusher():
 
 @pytest.fixture
 def sqs(stack):
-    from chalicelib.core import aws
-    from chalicelib.store import queue
-
-    client, url = aws.client("sqs"), queue.queue_url()
-
-    def drain():
-        out = []
-        while True:
-            got = client.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
-            if not got:
-                return out
-            for m in got:
-                out.append(m["Body"])
-                client.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-
-    drain()
-    return drain
+    """Empties the callback queue; calling the fixture returns the raw bodies queued since."""
+    drain_queue()
+    return drain_queue
 
 
 @pytest.fixture

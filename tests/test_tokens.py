@@ -18,12 +18,7 @@ STABLE, CLASSIC = "/cgi-bin/stable_token", "/cgi-bin/token"
 
 @pytest.fixture
 def cold(stack, sandbox, ddb):
-    """No token anywhere: not in the sandbox (reset), not in the table, not in this process's memory."""
-    from chalicelib.store import table
-
-    for app in TEST_APPS:
-        table.delete(keys.access_token(app["appid"]))
-    tokens.forget_cached()
+    """No token anywhere: the sandbox fixture resets the sandbox, the table's token items and this process's memory."""
     yield sandbox
     tokens.forget_cached()
 
