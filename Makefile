@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: dev test test-dynamodb-local package lint-template bench clean
+.PHONY: dev test test-unit test-http typecheck test-dynamodb-local package lint-template bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +15,16 @@ dev: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# The tiers on their own: unit (no I/O, seconds) and HTTP against the local stack.
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest -q tests/unit $(PYTEST_ARGS)
+
+test-http: $(STAMP)
+	$(BIN)/python -m pytest -q tests/http $(PYTEST_ARGS)
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 # The records tests with DynamoDB on Amazon's DynamoDB Local (stricter than moto; needs java and npm).
 DDB_LOCAL := .dynamodb-local

@@ -4,12 +4,14 @@ Chalice's test client and `chalice local` patch the environment per request, and
 between deployments, so nothing is read at import. Parsing is cached per raw value: a warm request costs a few
 dict look-ups, and a changed variable takes effect on the next call.
 """
+from __future__ import annotations
+
 import json
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from chalicelib.core.errors import ApiError, NotFound
+from chalicelib.core.errors import ApiError, BadRequest, NotFound, field_error
 from chalicelib.core.secrets import Secret
 
 APP_TYPES = ("miniprogram", "officialaccount")
@@ -39,13 +41,13 @@ class WeChatApp:
     auto_replies: tuple = field(default_factory=tuple)
 
     @property
-    def is_miniprogram(self):
+    def is_miniprogram(self) -> bool:
         return self.type == "miniprogram"
 
 
 @dataclass(frozen=True)
 class Settings:
-    apps: tuple
+    apps: tuple[WeChatApp, ...]
     jwt_secret: Secret
     admin_keys: Secret
     wechat_api_base: str
@@ -56,26 +58,34 @@ class Settings:
     token_ttl_seconds: int
     max_body_bytes: int
 
-    def app(self, appid):
-        for app in self.apps:
-            if app.appid == appid:
-                return app
-        raise NotFound(f"The app {appid!r} is not configured on this server.")
+    def app(self, appid: str, field: str | None = None, miniprogram: bool = False) -> WeChatApp:
+        """The configured app: a 404 for an appid in a URL, or with `field` a 400 naming the body field that held
+        it. `miniprogram` refuses official accounts the same way."""
+        found = next((a for a in self.apps if a.appid == appid), None)
+        if found is None:
+            message = f"The app {appid!r} is not configured on this server."
+            if field is None:
+                raise NotFound(message)
+            raise BadRequest(message, {field: field_error("validation_invalid_value", "Unknown appid.")})
+        if miniprogram and not found.is_miniprogram:
+            raise BadRequest(f"The app {appid!r} is not a mini-program.",
+                             {field or "appid": field_error("validation_invalid_value", "Not a mini-program.")})
+        return found
 
     @property
-    def miniprograms(self):
+    def miniprograms(self) -> tuple[WeChatApp, ...]:
         return tuple(a for a in self.apps if a.is_miniprogram)
 
-    def admin_key_set(self):
+    def admin_key_set(self) -> frozenset[str]:
         raw = self.admin_keys.reveal()
         return frozenset(k.strip() for k in raw.split(",") if k.strip())
 
 
-def _env(name, default=""):
+def _env(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
-def get_settings():
+def get_settings() -> Settings:
     return _parse(
         _env("WXBASE_APPS", "[]"),
         _env("WXBASE_JWT_SECRET"),
@@ -91,7 +101,8 @@ def get_settings():
 
 
 @lru_cache(maxsize=8)
-def _parse(apps_raw, jwt_secret, admin_keys, api_base, table, bucket, queue, collections, ttl, max_body):
+def _parse(apps_raw: str, jwt_secret: str, admin_keys: str, api_base: str, table: str, bucket: str, queue: str,
+           collections: str, ttl: str, max_body: str) -> Settings:
     return Settings(
         apps=parse_apps(apps_raw),
         jwt_secret=Secret(jwt_secret, "WXBASE_JWT_SECRET"),
@@ -106,11 +117,11 @@ def _parse(apps_raw, jwt_secret, admin_keys, api_base, table, bucket, queue, col
     )
 
 
-def default_collections_path():
+def default_collections_path() -> str:
     return os.path.join(os.path.dirname(os.path.dirname(__file__)), "collections.json")
 
 
-def _positive_int(name, raw):
+def _positive_int(name: str, raw: str) -> int:
     try:
         value = int(raw)
     except ValueError:
@@ -120,7 +131,7 @@ def _positive_int(name, raw):
     return value
 
 
-def parse_apps(raw):
+def parse_apps(raw: str) -> tuple[WeChatApp, ...]:
     try:
         items = json.loads(raw)
     except ValueError:

@@ -5,6 +5,10 @@ the server, so a client can only ever write under the record it was allowed to u
 (the client is created with `signature_version="s3v4"`); links signed with a Lambda role's temporary credentials
 die with those credentials, so signed links are kept short and re-issued on every request of the files route.
 """
+from __future__ import annotations
+
+from typing import Any, Iterable
+
 from chalicelib.core import aws
 from chalicelib.core.settings import get_settings
 
@@ -14,19 +18,20 @@ MIN_PART_BYTES = 5 * 1024 * 1024  # S3's minimum for every part but the last
 MAX_PARTS = 10000
 
 
-def object_key(collection_id, record_id, filename):
+def object_key(collection_id: str, record_id: str, filename: str) -> str:
     return f"{collection_id}/{record_id}/{filename}"
 
 
-def _s3():
+def _s3() -> Any:
     return aws.client("s3")
 
 
-def _bucket():
+def _bucket() -> str:
     return get_settings().bucket_name
 
 
-def presigned_post(key, content_type, max_bytes, min_bytes=1, expires=UPLOAD_EXPIRES_SECONDS):
+def presigned_post(key: str, content_type: str, max_bytes: int, min_bytes: int = 1,
+                   expires: int = UPLOAD_EXPIRES_SECONDS) -> dict[str, Any]:
     """A form upload for `wx.uploadFile({url, name: "file", formData: fields})`.
 
     The policy pins the exact key, the content type the server accepted, and the size range; S3 rejects any
@@ -45,15 +50,15 @@ def presigned_post(key, content_type, max_bytes, min_bytes=1, expires=UPLOAD_EXP
     )
 
 
-def part_count(size, part_bytes):
+def part_count(size: int, part_bytes: int) -> int:
     return max(1, -(-size // part_bytes))
 
 
-def start_multipart(key, content_type):
+def start_multipart(key: str, content_type: str) -> str:
     return _s3().create_multipart_upload(Bucket=_bucket(), Key=key, ContentType=content_type)["UploadId"]
 
 
-def part_urls(key, upload_id, count, expires=PART_URL_EXPIRES_SECONDS):
+def part_urls(key: str, upload_id: str, count: int, expires: int = PART_URL_EXPIRES_SECONDS) -> list[dict[str, Any]]:
     """Presigned UploadPart URLs for `wx.request({method: "PUT", url, data: <ArrayBuffer>})`, one per part."""
     s3 = _s3()
     return [
@@ -69,10 +74,11 @@ def part_urls(key, upload_id, count, expires=PART_URL_EXPIRES_SECONDS):
     ]
 
 
-def complete_multipart(key, upload_id):
+def complete_multipart(key: str, upload_id: str) -> int:
     """Complete from the parts S3 itself lists (the client's ETags are never trusted); returns the part count."""
     s3 = _s3()
-    parts, marker = [], 0
+    parts: list[dict[str, Any]] = []
+    marker = 0
     while True:
         page = s3.list_parts(Bucket=_bucket(), Key=key, UploadId=upload_id, PartNumberMarker=marker)
         parts.extend({"PartNumber": p["PartNumber"], "ETag": p["ETag"]} for p in page.get("Parts", []))
@@ -83,11 +89,11 @@ def complete_multipart(key, upload_id):
     return len(parts)
 
 
-def abort_multipart(key, upload_id):
+def abort_multipart(key: str, upload_id: str) -> None:
     _s3().abort_multipart_upload(Bucket=_bucket(), Key=key, UploadId=upload_id)
 
 
-def head(key):
+def head(key: str) -> dict[str, Any] | None:
     """{"size", "contentType"} of an object, or None when there is none."""
     from botocore.exceptions import ClientError
 
@@ -100,7 +106,7 @@ def head(key):
     return {"size": found["ContentLength"], "contentType": found.get("ContentType", "")}
 
 
-def delete(keys):
+def delete(keys: Iterable[str]) -> None:
     keys = list(keys)
     for start in range(0, len(keys), 1000):
         _s3().delete_objects(
@@ -108,7 +114,7 @@ def delete(keys):
         )
 
 
-def signed_get_url(key, expires, download_name=None):
+def signed_get_url(key: str, expires: int, download_name: str | None = None) -> str:
     params = {"Bucket": _bucket(), "Key": key}
     if download_name:
         params["ResponseContentDisposition"] = f'attachment; filename="{download_name}"'

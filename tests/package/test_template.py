@@ -5,7 +5,7 @@ import yaml
 
 from chalicelib.store.schema import table_definition
 
-TEMPLATE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "infra", "template.yaml")
+TEMPLATE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "infra", "template.yaml")
 
 
 class _CfnLoader(yaml.SafeLoader):

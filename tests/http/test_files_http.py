@@ -8,7 +8,7 @@ import requests
 
 from tests.records_helpers import ADMIN, post, user
 
-PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 GALLERY = {
     "id": "pbc_gallery0001", "name": "gallery", "type": "base",

@@ -20,7 +20,7 @@ STABLE, CLASSIC = "/cgi-bin/stable_token", "/cgi-bin/token"
 def cold(stack, sandbox, ddb):
     """No token anywhere: the sandbox fixture resets the sandbox, the table's token items and this process's memory."""
     yield sandbox
-    tokens.forget_cached()
+    tokens.central_store().forget()
 
 
 def item(appid):
@@ -34,7 +34,7 @@ def set_expiry(appid, seconds_left):
     from chalicelib.store import table
 
     table.update(keys.access_token(appid), "SET expires_at = :e", values={":e": int(time.time()) + seconds_left})
-    tokens.forget_cached()
+    tokens.central_store().forget()
 
 
 def app(appid):
@@ -94,7 +94,7 @@ def test_token_endpoint_needs_an_admin_key(api, cold):
 
 def test_warm_calls_need_no_token_fetch(cold):
     for _ in range(20):
-        tokens.get_access_token(app(APP1))
+        tokens.central_store().access_token(app(APP1))
     assert cold.calls(STABLE) == 1
     assert item(APP1)["fetches"] == 1
 
@@ -127,7 +127,7 @@ def _auto_reply_through_worker(api, chalice_app):
 
 
 def test_rejected_token_is_refreshed_once_and_the_call_retried_once(api, cold, chalice_app):
-    tokens.get_access_token(app(APP1))
+    tokens.central_store().access_token(app(APP1))
     cold.expire_tokens(APP1)  # WeChat now answers 40001 for the token in the table
     assert _auto_reply_through_worker(api, chalice_app) == {"batchItemFailures": []}
     assert cold.calls(STABLE) == 2
@@ -136,7 +136,7 @@ def test_rejected_token_is_refreshed_once_and_the_call_retried_once(api, cold, c
 
 
 def test_a_second_rejection_is_reported_not_looped(api, cold, chalice_app):
-    tokens.get_access_token(app(APP1))
+    tokens.central_store().access_token(app(APP1))
     cold.fail("/cgi-bin/message/custom/send", errcode=40001, times=10)
     result = _auto_reply_through_worker(api, chalice_app)
     assert len(result["batchItemFailures"]) == 1
@@ -157,25 +157,25 @@ def test_rejection_reported_by_another_server_refreshes_once(api, cold):
 
 
 def test_outage_during_refresh_keeps_the_old_token_and_logs_it(cold, caplog):
-    old = tokens.get_access_token(app(APP1))
+    old = tokens.central_store().access_token(app(APP1))
     set_expiry(APP1, 200)  # due for a refresh, still valid
     cold.fail(STABLE, status=502, times=3)
     with caplog.at_level(logging.INFO, logger="wxbase"):
-        assert tokens.get_access_token(app(APP1)) == old
+        assert tokens.central_store().access_token(app(APP1)) == old
     failures = [r for r in caplog.records if r.getMessage() == "wechat.token_refresh_failed"]
     assert len(failures) == 1 and failures[0].levelno == logging.WARNING
     assert item(APP1)["last_error"] == "WeChatUnavailable" and item(APP1)["failures"] == 1
     assert item(APP1)["access_token"] == old
     # while the failure back-off holds the lease, requests use the old token without calling WeChat again
     calls = cold.calls(STABLE)
-    assert tokens.get_access_token(app(APP1)) == old
+    assert tokens.central_store().access_token(app(APP1)) == old
     assert cold.calls(STABLE) == calls
 
 
 def test_outage_without_any_token_is_a_clear_503(api, cold):
     cold.fail(CLASSIC, errcode=-1, times=3)
     with pytest.raises(Exception) as raised:
-        tokens.get_access_token(app(APP2))
+        tokens.central_store().access_token(app(APP2))
     assert getattr(raised.value, "status", None) == 503
 
 

@@ -10,7 +10,7 @@ import pytest
 from tests.records_helpers import user
 from tests.stackenv import APP1
 
-SDK_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sdk")
+SDK_DIR = os.path.dirname(os.path.abspath(__file__))
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 

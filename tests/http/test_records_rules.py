@@ -101,20 +101,21 @@ def test_fifty_concurrent_updates_of_one_record_lose_nothing(live):
 
 def test_update_is_conditional_on_the_rule_at_write_time(api, ddb):
     """A record re-owned between our read and our write is not changed: the rule travels with the write."""
-    from chalicelib.records import service
+    from chalicelib.records import access, store
     from chalicelib.store import keys, table
 
     alice, bob = user(api), user(api)
     fav = _fav(api, alice, post(api, alice))
-    stored = table.get(keys.record("favourites", fav["id"]))
-    caller = service.Caller(user_id=alice["id"])
-    collection = service._collection("favourites")
-    rule = service._rule(collection, "updateRule", caller, caller.context(body={"note": "x"}))
+    caller = access.Caller(user_id=alice["id"])
+    collection = access.collection("favourites")
+    stored, rule = access.writable(collection, fav["id"], "updateRule", caller, body={"note": "x"})
     table.update(keys.record("favourites", fav["id"]), "SET #d.#u = :b", names={"#d": "data", "#u": "user"},
                  values={":b": bob["id"]})  # changed behind our back, version untouched
+    changes = store.Changes()
+    changes.update(collection, stored, dict(stored.data, note="x"), condition=rule)
     try:
-        service._write_update(collection, stored, dict(stored["data"], note="x"), rule)
+        changes.commit()
         raise AssertionError("the write should have been refused")
-    except table.ConditionFailed:
+    except store.WriteRejected:
         pass
     assert table.get(keys.record("favourites", fav["id"]))["data"]["note"] == "mine"

@@ -7,7 +7,7 @@ import requests
 
 from chalicelib.wechat.msgcrypt import signature
 from tests.pushing import to_xml
-from tests.test_devserver import _free_port, _start, _stop
+from tests.http.test_devserver import _free_port, _start, _stop
 
 APPID, TOKEN = "wxsandbox00000001", "sandboxtoken1"  # devserver/stack.py DEFAULT_APPS
 

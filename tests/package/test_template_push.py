@@ -1,5 +1,5 @@
 """The template wires the push worker to the callback queue and gives each push function only what it uses."""
-from tests.test_template import load_template
+from tests.package.test_template import load_template
 
 
 def _statements(resources, role):
