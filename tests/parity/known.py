@@ -2,7 +2,9 @@
 ("deliberate": wxbase keeps it on purpose; "to fix": wxbase should answer as PocketBase) and a one-line reason.
 
     {"causes": {"<cause>": {"category": "deliberate" | "to fix", "reason": "…"}},
-     "cases": {"<case id>": "<cause>"}}
+     "cases": {"<case id>": "<cause>" | ["<cause>", …]}}
+
+A case that differs for several reasons lists them all; it counts as "to fix" while any of its causes is.
 """
 import json
 import os
@@ -31,6 +33,15 @@ def group(case_id):
     return case_id.split("/", 1)[0]
 
 
+def causes_of(value):
+    return [value] if isinstance(value, str) else list(value or [])
+
+
+def category_of(listed, value):
+    categories = {listed["causes"].get(c, {}).get("category", "to fix") for c in causes_of(value)}
+    return "to fix" if "to fix" in categories or not categories else "deliberate"
+
+
 def check_structure(listed):
     """Problems with the file itself: causes without a valid category or reason, cases naming no cause."""
     problems = []
@@ -39,9 +50,14 @@ def check_structure(listed):
             problems.append(f"cause {name}: category must be one of {', '.join(CATEGORIES)}")
         if not cause.get("reason") or "\n" in cause["reason"]:
             problems.append(f"cause {name}: needs a one-line reason")
-    for case_id, cause in listed["cases"].items():
-        if cause not in listed["causes"]:
-            problems.append(f"{case_id}: its cause {cause!r} is not described under causes")
+    for case_id, value in listed["cases"].items():
+        if not causes_of(value):
+            problems.append(f"{case_id}: names no cause")
+        for cause in causes_of(value):
+            if cause not in listed["causes"]:
+                problems.append(f"{case_id}: its cause {cause!r} is not described under causes")
+    for name in set(listed["causes"]) - {c for v in listed["cases"].values() for c in causes_of(v)}:
+        problems.append(f"cause {name}: no case names it any more; remove it")
     return problems
 
 
@@ -67,8 +83,7 @@ def judge(listed, results, partial=False):
             problems.append({"id": case_id, "kind": "differs", "detail": "not in known_differences.json",
                              "result": result})
         else:
-            category = listed["causes"].get(cause, {}).get("category", "to fix")
-            row[category] += 1
+            row[category_of(listed, cause)] += 1
             passed += 1
     if not partial:
         for case_id in sorted(set(listed["cases"]) - seen):

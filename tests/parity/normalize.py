@@ -5,7 +5,8 @@ messages or the order of lists that have none.
 - Stored file names `cover_52iwbgds7l.png` → `cover_*.png` (both servers add a random 10-char suffix).
 - Errors → {"data": {field: {"code"}}}: the status is compared as the HTTP status, messages are English text.
 - List answers: wxbase's extension `nextCursor` is dropped; `items` are sorted by id unless the case is ordered.
-- A case may compare only the ids and totals (`compare: "ids"`) where the order is random by design.
+- A case may compare only the ids and totals (`compare: "ids"`) where the order is random by design, and mask
+  top-level keys (`mask: ["id"]`) whose values are generated.
 """
 import re
 
@@ -83,6 +84,14 @@ def answer(raw, ordered=True, compare="all"):
     return {"status": status, "body": _record(body)}
 
 
+def _mask(normalized, keys):
+    body = normalized.get("body")
+    if isinstance(body, dict):
+        normalized["body"] = {k: ("<masked>" if k in keys else v) for k, v in body.items()}
+    return normalized
+
+
 def case(raw_answers, spec):
     ordered = not spec.get("unordered")
-    return [answer(a, ordered=ordered, compare=spec.get("compare", "all")) for a in raw_answers]
+    answers = [answer(a, ordered=ordered, compare=spec.get("compare", "all")) for a in raw_answers]
+    return [_mask(a, spec["mask"]) for a in answers] if spec.get("mask") else answers
