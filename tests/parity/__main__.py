@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from tests.parity import corpus, fixtures, known, normalize
 from tests.parity.servers import PROJECT_DIR, PocketBaseServer, WxbaseServer
@@ -74,11 +75,13 @@ def main(argv=None):
             fixtures.pocketbase_records(pocketbase, pb_users)
             ready = time.monotonic()
             sendable = [{**c, "steps": fixtures.substitute(c["steps"], wx_users)} for c in cases]  # same ids both sides
-            pb_answers = run_driver(pocketbase.url, actors_for(
-                pb_users, pocketbase.superuser["token"], pocketbase.superuser["record"]), sendable, workdir,
-                "pocketbase")
-            wx_answers = run_driver(wxbase.url, actors_for(wx_users, wxbase.admin_key, None), sendable, workdir,
-                                    "wxbase")
+            with ThreadPoolExecutor(2) as pool:  # the two servers are independent: send to both at once
+                pb_run = pool.submit(run_driver, pocketbase.url, actors_for(
+                    pb_users, pocketbase.superuser["token"], pocketbase.superuser["record"]), sendable, workdir,
+                    "pocketbase")
+                wx_run = pool.submit(run_driver, wxbase.url, actors_for(wx_users, wxbase.admin_key, None), sendable,
+                                     workdir, "wxbase")
+                pb_answers, wx_answers = pb_run.result(), wx_run.result()
             sent = time.monotonic()
         finally:
             for server in (pocketbase, wxbase):
