@@ -24,7 +24,13 @@ export function invoke(api, name, options, onTask) {
             reject(new Error(`wxbase-miniprogram: this platform has no ${name}()`));
             return;
         }
-        const task = api[name](Object.assign({}, options, { success: resolve, fail: reject }));
+        const fail = (res) => {
+            const err = new Error((res && res.errMsg) || `${name}:fail`);
+            err.errMsg = err.message;
+            err.errno = res && res.errno;
+            reject(err);
+        };
+        const task = api[name](Object.assign({}, options, { success: resolve, fail }));
         if (onTask && task) {
             onTask(task);
         }

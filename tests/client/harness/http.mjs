@@ -9,6 +9,9 @@ export function httpRequest(url, { method = "GET", headers = {}, body = null, fo
         if (payload && !h["Content-Type"]) {
             h["Content-Type"] = "application/json";
         }
+        if (payload) {
+            h["Content-Length"] = payload.length;
+        }
         const req = http.request(url, { method, headers: h }, (res) => {
             const chunks = [];
             res.on("data", (c) => chunks.push(c));

@@ -403,7 +403,7 @@ export class MiniProgram {
         }
         headers.Referer = `https://servicewechat.com/${rt.appid}/devtools/page-frame.html`;
         const { url, body } = this._body(o, headers);
-        const entry = { api: "request", method, url, status: 0, body: body && body.length < 100000 ? body.toString() : body ? `<${body.length} bytes>` : null };
+        const entry = { api: "request", at: Date.now(), method, url, status: 0, body: body && body.length < 100000 ? body.toString() : body ? `<${body.length} bytes>` : null };
         this.log.push(entry);
         let req = null;
         let settled = false;
