@@ -121,7 +121,17 @@ class PollLoop {
             const newest = page.items[0];
             this.since = newest ? newest.updated : "";
             if (newest) {
-                this.seen[newest.id] = newest.updated;
+                // what the first poll's look-back window will list again is not news either
+                const window = await this.records().getList(1, 500, {
+                    sort: "updated,id",
+                    filter: this.withFilter("updated >= " + quote(shiftDate(newest.updated, -OVERLAP_MS))),
+                    fields: "id,updated",
+                    skipTotal: true,
+                    requestKey: null,
+                });
+                for (const record of window.items.concat([newest])) {
+                    this.seen[record.id] = record.updated;
+                }
             }
         } else {
             this.last = await this.view();
@@ -200,14 +210,7 @@ class PollLoop {
     }
 
     async pollCollection() {
-        const parts = [];
-        if (this.since) {
-            parts.push("updated >= " + quote(shiftDate(this.since, -OVERLAP_MS)));
-        }
-        if (this.filter) {
-            parts.push("(" + this.filter + ")");
-        }
-        const filter = parts.join(" && ") || undefined;
+        const filter = this.withFilter(this.since ? "updated >= " + quote(shiftDate(this.since, -OVERLAP_MS)) : "");
         let changed = false;
         // one query per poll, paged: new writes land at its end, so the pages stay stable while we read them
         for (let n = 1; n <= MAX_PAGES_PER_POLL && !this.stopped; n++) {
@@ -247,6 +250,14 @@ class PollLoop {
                 delete this.seen[id];
             }
         }
+    }
+
+    withFilter(condition) {
+        const parts = condition ? [condition] : [];
+        if (this.filter) {
+            parts.push("(" + this.filter + ")");
+        }
+        return parts.join(" && ") || undefined;
     }
 
     async view() {
