@@ -39,6 +39,8 @@ export interface ClientOptions {
     lang?: string;
     /** The appid sent at sign-in; defaults to the running mini-program's (wx.getAccountInfoSync). */
     appid?: string;
+    /** Development against make dev: sign in as this sandbox user (code "sandbox-<name>") instead of wx.login. */
+    sandboxUser?: string;
     /** Sign in again silently (wx.login) when the token has expired or is refused (true). */
     autoLogin?: boolean;
     /** Refresh the token when less than this many seconds are left (86400, at most half its lifetime). */
@@ -66,6 +68,8 @@ export interface ClientOptions {
 export interface LoginOptions {
     /** Defaults to ClientOptions.appid, then to the running mini-program's appid. */
     appid?: string;
+    /** A wx.login code you already have (by default the client calls wx.login). */
+    code?: string;
     /** A getPhoneNumber code: sign in and bind the phone in one call. */
     phoneCode?: string;
 }

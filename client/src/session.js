@@ -35,7 +35,8 @@ export function createSession(pb, platform, storage, options) {
     async function login(args) {
         args = args || {};
         const appid = args.appid || defaultAppid();
-        const { code } = await invoke(api, "login", {});
+        // make dev's WeChat sandbox takes codes "sandbox-<name>", not the ones wx.login gives WeChat DevTools
+        const code = args.code || (options.sandboxUser ? "sandbox-" + options.sandboxUser : (await invoke(api, "login", {})).code);
         const body = { code };
         if (appid) {
             body.appid = appid;

@@ -31,6 +31,19 @@ export const ABSENT = [
 /** Feature checks the SDK makes (`typeof FormData`, `typeof window`...) that behave the same when absent. */
 export const SDK_FEATURE_CHECKS = ["FormData", "Blob", "File", "window", "navigator", "global", "atob"];
 
+/** setData's paths: "a", "a.b", "list[3]", "list[3].title". */
+function setPath(target, path, value) {
+    const keys = path.replace(/\[(\d+)\]/g, ".$1").split(".");
+    let node = target;
+    for (const key of keys.slice(0, -1)) {
+        if (node[key] === undefined || node[key] === null) {
+            node[key] = {};
+        }
+        node = node[key];
+    }
+    node[keys.at(-1)] = value;
+}
+
 function rawHeaders(res) {
     const out = {};
     for (let i = 0; i < res.rawHeaders.length; i += 2) {
@@ -64,6 +77,11 @@ export class MiniProgram {
         this.timers = new Map();
         this.nextTimer = 1;
         this.modules = {};
+        this.moduleOverrides = {};
+        this.pageDefs = {};
+        this.loadingRoute = null;
+        this.app = null;
+        this.ui = { toasts: [], stoppedRefresh: 0, chosenFile: null, subscribeAnswers: {} };
         this.consoleErrors = [];
         this.closed = false;
         this.context = this._createContext(tripwires);
@@ -122,6 +140,13 @@ export class MiniProgram {
                 error: (...a) => this.consoleErrors.push(["error", a.map(String).join(" ")]),
             },
             getCurrentPages: () => this.pages.slice(),
+            App: (def) => {
+                this.app = def;
+            },
+            getApp: () => this.app,
+            Page: (def) => {
+                this.pageDefs[this.loadingRoute] = def;
+            },
         });
         this.wx = this._createWx();
         if (this.adapter === "wx") {
@@ -179,6 +204,9 @@ export class MiniProgram {
         if (this.modules[file]) {
             return this.modules[file].exports;
         }
+        if (this.moduleOverrides[file]) {
+            return this.moduleOverrides[file];
+        }
         const real = file.startsWith(NPM_DIR + "/")
             ? path.join(PACKAGE_DIST, file.slice(NPM_DIR.length + 1))
             : path.join(EXAMPLE_DIR, file);
@@ -205,6 +233,62 @@ export class MiniProgram {
     }
 
     // ---------------------------------------------------------------- pages and app lifecycle
+
+    /** Runs the example app: app.js (App + onLaunch), as WeChat starts a mini-program. */
+    launch(overrides = {}) {
+        for (const [file, value] of Object.entries(overrides)) {
+            this.moduleOverrides[file] = this.toCtx(value);
+        }
+        this.require("app.js");
+        if (this.app.onLaunch) {
+            this.app.onLaunch({ path: "pages/feed/feed", query: {}, scene: 1001 });
+        }
+        return this.app;
+    }
+
+    /** wx.navigateTo: loads the page's module once, makes an instance, onLoad(query) then onShow. */
+    navigateTo(url) {
+        const [route, qs] = url.replace(/^\//, "").split("?");
+        if (!this.pageDefs[route]) {
+            this.loadingRoute = route;
+            this.require(route + ".js");
+            this.loadingRoute = null;
+        }
+        const def = this.pageDefs[route];
+        const rt = this;
+        const page = Object.assign({}, def, {
+            route,
+            data: this.toCtx(def.data || {}),
+            setData(patch) {
+                for (const [path, value] of Object.entries(patch)) {
+                    setPath(this.data, path, value === undefined ? undefined : rt.toCtx(value));
+                }
+            },
+        });
+        const query = Object.fromEntries(new URLSearchParams(qs || ""));
+        const top = this.pages.at(-1);
+        if (top && top.onHide) {
+            top.onHide();
+        }
+        this.pages.push(page);
+        page.loaded = page.onLoad ? page.onLoad(this.toCtx(query)) : undefined;
+        if (page.onShow) {
+            page.onShow();
+        }
+        return page;
+    }
+
+    navigateBack() {
+        const page = this.pages.pop();
+        if (page && page.onUnload) {
+            page.onUnload();
+        }
+        const top = this.pages.at(-1);
+        if (top && top.onShow) {
+            top.onShow();
+        }
+        return page;
+    }
 
     openPage(route) {
         const page = this.toCtx({ route });
@@ -301,6 +385,20 @@ export class MiniProgram {
                 rt.sockets++;
                 throw new Error("connectSocket is not simulated");
             },
+            navigateTo: (o) => later(() => { rt.navigateTo(o.url); o.success && o.success(rt.toCtx({ errMsg: "navigateTo:ok" })); }),
+            navigateBack: (o = {}) => later(() => { rt.navigateBack(); o.success && o.success(rt.toCtx({ errMsg: "navigateBack:ok" })); }),
+            showToast: (o) => rt.ui.toasts.push(o.title),
+            stopPullDownRefresh: () => rt.ui.stoppedRefresh++,
+            pageScrollTo() {},
+            setNavigationBarTitle() {},
+            chooseMedia: (o) => later(() => ok(o.success, { type: "image", tempFiles: [{ tempFilePath: rt.ui.chosenFile, size: 0, fileType: "image" }], errMsg: "chooseMedia:ok" })),
+            requestSubscribeMessage: (o) => later(() => {
+                const res = { errMsg: "requestSubscribeMessage:ok" };
+                for (const id of o.tmplIds) {
+                    res[id] = rt.ui.subscribeAnswers[id] || "accept";
+                }
+                ok(o.success, res);
+            }),
             request: (o) => rt._request(o),
             uploadFile: (o) => rt._uploadFile(o),
             getFileSystemManager: () => rt._fileSystem(),
@@ -333,6 +431,13 @@ export class MiniProgram {
             uploadFile: wrap("uploadFile"),
             login: wrap("login"),
             getCurrentPages: () => this.pages.slice(),
+            App: (def) => {
+                this.app = def;
+            },
+            getApp: () => this.app,
+            Page: (def) => {
+                this.pageDefs[this.loadingRoute] = def;
+            },
         });
     }
 
