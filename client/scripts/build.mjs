@@ -2,7 +2,8 @@
 //   miniprogram_dist/index.js       what 构建 npm copies into miniprogram_npm (CommonJS, ES2018)
 //   miniprogram_dist/pocketbase.js  the pinned SDK's own ES build as CommonJS, so a mini-program needs no packing
 //                                   step for it (the devtools pack other packages from `main`, an .mjs here)
-//   dist/index.mjs, dist/index.cjs  for Taro/uni-app bundlers, which resolve `pocketbase` themselves
+//   dist/index.mjs                  for Taro/uni-app bundlers (ES modules), which resolve `pocketbase` themselves;
+//                                   `require` gets miniprogram_dist (the SDK's CommonJS build has no named exports)
 import { build } from "esbuild";
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -39,7 +40,6 @@ export async function buildAll() {
         logLevel: "warning",
     });
     await build({ ...common, format: "esm", outfile: join(root, "dist", "index.mjs"), external: ["pocketbase"] });
-    await build({ ...common, format: "cjs", outfile: join(root, "dist", "index.cjs"), external: ["pocketbase"] });
     copyFileSync(join(root, "index.d.ts"), join(root, "miniprogram_dist", "index.d.ts"));
 }
 

@@ -1,4 +1,4 @@
-// `make test-client`: builds nothing, starts one local stack, runs every *.test.mjs against it, stops it.
+// `make test-client` (after the build): starts one local stack, runs every *.test.mjs against it, stops it.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -19,7 +19,8 @@ try {
         WXBASE_TEST_SANDBOX: stack.sandboxUrl,
         WXBASE_TEST_DATA_DIR: stack.dataDir,
     };
-    const child = spawn(process.execPath, ["--test", "--test-concurrency=2", ...files], { env, stdio: "inherit" });
+    // one file at a time: they share the stack, and feeds and subscriptions see every user's published posts
+    const child = spawn(process.execPath, ["--test", "--test-concurrency=1", ...files], { env, stdio: "inherit" });
     code = await new Promise((resolve) => child.on("exit", (c, signal) => resolve(signal ? 1 : c)));
 } finally {
     await stack.stop();

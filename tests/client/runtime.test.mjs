@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { ABSENT, MiniProgram } from "./harness/runtime.mjs";
+import { ABSENT, MiniProgram, REPO } from "./harness/runtime.mjs";
 
 function bareRuntime() {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wxbase-mp-"));
@@ -44,6 +44,23 @@ test("without wx and without an adapter the client says what to pass", () => {
     const pkg = rt.loadPackage();
     assert.throws(() => pkg.createClient({ url: "http://127.0.0.1:9" }), /adapter: Taro/);
     assert.throws(() => pkg.createClient({}), /url/);
+    rt.close();
+    fs.rmSync(dir, { recursive: true });
+});
+
+test("the bundlers' entries: import (dist/index.mjs with the pocketbase package) and require build the same client", async () => {
+    const { createRequire } = await import("node:module");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wxbase-mp-"));
+    const rt = new MiniProgram({ dir, user: "nobody", appid: "wxsandbox00000001", adapter: "taro" });
+    const esm = await import(path.join(REPO, "client", "dist", "index.mjs"));
+    const cjs = createRequire(path.join(REPO, "client", "package.json"))(path.join(REPO, "client"));
+    for (const pkg of [esm, cjs]) {
+        const pb = pkg.createClient({ url: "http://127.0.0.1:9/", adapter: rt.taro() });
+        assert.ok(pb instanceof pkg.PocketBase);
+        assert.equal(pb.baseURL, "http://127.0.0.1:9");
+        assert.equal(typeof pb.wx.subscribe, "function");
+        assert.equal(pkg.default, pkg.createClient);
+    }
     rt.close();
     fs.rmSync(dir, { recursive: true });
 });

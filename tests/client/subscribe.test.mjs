@@ -132,3 +132,15 @@ test("polls slow down while nothing changes", async () => {
     assert.ok(gaps.every((g) => g < 900), `bounded by maxInterval: ${gaps}`);
     unsubscribe();
 });
+
+test("a subscription that can't start says so and leaves nothing running", async () => {
+    const { watcher } = await twoUsers();
+    await assert.rejects(watcher.pb.collection("nope").subscribe("*", () => {}), (err) => err.status === 404);
+    assert.equal(watcher.rt.pendingTimers(), 0);
+    const errors = [];
+    const unsubscribe = watcher.pb.wx.subscribe("nope", "*", () => {}, { onError: (err) => errors.push(err.status) });
+    await assert.rejects(unsubscribe.ready, (err) => err.status === 404);
+    assert.deepEqual(errors, [404]);
+    unsubscribe();
+    assert.equal(watcher.rt.pendingTimers(), 0);
+});

@@ -135,8 +135,12 @@ export function createRealtime(pb, platform, pages, options) {
             const o = sendOptions || {};
             const filter = o.filter || (o.query && o.query.filter) || "";
             const unsubscribe = subscribe(collection, recordTopic, callback, { filter, keepAlive: o.keepAlive });
-            unsubscribe.topic = topic;
-            await unsubscribe.ready;
+            try {
+                await unsubscribe.ready;
+            } catch (err) {
+                unsubscribe(); // the caller gets the error and no handle: leave nothing running
+                throw err;
+            }
             return async () => unsubscribe();
         },
         async unsubscribe(topic) {
