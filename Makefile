@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: dev test test-unit test-http typecheck test-dynamodb-local test-pocketbase-parity package lint-template bench clean
+.PHONY: dev test test-unit test-http typecheck test-dynamodb-local test-pocketbase-parity test-client client package lint-template bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,15 @@ test-dynamodb-local: $(STAMP)
 test-pocketbase-parity: $(STAMP)
 	@test -d tests/parity/node_modules/pocketbase || npm ci --silent --prefix tests/parity --no-audit --no-fund
 	$(BIN)/python -m tests.parity $(PARITY_ARGS)
+
+# The mini-program client (client/, npm wxbase-miniprogram): built, sized, and tested under node:test in a
+# simulated mini-program runtime against a local stack started by the tests (needs node and npm).
+client:
+	cd client && npm ci --no-audit --no-fund --silent && npm run --silent build
+
+test-client: $(STAMP) client
+	cd client && npm run --silent size
+	node tests/client/run.mjs
 
 package: $(STAMP)
 	rm -rf out
