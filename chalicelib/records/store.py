@@ -11,6 +11,8 @@ Derived attributes, written with every record:
 - `lc`: lowercased copies of text values, for PocketBase's case-insensitive `~`.
 Counters (`keys.record_counter`): one per collection and one per index value, kept in the same transaction as the
 creates and deletes (and updates that move a record between index values), so list totals cost one GetItem.
+Review queue entries (`keys.review_entry`): a record whose data carries the content-security flag (layout.REVIEW_FLAG)
+has one, written and removed in the same transaction as the record, so moderators list flagged records in one Query.
 """
 from __future__ import annotations
 
@@ -96,6 +98,12 @@ def get_many(refs: Iterable[tuple[str, str]]) -> list[StoredRecord]:
 def from_items(items: Iterable[dict[str, Any]]) -> list[StoredRecord]:
     """Records from items a Query returned (records/paging.py reads pages of them)."""
     return [_from_item(item) for item in items]
+
+
+def review_queue(limit: int = 100, start: dict | None = None) -> tuple[list[dict[str, Any]], dict | None]:
+    """Entries of records flagged for review ({collectionName, recordId, flags, flaggedAt}), in key order."""
+    return table.query("#pk = :pk", names={"#pk": keys.TABLE_PK}, values={":pk": keys.REVIEW_QUEUE}, limit=limit,
+                       start_key=start, consistent=True)
 
 
 def count(collection_name: str, scope: str = "") -> int:
@@ -190,9 +198,10 @@ class Changes:
         return len(self._actions) + sum(1 for d in self._deltas.values() if d)
 
     def cost(self, collection: Collection, old: StoredRecord | None, new_record: StoredRecord | None) -> int:
-        """Actions that one more record change would add (the record, plus counters not yet touched)."""
+        """Actions that one more record change would add (the record, its review entry, counters not yet touched)."""
         deltas = self._counter_deltas(collection, old, new_record)
-        return 1 + sum(1 for k in deltas if not self._deltas.get(k))
+        flagged = any(r is not None and r.data.get(layout.REVIEW_FLAG) for r in (old, new_record))
+        return 1 + int(flagged) + sum(1 for k in deltas if not self._deltas.get(k))
 
     def _counter_deltas(self, collection: Collection, old: StoredRecord | None,
                         new_record: StoredRecord | None) -> Counter[tuple[str, str]]:
@@ -209,12 +218,24 @@ class Changes:
 
     def _count(self, collection: Collection, old: StoredRecord | None, new_record: StoredRecord | None) -> None:
         self._deltas.update(self._counter_deltas(collection, old, new_record))
+        flagged_before = bool(old and old.data.get(layout.REVIEW_FLAG))
+        flagged_after = bool(new_record and new_record.data.get(layout.REVIEW_FLAG))
+        record = new_record or old
+        assert record is not None
+        key = keys.review_entry(record.collection_name, record.id)
+        if new_record is not None and flagged_after:
+            self._actions.append(table.put_op({**key, "collectionName": new_record.collection_name,
+                                               "recordId": new_record.id, "flags": new_record.data[layout.REVIEW_FLAG],
+                                               "flaggedAt": new_record.updated}))
+        elif flagged_before and not flagged_after:
+            self._actions.append(table.delete_op(key))
 
     def create(self, collection: Collection, record: StoredRecord) -> int:
         """Put a new record (refused if the id exists). Returns the action's position."""
+        position = len(self._actions)
         self._actions.append(table.put_op(_to_item(collection, record), condition="attribute_not_exists(pk)"))
         self._count(collection, None, record)
-        return len(self._actions) - 1
+        return position
 
     def update(self, collection: Collection, old: StoredRecord, data: dict[str, Any], condition: Node = TRUE,
                private: dict[str, Any] | None = None) -> StoredRecord:
@@ -241,11 +262,12 @@ class Changes:
     def delete(self, collection: Collection, record: StoredRecord, condition: Node = TRUE) -> int:
         """Delete a record, conditional on its version and on `condition`. Returns the action's position."""
         b = Builder()
+        position = len(self._actions)
         self._actions.append(table.delete_op(keys.record(record.collection_name, record.id),
                                              condition=_version_condition(b, record, condition),
                                              names=b.names, values=b.values))
         self._count(collection, record, None)
-        return len(self._actions) - 1
+        return position
 
     def require(self, collection_name: str, record_id: str) -> int:
         """Fail the transaction unless the record exists (e.g. the user an identity is attached to)."""

@@ -12,6 +12,7 @@
 | phone marker         | PHONE#<+E.164 number>       | #             |                                                 |
 | upload ticket        | UPLOAD#<object key>         | #             | gsi1 UPLOADS#DUE#<yyyymmddhh> / <exp>#<key>     |
 | subscribe message    | SUBMSG#<message id>         | #             | gsi1 SUBMSG#DUE#<yyyy-mm-dd-hh> / <due>#<id>    |
+| review queue entry   | REVIEW                      | <collection>#<record id> |                                      |
 | pushed message       | WXMSG#<appid>#<message key> | #             |                                                 |
 | app access_token     | WXTOKEN#<appid>             | #             |                                                 |
 
@@ -87,6 +88,14 @@ def page_marker(query_hash: str, page: int) -> Key:
 
 def page_of_marker(sort_key: str) -> int:
     return int(sort_key[2:])
+
+
+REVIEW_QUEUE = "REVIEW"
+
+
+def review_entry(collection: str, record_id: str) -> Key:
+    """A record content security flagged for review: one partition, read by the moderation queue in order."""
+    return {TABLE_PK: REVIEW_QUEUE, TABLE_SK: f"{collection}#{record_id}"}
 
 
 # --- users: identities, unionid and phone markers ----------------------------------------------------------------

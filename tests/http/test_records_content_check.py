@@ -10,6 +10,7 @@ from chalicelib.records.collections import SchemaError, load
 from tests.records_helpers import ADMIN, post, user
 
 COMMENTS = "/api/collections/comments/records"
+POSTS = "/api/collections/posts/records"
 USERS = "/api/collections/users/records"
 CHECK = "/wxa/msg_sec_check"
 
@@ -70,6 +71,31 @@ def test_review_is_stored_with_a_flag_only_admins_see(api, sandbox, ddb):
     assert cleaned.status == 200
     assert "@review" not in api.get(f"{COMMENTS}/{comment['id']}", token=ADMIN).json
     assert "@review" not in _stored(ddb, "comments", comment["id"])["data"]
+
+
+def _queued(record_id):
+    from chalicelib.records import store
+
+    entries, start = [], None
+    while True:
+        page, start = store.review_queue(start=start)
+        entries += page
+        if start is None:
+            return [e for e in entries if e["recordId"] == record_id]
+
+
+def test_flagged_records_are_queued_for_moderators_until_cleared_or_deleted(api, sandbox):
+    alice = user(api)
+    target = post(api, alice)
+    flagged = api.post(COMMENTS, {"post": target["id"], "text": "sandbox-review one"}, token=alice["token"]).json
+    other = api.post(COMMENTS, {"post": target["id"], "text": "sandbox-review two"}, token=alice["token"]).json
+    assert [e["collectionName"] for e in _queued(flagged["id"])] == ["comments"]
+    assert _queued(flagged["id"])[0]["flags"]["text"]["label"] == 21000
+    api.patch(f"{COMMENTS}/{flagged['id']}", {"text": "fine now"}, token=alice["token"])
+    assert _queued(flagged["id"]) == []
+    assert len(_queued(other["id"])) == 1
+    assert api.delete(f"{POSTS}/{target['id']}", token=alice["token"]).status == 204  # cascades to the comment
+    assert _queued(other["id"]) == []
 
 
 def test_only_marked_fields_that_change_are_checked(api, sandbox):
