@@ -118,7 +118,7 @@ def files_base_url(raw):
     """
     from urllib.parse import urlsplit
 
-    raw = raw.strip().rstrip("/")
+    raw = raw.strip()
     if not raw:
         return ""
     parts = urlsplit(raw if "://" in raw else "https://" + raw)
@@ -126,8 +126,8 @@ def files_base_url(raw):
         parts.port
     except ValueError:
         parts = parts._replace(scheme="")
-    if parts.scheme not in ("https", "http") or not parts.hostname or parts.path or parts.query or parts.fragment \
-            or parts.username or parts.password:
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.path not in ("", "/") or parts.query \
+            or parts.fragment or parts.username or parts.password:
         raise ConfigError("WXBASE_FILES_DOMAIN must be a host name such as files.example.com (no path).")
     return f"{parts.scheme}://{parts.netloc.lower()}"
 
