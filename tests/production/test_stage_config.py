@@ -113,3 +113,15 @@ def test_chalice_config_no_longer_carries_apps_or_secret_paths():
     for name in ("dev", "prod"):
         env = config["stages"][name].get("environment_variables", {})
         assert not {"WXBASE_APPS", "WXBASE_JWT_SECRET", "WXBASE_ADMIN_KEYS"} & set(env)
+
+
+def test_the_docs_name_the_ssm_parameters_the_deployment_uses():
+    import glob
+    import re
+
+    texts = [open(p, encoding="utf-8").read() for p in [os.path.join(PROJECT_DIR, "README.md")]
+             + glob.glob(os.path.join(PROJECT_DIR, "docs", "*.md"))]
+    paths = {m for text in texts for m in re.findall(r"ssm:(/wxbase/[^\s\"`|]+)", text)}
+    assert paths
+    convention = re.compile(r"^/wxbase/(prod|<stage>)/(jwt-secret|admin-keys|(wx[0-9a-f]{16}|<appid>)/(secret|token|aes-key))$")
+    assert [p for p in paths if not convention.match(p)] == []
