@@ -122,7 +122,7 @@ def _origin(url: str) -> str:
 
 
 def domain_lists(outputs: dict) -> dict:
-    """The mini-program's 服务器域名 lists (mp.weixin.qq.com → 开发管理 → 开发设置) for a deployed stack.
+    """The mini-program's 服务器域名 lists (mp.weixin.qq.com → 开发管理 → 开发设置) for a stack's outputs.
 
     request: the API, and the files domain for multipart parts (wx.request PUTs). uploadFile: the files domain
     (the presigned POST). downloadFile: the API (permanent file links) and the files domain they redirect to.

@@ -80,7 +80,8 @@ def collect(stage: Stage, present: set, environ, ask, overwrite=False) -> list:
             value = GENERATORS[kind]()
         pattern, rule = CHECKS[kind]
         if not pattern.match(value):
-            raise StageError(f"{name}: {rule}." + ("" if value else f" Set {env_name(stage, name)} or answer the prompt."))
+            hint = "" if value else f" Set {env_name(stage, name)} or answer the prompt."
+            raise StageError(f"{name}: {rule}.{hint}")
         chosen.append((name, value))
     return chosen
 

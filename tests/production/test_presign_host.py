@@ -110,7 +110,8 @@ def test_aws_endpoint_url_is_honoured_and_not_overridden(deployed, monkeypatch):
 
 
 @pytest.mark.parametrize("raw,base", [
-    ("", ""), ("files.example.com", "https://files.example.com"), ("https://Files.Example.com/", "https://files.example.com"),
+    ("", ""), ("files.example.com", "https://files.example.com"),
+    ("https://Files.Example.com/", "https://files.example.com"),
     ("http://files.localtest:8123", "http://files.localtest:8123"),
 ])
 def test_files_domain_setting(raw, base):

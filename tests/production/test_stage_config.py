@@ -39,7 +39,7 @@ def test_apps_get_the_stage_secret_references_that_make_secrets_writes(tmp_path)
                        "secret": f"ssm:/wxbase/prod/{MINI}/secret", "token": f"ssm:/wxbase/prod/{MINI}/token",
                        "encodingAESKey": f"ssm:/wxbase/prod/{MINI}/aes-key"}
     assert [a.appid for a in parse_apps(stage.parameters()["Apps"])] == [MINI, OA]  # what the functions will parse
-    referenced = {v[len("ssm:"):] for app in apps for k, v in app.items() if isinstance(v, str) and v.startswith("ssm:")}
+    referenced = {v[len("ssm:"):] for app in apps for v in app.values() if isinstance(v, str) and v.startswith("ssm:")}
     written = {name for name, _, _ in stage.secret_parameters()}
     assert referenced | {"/wxbase/prod/jwt-secret", "/wxbase/prod/admin-keys"} == written
 
@@ -123,5 +123,6 @@ def test_the_docs_name_the_ssm_parameters_the_deployment_uses():
              + glob.glob(os.path.join(PROJECT_DIR, "docs", "*.md"))]
     paths = {m for text in texts for m in re.findall(r"ssm:(/wxbase/[^\s\"`|]+)", text)}
     assert paths
-    convention = re.compile(r"^/wxbase/(prod|<stage>)/(jwt-secret|admin-keys|(wx[0-9a-f]{16}|<appid>)/(secret|token|aes-key))$")
+    convention = re.compile(
+        r"^/wxbase/(prod|<stage>)/(jwt-secret|admin-keys|(wx[0-9a-f]{16}|<appid>)/(secret|token|aes-key))$")
     assert [p for p in paths if not convention.match(p)] == []

@@ -61,7 +61,8 @@ def test_prompts_and_generation_when_the_environment_has_nothing(stage, ssm):
     secrets.run(stage, ssm, {}, answer, log=lambda line: None)
     values = _values(ssm, stage)
     assert len(asked) == 3 and values[stage.ssm_path(APPID, "secret")][1] == app_secret
-    assert len(values[stage.ssm_path(APPID, "aes-key")][1]) == 43 and values[stage.ssm_path(APPID, "token")][1].isalnum()
+    assert len(values[stage.ssm_path(APPID, "aes-key")][1]) == 43
+    assert values[stage.ssm_path(APPID, "token")][1].isalnum()
 
 
 def test_a_bad_value_writes_nothing_and_existing_ones_are_kept(stage, ssm):
