@@ -18,7 +18,7 @@ REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 # app field → SSM parameter name under /wxbase/<stage>/<appid>/
 SECRET_FIELDS = {"secret": "secret", "token": "token", "encodingAESKey": "aes-key"}
 OPTIONAL_SECRET_FIELDS = {"encodingAESKeyPrevious": "aes-key-previous"}
-MAX_APPS_BYTES = 4096  # a CloudFormation parameter value, and Lambda's whole environment, hold 4 KB
+MAX_APPS_BYTES = 3500  # Lambda's whole environment holds 4 KB; the other variables take ~400 bytes
 
 
 class StageError(Exception):
@@ -176,8 +176,8 @@ def _with_apps(stage: Stage, apps, shown: str) -> Stage:
     except ConfigError as exc:
         raise StageError(f"{shown}: {exc.message}") from None
     if len(apps_json.encode()) > MAX_APPS_BYTES:
-        raise StageError(f"{shown}: the apps take {len(apps_json.encode())} bytes as JSON; CloudFormation and "
-                         f"Lambda's environment hold {MAX_APPS_BYTES}. Shorten autoReplies.")
+        raise StageError(f"{shown}: the apps take {len(apps_json.encode())} bytes as JSON; "
+                         f"Lambda's 4 KB environment leaves {MAX_APPS_BYTES} for them. Shorten autoReplies.")
     return replace(stage, apps=tuple(resolved))
 
 

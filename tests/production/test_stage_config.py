@@ -95,7 +95,7 @@ def test_domains_certificates_and_egress_reach_the_parameters(tmp_path):
     ({"region": "cn-north-1", "createCdn": True}, "createCdn is for global regions"),
     ({"fixedEgressIp": "yes"}, "true or false"),
     ({"apps": [{"appid": MINI, "autoReplies": [{"keyword": "k" * 10, "reply": {"msgtype": "text",
-                                                "text": {"content": "x" * 5000}}}]}]}, "hold 4096"),
+                                                "text": {"content": "x" * 5000}}}]}]}, "leaves 3500"),
 ])
 def test_mistakes_are_refused_with_what_to_change(tmp_path, overrides, message):
     with pytest.raises(StageError, match=message):
