@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: dev test test-unit test-http typecheck test-dynamodb-local test-pocketbase-parity test-client client package lint-template bench clean
+.PHONY: dev test test-unit test-http typecheck test-dynamodb-local test-pocketbase-parity test-client client test-production package deploy secrets lint-template bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,8 +49,23 @@ test-client: $(STAMP) client
 
 package: $(STAMP)
 	rm -rf out
-	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(BIN)/chalice package --stage $${STAGE:-dev} --merge-template infra/template.yaml out
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(BIN)/chalice package --stage $${STAGE:-prod} --merge-template infra/template.yaml out
 	$(BIN)/cfn-lint out/sam.yaml
+
+# One stage, end to end (infra/stages/$(STAGE).json; docs/production.md): check, package, upload, deploy, print
+# the API URL and the mini-program's domain lists. `make secrets` puts the stage's secrets into SSM first.
+deploy: $(STAMP)
+	$(BIN)/python -m infra.deploy --stage $${STAGE:-prod} --check
+	$(MAKE) package STAGE=$${STAGE:-prod}
+	$(BIN)/python -m infra.deploy --stage $${STAGE:-prod}
+
+secrets: $(STAMP)
+	$(BIN)/python -m infra.secrets --stage $${STAGE:-prod}
+
+# The production pieces: the packaged template linted with every option on and off (also for the China regions),
+# presigned uploads and downloads through a local stand-in for the files domain's CloudFront, stage config.
+test-production: package
+	WXBASE_PACKAGED_TEMPLATE=out/sam.yaml $(BIN)/python -m pytest -q tests/production $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

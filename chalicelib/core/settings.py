@@ -57,6 +57,7 @@ class Settings:
     collections_path: str
     token_ttl_seconds: int
     max_body_bytes: int
+    files_base_url: str = ""  # WXBASE_FILES_DOMAIN as "https://host": where presigned S3 URLs are sent
 
     def app(self, appid: str, field: str | None = None, miniprogram: bool = False) -> WeChatApp:
         """The configured app: a 404 for an appid in a URL, or with `field` a 400 naming the body field that held
@@ -97,12 +98,13 @@ def get_settings() -> Settings:
         _env("WXBASE_COLLECTIONS"),
         _env("WXBASE_TOKEN_TTL_SECONDS", str(DEFAULT_TOKEN_TTL_SECONDS)),
         _env("WXBASE_MAX_BODY_BYTES", str(DEFAULT_MAX_BODY_BYTES)),
+        _env("WXBASE_FILES_DOMAIN"),
     )
 
 
 @lru_cache(maxsize=8)
 def _parse(apps_raw: str, jwt_secret: str, admin_keys: str, api_base: str, table: str, bucket: str, queue: str,
-           collections: str, ttl: str, max_body: str) -> Settings:
+           collections: str, ttl: str, max_body: str, files_domain: str) -> Settings:
     return Settings(
         apps=parse_apps(apps_raw),
         jwt_secret=Secret(jwt_secret, "WXBASE_JWT_SECRET"),
@@ -114,7 +116,29 @@ def _parse(apps_raw: str, jwt_secret: str, admin_keys: str, api_base: str, table
         collections_path=collections or default_collections_path(),
         token_ttl_seconds=_positive_int("WXBASE_TOKEN_TTL_SECONDS", ttl),
         max_body_bytes=_positive_int("WXBASE_MAX_BODY_BYTES", max_body),
+        files_base_url=files_base_url(files_domain),
     )
+
+
+def files_base_url(raw: str) -> str:
+    """`files.example.com` → `https://files.example.com`; `http://host:port` is kept (local proxies).
+
+    Only scheme, host and port: presigned URLs sign their path and query, so a base with a path would break them.
+    """
+    from urllib.parse import urlsplit
+
+    raw = raw.strip()
+    if not raw:
+        return ""
+    parts = urlsplit(raw if "://" in raw else "https://" + raw)
+    try:
+        parts.port
+    except ValueError:
+        parts = parts._replace(scheme="")
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.path not in ("", "/") or parts.query \
+            or parts.fragment or parts.username or parts.password:
+        raise ConfigError("WXBASE_FILES_DOMAIN must be a host name such as files.example.com (no path).")
+    return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
 def default_collections_path() -> str:
