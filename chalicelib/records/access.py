@@ -12,7 +12,7 @@ from typing import Any
 
 from chalicelib.core.auth_tokens import USERS_COLLECTION_ID
 from chalicelib.core.errors import Forbidden, NotFound
-from chalicelib.records import filter_bind, filter_eval, store
+from chalicelib.records import filter_bind, filter_eval, joins, store
 from chalicelib.records.collections import USERS, Collection, get_schema
 from chalicelib.records.filter_tree import TRUE, Node
 
@@ -35,7 +35,7 @@ class Auth:
             return USERS
         if not self._read:
             self._record, self._read = store.get(USERS, self.id, consistent=False), True
-        return filter_eval.field_value(self._record, name) if self._record else ""
+        return self._record.value(name) if self._record else ""
 
 
 @dataclass
@@ -61,7 +61,14 @@ class Caller:
 
     def context(self, body: dict | None = None, old: dict | None = None) -> filter_bind.Context:
         return filter_bind.Context(auth=self.auth, body=body or {}, query=self.query, method=self.method,
-                                   headers=self.headers, old=old or {})
+                                   headers=self.headers, old=old or {}, admin=self.is_admin)
+
+    def related(self) -> joins.RecordJoins:
+        """The records this request's filters and rules join, read once per request."""
+        found = self.memo.get("joins")
+        if found is None:
+            found = self.memo["joins"] = joins.RecordJoins(self.context())
+        return found
 
 
 def collection(name: str) -> Collection:
@@ -88,26 +95,29 @@ def rule(coll: Collection, name: str, caller: Caller, ctx: filter_bind.Context) 
     return filter_bind.bind(get_schema(), coll, text, ctx, param=name)
 
 
-def allows(node: Node, record: store.StoredRecord) -> bool:
-    return filter_eval.evaluate(node, record)
+def allows(node: Node, record: store.StoredRecord, caller: Caller | None = None) -> bool:
+    """Does the record pass a bound rule (joined records read for the caller)?"""
+    return filter_eval.evaluate(node, record, caller.related() if caller else joins.RecordJoins())
 
 
 def visible(coll: Collection, record_id: str, caller: Caller, consistent: bool = True) -> store.StoredRecord:
     """The stored record when the caller passes the view rule; 404 otherwise."""
     view = rule(coll, "viewRule", caller, caller.context())
     found = store.get(coll.name, record_id, consistent=consistent)
-    if found is None or not allows(view, found):
+    if found is None or not allows(view, found, caller):
         raise NotFound()
     return found
 
 
-def writable(coll: Collection, record_id: str, rule_name: str, caller: Caller,
-             body: dict | None = None) -> tuple[store.StoredRecord, Node]:
-    """The stored record and its bound update/delete rule; 404 when it is absent or the rule denies it."""
-    found = store.get(coll.name, record_id)
+def writable(coll: Collection, record_id: str, rule_name: str, caller: Caller, body: dict | None = None,
+             record: store.StoredRecord | None = None) -> tuple[store.StoredRecord, Node]:
+    """The stored record (`record` when already read) and its bound update/delete rule; 403 for a locked rule
+    (before looking), 404 when the record is absent or the rule denies it."""
+    require_rule(coll, rule_name, caller)
+    found = record or store.get(coll.name, record_id)
     if found is None:
         raise NotFound()
     bound = rule(coll, rule_name, caller, caller.context(body=body, old=found.data))
-    if not allows(bound, found):
+    if not allows(bound, found, caller):
         raise NotFound()
     return found, bound

@@ -18,13 +18,12 @@ retry (the work already done was part of the delete anyway). Every action is con
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from chalicelib.core import logs
 from chalicelib.core.errors import BadRequest
-from chalicelib.records import file_fields, filter_bind, paging, planner, store
+from chalicelib.records import file_fields, joins, store
 from chalicelib.records.collections import Collection, Field, get_schema
 from chalicelib.records.filter_tree import Node
 
@@ -51,17 +50,7 @@ def references(collection: Collection) -> list[tuple[Collection, Field]]:
 
 def referencing(ref: Collection, f: Field, record_id: str) -> list[store.StoredRecord]:
     """Records of `ref` whose relation `f` holds record_id: an index Query when `f` has its own index."""
-    node = filter_bind.bind(get_schema(), ref, f"{f.name} ?= {json.dumps(record_id)}", filter_bind.Context())
-    p = planner.plan(ref, node, [])
-    try:
-        found, more, _ = paging.read(p, None, MAX_AFFECTED + 1)
-    except planner.TooBroad:
-        raise BadRequest(f"Deleting this record needs the {ref.name} records that reference it, and {ref.name} is "
-                         f"too large to search without an index. {planner.index_hint(p)}") from None
-    if more is not None:
-        raise BadRequest(f"Deleting this record would change more than {MAX_AFFECTED} related records; delete some "
-                         "of them first.")
-    return found
+    return joins.referencing(ref, f, record_id, MAX_AFFECTED)
 
 
 def plan(collection: Collection, record: store.StoredRecord, find: FindReferences = referencing) -> CascadePlan:

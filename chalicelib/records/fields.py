@@ -1,10 +1,11 @@
 """Field values: PocketBase's casting, validation (its `validation_*` codes) and zero defaults, per field type.
 
 `apply(collection, body, old=None)` turns a request body into the record's new data map, or raises one 400 listing
-every bad field. Like PocketBase, values are cast where that is unambiguous ("12" → 12 for a number, 1 → "1" for
-text), unknown keys are ignored, and fields that are absent keep their value (update) or get their zero value
-(create: "" / 0 / false / [] / null). `number+`/`number-` add and subtract; `field+`/`field-` append to and remove
-from multi-valued select, relation and file fields.
+every bad field. Like PocketBase, values are first prepared (cast where that is unambiguous: "12" → 12 for a number,
+1 → "1" for text; a single select/relation keeps the last of a list; a json field parses a JSON string), modifiers
+act on them (`n+`/`n-` add and subtract, `tags+`/`+tags`/`tags-` append, prepend and remove), then every field is
+validated with PocketBase's error codes. Unknown keys are ignored; absent fields keep their value (update) or get
+their zero value (create: "" / 0 / false / [] / null).
 """
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ import re
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.core import ids
 from chalicelib.core.errors import BadRequest, field_error
 
 if TYPE_CHECKING:
@@ -24,7 +24,11 @@ MAX_TEXT_DEFAULT = 5000  # PocketBase's default text max when max is 0
 MAX_JSON_DEFAULT = 1 << 20
 MAX_EDITOR_DEFAULT = 5 << 20
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
-_URL = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$", re.IGNORECASE)
+# ozzo-validation's is.URL (PocketBase's url check): an optional scheme, a host, an optional port, path and query
+_URL = re.compile(r"^(?:(?:ftp|tcp|udp|wss?|https?)://)?(?:\S+(?::\S*)?@)?"
+                  r"(?:\[[0-9a-f:.]+\]|(?:[a-z0-9\u00a1-\uffff](?:[a-z0-9\u00a1-\uffff_-]*[a-z0-9\u00a1-\uffff])?\.)*"
+                  r"[a-z0-9\u00a1-\uffff](?:[a-z0-9\u00a1-\uffff_-]*[a-z0-9\u00a1-\uffff])?\.?)(?::\d{1,5})?"
+                  r"(?:[/?#]\S*)?$", re.IGNORECASE)
 _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S.%fZ", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%SZ", "%Y-%m-%d %H:%M:%S",
                  "%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S",
                  "%Y-%m-%d")
@@ -109,7 +113,8 @@ def _as_list(value: Any) -> list:
 
 
 def _domain_check(f: Field, value: str, code: str) -> None:
-    domain = value.rsplit("@", 1)[-1] if f.type == "email" else re.sub(r"^https?://([^/:?#]+).*$", r"\1", value, flags=re.I)
+    domain = value.rsplit("@", 1)[-1] if f.type == "email" else re.sub(r"^[a-z]+://([^/:?#]+).*$", r"\1", value,
+                                                                        flags=re.I)
     domain = domain.lower()
     only, exclude = f.opt("onlyDomains") or [], f.opt("exceptDomains") or []
     if only and domain not in [d.lower() for d in only]:
@@ -118,120 +123,186 @@ def _domain_check(f: Field, value: str, code: str) -> None:
         raise _Invalid(code, "The domain is not allowed.")
 
 
-def normalize(f: Field, value: Any) -> Any:
-    """The stored value of one field, or _Invalid. Required-ness is checked by the caller."""
-    t = f.type
-    if t in ("text", "editor"):
-        value = _as_text(value)
-        if t == "editor":
-            if len(value.encode()) > (f.opt("maxSize") or MAX_EDITOR_DEFAULT):
-                raise _Invalid("validation_max_size_constraint", "The content is too large.")
+def _strings(value: Any) -> list[str]:
+    """A select/relation/file value as unique non-empty strings (PocketBase's list.ToUniqueStringSlice)."""
+    values = _as_list(value)
+    if not all(isinstance(v, str) for v in values):
+        raise _Invalid("validation_invalid_value", "Must be a string or a list of strings.")
+    return list(dict.fromkeys(v for v in values if v))
+
+
+def _json_value(value: Any) -> Any:
+    """PocketBase's normalization of a json field's plain string: "true"/"false"/"null", numbers, arrays, objects
+    and quoted strings are parsed as JSON; any other string is kept as a string."""
+    if not isinstance(value, str) or value == "":
+        return value
+    if value in ("null", "true", "false") or (value[0] in '0123456789-"[{'):
+        try:
+            return json.loads(value)
+        except ValueError:
             return value
-        if value:
-            low, high = f.opt("min", 0), f.opt("max", 0) or MAX_TEXT_DEFAULT
-            if len(value) < low:
-                raise _Invalid("validation_min_text_constraint", f"Must be at least {low} character(s).")
-            if len(value) > high:
-                raise _Invalid("validation_max_text_constraint", f"Must be less than {high} character(s).")
-            if f.opt("pattern") and not re.search(f.opt("pattern"), value):
-                raise _Invalid("validation_invalid_format", "Invalid value format.")
-        return value
+    return value
+
+
+def prepare(f: Field, value: Any) -> Any:
+    """A submitted value cast to what the field stores (PocketBase's PrepareValue); garbage is a 400 here where
+    PocketBase would store a zero value (a deliberate difference)."""
+    t = f.type
+    if t in ("text", "editor", "email", "url"):
+        return _as_text(value)
     if t == "number":
-        value = _as_number(value)
-        if f.opt("onlyInt") and not float(value).is_integer():
-            raise _Invalid("validation_only_int_constraint", "Decimal numbers are not allowed.")
-        if f.opt("min") is not None and value < f.opt("min"):
-            raise _Invalid("validation_min_number_constraint", f"Must be larger than {f.opt('min')}.")
-        if f.opt("max") is not None and value > f.opt("max"):
-            raise _Invalid("validation_max_number_constraint", f"Must be less than {f.opt('max')}.")
-        return value
+        return _as_number(value)
     if t == "bool":
         return _as_bool(value)
-    if t == "email":
-        value = _as_text(value).strip()
-        if value:
-            if len(value) > 255 or not _EMAIL.match(value):
-                raise _Invalid("validation_is_email", "Must be a valid email address.")
-            _domain_check(f, value, "validation_email_domain_not_allowed")
-        return value
-    if t == "url":
-        value = _as_text(value).strip()
-        if value:
-            if len(value) > 2048 or not _URL.match(value):
-                raise _Invalid("validation_is_url", "Must be a valid url.")
-            _domain_check(f, value, "validation_url_domain_not_allowed")
-        return value
     if t == "date":
         if value in (None, ""):
             return ""
         parsed = parse_datetime(value)
         if parsed is None:
             raise _Invalid("validation_invalid_date", "Must be a valid date.")
-        earliest, latest = parse_datetime(f.opt("min")), parse_datetime(f.opt("max"))  # checked at load
-        if earliest and parsed < earliest:
-            raise _Invalid("validation_min_date_constraint", f"Must be no earlier than {f.opt('min')}.")
-        if latest and parsed > latest:
-            raise _Invalid("validation_max_date_constraint", f"Must be no later than {f.opt('max')}.")
         return parsed
     if t == "json":
-        size = len(json.dumps(value, ensure_ascii=False).encode())
-        if size > (f.opt("maxSize") or MAX_JSON_DEFAULT):
+        return _json_value(value)
+    values = _strings(value)  # select, relation, file
+    return values if f.multiple else (values[-1] if values else "")  # a single value keeps the last one
+
+
+def _text_limits(f: Field, value: str) -> None:
+    low, high = f.opt("min", 0), f.opt("max", 0) or MAX_TEXT_DEFAULT
+    if len(value) < low:
+        raise _Invalid("validation_min_text_constraint", f"Must be at least {low} character(s).")
+    if len(value) > high:
+        raise _Invalid("validation_max_text_constraint", f"Must be no more than {high} character(s).")
+    if f.opt("pattern") and not re.search(f.opt("pattern"), value):
+        raise _Invalid("validation_invalid_format", "Invalid value format.")
+
+
+def validate(f: Field, value: Any) -> None:
+    """PocketBase's ValidateValue for one field: `required` (a zero value is blank) and the type's constraints,
+    with PocketBase's error codes."""
+    if f.required and _blank(value, f):
+        raise _Invalid("validation_required", "Cannot be blank.")
+    t = f.type
+    if t == "text" and value:
+        _text_limits(f, value)
+    elif t == "editor" and len(value.encode()) > (f.opt("maxSize") or MAX_EDITOR_DEFAULT):
+        raise _Invalid("validation_content_size_limit", "The content is too large.")
+    elif t == "number":
+        if not math.isfinite(value):
+            raise _Invalid("validation_not_a_number", "The submitted number is not properly formatted.")
+        if f.opt("onlyInt") and not float(value).is_integer():
+            raise _Invalid("validation_only_int_constraint", "Decimal numbers are not allowed.")
+        if f.opt("min") is not None and value < f.opt("min"):
+            raise _Invalid("validation_min_number_constraint", f"Must be greater or equal than {f.opt('min')}.")
+        if f.opt("max") is not None and value > f.opt("max"):
+            raise _Invalid("validation_max_number_constraint", f"Must be less or equal than {f.opt('max')}.")
+    elif t == "email" and value:
+        if len(value) > 255 or not _EMAIL.match(value):
+            raise _Invalid("validation_is_email", "Must be a valid email address.")
+        _domain_check(f, value, "validation_email_domain_not_allowed")
+    elif t == "url" and value:
+        host = value.split("://", 1)[-1].split("/", 1)[0]
+        if len(value) > 2048 or not _URL.match(value) or ("://" not in value and "." not in host):
+            raise _Invalid("validation_invalid_url", "Must be a valid url.")
+        _domain_check(f, value, "validation_url_domain_not_allowed")
+    elif t == "date" and value:
+        earliest, latest = parse_datetime(f.opt("min")), parse_datetime(f.opt("max"))  # checked at load
+        if earliest and value < earliest:
+            raise _Invalid("validation_min_greater_equal_than_required", f"Must be no less than {f.opt('min')}.")
+        if latest and value > latest:
+            raise _Invalid("validation_max_less_equal_than_required", f"Must be no greater than {f.opt('max')}.")
+    elif t == "json":
+        text = json.dumps(value, ensure_ascii=False, allow_nan=True)
+        if len(text.encode()) > (f.opt("maxSize") or MAX_JSON_DEFAULT):
             raise _Invalid("validation_json_size_limit", "The JSON value is too large.")
-        if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-            raise _Invalid("validation_invalid_json", "Must be a valid JSON value.")
-        return value
-    # select, file, relation: one value (string) or a list of them when maxSelect > 1
-    values = _as_list(value)
-    if not all(isinstance(v, str) and v for v in values):
-        raise _Invalid("validation_invalid_value", "Must be a string or a list of strings.")
-    values = list(dict.fromkeys(values))
-    max_select = f.opt("maxSelect", 1) or 1
-    if len(values) > max_select:
-        raise _Invalid("validation_too_many_values", f"Select no more than {max_select}.")
-    if t == "select":
-        allowed = f.opt("values")
-        if any(v not in allowed for v in values):
-            raise _Invalid("validation_invalid_value", "Invalid value " + next(v for v in values if v not in allowed) + ".")
-    elif t == "relation":
-        if any(not ids.is_valid_id(v) for v in values):
-            raise _Invalid("validation_invalid_value", "Must be record ids.")
-        if values and len(values) < (f.opt("minSelect") or 0):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise _Invalid("validation_invalid_json", "Must be a valid json value.")
+    elif t in ("select", "relation", "file"):
+        values = value if isinstance(value, list) else ([value] if value else [])
+        max_select = f.opt("maxSelect", 1) or 1
+        if t == "relation" and values and len(values) < (f.opt("minSelect") or 0):
             raise _Invalid("validation_not_enough_values", f"Select at least {f.opt('minSelect')}.")
-    elif t == "file":
-        if any(len(v) > 255 or "/" in v or "\\" in v for v in values):
-            raise _Invalid("validation_invalid_value", "Invalid file name.")
-    return values if f.multiple else (values[0] if values else "")
+        if len(values) > max_select:
+            code = "validation_too_many_files" if t == "file" else "validation_too_many_values"
+            raise _Invalid(code, f"Select no more than {max_select}.")
+        if t == "select":
+            allowed = f.opt("values")
+            bad = next((v for v in values if v not in allowed), None)
+            if bad is not None:
+                raise _Invalid("validation_invalid_value", f"Invalid value {bad}.")
+        elif t == "file" and any(len(v) > 255 or "/" in v or "\\" in v for v in values):
+            raise _Invalid("validation_invalid_file", "Invalid file name.")
 
 
-def _blank(value: Any) -> bool:
+def _blank(value: Any, f: Field) -> bool:
+    if f.type == "json":
+        return value is None or value in ("", [], {})
     return value is None or value is False or value == 0 or value in ("", [], {})
 
 
-def apply(collection: Collection, body: dict[str, Any], old: dict[str, Any] | None = None) -> dict[str, Any]:
-    """New data map for `collection` from a request body (create when old is None). 400 with every bad field."""
-    data = dict(old or {})
-    errors = {}
+def _key(key: str) -> tuple[str, str]:
+    """(field name, modifier) for a body key: `n`, `n+`, `+tags`, `tags-`."""
+    if key.startswith("+"):
+        return key[1:], "prepend"
+    if key.endswith("+"):
+        return key[:-1], "append"
+    if key.endswith("-"):
+        return key[:-1], "subtract"
+    return key, "set"
+
+
+def _modified(f: Field, current: Any, modifier: str, value: Any) -> Any:
+    """A field's value after one modifier (PocketBase's setters: numbers add and subtract, select/relation/file
+    lists append, prepend and remove; other types take no modifier)."""
+    if f.type == "number":
+        delta = _as_number(value)
+        return _as_number(current) + (delta if modifier == "append" else -delta if modifier == "subtract" else 0)
+    existing = current if isinstance(current, list) else ([current] if current else [])
+    given = _strings(value)
+    if modifier == "append":
+        merged = list(existing) + given
+    elif modifier == "prepend":
+        merged = given + list(existing)
+    else:
+        merged = [v for v in existing if v not in given]
+    return prepare(f, merged)
+
+
+def apply(collection: Collection, body: dict[str, Any], old: dict[str, Any] | None = None,
+          lenient: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(new data map, the body with modifiers resolved) for a request body (create when old is None); one 400
+    listing every bad field. Keys are applied shortest first, so a value is set before its modifiers act on it
+    (PocketBase's ReplaceModifiers); unknown keys are ignored. `lenient` skips the errors (used to check a create
+    rule before validation, as PocketBase does)."""
     creating = old is None
-    for name, f in collection.fields.items():
+    data = dict(old or {})
+    if creating:
+        data.update({name: zero(f) for name, f in collection.fields.items()})
+    errors: dict[str, dict[str, str]] = {}
+    resolved = dict(body)
+    for key in sorted(body, key=len):
+        name, modifier = _key(key)
+        f = collection.fields.get(name)
+        if f is None or (modifier != "set" and f.type not in ("number", "select", "relation", "file")):
+            continue
         try:
-            if name in body:
-                data[name] = normalize(f, body[name])
-            elif f.type == "number" and (f"{name}+" in body or f"{name}-" in body):
-                delta = _as_number(body.get(f"{name}+", 0)) - _as_number(body.get(f"{name}-", 0))
-                data[name] = normalize(f, _as_number(data.get(name, 0)) + delta)
-            elif f.multiple and (f"{name}+" in body or f"+{name}" in body or f"{name}-" in body):
-                current = list(data.get(name) or [])
-                current = _as_list(body.get(f"+{name}")) + current + _as_list(body.get(f"{name}+"))
-                removed = set(_as_list(body.get(f"{name}-")))
-                data[name] = normalize(f, [v for v in current if v not in removed])
-            elif creating or name not in data:
-                data[name] = zero(f)
-            value = data[name]
-            if f.required and _blank(value):  # PocketBase: required means non-zero (0, false, "" and [] are blank)
-                raise _Invalid("validation_required", "Cannot be blank.")
+            value = prepare(f, body[key]) if modifier == "set" else _modified(f, data.get(name, zero(f)),
+                                                                                modifier, body[key])
         except _Invalid as exc:
             errors[name] = field_error(exc.code, exc.message)
-    if errors:
+            continue
+        data[name] = value
+        resolved.pop(key, None)
+        resolved[name] = value
+    for name, f in collection.fields.items():
+        if name in errors:
+            continue
+        data.setdefault(name, zero(f))
+        try:
+            validate(f, data[name])
+        except _Invalid as exc:
+            errors[name] = field_error(exc.code, exc.message)
+    if errors and not lenient:
         verb = "create" if creating else "update"
         raise BadRequest(f"Failed to {verb} record.", errors)
-    return data
+    return data, resolved

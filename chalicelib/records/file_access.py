@@ -38,14 +38,14 @@ def upload_target(collection_name: str, record_id: str | None, field_name: str,
     assert record_id is not None
     if existing is not None:
         rule = access.rule(collection, "updateRule", caller, caller.context(old=existing.data))
-        if not access.allows(rule, existing):
+        if not access.allows(rule, existing, caller):
             raise NotFound()
         return collection, f, record_id
     access.require_rule(collection, "createRule", caller)
     body = {name: caller.user_id for name in writes.owner_fields(collection)} if caller.user_id else {}
     prospective = store.new(collection, body, record_id=record_id)
     rule = access.rule(collection, "createRule", caller, caller.context(body=body))
-    if not access.allows(rule, prospective):
+    if not access.allows(rule, prospective, caller):
         raise BadRequest("You are not allowed to upload files to this collection.")
     return collection, f, record_id
 
@@ -94,7 +94,7 @@ def visible_file(collection_name: str, record_id: str, filename: str,
     public = collection.rules["viewRule"] == "" and not f.opt("protected")
     if not public:
         rule = access.rule(collection, "viewRule", caller, caller.context())
-        if not access.allows(rule, found):
+        if not access.allows(rule, found, caller):
             raise NotFound()
     return collection, f, public
 

@@ -1,29 +1,34 @@
-"""Binding a parsed filter: identifiers checked against the schema, `@request.*` and macros replaced by values,
-operators adjusted to the field (membership on multi-valued fields, lowercased copies for `~`), constants folded.
-The bound tree refers only to fields of one collection and literals; filter_eval evaluates it in Python and
-filter_ddb compiles it for DynamoDB, with the same semantics (operators.py).
+"""Binding a parsed filter: identifiers resolved against the schema (fields, relation paths, back-relations,
+`@collection` joins, json paths, modifiers), `@request.*` and macros replaced by values, constants folded.
 
-Multi-valued fields take `?=`, `~`, `!~`, `?~`, blank checks and `:length`; PocketBase's match-all forms
-(`tags = "x"`) would need every element read, so they are a 400 naming the any-of form.
+The bound tree holds only FieldRefs and Literals; filter_eval evaluates it as PocketBase's SQLite would, and
+filter_ddb pushes the parts DynamoDB can answer exactly into the read. What PocketBase refuses is refused here with
+a 400: unknown fields, paths through non-relations, more than MAX_NESTED joins, hidden fields in a client's filter,
+unknown modifiers. For a client's filter (not a rule, not an admin), every joined collection's list rule applies to
+the records joined (PocketBase 0.40), and a collection whose list rule is locked can't be joined at all.
 """
 from __future__ import annotations
 
+import re
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Protocol
 
-from chalicelib.records import operators
-from chalicelib.records.layout import FOLDED_TYPES
+from chalicelib.records import filter_eval, functions, operators, sqlvalues
 from chalicelib.records.filter_parser import FilterError, parse
-from chalicelib.records.filter_tree import (FALSE, TRUE, And, Compare, Const, FieldRef, Ident, Literal, Node, Op,
-                                            Operand, Or, identifiers)
+from chalicelib.records.filter_tree import (TRUE, And, Compare, Const, FieldRef, Function, Hop, Ident, Literal, Node,
+                                            Op, Operand, Or, identifiers)
 
 if TYPE_CHECKING:
     from chalicelib.records.collections import Collection, Schema
 
 AUTH_SYSTEM = ("id", "collectionId", "collectionName")
 BODY_MODIFIERS = (None, "isset", "changed", "length")
+MODIFIERS = ("isset", "each", "length", "lower", "changed")
+MULTIVALUERS = ("select", "relation", "file")  # the types whose :each and :length read a list
+MAX_NESTED = 6  # PocketBase's maxNestedRels
+_VIA = re.compile(r"^(\w+)_via_(\w+)$")
 
 
 class AuthValues(Protocol):
@@ -36,7 +41,8 @@ class AuthValues(Protocol):
 
 @dataclass
 class Context:
-    """What `@request.*` resolves to for one request: `auth` None for guests; `old` the stored data (`:changed`)."""
+    """What `@request.*` resolves to for one request: `auth` None for guests; `old` the stored data (`:changed`);
+    `admin` for an admin caller (hidden fields filterable, joins not limited by list rules)."""
 
     auth: AuthValues | None = None
     body: dict = field(default_factory=dict)
@@ -44,6 +50,8 @@ class Context:
     method: str = "GET"
     headers: dict = field(default_factory=dict)
     old: dict = field(default_factory=dict)
+    admin: bool = False
+    context: str = "default"  # @request.context: "expand" while expanding relations
 
     def __post_init__(self) -> None:
         self.body, self.query = self.body or {}, self.query or {}
@@ -54,117 +62,152 @@ def check(schema: Schema, collection: Collection, text: str, param: str = "filte
     """Validate a rule or filter against the schema (at load time) without request values."""
     node = parse(text, param)
     for ident in identifiers(node):
-        _resolve(schema, collection, ident, None, param)
+        _Resolver(schema, None, param, restricted=False).operand(collection, ident)
     return node
 
 
 def bind(schema: Schema, collection: Collection, text: str, ctx: Context, param: str = "filter") -> Node:
-    """Parse, resolve and fold: the tree left refers only to fields of `collection` and literals."""
-    return fold(_bind(schema, collection, parse(text, param), ctx, param))
+    """Parse, resolve and fold. A client's filter (param "filter", not an admin) is restricted: no hidden fields,
+    and joined records must pass their collection's list rule; rules see everything, as PocketBase's do."""
+    resolver = _Resolver(schema, ctx, param, restricted=param == "filter" and not ctx.admin)
+    return fold(_bind(resolver, collection, parse(text, param)))
 
 
-def _bind(schema: Schema, collection: Collection, node: Node, ctx: Context, param: str) -> Node:
+def sort_field(schema: Schema, collection: Collection, name: str, ctx: Context) -> FieldRef:
+    """A sort expression's field (`-owner.name` without its sign), resolved like a client's filter."""
+    resolver = _Resolver(schema, ctx, "sort", restricted=not ctx.admin)
+    head, _, last = name.rpartition(".")
+    last, _, modifier = last.partition(":")
+    operand = resolver.operand(collection, Ident(f"{head}.{last}" if head else last, modifier or None))
+    if not isinstance(operand, FieldRef):
+        raise FilterError(f"{name!r} is not a field.", "sort")
+    return operand
+
+
+def _bind(resolver: _Resolver, collection: Collection, node: Node) -> Node:
     if isinstance(node, (And, Or)):
-        return type(node)(tuple(_bind(schema, collection, child, ctx, param) for child in node.children))
+        return type(node)(tuple(_bind(resolver, collection, child) for child in node.children))
     if isinstance(node, Const):
         return node
-    left, right = (_resolve(schema, collection, o, ctx, param) if isinstance(o, Ident) else o
-                   for o in (node.left, node.right))
+    left, right = (resolver.resolve(collection, o) for o in (node.left, node.right))
     op = node.op
-    if isinstance(left, Literal) and isinstance(right, FieldRef):
-        mirror = operators.operator(op).mirror
-        if mirror is None:
-            raise FilterError(f"put the field on the left of {node.token!r}.", param)
-        left, right, op = right, left, mirror
+    mirror = operators.operator(op).mirror
+    if isinstance(left, Literal) and isinstance(right, FieldRef) and mirror is not None:
+        left, right, op = right, left, mirror  # the field on the left, where the planner looks for it
     term = Compare(op, left, right, node.any_of)
-    if not isinstance(left, FieldRef):
-        return term
-    if left.name == "id" and isinstance(right, Literal) and operators.is_blank(right.value) \
-            and op in (Op.EQ, Op.NEQ):
+    if isinstance(left, FieldRef) and left.plain and left.name == "id" and isinstance(right, Literal) \
+            and operators.is_blank(right.value) and op in (Op.EQ, Op.NEQ):
         return Const(op == Op.NEQ)  # ids are never blank (e.g. a guest's `id = @request.auth.id`)
     self_result = operators.operator(op).self_result
-    if left == right and self_result is not None:
-        _check_operation(collection, term, param)
-        return Const(self_result)  # DynamoDB rejects `a >= a`; values are never null, so it's decided
-    if _check_operation(collection, term, param):
-        return replace(term, op=operators.MEMBERSHIP[op])
-    if op in (Op.LIKE, Op.NOT_LIKE) and left.modifier in (None, "lower") and _foldable(collection, left.name):
-        # PocketBase's ~ is SQL LIKE: case-insensitive. Compare lowercased copies (records/store.py keeps them).
-        assert isinstance(right, Literal)
-        return replace(term, left=FieldRef(left.name, "lower"), right=Literal(right.value.lower()))
+    if isinstance(left, FieldRef) and left == right and self_result is not None and not left.path \
+            and not left.json_path and left.field_type != "json":
+        return Const(self_result)  # never null, so decided (and DynamoDB rejects `a >= a`)
     return term
 
 
-def _foldable(collection: Collection, name: str) -> bool:
-    f = collection.field(name)
-    return f is not None and f.type in FOLDED_TYPES and not f.multiple
+class _Resolver:
+    """Resolves identifiers for one filter or rule; `restricted` for a client's filter (see bind)."""
 
+    def __init__(self, schema: Schema, ctx: Context | None, param: str, restricted: bool) -> None:
+        self.schema, self.ctx, self.param, self.restricted = schema, ctx, param, restricted
 
-def _multiple(collection: Collection, operand: FieldRef) -> bool:
-    f = collection.field(operand.name)
-    return bool(f and f.multiple) and operand.modifier != "length"
+    def error(self, message: str) -> FilterError:
+        return FilterError(message, self.param)
 
+    def resolve(self, collection: Collection, operand: Operand) -> Operand:
+        """An operand with its identifiers resolved (function arguments included)."""
+        if isinstance(operand, Ident):
+            return self.operand(collection, operand)
+        if isinstance(operand, Function):
+            spec = functions.FUNCTIONS.get(operand.name)
+            if spec is None:
+                raise self.error(f"unknown function {operand.name}().")
+            args = tuple(self.resolve(collection, a) for a in operand.args)
+            problem = spec.check(args)
+            if problem:
+                raise self.error(f"{operand.name}() {problem}.")
+            return Function(operand.name, args)
+        return operand
 
-def _check_operation(collection: Collection, term: Compare, param: str) -> bool:
-    """Refuse what can't be compared; True when the term is a membership test on a multi-valued field."""
-    left, right, op = term.left, term.right, term.op
-    assert isinstance(left, FieldRef)
-    row = operators.operator(op)
-    multiple = _multiple(collection, left)
-    if isinstance(right, FieldRef):
-        if multiple or _multiple(collection, right) or row.ddb_fields is None or term.any_of:
-            raise FilterError(f"comparing {left.name} with {right.name} by {term.token!r} is not supported.", param)
-        if _kind(collection, left) != _kind(collection, right):
-            raise FilterError(f"{left.name} and {right.name} hold different kinds of values.", param)
-        return False
-    assert isinstance(right, Literal)
-    value = right.value
-    if multiple and operators.is_blank(value) and op in (Op.EQ, Op.NEQ):
-        return False
-    if multiple:
-        if op in operators.MEMBERSHIP and (term.any_of or op != Op.EQ):
-            return True
-        raise FilterError(f"{left.name} holds several values: use ?= (contains) or !~ (does not contain), "
-                          f"not {term.token!r}.", param)
-    if row.needs_text:
-        if not isinstance(value, str):
-            raise FilterError(f"{term.token!r} needs a text value.", param)
-        _, core = operators.like_pattern(value)
-        if "%" in core:
-            raise FilterError(f"{term.token!r} supports 'text', 'prefix%' and '%text%' patterns only.", param)
-    return False
+    def operand(self, collection: Collection, ident: Ident) -> Operand:
+        name, modifier = ident.name, ident.modifier
+        if name.startswith("@request."):
+            return _request_value(self.schema, collection, name[len("@request."):], modifier, self.ctx, self.param)
+        segments = name.split(".")
+        hops: list[Hop] = []
+        if segments[0] == "@collection":
+            if len(segments) < 3:
+                raise self.error(f"{name}: name a collection and a field (@collection.posts.title).")
+            target_name, _, alias = segments[1].partition(":")
+            target = self.schema.get(target_name)
+            if target is None:
+                raise self.error(f"{name}: there is no collection {target_name!r}.")
+            hops.append(self.hop("collection", target, alias=alias, multiple=True))
+            collection, segments = target, segments[2:]
+        elif name.startswith("@"):
+            if modifier or len(segments) > 1:
+                raise self.error(f"{name} takes no modifier.")
+            return Literal(macro(name, self.param))
+        if any(":" in s for s in segments):
+            raise self.error(f"{name}: only @collection names take an alias.")
+        return self.walk(collection, segments, modifier, hops)
 
+    def walk(self, collection: Collection, segments: list[str], modifier: str | None,
+             hops: list[Hop]) -> FieldRef:
+        for i, prop in enumerate(segments[:-1]):
+            f = collection.field(prop)
+            if f is not None and f.hidden and self.restricted:
+                raise self.error(f"non-filterable field {prop!r}.")
+            if f is not None and f.type == "json":  # the rest is a path into the json value
+                return FieldRef(prop, None, tuple(hops), tuple(segments[i + 1:]), "json")
+            if i >= MAX_NESTED:
+                raise self.error(f"{'.'.join(segments)}: more than {MAX_NESTED} nested relations.")
+            if f is None:
+                collection = self.back_relation(collection, prop, hops)
+                continue
+            if f.type != "relation":
+                raise self.error(f"{prop!r} is not a relation field of {collection.name}.")
+            target = self.schema.get(f.target)
+            assert target is not None
+            if not f.multiple and i == len(segments) - 2 and segments[-1] == "id":
+                return self.final(collection, prop, modifier, hops)  # `owner.id` is `owner`
+            hops.append(self.hop("rel", target, field=prop, multiple=f.multiple))
+            collection = target
+        return self.final(collection, segments[-1], modifier, hops)
 
-def _kind(collection: Collection, operand: FieldRef) -> str:
-    """What a field operand holds, for field-to-field comparisons: number, bool, json or text."""
-    f = collection.field(operand.name)
-    if operand.modifier == "length" or (f is not None and f.type == "number"):
-        return "number"
-    return f.type if f is not None and f.type in ("bool", "json") else "text"
+    def back_relation(self, collection: Collection, prop: str, hops: list[Hop]) -> Collection:
+        match = _VIA.match(prop)
+        source = self.schema.get(match.group(1)) if match else None
+        f = source.fields.get(match.group(2)) if source is not None and match else None
+        if source is None or f is None or f.type != "relation" or f.target != collection.name:
+            raise self.error(f"unknown field {prop!r} in collection {collection.name}.")
+        if f.hidden and self.restricted:
+            raise self.error(f"non-filterable back relation field {f.name!r}.")
+        unique = any(getattr(i, "unique", False) and i.fields == (f.name,) for i in source.indexes)
+        hops.append(self.hop("back", source, field=f.name, multiple=f.multiple or not unique))
+        return source
 
+    def hop(self, kind: str, target: Collection, field: str = "", alias: str = "", multiple: bool = False) -> Hop:
+        if self.restricted and target.rules["listRule"] is None:
+            raise self.error(f"the fields of {target.name} can be filtered only by admins.")
+        return Hop(kind, target.name, field, alias, multiple, checked=self.restricted)
 
-def _resolve(schema: Schema, collection: Collection, ident: Ident, ctx: Context | None, param: str) -> Operand:
-    name, modifier = ident.name, ident.modifier
-    if name.startswith("@request."):
-        return _request_value(schema, collection, name[len("@request."):], modifier, ctx, param)
-    if name.startswith("@collection."):
-        raise FilterError("@collection joins are not supported; denormalize the value into this collection.", param)
-    if name.startswith("@"):
-        if modifier:
-            raise FilterError(f"{name} takes no modifier.", param)
-        return Literal(macro(name, param))
-    if "." in name:
-        raise FilterError(f"{name}: filtering through relations is not supported; filter on "
-                          f"{name.split('.')[0]} (the related id).", param)
-    if not collection.has(name):
-        raise FilterError(f"unknown field {name!r} in collection {collection.name}.", param)
-    f = collection.field(name)
-    if (modifier not in (None, "length", "lower") or (modifier == "length" and not (f and f.multiple))
-            or (modifier == "lower" and not (f and f.type in FOLDED_TYPES))):
-        raise FilterError(f"the modifier :{modifier} is not supported on {name}.", param)
-    if f is not None and f.hidden and param == "filter":
-        raise FilterError(f"unknown field {name!r} in collection {collection.name}.", param)
-    return FieldRef(name, modifier)
+    def final(self, collection: Collection, name: str, modifier: str | None, hops: list[Hop]) -> FieldRef:
+        if modifier is not None and modifier not in MODIFIERS:
+            raise self.error(f"unknown modifier :{modifier}.")
+        if name in ("id", "created", "updated") and (name == "id" or name in collection.autodates):
+            return FieldRef(name, modifier if modifier == "lower" else None, tuple(hops))
+        f = collection.field(name)
+        if f is None or name in AUTH_SYSTEM[1:]:
+            raise self.error(f"unknown field {name!r} in collection {collection.name}.")
+        if f.hidden and self.restricted:
+            raise self.error(f"unknown field {name!r} in collection {collection.name}.")
+        if modifier in ("each", "length") and f.type in MULTIVALUERS:
+            pass  # a single value reads as a list of one (PocketBase's json_each/json_array_length normalization)
+        elif modifier != "lower":
+            modifier = None  # PocketBase ignores :isset and :changed on fields, and :each/:length on others
+        return FieldRef(name, modifier, tuple(hops), (), f.type, f.multiple,
+                        visible_email=name == "email" and collection.is_auth and self.restricted)
 
 
 def _request_value(schema: Schema, collection: Collection, path: str, modifier: str | None, ctx: Context | None,
@@ -173,7 +216,7 @@ def _request_value(schema: Schema, collection: Collection, path: str, modifier: 
     if head in ("method", "context") and not rest:
         if modifier:
             raise FilterError(f"@request.{head} takes no modifier.", param)
-        return Literal(None if ctx is None else (ctx.method if head == "method" else "default"))
+        return Literal(None if ctx is None else (ctx.method if head == "method" else ctx.context))
     if head == "auth" and rest:
         users = schema.users
         if "." in rest or not (rest in AUTH_SYSTEM or users.has(rest)) or modifier:
@@ -230,7 +273,7 @@ def macro(name: str, param: str = "filter", now: float | None = None) -> Any:
 def fold(node: Node) -> Node:
     """Evaluate what no longer depends on a record; drop constants from and/or."""
     if isinstance(node, Compare) and isinstance(node.left, Literal) and isinstance(node.right, Literal):
-        return Const(operators.compare(node.op, node.left.value, node.right.value))
+        return Const(filter_eval.decide(node))
     if not isinstance(node, (And, Or)):
         return node
     absorbing = isinstance(node, Or)  # True absorbs an or, False absorbs an and
@@ -251,10 +294,9 @@ def assume(node: Node, known: dict[str, Any]) -> Node:
     so `owner = "x" && (status = "published" || owner = @request.auth.id)` reduces to the index-covered part."""
     if isinstance(node, (And, Or)):
         return fold(type(node)(tuple(assume(child, known) for child in node.children)))
-    if (isinstance(node, Compare) and isinstance(node.left, FieldRef) and node.left.modifier is None
+    if (isinstance(node, Compare) and isinstance(node.left, FieldRef) and node.left.plain
             and node.left.name in known and isinstance(node.right, Literal)):
-        return Const(operators.compare(node.op, known[node.left.name], node.right.value))
+        ref = node.left
+        stored = sqlvalues.sql_value(ref.field_type, ref.multiple, known[ref.name])
+        return Const(filter_eval.compare(node, stored, filter_eval.literal_value(node.right.value)) is True)
     return node
-
-
-__all__ = ["Context", "FALSE", "TRUE", "assume", "bind", "check", "fold", "macro", "FilterError"]

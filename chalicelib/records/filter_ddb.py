@@ -1,15 +1,96 @@
-"""A bound filter tree (filter_bind) compiled to a DynamoDB filter or condition expression.
+"""The parts of a bound filter DynamoDB answers exactly as PocketBase's SQL would, compiled to an expression.
+
+Reads always evaluate the whole filter in Python afterwards (filter_eval.py); what is pushed into the Query's
+FilterExpression only saves transfer, so a term is pushed only when DynamoDB gives exactly the same answer:
+- a text-like field against a text literal: `=`, `!=` (also against ''/null), `<`, `<=`, `>`, `>=` (byte order);
+- a number field against a number, a bool field against true/false: `=`, `!=`, `<`, `<=`, `>`, `>=`;
+- `~`/`!~` on text, email, url and single select fields with a contains or prefix pattern, on the lowercased copy
+  records/store.py keeps (SQLite folds ASCII letters only, and so does the copy);
+- `field:each ?= "x"` on a multi-valued field (the list contains the value).
+A rule whose every term can be pushed also becomes the ConditionExpression of the write (store.py), on top of the
+version condition that already makes the write exact.
 
 Every attribute name becomes an `#n<i>` placeholder and every value a `:v<i>` placeholder: no user text is ever
-spliced into an expression, and only fields the schema declares reach this point. Each operator's form comes from
-the operator table (operators.py), which also gives its Python evaluation; the tests check both on the same records.
+spliced into an expression.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.records import layout, operators
-from chalicelib.records.filter_tree import TRUE, And, Compare, Const, FieldRef, Literal, Node, Or
+from chalicelib.records import layout, operators, sqlvalues
+from chalicelib.records.filter_tree import TRUE, And, Compare, Const, FieldRef, Literal, Node, Op, Or, all_of, conjuncts
+
+TEXT_TYPES = ("text", "editor", "email", "url", "date", "autodate", "select", "relation", "file")
+ORDERED = (Op.EQ, Op.NEQ, Op.GT, Op.GTE, Op.LT, Op.LTE)
+
+
+def _like_form(pattern: str) -> tuple[str, str] | None:
+    """("contains" | "prefix", text) for a LIKE pattern DynamoDB can answer, else None."""
+    wrapped = sqlvalues.like_pattern(pattern)
+    core, prefix = (wrapped[1:-1], False) if wrapped.startswith("%") and wrapped.endswith("%") and len(wrapped) > 1 \
+        else (wrapped[:-1], True) if wrapped.endswith("%") else (None, False)
+    if not core:
+        return None
+    text, i = [], 0
+    while i < len(core):
+        c = core[i]
+        if c == "\\" and i + 1 < len(core):
+            text.append(core[i + 1])
+            i += 2
+            continue
+        if c in "%_":
+            return None  # a wildcard inside: Python decides
+        text.append(c)
+        i += 1
+    return ("prefix" if prefix else "contains", sqlvalues.ascii_lower("".join(text)))
+
+
+def _pushable(term: Compare) -> Any:
+    """The value to compile a term with when DynamoDB answers it exactly, else a sentinel `None`-like _NO."""
+    left, right = term.left, term.right
+    if not (isinstance(left, FieldRef) and isinstance(right, Literal)) or left.path or left.json_path \
+            or left.visible_email:
+        return _NO
+    value, ftype = right.value, left.field_type
+    if left.modifier == "each":
+        if term.op == Op.EQ and term.any_of and left.multiple and isinstance(value, str) and value:
+            return value
+        return _NO
+    if left.modifier is not None or left.multiple:
+        return _NO
+    if term.op in (Op.LIKE, Op.NOT_LIKE):  # lowercased copies are kept of data fields, not of ids and dates
+        if ftype in layout.FOLDED_TYPES and left.name not in layout.TOP_LEVEL and isinstance(value, str):
+            form = _like_form(value)
+            return _NO if form is None else form
+        return _NO
+    if term.op not in ORDERED:
+        return _NO
+    if ftype in TEXT_TYPES and isinstance(value, str) or (ftype in TEXT_TYPES and value is None and
+                                                           term.op in (Op.EQ, Op.NEQ)):
+        return value
+    if ftype == "number" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    if ftype == "bool" and isinstance(value, bool) and term.op in (Op.EQ, Op.NEQ):
+        return value
+    return _NO
+
+
+_NO = object()
+
+
+def pushable(node: Node) -> bool:
+    """Does DynamoDB answer the whole tree exactly?"""
+    if isinstance(node, Const):
+        return True
+    if isinstance(node, (And, Or)):
+        return all(pushable(child) for child in node.children)
+    assert isinstance(node, Compare)
+    return _pushable(node) is not _NO
+
+
+def pushdown(node: Node) -> Node:
+    """The top-level AND terms DynamoDB answers exactly (TRUE when none)."""
+    return all_of([term for term in conjuncts(node) if pushable(term)])
 
 
 class Builder:
@@ -32,27 +113,28 @@ class Builder:
         self.values[placeholder] = value
         return placeholder
 
-    def operand(self, field: FieldRef) -> str:
-        """A field's attribute path; `:length` → size()."""
-        path = ".".join(self.name(a) for a in layout.attribute_path(field.name, field.modifier))
-        return f"size({path})" if field.modifier == "length" else path
+    def path(self, ref: FieldRef, folded: bool = False) -> str:
+        if ref.modifier == "each":
+            attributes = layout.attribute_path(ref.name)
+        else:
+            attributes = layout.attribute_path(ref.name, "lower" if folded else None)
+        return ".".join(self.name(a) for a in attributes)
 
     def compile(self, node: Node) -> str:
+        """The expression of a tree `pushable` accepted."""
         if isinstance(node, Const):
-            # Only reached inside a larger tree after folding removed constants; kept for completeness.
             exists = f"attribute_exists({self.name('pk')})"
             return exists if node.value else f"(NOT {exists})"
         if isinstance(node, (And, Or)):
             joiner = " AND " if isinstance(node, And) else " OR "
             return "(" + joiner.join(self.compile(child) for child in node.children) + ")"
-        assert isinstance(node, Compare) and isinstance(node.left, FieldRef), "compile a bound tree"
-        row = operators.operator(node.op)
-        path = self.operand(node.left)
-        if isinstance(node.right, FieldRef):
-            assert row.ddb_fields is not None
-            return row.ddb_fields.format(a=path, b=self.operand(node.right))
-        assert isinstance(node.right, Literal)
-        return row.ddb(self, path, node.right.value)
+        assert isinstance(node, Compare) and isinstance(node.left, FieldRef)
+        value = _pushable(node)
+        assert value is not _NO, "compile only what pushable accepts"
+        if node.left.modifier == "each":
+            return f"contains({self.path(node.left)}, {self.value(value)})"
+        like = node.op in (Op.LIKE, Op.NOT_LIKE)
+        return operators.operator(node.op).ddb(self, self.path(node.left, folded=like), value)
 
     def condition(self, node: Node) -> str | None:
         """The expression of a condition, None when it is always true."""

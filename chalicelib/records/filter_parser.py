@@ -17,7 +17,7 @@ import re
 
 from chalicelib.core.errors import BadRequest, field_error
 from chalicelib.records import operators
-from chalicelib.records.filter_tree import TRUE, And, Compare, Ident, Literal, Node, Operand, Or
+from chalicelib.records.filter_tree import TRUE, And, Compare, Function, Ident, Literal, Node, Operand, Or
 
 MAX_LENGTH = 3500  # PocketBase's maxFilterLength
 MAX_EXPRESSIONS = 200  # PocketBase's maxFilterExprLimit
@@ -29,6 +29,7 @@ _TOKEN = re.compile(
   | (?P<lparen>\()
   | (?P<rparen>\))
   | (?P<join>&&|\|\|)
+  | (?P<comma>,)
   | (?P<op>""" + "|".join(re.escape(t) for t in operators.tokens()) + r""")
   | (?P<number>-?\d+(?:\.\d+)?(?![\w@]))
   | (?P<text>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
@@ -36,7 +37,8 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
-_IDENT = re.compile(r"^@?[A-Za-z_]\w*(?:\.@?[A-Za-z_]\w*)*(?::[A-Za-z_]\w*)?$")
+# segments joined by dots, an optional `:modifier` at the end (and `@collection.name:alias.` in the middle)
+_IDENT = re.compile(r"^@?[A-Za-z_]\w*(?::\w+)?(?:\.@?\w+(?::\w+)?)*$")
 
 
 class FilterError(BadRequest):
@@ -58,8 +60,8 @@ def tokenize(text: str) -> list[tuple[str, str]]:
         pos = match.end()
         if kind == "ws":
             continue
-        if kind == "text":
-            value = re.sub(r"\\(.)", r"\1", value[1:-1], flags=re.DOTALL)
+        if kind == "text":  # like PocketBase's scanner, only an escaped quote of the same kind loses its backslash
+            value = value[1:-1].replace("\\" + value[0], value[0])
         elif kind == "ident" and not _IDENT.match(value):
             raise FilterError(f"invalid identifier {value[:40]!r}.")
         tokens.append((kind, value))
@@ -139,6 +141,8 @@ class _Parser:
 
     def operand(self) -> Operand:
         kind, value = self.take()
+        if kind == "ident" and self.peek()[0] == "lparen" and "." not in value and ":" not in value:
+            return self.function(value)
         if kind == "text":
             return Literal(value)
         if kind == "number":
@@ -149,9 +153,29 @@ class _Parser:
                 return Literal(value == "true")
             if value == "null":
                 return Literal(None)
-            name, _, modifier = value.partition(":")
-            return Ident(name, modifier or None)
+            head, _, last = value.rpartition(".")
+            last, _, modifier = last.partition(":")
+            return Ident(f"{head}.{last}" if head else last, modifier or None)
         raise FilterError(f"expected a field, a value or '(' but got {value!r}.")
+
+
+    def function(self, name: str) -> Function:
+        """`name(arg, …)`: arguments are fields, values or macros (PocketBase's function tokens)."""
+        self.take()  # (
+        args: list[Operand] = []
+        if self.peek()[0] == "rparen":
+            self.take()
+            return Function(name, ())
+        while True:
+            arg = self.operand()
+            if isinstance(arg, Function):
+                raise FilterError(f"{name}(): functions can't be nested.")
+            args.append(arg)
+            kind, token = self.take()
+            if kind == "rparen":
+                return Function(name, tuple(args))
+            if kind != "comma":
+                raise FilterError(f"{name}(): expected ',' or ')' but got {token!r}.")
 
 
 def _show(operand: Operand) -> str:

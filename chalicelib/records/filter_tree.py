@@ -12,8 +12,7 @@ from typing import Any, Iterator, Union
 
 
 class Op(Enum):
-    """Comparison operators. HAS/NOT_HAS never appear in a filter: binding turns `?=`/`~`/`!~` on a multi-valued
-    field into membership tests. Their rows, like every other operator's, are in operators.py."""
+    """Comparison operators; each has one row in operators.py."""
 
     EQ = "="
     NEQ = "!="
@@ -23,8 +22,6 @@ class Op(Enum):
     LTE = "<="
     LIKE = "~"
     NOT_LIKE = "!~"
-    HAS = "has"
-    NOT_HAS = "!has"
 
 
 @dataclass(frozen=True)
@@ -36,11 +33,36 @@ class Ident:
 
 
 @dataclass(frozen=True)
+class Hop:
+    """One join on the way to a field: `rel` follows a relation field, `back` a relation pointing here from another
+    collection (`comments_via_post`), `collection` any record of a collection (`@collection.posts`)."""
+
+    kind: str
+    collection: str  # the collection the hop arrives in
+    field: str = ""  # the relation field (on the source for `rel`, on the arriving collection for `back`)
+    alias: str = ""  # `@collection.posts:alias`
+    multiple: bool = False  # may yield several records for one
+    checked: bool = False  # a client's filter: only joined records that pass their collection's list rule count
+
+
+@dataclass(frozen=True)
 class FieldRef:
-    """A field of the filtered collection (`modifier`: None, "length" or "lower")."""
+    """A field reached from the filtered record: through `path` (joins), into `json_path` (a json field's keys),
+    with a `modifier` ("each", "length", "lower"; PocketBase ignores the others on fields). `field_type` and
+    `multiple` describe the field at the end, as the evaluator needs them."""
 
     name: str
     modifier: str | None = None
+    path: tuple[Hop, ...] = ()
+    json_path: tuple[str, ...] = ()
+    field_type: str = "text"
+    multiple: bool = False
+    visible_email: bool = False  # an auth collection's email: matches only where emailVisibility is on
+
+    @property
+    def plain(self) -> bool:
+        """A value of the record itself, without joins, json paths or modifiers."""
+        return not self.path and not self.json_path and self.modifier is None
 
 
 @dataclass(frozen=True)
@@ -48,7 +70,15 @@ class Literal:
     value: Any
 
 
-Operand = Union[Ident, FieldRef, Literal]
+@dataclass(frozen=True)
+class Function:
+    """A function call operand: `strftime('%Y', created)`, `geoDistance(lonA, latA, lonB, latB)` (functions.py)."""
+
+    name: str
+    args: tuple[Operand, ...]
+
+
+Operand = Union[Ident, FieldRef, Literal, Function]
 
 
 @dataclass(frozen=True)
@@ -102,12 +132,20 @@ def all_of(terms: list[Node]) -> Node:
     return flat[0] if len(flat) == 1 else And(tuple(flat))
 
 
-def identifiers(node: Node) -> Iterator[Ident]:
-    """Every identifier operand of a parsed tree."""
+def operands(node: Node) -> Iterator[Operand]:
+    """Every operand of a tree, function arguments included."""
     if isinstance(node, (And, Or)):
         for child in node.children:
-            yield from identifiers(child)
+            yield from operands(child)
     elif isinstance(node, Compare):
-        for operand in (node.left, node.right):
-            if isinstance(operand, Ident):
-                yield operand
+        stack: list[Operand] = [node.left, node.right]
+        while stack:
+            operand = stack.pop()
+            yield operand
+            if isinstance(operand, Function):
+                stack.extend(operand.args)
+
+
+def identifiers(node: Node) -> Iterator[Ident]:
+    """Every identifier operand of a parsed tree."""
+    return (o for o in operands(node) if isinstance(o, Ident))

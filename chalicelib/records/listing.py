@@ -1,12 +1,14 @@
 """PocketBase's list and view: `GET /api/collections/{c}/records[/{id}]`, with the list rule as a filter."""
 from __future__ import annotations
 
+import random
 from typing import Any, Callable
 
-from chalicelib.core.errors import BadRequest, field_error
-from chalicelib.records import access, filter_bind, filter_eval, paging, planner, render, store
+from chalicelib.core.errors import BadRequest, Forbidden, field_error
+from chalicelib.records import access, filter_bind, filter_eval, paging, planner, render, sqlvalues, store
 from chalicelib.records.collections import get_schema
-from chalicelib.records.filter_tree import all_of
+from chalicelib.records.filter_tree import Compare, FieldRef, Op, all_of
+from chalicelib.records.joins import RecordJoins
 from chalicelib.records.planner import MAX_SCANNED, Plan, TooBroad
 
 DEFAULT_PER_PAGE = 30
@@ -26,16 +28,36 @@ def _int(params: dict, name: str, default: int) -> int:
                          {name: field_error("validation_invalid_value", "Must be a whole number.")}) from None
 
 
+SUPERUSER_ONLY = ("@collection.", "@request.")  # PocketBase: only superusers may filter or sort by these
+
+
+def _check_client_params(params: dict, caller: access.Caller) -> None:
+    if caller.is_admin:
+        return
+    for name in ("filter", "sort"):
+        text = str(params.get(name) or "")
+        for marker in SUPERUSER_ONLY:
+            if marker in text:
+                raise Forbidden(f"Only superusers can filter by {marker}")
+    if params.get("filter") not in (None, "") and not str(params["filter"]).strip():
+        raise BadRequest("Invalid filter: empty.",
+                         {"filter": field_error("validation_invalid_filter", "The filter is empty.")})
+
+
 def list_records(collection_name: str, params: dict, caller: access.Caller) -> dict[str, Any]:
     collection = access.collection(collection_name)
+    access.require_rule(collection, "listRule", caller)
+    _check_client_params(params, caller)
     page = max(1, _int(params, "page", 1))
     per_page = _int(params, "perPage", DEFAULT_PER_PAGE)
     per_page = DEFAULT_PER_PAGE if per_page <= 0 else min(per_page, MAX_PER_PAGE)
     skip_total = str(params.get("skipTotal", "")).lower() in ("1", "true", "t", "yes")
     ctx = caller.context()
     user_filter = filter_bind.bind(get_schema(), collection, params.get("filter") or "", ctx)
-    node = filter_bind.fold(all_of([user_filter, access.rule(collection, "listRule", caller, ctx)]))
-    p = planner.plan(collection, node, planner.parse_sort(collection, params.get("sort")))
+    sort = planner.parse_sort(collection, params.get("sort"), ctx)
+    node = filter_bind.fold(all_of([user_filter, access.rule(collection, "listRule", caller, ctx), *_joined(sort)]))
+    p = planner.plan(collection, node, sort)
+    joins = caller.related()
     qhash = paging.query_hash(p, per_page, caller.scope)
     cursor = params.get("cursor")
 
@@ -44,13 +66,13 @@ def list_records(collection_name: str, params: dict, caller: access.Caller) -> d
     if p.empty:
         found, next_position, total = [], None, 0
     elif p.get_id or p.memory_sort:
-        found, next_position, total = _in_memory(p, page, per_page, cursor, qhash)
+        found, next_position, total = _in_memory(p, page, per_page, cursor, qhash, joins)
     else:
-        found, next_position, total = _page(p, page, per_page, cursor, qhash, skip_total)
+        found, next_position, total = _page(p, page, per_page, cursor, qhash, skip_total, joins)
     if skip_total:
         total = -1
     elif total is None:
-        total = paging.total(p)
+        total = paging.total(p, joins=joins)
     assert total is not None
     records = [render.for_caller(collection, r, caller) for r in found]
     render.expand(collection, records, found, params.get("expand"), caller)
@@ -64,7 +86,19 @@ def list_records(collection_name: str, params: dict, caller: access.Caller) -> d
     }
 
 
-def _page(p: Plan, page: int, per_page: int, cursor: Any, qhash: str, skip_total: bool) -> Page:
+def _joined(sort: planner.Sort) -> list[Compare]:
+    """A sort through a join joins too: like PocketBase, a record whose joined record the caller may not list is
+    left out. `x.id = x.id` holds for every record but needs the join (filter_eval enumerates its rows)."""
+    guards = []
+    for ref, _ in sort:
+        if any(hop.checked for hop in ref.path):
+            guard = FieldRef("id", path=ref.path)
+            guards.append(Compare(Op.EQ, guard, guard))
+    return guards
+
+
+def _page(p: Plan, page: int, per_page: int, cursor: Any, qhash: str, skip_total: bool,
+          joins: RecordJoins) -> Page:
     if cursor:
         start = paging.decode_cursor(cursor, qhash)
     elif page == 1:
@@ -76,7 +110,7 @@ def _page(p: Plan, page: int, per_page: int, cursor: Any, qhash: str, skip_total
             if start is None and known > 1:
                 return [], None, None  # the query ended before page `known`
             try:
-                _, start, _ = paging.read(p, start, (page - known) * per_page)
+                _, start, _ = paging.read(p, start, (page - known) * per_page, joins=joins)
             except TooBroad:
                 raise BadRequest(f"Page {page} can't be reached directly; request the pages in order or use "
                                  "nextCursor.", {"page": field_error("validation_invalid_value",
@@ -85,7 +119,7 @@ def _page(p: Plan, page: int, per_page: int, cursor: Any, qhash: str, skip_total
                 return [], None, None
     if start is None and page > 1 and not cursor:
         return [], None, None  # a marker that says the query ended
-    records, next_key, _ = paging.read(p, start, per_page)
+    records, next_key, _ = paging.read(p, start, per_page, joins=joins)
     if not cursor and next_key is not None:
         paging.remember(qhash, page + 1, next_key)
     total = None
@@ -94,30 +128,22 @@ def _page(p: Plan, page: int, per_page: int, cursor: Any, qhash: str, skip_total
     return records, next_key, total
 
 
-def _sort_key(value: Any) -> tuple[int, Any]:
-    if value is None or value == "":
-        return (0, "")
-    if isinstance(value, bool):
-        return (1, int(value))
-    if isinstance(value, (int, float)):
-        return (2, value)
-    return (3, str(value))
+def _by(ref: FieldRef, joins: RecordJoins) -> Callable[[store.StoredRecord], Any]:
+    if ref == planner.RANDOM:
+        return lambda record: random.random()
+    return lambda record: sqlvalues.sort_key(filter_eval.sort_value(ref, record, joins))
 
 
-def _by(name: str) -> Callable[[store.StoredRecord], tuple[int, Any]]:
-    return lambda record: _sort_key(record.value(name))
-
-
-def _in_memory(p: Plan, page: int, per_page: int, cursor: Any, qhash: str) -> Page:
+def _in_memory(p: Plan, page: int, per_page: int, cursor: Any, qhash: str, joins: RecordJoins) -> Page:
     if p.get_id:
         one = store.get(p.collection.name, p.get_id)
-        matches = [one] if one and filter_eval.evaluate(p.residual, one) else []
+        matches = [one] if one and filter_eval.evaluate(p.residual, one, joins) else []
     else:
-        matches, more, _ = paging.read(p, None, MAX_SCANNED + 1)
+        matches, more, _ = paging.read(p, None, MAX_SCANNED + 1, joins=joins)
         if more is not None or len(matches) > MAX_SCANNED:
             raise TooBroad(p, "sorts")
-        for name, desc in reversed(p.memory_sort or []):
-            matches.sort(key=_by(name), reverse=desc)
+        for ref, desc in reversed(p.memory_sort or []):
+            matches.sort(key=_by(ref, joins), reverse=desc)
     offset = paging.decode_cursor(cursor, qhash) if cursor else (page - 1) * per_page
     if not isinstance(offset, int) or offset < 0:
         raise BadRequest("Invalid cursor.")

@@ -20,7 +20,8 @@ from typing import Any, Protocol
 
 from chalicelib.core.errors import BadRequest, field_error
 from chalicelib.core.settings import get_settings
-from chalicelib.records import store
+from chalicelib.records import filter_eval, store
+from chalicelib.records.filter_tree import TRUE
 from chalicelib.records.planner import MAX_SCANNED, Plan, TooBroad
 from chalicelib.store import keys, table
 
@@ -45,33 +46,49 @@ def _key_of(p: Plan, item: dict[str, Any]) -> dict[str, Any]:
 
 
 def read(p: Plan, start_key: dict | None, want: int, budget: int = MAX_SCANNED,
-         source: ItemSource | Any = table) -> tuple[list[store.StoredRecord], dict | None, int]:
-    """Up to `want` matching records from start_key: (records, next start key or None, items read)."""
-    found: list[dict] = []
+         source: ItemSource | Any = table, joins: filter_eval.Joins | None = None
+         ) -> tuple[list[store.StoredRecord], dict | None, int]:
+    """Up to `want` matching records from start_key: (records, next start key or None, items read). Every item
+    read is checked against the residual in Python (DynamoDB filtered only what it answers exactly)."""
+    found: list[store.StoredRecord] = []
     scanned, start = 0, start_key
+    joins = joins or filter_eval.NO_JOINS
+    check = p.residual != TRUE
     while True:
-        chunk = want - len(found) if not p.filter else max(want - len(found), min(100, budget - scanned))
+        # items may be filtered out: read at least 100 at a time so a sparse match doesn't cost a request each
+        chunk = max(want - len(found), min(100, budget - scanned)) if check else want - len(found)
         chunk = max(1, min(chunk, budget - scanned + 1))
         batch, last = source.query(p.key_condition, names=p.builder.names, values=p.builder.values, index=p.index,
                                    limit=chunk, forward=p.forward, start_key=start, filter_expression=p.filter,
                                    consistent=p.index is None)
         scanned += chunk if last else len(batch)
-        for item in batch:
-            found.append(item)
+        records = store.from_items(batch)
+        if check:
+            joins.prefetch(records, p.residual)
+        for item, record in zip(batch, records):
+            if check and not filter_eval.evaluate(p.residual, record, joins):
+                continue
+            found.append(record)
             if len(found) == want:
                 more = last is not None or item is not batch[-1]
-                return store.from_items(found), (_key_of(p, item) if more else None), scanned
+                return found, (_key_of(p, item) if more else None), scanned
         if last is None:
-            return store.from_items(found), None, scanned
+            return found, None, scanned
         if scanned > budget:
             raise TooBroad(p, "reads")
         start = last
 
 
-def total(p: Plan, source: ItemSource | Any = table) -> int:
-    """Records matching the query: a counter when one covers it, else a bounded Select=COUNT."""
+def total(p: Plan, source: ItemSource | Any = table, joins: filter_eval.Joins | None = None) -> int:
+    """Records matching the query: a counter when one covers it, a bounded Select=COUNT when DynamoDB answers the
+    filter exactly, else the matches of a bounded read."""
     if p.counter_scope is not None:
         return store.count(p.collection.name, p.counter_scope)
+    if not p.exact:
+        found, more, _ = read(p, None, MAX_SCANNED + 1, source=source, joins=joins)
+        if more is not None or len(found) > MAX_SCANNED:
+            raise TooBroad(p, "would count")
+        return len(found)
     result, scanned, start = 0, 0, None
     while True:
         n, read_now, start = source.count(p.key_condition, names=p.builder.names, values=p.builder.values,

@@ -6,10 +6,11 @@ Access paths (all Query, never Scan):
   gsi<slot>, partition = those values, ordered by created.
 - otherwise the whole collection: the table itself (by id = creation order, consistent reads), gsi1 (by created)
   or gsi2 (by updated).
-What the path does not cover becomes a FilterExpression (the residual); a sort no path provides is done in memory.
-Both are bounded by MAX_SCANNED items read (paging.py); past it a query is a 400 naming the index to add.
-Comparisons on fields whose value the AND already fixes are decided first, so
-`owner = "x" && (status = "published" || owner = @request.auth.id)` is served by the owner index alone.
+What the path does not cover is the residual: evaluated in Python on every item read (filter_eval.py, PocketBase's
+semantics), and where DynamoDB answers part of it exactly, that part is also the Query's FilterExpression
+(filter_ddb.py). A sort no path provides is done in memory. Both are bounded by MAX_SCANNED items read (paging.py);
+past it a query is a 400 naming the index to add. Comparisons on fields whose value the AND already fixes are decided
+first, so `owner = "x" && (status = "published" || owner = @request.auth.id)` is served by the owner index alone.
 """
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.core.errors import BadRequest, field_error
-from chalicelib.records import filter_bind, store
-from chalicelib.records.collections import Collection
+from chalicelib.records import filter_bind, filter_ddb, store
+from chalicelib.records.collections import Collection, get_schema
 from chalicelib.records.filter_ddb import Builder
 from chalicelib.records.filter_tree import FALSE, TRUE, Compare, FieldRef, Literal, Node, Op, all_of, conjuncts
 from chalicelib.store import keys
@@ -26,8 +27,9 @@ from chalicelib.store import keys
 MAX_SCANNED = 2000
 MAX_SORT_EXPRESSIONS = 8  # PocketBase's limit
 ORDER_SLOTS = {"created": keys.RECORDS_BY_CREATED, "updated": keys.RECORDS_BY_UPDATED}
+RANDOM = FieldRef("@random")
 
-Sort = list[tuple[str, bool]]  # (field, descending)
+Sort = list[tuple[FieldRef, bool]]  # (field, descending); RANDOM for @random
 
 
 @dataclass
@@ -36,11 +38,12 @@ class Plan:
     index: str | None = None  # None = the table
     slot: int | None = None
     key_condition: str = ""
-    filter: str | None = None
+    filter: str | None = None  # the FilterExpression (the pushed part of the residual)
     builder: Builder = field(default_factory=Builder)
     forward: bool = True
     get_id: str | None = None
-    residual: Node = TRUE
+    residual: Node = TRUE  # evaluated in Python on every item read
+    exact: bool = True  # DynamoDB answers the whole residual (a Select=COUNT can count it)
     memory_sort: Sort | None = None
     counter_scope: str | None = None  # None = no counter covers this query
     empty: bool = False
@@ -54,39 +57,58 @@ class Plan:
         return (keys.TABLE_PK, keys.TABLE_SK, *keys.gsi_attributes(self.slot))
 
 
-def parse_sort(collection: Collection, text: str | None) -> Sort:
+def parse_sort(collection: Collection, text: str | None, ctx: filter_bind.Context | None = None) -> Sort:
+    """PocketBase's `sort`: comma-separated fields (relation and json paths, `@random`, `@rowid`), `-` for
+    descending; an empty item is a 400, as PocketBase answers."""
     order: Sort = []
-    for part in (text or "").split(","):
+    if not text:
+        return order
+    for part in str(text).split(","):
         part = part.strip()
         if not part:
-            continue
+            raise _sort_error("an empty sort field.")
         desc = part.startswith("-")
         name = part.lstrip("+-")
-        if name == "@rowid":
-            name = "id"
         if name == "@random":
-            raise BadRequest("Invalid sort: @random is not supported.",
-                             {"sort": field_error("validation_invalid_value", "@random is not supported.")})
-        f = collection.field(name)
-        if not collection.has(name) or (f is not None and f.hidden):
-            raise BadRequest(f"Invalid sort: unknown field {name!r}.",
-                             {"sort": field_error("validation_invalid_value", f"Unknown field {name!r}.")})
-        order.append((name, desc))
+            order.append((RANDOM, desc))
+            continue
+        try:
+            ref = filter_bind.sort_field(get_schema(), collection, "id" if name == "@rowid" else name,
+                                         ctx or filter_bind.Context())
+        except BadRequest as exc:
+            raise _sort_error(exc.message.removeprefix("Invalid sort: ")) from None
+        order.append((ref, desc))
     if len(order) > MAX_SORT_EXPRESSIONS:
-        raise BadRequest("Invalid sort: too many fields.",
-                         {"sort": field_error("validation_invalid_value", f"At most {MAX_SORT_EXPRESSIONS}.")})
+        raise _sort_error(f"at most {MAX_SORT_EXPRESSIONS} fields.")
     return order
 
 
+def _sort_error(message: str) -> BadRequest:
+    return BadRequest(f"Invalid sort: {message}", {"sort": field_error("validation_invalid_value", message)})
+
+
 def equality(term: Node) -> tuple[str, Any] | None:
-    """(field, value) when the term is `field = literal` (or `?=` on a single value) with a non-blank value."""
+    """(field, value) when the term is `field = literal` on a plain single-valued field with a non-blank literal of
+    the field's own type: exactly the records whose stored value is that value (what an index partition holds)."""
     if not (isinstance(term, Compare) and term.op == Op.EQ and isinstance(term.left, FieldRef)
-            and isinstance(term.right, Literal)):
+            and isinstance(term.right, Literal) and term.left.plain and not term.left.multiple
+            and not term.left.visible_email):
         return None
-    value = term.right.value
-    if term.left.modifier is not None or value in (None, "") or isinstance(value, (list, dict)):
-        return None
-    return term.left.name, value
+    value, ftype = term.right.value, term.left.field_type
+    if ftype in filter_ddb.TEXT_TYPES and isinstance(value, str) and value:
+        return term.left.name, value
+    if ftype == "number" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return term.left.name, value
+    if ftype == "bool" and isinstance(value, bool):
+        return term.left.name, value
+    return None
+
+
+def _order_field(sort: Sort) -> str | None:
+    """The field a single-field sort orders by, when an access path can provide that order."""
+    if len(sort) == 1 and sort[0][0].plain and sort[0][0].name in ("id", *ORDER_SLOTS):
+        return sort[0][0].name
+    return None
 
 
 def plan(collection: Collection, node: Node, sort: Sort) -> Plan:
@@ -108,8 +130,8 @@ def plan(collection: Collection, node: Node, sort: Sort) -> Plan:
         return p
     terms = [t for t in terms if t != TRUE]
     b = p.builder
-    if "id" in equalities and isinstance(equalities["id"][0], str):
-        p.get_id = equalities["id"][0]
+    if "id" in equalities:
+        p.get_id = str(equalities["id"][0])
         p.residual = all_of([t for t in terms if t is not equalities["id"][1]])
         p.memory_sort = sort or None
         p.shape = {"get": p.get_id}
@@ -117,50 +139,49 @@ def plan(collection: Collection, node: Node, sort: Sort) -> Plan:
 
     best = None
     for index in collection.indexes:
-        if all(name in equalities and not _multiple(collection, name) for name in index.fields):
+        if all(name in equalities for name in index.fields):
             if best is None or len(index.fields) > len(best.fields):
                 best = index
     used: list[Node] = []
+    order_field = _order_field(sort)
     if best is not None:
         values = [equalities[name][0] for name in best.fields]
         used = [equalities[name][1] for name in best.fields]
         p.slot, p.index = best.slot, keys.gsi(best.slot)
         p.key_condition = (f"{b.name(keys.gsi_attributes(best.slot)[0])} = "
                            f"{b.value(store.index_partition(collection.name, best, values))}")
-        order_field = "created"
+        path_order = "created"
         p.counter_scope = store.index_scope(best, values)
     else:
-        order_field = sort[0][0] if len(sort) == 1 and sort[0][0] in ORDER_SLOTS else "id"
+        path_order = order_field if order_field in ORDER_SLOTS else "id"
         partition = b.value(keys.collection_partition(collection.name))
-        if order_field == "id":
+        if path_order == "id":
             p.key_condition = (f"{b.name(keys.TABLE_PK)} = {partition} AND "
                                f"begins_with({b.name(keys.TABLE_SK)}, {b.value(keys.RECORD_SK_PREFIX)})")
         else:
-            p.slot = ORDER_SLOTS[order_field]
+            p.slot = ORDER_SLOTS[path_order]
             p.index = keys.gsi(p.slot)
             p.key_condition = f"{b.name(keys.gsi_attributes(p.slot)[0])} = {partition}"
         p.counter_scope = ""
     if not sort:
         p.forward = True
-    elif len(sort) == 1 and sort[0][0] == order_field:
+    elif order_field == path_order:
         p.forward = not sort[0][1]
     else:
         p.memory_sort = sort
     residual_terms = [t for t in terms if not any(t is u for u in used)]
     p.residual = all_of(residual_terms)
+    pushed = filter_ddb.pushdown(p.residual)
+    p.exact = pushed == p.residual
+    if pushed != TRUE:
+        p.filter = b.compile(pushed)
     if residual_terms:
-        p.filter = b.compile(p.residual)
         p.counter_scope = None
     if collection.name in store.UNCOUNTED:
         p.counter_scope = None
     p.shape = {"c": collection.name, "i": p.index, "k": p.key_condition, "f": p.filter, "fw": p.forward,
-               "n": b.names, "v": b.values, "s": sort}
+               "n": b.names, "v": b.values, "s": [(repr(r), d) for r, d in sort], "r": repr(p.residual)}
     return p
-
-
-def _multiple(collection: Collection, name: str) -> bool:
-    f = collection.field(name)
-    return bool(f and f.multiple)
 
 
 def index_hint(p: Plan) -> str:
@@ -169,7 +190,7 @@ def index_hint(p: Plan) -> str:
     for term in conjuncts(p.residual):
         eq = equality(term)
         f = p.collection.field(eq[0]) if eq else None
-        if f is not None and eq and not f.multiple and f.type not in ("json", "editor", "file"):
+        if f is not None and eq and f.type not in ("json", "editor", "file"):
             fields.append(eq[0])
     name = p.collection.name
     if not fields:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable
 
 from chalicelib.core import clock, ids
-from chalicelib.records import layout
+from chalicelib.records import filter_ddb, layout, sqlvalues
 from chalicelib.records.filter_ddb import Builder
 from chalicelib.records.filter_tree import TRUE, Node
 from chalicelib.store import keys, table
@@ -150,7 +150,7 @@ def derived_attributes(collection: Collection, record: StoredRecord) -> dict[str
         if values is not None:
             attrs.update(keys.gsi_entry(index.slot, index_partition(name, index, values),
                                         keys.record_order(record.created, record_id)))
-    attrs[layout.LOWERCASED] = {n: record.data[n].lower() for n, f in collection.fields.items()
+    attrs[layout.LOWERCASED] = {n: sqlvalues.ascii_lower(record.data[n]) for n, f in collection.fields.items()
                                 if f.type in layout.FOLDED_TYPES and isinstance(record.data.get(n), str) and record.data[n]}
     return attrs
 
@@ -192,6 +192,7 @@ class Changes:
     def __init__(self) -> None:
         self._actions: list[dict] = []
         self._deltas: Counter[tuple[str, str]] = Counter()
+        self.touched: set[tuple[str, str]] = set()  # (collection, id) of the records written
 
     def __len__(self) -> int:
         """Actions this transaction will hold."""
@@ -218,6 +219,9 @@ class Changes:
 
     def _count(self, collection: Collection, old: StoredRecord | None, new_record: StoredRecord | None) -> None:
         self._deltas.update(self._counter_deltas(collection, old, new_record))
+        written = new_record or old
+        assert written is not None
+        self.touched.add((written.collection_name, written.id))
         flagged_before = bool(old and old.data.get(layout.REVIEW_FLAG))
         flagged_after = bool(new_record and new_record.data.get(layout.REVIEW_FLAG))
         record = new_record or old
@@ -269,6 +273,13 @@ class Changes:
         self._count(collection, record, None)
         return position
 
+    def unchanged(self, record: StoredRecord) -> int:
+        """Fail the transaction if the record was written since it was read (a rule joined it)."""
+        b = Builder()
+        self._actions.append(table.check_op(keys.record(record.collection_name, record.id),
+                                            _version_condition(b, record, TRUE), names=b.names, values=b.values))
+        return len(self._actions) - 1
+
     def require(self, collection_name: str, record_id: str) -> int:
         """Fail the transaction unless the record exists (e.g. the user an identity is attached to)."""
         self._actions.append(table.check_op(keys.record(collection_name, record_id), "attribute_exists(pk)"))
@@ -304,6 +315,8 @@ class Changes:
 
 
 def _version_condition(b: Builder, record: StoredRecord, condition: Node) -> str:
+    """The version makes the write exact (any change since the read bumped it); a rule DynamoDB can answer exactly
+    is checked by the write too."""
     expression = f"{b.name(layout.VERSION)} = {b.value(record.version)}"
-    rule = b.condition(condition)
+    rule = b.condition(condition) if filter_ddb.pushable(condition) else None
     return f"{expression} AND {rule}" if rule else expression

@@ -13,13 +13,14 @@ from typing import Any
 
 from chalicelib.core import clock, ids, logs
 from chalicelib.core.errors import BadRequest, Conflict, NotFound, field_error
-from chalicelib.records import access, cascade, content_check, file_fields, render, store
+from chalicelib.records import access, cascade, content_check, file_fields, filter_eval, render, store
 from chalicelib.records import fields as field_values
 from chalicelib.records.collections import USERS, Collection
-from chalicelib.records.filter_tree import Compare, FieldRef, Ident, Op, conjuncts
+from chalicelib.records.filter_tree import Compare, Ident, Node, Op, conjuncts
 from chalicelib.records.filter_parser import parse
 
 MAX_WRITE_ATTEMPTS = 12
+MAX_JOINED_CHECKS = 40  # related records a rule joined, checked unchanged in the write's transaction
 MAX_RELATIONS = 100
 
 
@@ -41,27 +42,67 @@ def owner_fields(collection: Collection) -> list[str]:
     return found
 
 
-def create(collection_name: str, body: dict[str, Any], caller: access.Caller) -> dict[str, Any]:
+AUTH_MANAGED = ("email", "verified")  # an auth record's own user may not change these (PocketBase's manage access)
+
+
+def _submitted(collection: Collection, body: dict[str, Any], caller: access.Caller) -> dict[str, Any]:
+    """The body as the write sees it: hidden fields are for admins only (PocketBase drops them for others)."""
+    if caller.is_admin:
+        return dict(body)
+    hidden = {name for name, f in collection.fields.items() if f.hidden}
+    return {k: v for k, v in body.items() if k.lstrip("+").rstrip("+-") not in hidden}
+
+
+def _auth_managed(collection: Collection, data: dict[str, Any], old: dict[str, Any] | None,
+                  caller: access.Caller) -> None:
+    """In an auth collection only admins change `email` and `verified` (PocketBase: validation_values_mismatch);
+    a user's email changes through confirmation only, which WeChat users don't have."""
+    if caller.is_admin or not collection.is_auth:
+        return
+    errors = {}
+    for name in AUTH_MANAGED:
+        if name not in collection.fields or (old is None and name == "email"):
+            continue
+        before = (old or {}).get(name, field_values.zero(collection.fields[name]))
+        if data.get(name) != before:
+            errors[name] = field_error("validation_values_mismatch", "Values don't match.")
+    if errors:
+        raise BadRequest("Failed to save record.", errors)
+
+
+def _id_error(record_id: Any) -> dict[str, str]:
+    """PocketBase's id is a text field of exactly 15 characters of a-z and 0-9."""
+    if isinstance(record_id, str) and len(record_id) < ids.ID_LENGTH:
+        return field_error("validation_min_text_constraint", f"Must be at least {ids.ID_LENGTH} character(s).")
+    if isinstance(record_id, str) and len(record_id) > ids.ID_LENGTH:
+        return field_error("validation_max_text_constraint", f"Must be no more than {ids.ID_LENGTH} character(s).")
+    return field_error("validation_invalid_format", "Invalid value format.")
+
+
+def create(collection_name: str, body: dict[str, Any], caller: access.Caller,
+           params: dict[str, Any] | None = None) -> dict[str, Any]:
     collection = access.collection(collection_name)
     access.require_rule(collection, "createRule", caller)
     record_id = body.get("id")
     if record_id in (None, ""):
         record_id = ids.new_id()
     elif not ids.is_valid_id(record_id):
-        raise BadRequest("Failed to create record.", {"id": field_error(
-            "validation_invalid_format", "Must be 15 characters of a-z and 0-9.")})
-    body = dict(body)
+        raise BadRequest("Failed to create record.", {"id": _id_error(record_id)})
+    body = _submitted(collection, body, caller)
     if caller.user_id and not caller.is_admin:
         for name in owner_fields(collection):
             body.setdefault(name, caller.user_id)
-    data = field_values.apply(collection, body)
+    # like PocketBase, the create rule is checked before the fields are validated (a refused create names no field)
+    draft, resolved = field_values.apply(collection, body, lenient=True)
+    rule = access.rule(collection, "createRule", caller, caller.context(body=resolved))
+    if not access.allows(rule, store.new(collection, draft, record_id=record_id), caller):
+        raise BadRequest("Failed to create record.")
+    data, resolved = field_values.apply(collection, body)
+    _auth_managed(collection, data, None, caller)
     check_relations(collection, data)
     _autodates(collection, data, creating=True)
     private = {"_tokenKey": ids.random_token()} if collection.name == USERS else None
     record = store.new(collection, data, record_id=record_id, private=private)
-    rule = access.rule(collection, "createRule", caller, caller.context(body=body))
-    if not access.allows(rule, record):
-        raise BadRequest("Failed to create record.")
     content_check.apply(collection, record.data, caller)
     changes = store.Changes()
     position = changes.create(collection, record)
@@ -75,7 +116,16 @@ def create(collection_name: str, body: dict[str, Any], caller: access.Caller) ->
         # an upload ticket was consumed meanwhile (the same file attached twice)
         raise BadRequest("Failed to create record: a file was already attached elsewhere.") from None
     logs.event("record_created", collection=collection.name, record=record_id)
-    return render.for_caller(collection, record, caller)
+    return _answer(collection, record, caller, params)
+
+
+def _answer(collection: Collection, record: store.StoredRecord, caller: access.Caller,
+            params: dict[str, Any] | None) -> dict[str, Any]:
+    """The written record as a view answers it: `expand` and `fields` apply (PocketBase enriches write answers)."""
+    out = render.for_caller(collection, record, caller)
+    params = params or {}
+    render.expand(collection, [out], [record], params.get("expand"), caller)
+    return render.pick(out, params.get("fields"))
 
 
 def _autodates(collection: Collection, data: dict[str, Any], creating: bool) -> None:
@@ -108,18 +158,27 @@ def check_relations(collection: Collection, data: dict[str, Any], old: dict[str,
         raise BadRequest("Failed to save record.", errors)
 
 
-def update(collection_name: str, record_id: str, body: dict[str, Any], caller: access.Caller) -> dict[str, Any]:
+def update(collection_name: str, record_id: str, body: dict[str, Any], caller: access.Caller,
+           params: dict[str, Any] | None = None) -> dict[str, Any]:
     collection = access.collection(collection_name)
+    access.require_rule(collection, "updateRule", caller)
     if not ids.is_valid_id(record_id):
         raise NotFound()
+    body = _submitted(collection, body, caller)
     for attempt in range(MAX_WRITE_ATTEMPTS):
-        old, rule = access.writable(collection, record_id, "updateRule", caller, body)
-        data = field_values.apply(collection, body, old=old.data)
+        found = store.get(collection.name, record_id)
+        if found is None:
+            raise NotFound()
+        data, resolved = field_values.apply(collection, body, old=found.data, lenient=True)
+        old, rule = access.writable(collection, record_id, "updateRule", caller, resolved, record=found)
+        data, _ = field_values.apply(collection, body, old=old.data)
+        _auth_managed(collection, data, old.data, caller)
         check_relations(collection, data, old=old.data)
         content_check.apply(collection, data, caller, old=old.data)
         _autodates(collection, data, creating=False)
         changes = store.Changes()
         record = changes.update(collection, old, data, condition=rule)
+        _joined_unchanged(changes, rule, caller)
         removed = file_fields.attach(changes, collection, record_id, data, old=old.data)
         try:
             changes.commit()
@@ -127,18 +186,20 @@ def update(collection_name: str, record_id: str, body: dict[str, Any], caller: a
             _backoff(attempt)  # lost a race (version, rule or an upload ticket): re-read and try again
             continue
         file_fields.discard(collection, record_id, removed)
-        return render.for_caller(collection, record, caller)
+        return _answer(collection, record, caller, params)
     logs.event("record_update_conflict", collection=collection.name, record=record_id)
     raise Conflict()
 
 
 def delete(collection_name: str, record_id: str, caller: access.Caller) -> None:
     collection = access.collection(collection_name)
+    access.require_rule(collection, "deleteRule", caller)
     if not ids.is_valid_id(record_id):
         raise NotFound()
     for attempt in range(MAX_WRITE_ATTEMPTS):
         record, rule = access.writable(collection, record_id, "deleteRule", caller)
         changes, cascaded = cascade.commit_all_but_last(cascade.plan(collection, record), collection, record, rule)
+        _joined_unchanged(changes, rule, caller)
         try:
             changes.commit()
         except store.WriteRejected:
@@ -148,6 +209,16 @@ def delete(collection_name: str, record_id: str, caller: access.Caller) -> None:
         cascade.discard_files([(collection, record)] + cascaded)
         return None
     raise Conflict()
+
+
+def _joined_unchanged(changes: store.Changes, rule: Node, caller: access.Caller) -> None:
+    """A rule that joins other records (`post.owner = @request.auth.id`) held on the versions read: the write
+    checks they are unchanged, as the record's own version covers the record."""
+    if not any(ref.path for ref in filter_eval.field_refs(rule)):
+        return
+    for related in caller.related().loaded()[:MAX_JOINED_CHECKS]:
+        if (related.collection_name, related.id) not in changes.touched:
+            changes.unchanged(related)
 
 
 def _backoff(attempt: int) -> None:

@@ -23,7 +23,7 @@ def create_record(collection):
     from chalicelib import records
 
     request = bp.current_request
-    return records.create(collection, json_object(request), caller_from(request))
+    return records.create(collection, json_object(request), caller_from(request), query_params(request))
 
 
 @bp.route(BASE + "/{record_id}", methods=["GET"])
@@ -41,7 +41,8 @@ def update_record(collection, record_id):
     from chalicelib import records
 
     request = bp.current_request
-    return records.update(collection, record_id, json_object(request, required=False), caller_from(request))
+    return records.update(collection, record_id, json_object(request, required=False), caller_from(request),
+                          query_params(request))
 
 
 @bp.route(BASE + "/{record_id}", methods=["DELETE"])

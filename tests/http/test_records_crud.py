@@ -57,8 +57,10 @@ def test_bad_bodies_and_ids_are_clean_4xx(api):
     alice = user(api)
     assert api.post(POSTS, b"{not json", token=alice["token"]).status == 400
     assert api.post(POSTS, b"[1,2]", token=alice["token"]).status == 400
-    assert api.post(POSTS, {"id": "UPPER", "title": "t", "status": "draft"}, token=alice["token"]).json["data"]["id"][
-        "code"] == "validation_invalid_format"
+    for bad_id, code in (("UPPER", "validation_min_text_constraint"), ("UPPERCASE000000", "validation_invalid_format"),
+                         ("a" * 16, "validation_max_text_constraint")):  # PocketBase's id: text of 15 [a-z0-9]
+        reply = api.post(POSTS, {"id": bad_id, "title": "t", "status": "draft"}, token=alice["token"])
+        assert reply.json["data"]["id"]["code"] == code
     taken = post(api, alice)
     dup = api.post(POSTS, {"id": taken["id"], "title": "t", "status": "draft"}, token=alice["token"])
     assert dup.status == 400 and dup.json["data"]["id"]["code"] == "validation_not_unique"

@@ -39,9 +39,14 @@ def test_whole_collection_paths_follow_the_sort(schema, sort, index, forward):
     assert (p.index, p.forward, p.memory_sort, p.counter_scope) == (index, forward, None, "")
 
 
+def test_random_and_path_sorts_are_done_in_memory(schema):
+    p = plan(schema, "", sort="@random,-owner.name")
+    assert p.memory_sort[0] == (planner.RANDOM, False) and p.memory_sort[1][0].path[0].collection == "users"
+
+
 def test_sorts_no_path_provides_are_done_in_memory(schema):
     p = plan(schema, 'owner = "u00000000000001"', sort="-views,title")
-    assert p.memory_sort == [("views", True), ("title", False)]
+    assert [(ref.name, desc) for ref, desc in p.memory_sort] == [("views", True), ("title", False)]
 
 
 def test_known_values_decide_the_rest_of_an_and(schema):
@@ -61,7 +66,7 @@ def test_the_hint_names_the_index_to_add(schema):
     assert error.status == 400 and "CREATE INDEX idx_posts_title" in error.message
 
 
-@pytest.mark.parametrize("sort", ["nosuch", "@random", ",".join(["title"] * 9)])
+@pytest.mark.parametrize("sort", ["nosuch", "title,", ",title", "owner.nosuch", ",".join(["title"] * 9)])
 def test_bad_sorts_are_400(schema, sort):
     with pytest.raises(Exception) as caught:
         plan(schema, "", sort=sort)
