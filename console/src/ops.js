@@ -63,9 +63,9 @@ function deadLetters(section) {
         error.textContent = "";
         try {
             const answer = await send("/api/admin/dead-letters/redrive", { method: "POST", body: { ids: [...chosen] } });
+            await load();
             status.textContent = `Sent ${answer.redriven.length} message(s) back to the callback queue` +
                 (answer.missing.length ? `; ${answer.missing.length} were no longer there.` : ".");
-            await load();
         } catch (err) {
             error.textContent = errorText(err);
         }

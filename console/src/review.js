@@ -26,8 +26,8 @@ export async function reviewView(main) {
         try {
             await send(`/api/admin/review-queue/${encodeURIComponent(entry.collectionName)}/${encodeURIComponent(entry.recordId)}/${action}`,
                 { method: "POST" });
-            status.textContent = action === "approve" ? `Approved ${what}.` : `Rejected and deleted ${what}.`;
             await load(null);
+            status.textContent = action === "approve" ? `Approved ${what}.` : `Rejected and deleted ${what}.`;
         } catch (err) {
             error.textContent = errorText(err);
         }

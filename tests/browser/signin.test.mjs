@@ -46,10 +46,12 @@ test("a wrong key is refused and the right one signs in by keyboard", async () =
 test("the console is served with a strict policy and fits a tablet", async () => {
     const reply = await fetch(stack.url + "/_/");
     assert.equal(reply.status, 200);
+    assert.match(await reply.text(), /<title>wxbase console<\/title>/);
     assert.match(reply.headers.get("content-security-policy"), /script-src 'sha256-[^']+';/);
     assert.match(reply.headers.get("content-security-policy"), /frame-ancestors 'none'/);
     const again = await fetch(stack.url + "/_", { headers: { "If-None-Match": reply.headers.get("etag") } });
     assert.equal(again.status, 304);
+    await again.arrayBuffer();
     const { page, errors } = await openConsole(browser, stack, { width: 768, height: 1024 });
     await signIn(page, stack.keys.bob);
     await page.getByText("Signed in as bob").waitFor();
