@@ -73,6 +73,7 @@ function deadLetters(section) {
     const load = async () => {
         chosen.clear();
         redrive.disabled = true;
+        section.setAttribute("aria-busy", "true");
         try {
             const found = await send("/api/admin/dead-letters");
             count.textContent = `${found.waiting} message(s) waiting in ${found.queue}.`;
@@ -90,6 +91,8 @@ function deadLetters(section) {
             if (!rows.length) list.append(h("p", { class: "muted" }, "The dead-letter queue is empty."));
         } catch (err) {
             error.textContent = errorText(err);
+        } finally {
+            section.removeAttribute("aria-busy");
         }
     };
     clear(section, h("h3", {}, "Callback dead letters"),

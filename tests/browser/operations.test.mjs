@@ -56,6 +56,7 @@ test("a dead-lettered push is listed in place, redriven and then answered", asyn
     const letters = page.getByRole("region", { name: "Dead letters" });
     await letters.getByRole("row").filter({ hasText: sender }).waitFor();
     await page.getByRole("button", { name: "Refresh dead letters" }).click(); // listing again consumes nothing
+    await page.locator('section[aria-label="Callback dead letters"]:not([aria-busy])').waitFor();
     await letters.getByRole("row").filter({ hasText: sender }).waitFor();
     await letters.getByRole("row").filter({ hasText: sender }).getByText("Body").click();
     await letters.getByText('"Content": "hello console"').waitFor();
