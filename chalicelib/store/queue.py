@@ -1,12 +1,14 @@
-"""The callback queue (SQS): JSON messages in, with the queue URL looked up once per process."""
+"""The callback queue (SQS): JSON messages in, with the queue URL looked up once per process; and its dead-letter
+queue, whose messages the admin console lists (without consuming them) and redrives."""
 from __future__ import annotations
 
 import json
+import os
 import threading
 from typing import Any
 
 from chalicelib.core import aws
-from chalicelib.core.errors import ServiceUnavailable
+from chalicelib.core.errors import NotFound, ServiceUnavailable
 from chalicelib.core.settings import get_settings
 
 _urls: dict[str, str] = {}
@@ -47,8 +49,6 @@ MAX_RECEIVE_ROUNDS = 10
 
 
 def dead_letter_queue_name() -> str:
-    import os
-
     return os.environ.get("WXBASE_DEAD_LETTER_QUEUE") or get_settings().queue_name + DEAD_LETTER_SUFFIX
 
 
@@ -60,8 +60,6 @@ def _sqs_call(operation: str, **kwargs: Any) -> dict[str, Any]:
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code", "") in ("AWS.SimpleQueueService.NonExistentQueue",
                                                              "QueueDoesNotExist"):
-            from chalicelib.core.errors import NotFound
-
             raise NotFound("No dead-letter queue is configured for the callback queue.") from None
         raise ServiceUnavailable("The message queue could not be reached; try again shortly.") from exc
     except BotoCoreError as exc:

@@ -41,7 +41,8 @@ def _send(api, touser, **extra):
 def test_subscribe_messages_are_listed_by_day_newest_first_with_status(api, sandbox):
     sent = _send(api, "o-ops-sent")
     assert sent.status == 200 and sent.json["status"] == "sent" and sent.json["id"]
-    queued = _send(api, "o-ops-later", sendAt=time.time() + 3600)
+    # due far ahead, so that no other test's run of the scheduled sender picks it up
+    queued = _send(api, "o-ops-later", sendAt=time.time() + 300 * 86400)
     assert queued.status == 202
     sandbox.fail("/cgi-bin/message/subscribe/send", errcode=43101)
     assert _send(api, "o-ops-refused").status >= 400
