@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: dev test test-unit test-http typecheck test-dynamodb-local test-pocketbase-parity test-client client test-production package deploy secrets lint-template bench clean
+.PHONY: dev test test-unit test-http typecheck test-dynamodb-local test-pocketbase-parity test-client client test-production package deploy secrets lint-template bench clean console test-browser test-console-http
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,24 @@ client:
 test-client: $(STAMP) client
 	cd client && npm run --silent size
 	node tests/client/run.mjs
+
+# The admin console (docs/console.md): console/src built into chalicelib/console/index.html, which is committed so
+# that make dev and make package need no node. Run after changing console/src, and commit the result.
+console:
+	cd console && npm ci --no-audit --no-fund --silent && npm run --silent build
+
+# The console in headless Chromium (Debian's package, installed when missing) driven by playwright-core against a
+# local stack; screenshots of each page in out/screenshots/. First checks the committed console is its sources' build.
+CHROMIUM := /usr/bin/chromium
+test-browser: $(STAMP)
+	@test -x $(CHROMIUM) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	cd console && npm ci --no-audit --no-fund --silent && npm run --silent check
+	@test -d tests/browser/node_modules/playwright-core || npm ci --silent --prefix tests/browser --no-audit --no-fund
+	node tests/browser/run.mjs
+
+# The admin API's HTTP tests alone (make test runs them too).
+test-console-http: $(STAMP)
+	$(BIN)/python -m pytest -q tests/http/test_admin_*.py $(PYTEST_ARGS)
 
 package: $(STAMP)
 	rm -rf out

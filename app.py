@@ -7,7 +7,8 @@ their logic lives in chalicelib/jobs.
 from chalice import Chalice, Rate
 
 from chalicelib.core import logs
-from chalicelib.routes import callback, files, login, messages, middleware, system, userdata, wechat_tokens
+from chalicelib.routes import admin, callback, console, files, login, messages, middleware, system, userdata
+from chalicelib.routes import wechat_tokens
 from chalicelib.routes import records as records_routes
 
 app = Chalice(app_name="wxbase", configure_logs=False)
@@ -27,6 +28,8 @@ app.register_blueprint(records_routes.bp)
 app.register_blueprint(files.bp)
 app.register_blueprint(callback.bp)
 app.register_blueprint(wechat_tokens.bp)
+app.register_blueprint(admin.bp)
+app.register_blueprint(console.bp)
 
 
 # The queue name is a placeholder that infra/template.yaml replaces with the CallbackQueue it creates.

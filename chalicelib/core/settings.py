@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -78,8 +79,38 @@ class Settings:
         return tuple(a for a in self.apps if a.is_miniprogram)
 
     def admin_key_set(self) -> frozenset[str]:
-        raw = self.admin_keys.reveal()
-        return frozenset(k.strip() for k in raw.split(",") if k.strip())
+        return frozenset(key for _, key in self.named_admin_keys())
+
+    def named_admin_keys(self) -> tuple[tuple[str, str], ...]:
+        """(name, key) for each admin key: `name:key` entries, or plain keys named `admin` (`admin-2`, … when
+        there are several), so every admin change can be attributed."""
+        return parse_admin_keys(self.admin_keys.reveal())
+
+
+_ADMIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+
+
+@lru_cache(maxsize=8)
+def parse_admin_keys(raw: str) -> tuple[tuple[str, str], ...]:
+    """`alice:key1,bob:key2,key3` → (("alice", "key1"), ("bob", "key2"), ("admin", "key3")). An entry whose part
+    before the first `:` is not a name (letters, digits, `_.@-`) is a plain key."""
+    named, plain = [], []
+    for entry in (e.strip() for e in raw.split(",")):
+        if not entry:
+            continue
+        name, sep, key = entry.partition(":")
+        if sep and key.strip() and _ADMIN_NAME.match(name.strip()):
+            named.append((name.strip(), key.strip()))
+        else:
+            plain.append(entry)
+    taken = {n for n, _ in named}
+    for i, key in enumerate(plain, start=1):
+        name = "admin" if i == 1 else f"admin-{i}"
+        while name in taken:
+            name += "_"
+        taken.add(name)
+        named.append((name, key))
+    return tuple(named)
 
 
 def _env(name: str, default: str = "") -> str:

@@ -106,9 +106,39 @@ def submit(body, admin=False, claims=None):
     payload = wechat_subscribe.build_body(touser, template_id, data, page, state, lang)
     if send_at is not None and send_at > now:
         return 202, queue(app.appid, payload, send_at, user_id=user_id)
-    msgid = wechat_subscribe.send(app, payload)
+    try:
+        msgid = wechat_subscribe.send(app, payload)
+    except ApiError as exc:
+        _record_sent_now(app.appid, payload, now, user_id, error=exc)
+        raise
     logs.event("subscribe.sent", appid=app.appid, template=template_id)
-    return 200, {"status": "sent", "msgid": msgid}
+    message_id = _record_sent_now(app.appid, payload, now, user_id, msgid=msgid)
+    return 200, {"status": "sent", "msgid": msgid, "id": message_id}
+
+
+def _listed(message_id, created):
+    """gsi2 attributes that list a message under its creation day (the admin console's list)."""
+    return keys.subscribe_day_index(created[:10], created, message_id)
+
+
+def _record_sent_now(appid, payload, now, user_id, msgid=None, error=None):
+    """Keep a message sent at once (or refused by WeChat) like a queued one, so operators see every message."""
+    message_id = ids.new_id()
+    created = clock.pb_datetime(now)
+    item = {**keys.subscribe_message(message_id), "id": message_id, "appid": appid, "payload": payload,
+            "sendAt": created, "attempts": 1, "created": created, "exp": int(now + KEEP_SENT_SECONDS),
+            **_listed(message_id, created)}
+    if user_id:
+        item["user"] = user_id
+    if error is None:
+        item.update(status="sent", sentAt=created, msgid=msgid)
+    else:
+        item.update(status="failed", errcode=getattr(error, "errcode", None), error=error.message)
+    try:
+        table.put(item)
+    except ApiError:  # the message went out (or was refused) either way; only its listing is missing
+        logs.event("subscribe.unrecorded", appid=appid)
+    return message_id
 
 
 def _due_fields(message_id, due):
@@ -118,9 +148,10 @@ def _due_fields(message_id, due):
 
 def queue(appid, payload, due, user_id=None):
     message_id = ids.new_id()
+    created = clock.pb_datetime()
     item = {**keys.subscribe_message(message_id), "id": message_id, "status": "queued", "appid": appid,
-            "payload": payload, "sendAt": clock.pb_datetime(due), "attempts": 0, "created": clock.pb_datetime(),
-            **_due_fields(message_id, due)}
+            "payload": payload, "sendAt": clock.pb_datetime(due), "attempts": 0, "created": created,
+            **_due_fields(message_id, due), **_listed(message_id, created)}
     if user_id:
         item["user"] = user_id
     table.put(item, condition="attribute_not_exists(pk)")

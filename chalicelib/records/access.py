@@ -50,6 +50,8 @@ class Caller:
     method: str = "GET"
     appid: str | None = None  # the app the user's token was issued for (content checks run as that identity)
     memo: dict = field(default_factory=dict)  # per-request results a retried write must not recompute
+    admin: str | None = None  # the admin's name (named admin keys), written to the audit trail with each change
+    reason: str = ""  # why an admin changes a record (e.g. "moderation"), kept with the audit entry
 
     def __post_init__(self) -> None:
         self.auth = Auth(self.user_id) if self.user_id else None

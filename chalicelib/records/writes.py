@@ -18,6 +18,7 @@ from chalicelib.records import fields as field_values
 from chalicelib.records.collections import USERS, Collection
 from chalicelib.records.filter_tree import Compare, Ident, Node, Op, conjuncts
 from chalicelib.records.filter_parser import parse
+from chalicelib.store import audit
 
 MAX_WRITE_ATTEMPTS = 12
 MAX_JOINED_CHECKS = 40  # related records a rule joined, checked unchanged in the write's transaction
@@ -107,6 +108,7 @@ def create(collection_name: str, body: dict[str, Any], caller: access.Caller,
     changes = store.Changes()
     position = changes.create(collection, record)
     file_fields.attach(changes, collection, record_id, record.data)
+    late = audited(changes, caller, "create", collection, record_id, sorted(set(body) & set(collection.fields)))
     try:
         changes.commit()
     except store.WriteRejected as exc:
@@ -115,6 +117,8 @@ def create(collection_name: str, body: dict[str, Any], caller: access.Caller,
                 "validation_not_unique", "The record id is already taken.")}) from None
         # an upload ticket was consumed meanwhile (the same file attached twice)
         raise BadRequest("Failed to create record: a file was already attached elsewhere.") from None
+    if late:
+        audit.write(late)
     logs.event("record_created", collection=collection.name, record=record_id)
     return _answer(collection, record, caller, params)
 
@@ -180,11 +184,15 @@ def update(collection_name: str, record_id: str, body: dict[str, Any], caller: a
         record = changes.update(collection, old, data, condition=rule)
         _joined_unchanged(changes, rule, caller)
         removed = file_fields.attach(changes, collection, record_id, data, old=old.data)
+        changed = [n for n in set(data) | set(old.data) if data.get(n) != old.data.get(n)]
+        late = audited(changes, caller, "update", collection, record_id, changed)
         try:
             changes.commit()
         except store.WriteRejected:
             _backoff(attempt)  # lost a race (version, rule or an upload ticket): re-read and try again
             continue
+        if late:
+            audit.write(late)
         file_fields.discard(collection, record_id, removed)
         return _answer(collection, record, caller, params)
     logs.event("record_update_conflict", collection=collection.name, record=record_id)
@@ -200,11 +208,14 @@ def delete(collection_name: str, record_id: str, caller: access.Caller) -> None:
         record, rule = access.writable(collection, record_id, "deleteRule", caller)
         changes, cascaded = cascade.commit_all_but_last(cascade.plan(collection, record), collection, record, rule)
         _joined_unchanged(changes, rule, caller)
+        late = audited(changes, caller, "delete", collection, record_id, None)
         try:
             changes.commit()
         except store.WriteRejected:
             _backoff(attempt)
             continue
+        if late:
+            audit.write(late)
         logs.event("record_deleted", collection=collection.name, record=record_id)
         cascade.discard_files([(collection, record)] + cascaded)
         return None
@@ -219,6 +230,20 @@ def _joined_unchanged(changes: store.Changes, rule: Node, caller: access.Caller)
     for related in caller.related().loaded()[:MAX_JOINED_CHECKS]:
         if (related.collection_name, related.id) not in changes.touched:
             changes.unchanged(related)
+
+
+def audited(changes: store.Changes, caller: access.Caller, action: str, collection: Collection, record_id: str,
+            fields: list[str] | None) -> dict[str, Any] | None:
+    """A named admin's change carries its audit entry (who, what, which fields: never values) in its own
+    transaction. Returns the entry instead when the transaction is full, to be written right after it."""
+    if not caller.is_admin or caller.admin is None:
+        return None
+    item = audit.entry(caller.admin, action, collection.name, record_id, fields,
+                       {"reason": caller.reason} if caller.reason else None)
+    if len(changes) >= store.MAX_ACTIONS:
+        return item
+    changes.add(audit.put_op(item))
+    return None
 
 
 def _backoff(attempt: int) -> None:

@@ -1,13 +1,12 @@
 """Request parsing shared by the route blueprints: bodies, auth and the caller. HTTP in, plain values out."""
 from __future__ import annotations
 
-import hmac
 import json
 from typing import Any
 
 from chalice.app import Request
 
-from chalicelib.core import auth_tokens
+from chalicelib.core import admins, auth_tokens
 from chalicelib.core.errors import BadRequest, Forbidden, PayloadTooLarge, Unauthorized
 from chalicelib.core.settings import get_settings
 
@@ -44,22 +43,24 @@ def header_token(request: Request) -> str:
     return auth_tokens.strip_bearer(request.headers.get("authorization"))
 
 
+def admin_name(request: Request) -> str | None:
+    """The admin behind Authorization: an admin key (with or without `Bearer `, compared in constant time) or an
+    admin session token; None for anyone else."""
+    return admins.identify(header_token(request))
+
+
 def is_admin(request: Request) -> bool:
-    """An admin key in Authorization (with or without `Bearer `), compared in constant time against each key."""
-    presented = header_token(request)
-    if not presented:
-        return False
-    found = False
-    for key in get_settings().admin_key_set():
-        found |= hmac.compare_digest(presented.encode(), key.encode())
-    return found
+    return admin_name(request) is not None
 
 
-def require_admin(request: Request) -> None:
+def require_admin(request: Request) -> str:
+    """The admin's name; 401 without credentials, 403 for credentials that are not an admin's."""
     if not header_token(request):
         raise Unauthorized("An admin key is required.")
-    if not is_admin(request):
+    name = admin_name(request)
+    if name is None:
         raise Forbidden("Only admins can perform this request.")
+    return name
 
 
 def require_user(request: Request) -> dict[str, Any]:
@@ -76,8 +77,9 @@ def caller_from(request: Request):  # -> records.access.Caller (imported on firs
 
     headers = {k.lower().replace("-", "_"): v for k, v in request.headers.items() if k.lower() != "authorization"}
     params = query_params(request)
-    if is_admin(request):
-        return Caller(is_admin=True, query=params, headers=headers, method=request.method)
+    admin = admin_name(request)
+    if admin is not None:
+        return Caller(is_admin=True, admin=admin, query=params, headers=headers, method=request.method)
     claims: dict[str, Any] = {}
     token = header_token(request)
     if token:

@@ -12,6 +12,8 @@
 | phone marker         | PHONE#<+E.164 number>       | #             |                                                 |
 | upload ticket        | UPLOAD#<object key>         | #             | gsi1 UPLOADS#DUE#<yyyymmddhh> / <exp>#<key>     |
 | subscribe message    | SUBMSG#<message id>         | #             | gsi1 SUBMSG#DUE#<yyyy-mm-dd-hh> / <due>#<id>    |
+|                      |                             |               | gsi2 SUBMSG#DAY#<yyyy-mm-dd> / <created>#<id>   |
+| admin audit entry    | AUDIT                       | <at>#<entry id> |                                               |
 | review queue entry   | REVIEW                      | <collection>#<record id> |                                      |
 | pushed message       | WXMSG#<appid>#<message key> | #             |                                                 |
 | app access_token     | WXTOKEN#<appid>             | #             |                                                 |
@@ -37,6 +39,7 @@ RECORDS_BY_CREATED = 1  # gsi1 for records; other items file due times there (se
 RECORDS_BY_UPDATED = 2  # gsi2 for records; identity and unionid items list their user there
 DUE_SLOT = 1
 USER_LINKS_SLOT = 2
+MESSAGES_BY_DAY_SLOT = 2  # subscribe messages by creation day (the admin console's list)
 RECORD_INDEX_SLOTS = (3, 4, 5, 6)  # one per declared index of a collection
 
 
@@ -91,6 +94,12 @@ def page_of_marker(sort_key: str) -> int:
 
 
 REVIEW_QUEUE = "REVIEW"
+AUDIT_LOG = "AUDIT"
+
+
+def audit_entry(at: str, entry_id: str) -> Key:
+    """One admin change: one partition (admin changes are few), sorted by time, read newest first."""
+    return {TABLE_PK: AUDIT_LOG, TABLE_SK: f"{at}#{entry_id}"}
 
 
 def review_entry(collection: str, record_id: str) -> Key:
@@ -165,6 +174,16 @@ def subscribe_due_bucket(due_hour: str) -> str:
 def subscribe_due_index(due_hour: str, due_at: str, message_id: str) -> dict[str, str]:
     """gsi1 attributes of a queued message; removed when it is claimed, so the index holds only pending ones."""
     return gsi_entry(DUE_SLOT, subscribe_due_bucket(due_hour), f"{due_at}#{message_id}")
+
+
+def subscribe_day_bucket(day: str) -> str:
+    """The gsi2 partition of the subscribe messages created on one UTC day (`day` = "yyyy-mm-dd")."""
+    return f"SUBMSG#DAY#{day}"
+
+
+def subscribe_day_index(day: str, created: str, message_id: str) -> dict[str, str]:
+    """gsi2 attributes listing a subscribe message under the day it was created, newest last."""
+    return gsi_entry(MESSAGES_BY_DAY_SLOT, subscribe_day_bucket(day), f"{created}#{message_id}")
 
 
 def push_message(appid: str, message_key: str) -> Key:

@@ -160,11 +160,14 @@ def refresh(token: str) -> dict[str, Any]:
     return {"token": new_token, "record": render.render(user)}
 
 
-def revoke_tokens(user_id: str) -> None:
-    """Rotate the user's tokenKey: every token issued before stops refreshing."""
+def revoke_tokens(user_id: str, also: tuple[dict, ...] = ()) -> None:
+    """Rotate the user's tokenKey: every token issued before stops refreshing. `also`: actions committed with it
+    (the admin audit entry)."""
     user = get_user(user_id)
     if user is None:
         raise BadRequest("No such user.")
     changes = store.Changes()
     changes.update(get_schema().users, user, user.data, private={TOKEN_KEY: ids.random_token()})
+    for action in also:
+        changes.add(action)
     changes.commit()

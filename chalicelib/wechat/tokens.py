@@ -255,3 +255,20 @@ _central = TokenStore()
 def central_store() -> TokenStore:
     """This process's store (its memory cache is per Lambda; the table is shared)."""
     return _central
+
+
+def health(app: WeChatApp, now: float | None = None) -> dict[str, Any]:
+    """What operators need to know about an app's token, from its item (never the token itself): when it expires,
+    when it was last fetched, the last refresh error (cleared by a success) and how many refreshes failed."""
+    item = TokenStore._read(app.appid)
+    now = time.time() if now is None else now
+    expires_at = int(item["expires_at"]) if item.get("expires_at") else None
+    return {
+        "appid": app.appid, "type": app.type, "tokenMode": app.token_mode,
+        "hasToken": bool(item.get("access_token")),
+        "expiresAt": expires_at, "expiresIn": int(expires_at - now) if expires_at else None,
+        "fetchedAt": item.get("fetched_at"), "fetches": int(item.get("fetches") or 0),
+        "lastError": item.get("last_error"), "lastErrorAt": item.get("last_error_at"),
+        "failures": int(item.get("failures") or 0),
+        "refreshing": bool(item.get("lease_until") and float(item["lease_until"]) > now),
+    }

@@ -17,6 +17,7 @@ LAYERS = {
     "records": {"core", "store", "files", "wechat"},
     "users": {"core", "store", "wechat", "records"},
     "jobs": {"core", "store", "wechat", "records", "users", "messages", "files"},
+    "admin": {"core", "store", "wechat", "records", "users", "messages", "files"},
 }
 
 

@@ -1,0 +1,76 @@
+"""Collections as PocketBase shows them to superusers (`GET /api/collections[/{idOrName}]`), so the SDK's
+`pb.collections` works and the console can build its lists and forms from the schema. Rendered from the loaded
+schema (records/collections.py), which is the one source of truth: what you see is what the API enforces."""
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+from chalicelib.core.errors import NotFound, invalid
+from chalicelib.records.collections import Collection, Field, Schema, get_schema
+
+ID_FIELD = {"autogeneratePattern": "[a-z0-9]{15}", "hidden": False, "id": "text3208210256", "max": 15, "min": 15,
+            "name": "id", "pattern": "^[a-z0-9]+$", "presentable": False, "primaryKey": True, "required": True,
+            "system": True, "type": "text"}
+DEFAULT_PER_PAGE = 30
+MAX_PER_PAGE = 500  # the SDK's getFullList asks for 500 at a time
+
+
+def _field(schema: Schema, f: Field) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": f"{f.type}{zlib.crc32(f.name.encode())}", "name": f.name, "type": f.type,
+                           "system": False, "hidden": f.hidden, "presentable": False, "required": f.required}
+    out.update({k: v for k, v in f.options.items() if not k.startswith("_")})
+    if f.type == "relation":
+        target = schema.get(f.target)
+        out["collectionId"] = target.id if target else f.target
+    if f.type in ("select", "file", "relation"):
+        out.setdefault("maxSelect", 1)
+    return out
+
+
+def render(schema: Schema, collection: Collection) -> dict[str, Any]:
+    fields = [dict(ID_FIELD)] + [_field(schema, f) for f in collection.fields.values()]
+    fields += [_field(schema, f) for f in collection.autodates.values()]
+    indexes = [f"CREATE INDEX `{i.name}` ON `{collection.name}` ({', '.join(f'`{n}`' for n in i.fields)})"
+               for i in collection.indexes]
+    out: dict[str, Any] = {"id": collection.id, "name": collection.name, "type": collection.type, "system": False,
+                           "fields": fields, "indexes": indexes, **collection.rules, "created": "", "updated": ""}
+    if collection.is_auth:
+        out.update(authRule="", manageRule=None)
+    return out
+
+
+def _int(params: dict[str, str], name: str, default: int) -> int:
+    raw = params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise invalid(name, "validation_invalid_value", "Must be a whole number.") from None
+
+
+def list_collections(params: dict[str, str]) -> dict[str, Any]:
+    """PocketBase's paged list of collections, in the collections file's order."""
+    for unsupported in ("filter", "sort"):
+        if params.get(unsupported):
+            raise invalid(unsupported, "validation_invalid_value", "Not supported on the collections list.",
+                          f"{unsupported} is not supported on the collections list; every collection fits one page.")
+    schema = get_schema()
+    page = max(1, _int(params, "page", 1))
+    per_page = _int(params, "perPage", DEFAULT_PER_PAGE)
+    per_page = DEFAULT_PER_PAGE if per_page <= 0 else min(per_page, MAX_PER_PAGE)
+    everything = list(schema.collections.values())
+    items = [render(schema, c) for c in everything[(page - 1) * per_page:page * per_page]]
+    total = len(everything)
+    skip_total = str(params.get("skipTotal", "")).lower() in ("1", "true")
+    return {"page": page, "perPage": per_page, "totalItems": -1 if skip_total else total,
+            "totalPages": -1 if skip_total else (total + per_page - 1) // per_page, "items": items}
+
+
+def view_collection(id_or_name: str) -> dict[str, Any]:
+    schema = get_schema()
+    found = schema.get(id_or_name)
+    if found is None:
+        raise NotFound()
+    return render(schema, found)

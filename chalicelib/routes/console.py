@@ -1,0 +1,50 @@
+"""`GET /_/`: the admin console, one self-contained HTML file (chalicelib/console/index.html, built from console/),
+served by the API itself: nothing is loaded from anywhere else, which mainland networks would often block.
+
+Its inline script and style are allowed by hash in a strict Content-Security-Policy, so no other script can run on
+the page that holds an admin session; it is never framed, and browsers revalidate it by ETag.
+"""
+import base64
+import hashlib
+import os
+import re
+import threading
+
+from chalice import Response
+
+from chalicelib.routes.blueprint import ApiBlueprint
+
+bp = ApiBlueprint(__name__)
+PAGE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "console", "index.html")
+_cached: dict = {}
+_lock = threading.Lock()
+
+
+def _hashes(html: str, tag: str) -> str:
+    bodies = re.findall(rf"<{tag}>(.*?)</{tag}>", html, flags=re.S)
+    return " ".join("'sha256-%s'" % base64.b64encode(hashlib.sha256(b.encode()).digest()).decode() for b in bodies)
+
+
+def _page() -> dict:
+    mtime = os.stat(PAGE).st_mtime_ns
+    with _lock:
+        if _cached.get("mtime") != mtime:
+            with open(PAGE, encoding="utf-8") as f:
+                html = f.read()
+            csp = (f"default-src 'none'; script-src {_hashes(html, 'script')}; style-src {_hashes(html, 'style')}; "
+                   "connect-src 'self' http: https:; img-src 'self' data: http: https:; "
+                   "form-action 'none'; frame-ancestors 'none'; base-uri 'none'")
+            _cached.update(mtime=mtime, html=html, csp=csp,
+                           etag='"%s"' % hashlib.sha256(html.encode()).hexdigest()[:32])
+        return dict(_cached)
+
+
+@bp.route("/_", methods=["GET"])
+def console():
+    """The admin console (HTML)."""
+    page = _page()
+    headers = {"Content-Security-Policy": page["csp"], "X-Frame-Options": "DENY", "ETag": page["etag"],
+               "Cache-Control": "no-cache", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
+    if (bp.current_request.headers.get("if-none-match") or "") == page["etag"]:
+        return Response(body="", status_code=304, headers=headers)
+    return Response(body=page["html"], status_code=200, headers={"Content-Type": "text/html; charset=utf-8", **headers})

@@ -1,0 +1,179 @@
+// The browser tests' world: the local stack (`python -m devserver`, what `make dev` runs) on free ports with a temp
+// data folder, named admin keys and one extra collection holding every field type; headless Chromium from Debian
+// (/usr/bin/chromium) driven by playwright-core; screenshots kept in out/screenshots/. run.mjs starts one stack for
+// every test file (WXBASE_TEST_* variables); a file run on its own starts its own.
+import { spawn } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const SCREENSHOTS = path.join(REPO, "out", "screenshots");
+export const APPID = "wxsandbox00000001";
+export const CALLBACK_TOKEN = "sandboxtoken1"; // the sandbox app's placeholder push token (devserver/stack.py)
+export const CHROMIUM = process.env.WXBASE_CHROMIUM || "/usr/bin/chromium";
+// Debian's Chromium here, headless, as root, on a machine whose only network is loopback.
+export const CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"];
+
+const SPECIMENS = {
+    id: "pbc_specimens001", name: "specimens", type: "base",
+    listRule: null, viewRule: null, createRule: null, updateRule: null, deleteRule: null,
+    fields: [
+        { name: "id", type: "text", required: true, primaryKey: true, min: 15, max: 15, pattern: "^[a-z0-9]+$", autogeneratePattern: "[a-z0-9]{15}" },
+        { name: "title", type: "text", required: true, min: 1, max: 100 },
+        { name: "count", type: "number", onlyInt: true, min: 0 },
+        { name: "active", type: "bool" },
+        { name: "contact", type: "email" },
+        { name: "site", type: "url" },
+        { name: "body", type: "editor" },
+        { name: "due", type: "date" },
+        { name: "kind", type: "select", maxSelect: 1, values: ["plant", "animal", "mineral"] },
+        { name: "tags", type: "select", maxSelect: 3, values: ["rare", "common", "new"] },
+        { name: "meta", type: "json", maxSize: 2000 },
+        { name: "photo", type: "file", maxSelect: 1, maxSize: 1048576, mimeTypes: ["image/png"] },
+        { name: "post", type: "relation", collectionId: "pbc_1125843985", maxSelect: 1 },
+        { name: "created", type: "autodate", onCreate: true, onUpdate: false },
+        { name: "updated", type: "autodate", onCreate: true, onUpdate: true },
+    ],
+    indexes: [],
+};
+
+function freePort() {
+    return new Promise((resolve, reject) => {
+        const srv = net.createServer();
+        srv.listen(0, "127.0.0.1", () => {
+            const { port } = srv.address();
+            srv.close(() => resolve(port));
+        });
+        srv.on("error", reject);
+    });
+}
+
+function python() {
+    const venv = path.join(REPO, ".venv", "bin", "python");
+    return process.env.WXBASE_PYTHON || (fs.existsSync(venv) ? venv : "python3");
+}
+
+export async function startStack() {
+    if (process.env.WXBASE_TEST_URL) {
+        return { url: process.env.WXBASE_TEST_URL, sandboxUrl: process.env.WXBASE_TEST_SANDBOX,
+                 keys: JSON.parse(process.env.WXBASE_TEST_ADMIN_KEYS), stop: async () => {} };
+    }
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "wxbase-console-"));
+    const shipped = JSON.parse(fs.readFileSync(path.join(REPO, "chalicelib", "collections.json"), "utf8"));
+    const collections = path.join(dataDir, "collections.json");
+    fs.writeFileSync(collections, JSON.stringify([...shipped, SPECIMENS], null, 2));
+    const keys = { alice: "alice-" + crypto.randomBytes(18).toString("base64url"),
+                   bob: "bob-" + crypto.randomBytes(18).toString("base64url") };
+    const [port, sandboxPort] = [await freePort(), await freePort()];
+    const env = { ...process.env, PORT: String(port), SANDBOX_PORT: String(sandboxPort), WXBASE_DATA_DIR: dataDir,
+                  WXBASE_COLLECTIONS: collections, WXBASE_ADMIN_KEYS: `alice:${keys.alice},bob:${keys.bob}` };
+    delete env.WXBASE_APPS;
+    const child = spawn(python(), ["-m", "devserver"], { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d) => (output = (output + d).slice(-20000)));
+    child.stderr.on("data", (d) => (output = (output + d).slice(-20000)));
+    const url = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 90000;
+    for (;;) {
+        const ok = await fetch(url + "/api/health").then((r) => r.ok, () => false);
+        if (ok) break;
+        if (child.exitCode !== null || Date.now() > deadline) {
+            child.kill("SIGKILL");
+            throw new Error("the local stack did not start:\n" + output.slice(-4000));
+        }
+        await new Promise((r) => setTimeout(r, 250));
+    }
+    const stop = async () => {
+        if (child.exitCode === null) {
+            const exited = new Promise((r) => child.once("exit", r));
+            child.kill("SIGTERM");
+            const timer = setTimeout(() => child.kill("SIGKILL"), 15000);
+            await exited;
+            clearTimeout(timer);
+        }
+        fs.rmSync(dataDir, { recursive: true, force: true });
+    };
+    return { url, sandboxUrl: `http://127.0.0.1:${sandboxPort}`, keys, stop };
+}
+
+export async function launch() {
+    return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+}
+
+// A page at the given size, with the console open; every page error fails the test that reads `errors`.
+export async function openConsole(browser, stack, { width = 1280, height = 860 } = {}) {
+    const context = await browser.newContext({ viewport: { width, height } });
+    const page = await context.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    page.on("console", (m) => { if (m.type() === "error" && !/status of 4\d\d/.test(m.text())) errors.push(m.text()); });
+    const outside = [];
+    page.on("request", (r) => { if (!r.url().startsWith("http://127.0.0.1:") && !r.url().startsWith("data:")) outside.push(r.url()); });
+    await page.goto(stack.url + "/_/");
+    return { page, context, errors, outside };
+}
+
+export async function signIn(page, key) {
+    await page.getByLabel("Admin key").fill(key);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByText(/^Signed in as /).waitFor();
+}
+
+export async function shot(page, name) {
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    const file = path.join(SCREENSHOTS, `${name}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    return file;
+}
+
+// --- the API, for setting up and checking what the console did ---------------------------------------------------
+export async function api(stack, method, route, { token, body, headers } = {}) {
+    const reply = await fetch(stack.url + route, {
+        method, headers: { "Content-Type": "application/json", ...(token ? { Authorization: token } : {}), ...headers },
+        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+    const text = await reply.text();
+    let json = null;
+    try { json = JSON.parse(text); } catch { json = null; }
+    return { status: reply.status, json, text };
+}
+
+export async function login(stack, name, extra = {}) {
+    const reply = await api(stack, "POST", "/api/wechat/login", { body: { code: `sandbox-${name}`, appid: APPID, ...extra } });
+    if (reply.status !== 200) throw new Error(`login failed: ${reply.text}`);
+    return reply.json;
+}
+
+export async function sandbox(stack, method, route, body) {
+    const reply = await fetch(stack.sandboxUrl + route, { method, headers: { "Content-Type": "application/json" },
+                                                         body: body ? JSON.stringify(body) : undefined });
+    return reply.json();
+}
+
+// WeChat's message push in plaintext mode, signed with the app's push token.
+export async function push(stack, message) {
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const nonce = String(crypto.randomInt(1e9));
+    const signature = crypto.createHash("sha1").update([CALLBACK_TOKEN, timestamp, nonce].sort().join("")).digest("hex");
+    return api(stack, "POST", `/api/wechat/callback/${APPID}?timestamp=${timestamp}&nonce=${nonce}&signature=${signature}`,
+               { body: message });
+}
+
+export async function eventually(fn, what, seconds = 60) {
+    const deadline = Date.now() + seconds * 1000;
+    for (;;) {
+        const value = await fn();
+        if (value) return value;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 500));
+    }
+}
+
+// A 1x1 PNG, for uploads.
+export const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==", "base64");
