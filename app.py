@@ -40,6 +40,15 @@ def callback_worker(event):
     return worker.handle(event)
 
 
+# The stream ARN is a placeholder that infra/template.yaml replaces with the table's stream.
+@app.on_dynamodb_record(stream_arn="arn:aws:dynamodb:us-east-1:000000000000:table/wxbase/stream/placeholder",
+                        batch_size=100, name="record_stream")
+def record_stream(event):
+    from chalicelib.jobs import record_stream as stream
+
+    return stream.handle(event.to_dict())
+
+
 @app.schedule(Rate(5, unit=Rate.MINUTES), name="token_refresher")
 def token_refresher(event):
     from chalicelib.jobs import token_refresher as refresher

@@ -16,6 +16,7 @@
 | admin audit entry    | AUDIT                       | <at>#<entry id> |                                               |
 | review queue entry   | REVIEW                      | <collection>#<record id> |                                      |
 | pushed message       | WXMSG#<appid>#<message key> | #             |                                                 |
+| work progress (TTL)  | PROGRESS#<kind>#<work id>   | #             |                                                 |
 | app access_token     | WXTOKEN#<appid>             | #             |                                                 |
 
 Records of one collection share a partition, so a list by id (= creation order) is one Query and a record read is
@@ -26,6 +27,7 @@ The index attributes of slot N are `g<N>pk`/`g<N>sk` on the index `gsi<N>` (stor
 from __future__ import annotations
 
 import time
+from typing import Any
 
 Key = dict[str, str]
 
@@ -63,6 +65,14 @@ RECORD_SK_PREFIX = "R#"
 
 def record(collection: str, record_id: str) -> Key:
     return {TABLE_PK: f"C#{collection}", TABLE_SK: f"R#{record_id}"}
+
+
+def record_of(key: dict[str, Any]) -> tuple[str, str] | None:
+    """(collection, record id) for a record item's key, None for any other item."""
+    pk, sk = str(key.get(TABLE_PK, "")), str(key.get(TABLE_SK, ""))
+    if pk.startswith("C#") and "#" not in pk[2:] and sk.startswith(RECORD_SK_PREFIX):
+        return pk[2:], sk[len(RECORD_SK_PREFIX):]
+    return None
 
 
 def collection_partition(collection: str) -> str:
@@ -184,6 +194,11 @@ def subscribe_day_bucket(day: str) -> str:
 def subscribe_day_index(day: str, created: str, message_id: str) -> dict[str, str]:
     """gsi2 attributes listing a subscribe message under the day it was created, newest last."""
     return gsi_entry(MESSAGES_BY_DAY_SLOT, subscribe_day_bucket(day), f"{created}#{message_id}")
+
+
+def progress(kind: str, work_id: str) -> Key:
+    """Which steps of one piece of retried work are done (a record change from the stream: kind "CHANGE")."""
+    return {TABLE_PK: f"PROGRESS#{kind}#{work_id}", TABLE_SK: SINGLETON_SK}
 
 
 def push_message(appid: str, message_key: str) -> Key:
