@@ -13,7 +13,7 @@ from typing import Any
 
 from chalicelib.core import clock, ids, logs
 from chalicelib.core.errors import BadRequest, Conflict, NotFound, field_error
-from chalicelib.records import access, cascade, content_check, file_fields, render, store
+from chalicelib.records import access, cascade, content_check, file_fields, image_check, render, store
 from chalicelib.records import fields as field_values
 from chalicelib.records.collections import USERS, Collection
 from chalicelib.records.filter_tree import Compare, FieldRef, Ident, Op, conjuncts
@@ -64,8 +64,9 @@ def create(collection_name: str, body: dict[str, Any], caller: access.Caller) ->
         raise BadRequest("Failed to create record.")
     content_check.apply(collection, record.data, caller)
     changes = store.Changes()
+    file_fields.attach(changes, collection, record_id, record.data)  # verifies new files before they are checked
+    image_check.apply(collection, record_id, record.data, caller)
     position = changes.create(collection, record)
-    file_fields.attach(changes, collection, record_id, record.data)
     try:
         changes.commit()
     except store.WriteRejected as exc:
@@ -119,8 +120,9 @@ def update(collection_name: str, record_id: str, body: dict[str, Any], caller: a
         content_check.apply(collection, data, caller, old=old.data)
         _autodates(collection, data, creating=False)
         changes = store.Changes()
-        record = changes.update(collection, old, data, condition=rule)
         removed = file_fields.attach(changes, collection, record_id, data, old=old.data)
+        image_check.apply(collection, record_id, data, caller, old=old.data)
+        record = changes.update(collection, old, data, condition=rule)
         try:
             changes.commit()
         except store.WriteRejected:
