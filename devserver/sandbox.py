@@ -19,8 +19,8 @@ WeChat side (real paths, real error shapes):
                                      (else 41030), scancode_time → 85096, width 280-1280 and env_version → 40097.
   POST /wxa/generate_urllink         `https://wxaurl.cn/...`; path `pages/...` (40165), query (40212), expiry
                                      (85401 / 85402).
-  POST /wxa/media_check_async        v2; openid must have logged in through the sandbox in the last 2 hours (else
-                                     61010); the image is fetched from media_url and judged by its bytes
+  POST /wxa/media_check_async        v2; an openid whose last sandbox login (or /sandbox/visit) is over 2 hours
+                                     old → 61010; the image is fetched from media_url and judged by its bytes
                                      (`sandbox-risky` → risky, `sandbox-review` → review, else pass; unreachable →
                                      errcode -1008, a sandbox convention); the verdict is kept as the exact
                                      `wxa_media_check` push WeChat would send (GET /sandbox/media-checks).
@@ -585,7 +585,8 @@ def _media_check_async(state, query, body):
             return 200, INVALID_ARGS
         if body.get("scene") not in (1, 2, 3, 4):
             return 200, {"errcode": 40129, "errmsg": "invalid scene rid: sandbox"}
-        if time.time() - state.visits.get((appid, openid), 0) > VISIT_WINDOW_SECONDS:
+        last_visit = state.visits.get((appid, openid))  # unknown counts as recent: make dev restarts forget logins
+        if last_visit is not None and time.time() - last_visit > VISIT_WINDOW_SECONDS:
             return 200, {"errcode": 61010, "errmsg": "code is expired rid: sandbox"}
     data = _fetch(url)  # outside the lock: the image comes from the test's own S3
     if data is None or len(data) > 10 * 1024 * 1024:

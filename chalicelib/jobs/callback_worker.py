@@ -1,5 +1,5 @@
-"""The callback worker: processes queued pushes (wxbase's own steps — official-account follows, image-check verdicts —
-then auto replies, then registered handlers), one record at a time.
+"""The callback worker: processes queued pushes (wxbase's own steps — official-account follows, image-check
+verdicts — then auto replies, then registered handlers), one record at a time.
 
 Each record succeeds or fails on its own (SQS partial batch response), so one bad message never holds back the
 others. A failed record stays on the queue, is retried after the visibility timeout, and goes to the dead-letter
