@@ -246,3 +246,15 @@ def test_the_option_on_file_fields():
     bad["fields"][2]["secCheck"] = {"scene": "album"}
     with pytest.raises(SchemaError, match="Collection photos, field images: secCheck"):
         load(shipped + [bad])
+
+
+def test_the_shipped_file_checks_post_covers(api, extras, alice):
+    answer = api.post("/api/files/upload", {"collection": "posts", "field": "cover", "filename": "c.png",
+                                            "size": 20, "contentType": "image/png"}, token=alice["token"]).json
+    requests.post(answer["url"], data=answer["fields"], files={"file": ("c", PNG + b"cover-bytes!", "image/png")},
+                  timeout=10).raise_for_status()
+    created = api.post("/api/collections/posts/records", {"id": answer["recordId"], "title": "t", "status": "draft",
+                                                           "cover": answer["name"]}, token=alice["token"])
+    assert created.status == 200, created
+    [check] = extras.media_checks(APP1)
+    assert check["scene"] == 3 and check["fetched"] and check["push"]["result"]["suggest"] == "pass"
