@@ -8,7 +8,7 @@ from chalice import Chalice, Rate
 
 from chalicelib.core import logs
 from chalicelib.routes import admin, callback, console, files, login, messages, middleware, system, userdata
-from chalicelib.routes import wechat_tokens
+from chalicelib.routes import wechat_extras, wechat_tokens
 from chalicelib.routes import records as records_routes
 
 app = Chalice(app_name="wxbase", configure_logs=False)
@@ -28,6 +28,7 @@ app.register_blueprint(records_routes.bp)
 app.register_blueprint(files.bp)
 app.register_blueprint(callback.bp)
 app.register_blueprint(wechat_tokens.bp)
+app.register_blueprint(wechat_extras.bp)
 app.register_blueprint(admin.bp)
 app.register_blueprint(console.bp)
 

@@ -34,8 +34,10 @@ class LocalStack:
         """`env` holds the settings to run with (WXBASE_APPS, secrets, names); AWS/WeChat endpoints are added."""
         self.env = dict(env)
         self.env.setdefault("WXBASE_APPS", json.dumps(DEFAULT_APPS))
-        apps = {a["appid"]: a.get("secret", "") for a in json.loads(self.env["WXBASE_APPS"])}
-        self.sandbox = Sandbox(apps, port=sandbox_port)
+        configured = json.loads(self.env["WXBASE_APPS"])
+        apps = {a["appid"]: a.get("secret", "") for a in configured}
+        types = {a["appid"]: a.get("type", "miniprogram") for a in configured}
+        self.sandbox = Sandbox(apps, port=sandbox_port, types=types)
         self.env.setdefault("WECHAT_API_BASE", self.sandbox.url)
         self.emulator = None
         if not external_aws_configured({**os.environ, **self.env}):

@@ -39,7 +39,7 @@ TYPE_OPTIONS = {
     "autodate": {"onCreate", "onUpdate"},
     "select": {"values", "maxSelect"},
     "json": {"maxSize"},
-    "file": {"maxSelect", "maxSize", "mimeTypes", "thumbs", "protected"},
+    "file": {"maxSelect", "maxSize", "mimeTypes", "thumbs", "protected", "secCheck"},
     "relation": {"collectionId", "cascadeDelete", "minSelect", "maxSelect"},
 }
 # PocketBase's auth-only fields: accepted in an exported users collection and ignored (WeChat users have none).
@@ -326,7 +326,7 @@ def _check_options(where, ftype, options, names, ids):
             re.compile(options["pattern"])
         except (re.error, TypeError):
             raise SchemaError(f"{where}: pattern is not a valid regular expression.") from None
-    if ftype in ("text", "editor") and "secCheck" in options:
+    if ftype in ("text", "editor", "file") and "secCheck" in options:
         _check_sec_check(where, options)
     if ftype in ("email", "url"):
         for key in ("exceptDomains", "onlyDomains"):
@@ -361,7 +361,8 @@ def _check_options(where, ftype, options, names, ids):
 
 
 def _check_sec_check(where, options):
-    """wxbase's option: `"secCheck": {"scene": 1-4}` (or profile/comment/forum/social) → msg_sec_check on writes."""
+    """wxbase's option: `"secCheck": {"scene": 1-4}` (or profile/comment/forum/social) → msg_sec_check on writes
+    of text and editor fields, media_check_async for images attached to file fields."""
     spec = options["secCheck"]
     if spec is None:
         return

@@ -13,7 +13,7 @@ from typing import Any
 
 from chalicelib.core import clock, ids, logs
 from chalicelib.core.errors import BadRequest, Conflict, NotFound, field_error
-from chalicelib.records import access, cascade, content_check, file_fields, filter_eval, render, store
+from chalicelib.records import access, cascade, content_check, file_fields, filter_eval, image_check, render, store
 from chalicelib.records import fields as field_values
 from chalicelib.records.collections import USERS, Collection
 from chalicelib.records.filter_tree import Compare, Ident, Node, Op, conjuncts
@@ -106,8 +106,9 @@ def create(collection_name: str, body: dict[str, Any], caller: access.Caller,
     record = store.new(collection, data, record_id=record_id, private=private)
     content_check.apply(collection, record.data, caller)
     changes = store.Changes()
+    file_fields.attach(changes, collection, record_id, record.data)  # verifies new files before they are checked
+    image_check.apply(collection, record_id, record.data, caller)
     position = changes.create(collection, record)
-    file_fields.attach(changes, collection, record_id, record.data)
     late = audited(changes, caller, "create", collection, record_id, sorted(set(body) & set(collection.fields)))
     try:
         changes.commit()
@@ -181,9 +182,10 @@ def update(collection_name: str, record_id: str, body: dict[str, Any], caller: a
         content_check.apply(collection, data, caller, old=old.data)
         _autodates(collection, data, creating=False)
         changes = store.Changes()
+        removed = file_fields.attach(changes, collection, record_id, data, old=old.data)
+        image_check.apply(collection, record_id, data, caller, old=old.data)
         record = changes.update(collection, old, data, condition=rule)
         _joined_unchanged(changes, rule, caller)
-        removed = file_fields.attach(changes, collection, record_id, data, old=old.data)
         changed = [n for n in set(data) | set(old.data) if data.get(n) != old.data.get(n)]
         late = audited(changes, caller, "update", collection, record_id, changed)
         try:

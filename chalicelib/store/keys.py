@@ -18,6 +18,12 @@
 | pushed message       | WXMSG#<appid>#<message key> | #             |                                                 |
 | work progress (TTL)  | PROGRESS#<kind>#<work id>   | #             |                                                 |
 | app access_token     | WXTOKEN#<appid>             | #             |                                                 |
+| OA follower state    | FOLLOW#<oa appid>#<openid>  | #             | gsi3 FOLLOWS#<unionid> / <oa appid>             |
+| follower backfill    | FOLLOWFILL#<oa appid>       | #             |                                                 |
+| mini-program code    | WXACODE#<appid>#<digest>    | #             |                                                 |
+| URL link             | URLLINK#<appid>#<digest>    | #             |                                                 |
+| image check (TTL)    | MEDIACHECK#<appid>#<trace>  | #             |                                                 |
+| rate counter (TTL)   | RATE#<scope>#<subject>      | <window start>|                                                 |
 
 Records of one collection share a partition, so a list by id (= creation order) is one Query and a record read is
 one GetItem. Identity, unionid and phone items are uniqueness markers written in the same transaction as the user.
@@ -43,6 +49,7 @@ DUE_SLOT = 1
 USER_LINKS_SLOT = 2
 MESSAGES_BY_DAY_SLOT = 2  # subscribe messages by creation day (the admin console's list)
 RECORD_INDEX_SLOTS = (3, 4, 5, 6)  # one per declared index of a collection
+FOLLOWERS_BY_UNIONID_SLOT = 3  # follower items list their person there (partitions apart from records')
 
 
 def gsi(slot: int) -> str:
@@ -209,3 +216,44 @@ def push_message(appid: str, message_key: str) -> Key:
 def access_token(appid: str) -> Key:
     """The app's current access_token, its expiry and the refresh lease."""
     return {TABLE_PK: f"WXTOKEN#{appid}", TABLE_SK: SINGLETON_SK}
+
+
+# --- official-account followers, mini-program codes and links, image checks, rate counters -------------------------
+
+def follower(oa_appid: str, openid: str) -> Key:
+    """Whether one person (the OA's openid) follows an official account, and since when."""
+    return {TABLE_PK: f"FOLLOW#{oa_appid}#{openid}", TABLE_SK: SINGLETON_SK}
+
+
+def follower_by_unionid(unionid: str, oa_appid: str) -> dict[str, str]:
+    """gsi3 attributes filing a follower item under its unionid: one Query answers every OA for one person."""
+    return gsi_entry(FOLLOWERS_BY_UNIONID_SLOT, followers_of_unionid(unionid), oa_appid)
+
+
+def followers_of_unionid(unionid: str) -> str:
+    return f"FOLLOWS#{unionid}"
+
+
+def follower_backfill(oa_appid: str) -> Key:
+    """The resumable walk over an official account's follower list: cursor, progress and lease."""
+    return {TABLE_PK: f"FOLLOWFILL#{oa_appid}", TABLE_SK: SINGLETON_SK}
+
+
+def wxacode(appid: str, digest: str) -> Key:
+    """One generated mini-program code (digest of its normalized parameters) and where its PNG is stored."""
+    return {TABLE_PK: f"WXACODE#{appid}#{digest}", TABLE_SK: SINGLETON_SK}
+
+
+def url_link(appid: str, digest: str) -> Key:
+    """A generated URL Link, reused while enough of its validity is left."""
+    return {TABLE_PK: f"URLLINK#{appid}#{digest}", TABLE_SK: SINGLETON_SK}
+
+
+def media_check(appid: str, trace_id: str) -> Key:
+    """Which record field and file an asynchronous image check (WeChat's trace_id) is about."""
+    return {TABLE_PK: f"MEDIACHECK#{appid}#{trace_id}", TABLE_SK: SINGLETON_SK}
+
+
+def rate_counter(scope: str, subject: str, window_start: int) -> Key:
+    """Calls of one subject (a user) to one rate-limited action in one fixed window."""
+    return {TABLE_PK: f"RATE#{scope}#{subject}", TABLE_SK: f"{window_start:012d}"}

@@ -16,6 +16,7 @@ LAYERS = {
     "messages": {"core", "store", "wechat"},
     "records": {"core", "store", "files", "wechat"},
     "users": {"core", "store", "wechat", "records"},
+    "sharing": {"core", "store", "wechat", "files"},
     "jobs": {"core", "store", "wechat", "records", "users", "messages", "files"},
     "admin": {"core", "store", "wechat", "records", "users", "messages", "files"},
 }
