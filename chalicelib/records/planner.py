@@ -3,7 +3,9 @@
 Access paths (all Query, never Scan):
 - `id = "…"` in the filter: one GetItem.
 - equality on every field of a declared index (PocketBase `indexes`, and each single relation to users):
-  gsi<slot>, partition = those values, ordered by created.
+  gsi<slot>, partition = those values, ordered by the index's autodate (`(status, created)` serves
+  `status = "x"` with `sort=-created` in order; `(status, updated)` the same with `sort=-updated`).
+- an index of only an autodate column other than created/updated (`(edited)`): the collection in that order.
 - otherwise the whole collection: the table itself (by id = creation order, consistent reads), gsi1 (by created)
   or gsi2 (by updated).
 What the path does not cover becomes a FilterExpression (the residual); a sort no path provides is done in memory.
@@ -21,6 +23,7 @@ from chalicelib.records import filter_bind, store
 from chalicelib.records.collections import Collection
 from chalicelib.records.filter_ddb import Builder
 from chalicelib.records.filter_tree import FALSE, TRUE, Compare, FieldRef, Literal, Node, Op, all_of, conjuncts
+from chalicelib.records.indexes import Index
 from chalicelib.store import keys
 
 MAX_SCANNED = 2000
@@ -116,9 +119,11 @@ def plan(collection: Collection, node: Node, sort: Sort) -> Plan:
         return p
 
     best = None
+    wanted_order = sort[0][0] if sort else "created"
     for index in collection.indexes:
-        if all(name in equalities and not _multiple(collection, name) for name in index.fields):
-            if best is None or len(index.fields) > len(best.fields):
+        if index.fields and all(name in equalities and not _multiple(collection, name) for name in index.fields):
+            rank = (len(index.fields), index.order == wanted_order)
+            if best is None or rank > (len(best.fields), best.order == wanted_order):
                 best = index
     used: list[Node] = []
     if best is not None:
@@ -127,8 +132,15 @@ def plan(collection: Collection, node: Node, sort: Sort) -> Plan:
         p.slot, p.index = best.slot, keys.gsi(best.slot)
         p.key_condition = (f"{b.name(keys.gsi_attributes(best.slot)[0])} = "
                            f"{b.value(store.index_partition(collection.name, best, values))}")
-        order_field = "created"
+        order_field = best.order
         p.counter_scope = store.index_scope(best, values)
+    elif len(sort) == 1 and _order_index(collection, sort[0][0]) is not None:
+        ordered = _order_index(collection, sort[0][0])
+        assert ordered is not None
+        p.slot, p.index, order_field = ordered.slot, keys.gsi(ordered.slot), ordered.order
+        p.key_condition = (f"{b.name(keys.gsi_attributes(ordered.slot)[0])} = "
+                           f"{b.value(store.index_partition(collection.name, ordered, []))}")
+        p.counter_scope = ""
     else:
         order_field = sort[0][0] if len(sort) == 1 and sort[0][0] in ORDER_SLOTS else "id"
         partition = b.value(keys.collection_partition(collection.name))
@@ -158,6 +170,13 @@ def plan(collection: Collection, node: Node, sort: Sort) -> Plan:
     return p
 
 
+def _order_index(collection: Collection, name: str) -> Index | None:
+    """An index that orders the whole collection by the autodate `name` (no equality fields), if any."""
+    if name in ORDER_SLOTS:
+        return None
+    return next((i for i in collection.indexes if not i.fields and i.order == name), None)
+
+
 def _multiple(collection: Collection, name: str) -> bool:
     f = collection.field(name)
     return bool(f and f.multiple)
@@ -172,6 +191,8 @@ def index_hint(p: Plan) -> str:
         if f is not None and eq and not f.multiple and f.type not in ("json", "editor", "file"):
             fields.append(eq[0])
     name = p.collection.name
+    if fields and p.memory_sort and len(p.memory_sort) == 1 and p.memory_sort[0][0] in p.collection.autodates:
+        fields.append(p.memory_sort[0][0])  # equality first, then the order: (status, created)
     if not fields:
         return (f"Narrow the filter with `=` on an indexed field of {name} (its indexes: "
                 f"{', '.join(i.name for i in p.collection.indexes) or 'none'}), or use skipTotal and cursors.")
