@@ -178,6 +178,18 @@ def get_schema() -> Schema:
     return schema
 
 
+def check_at_start() -> Schema:
+    """Load the deployment's collections file when the app starts (app.py imports this module alone), so a file
+    that can't load stops `make dev` and the Lambda's start with one message naming the file, collection and field
+    instead of answering 500 to every request."""
+    try:
+        return get_schema()
+    except SchemaError as exc:
+        path = get_settings().collections_path
+        raise SchemaError(exc.message if path in exc.message else f"The collections file {path}: {exc.message}"
+                          ) from None
+
+
 def load_file(path: str) -> Schema:
     try:
         with open(path, encoding="utf-8") as f:
@@ -320,7 +332,7 @@ def _field(cname, raw, names, ids, ctype, system_ids):
     if unknown:
         raise SchemaError(f"{where}: unknown option(s) {', '.join(sorted(unknown))} for type {ftype}.")
     for key in sorted(extra):
-        if not _is_zero(raw[key]):  # an empty `help` is every 0.37+ field's default: nothing to say
+        if key not in DASHBOARD_OPTIONS or not _is_zero(raw[key]):  # every 0.37+ field has `"help": ""`
             _warn_ignored(cname, fname, key)
     if fname in AUTODATE_FIELDS and ftype != "autodate":
         raise SchemaError(f"{where}: created and updated must be autodate fields.")
@@ -427,9 +439,19 @@ def _indexes(collection, raw_indexes):
         if f.type == "relation" and f.target == USERS and not f.multiple:
             if not any(cols == (f.name,) and order == "created" for _, cols, order in wanted):
                 wanted.append((f"owner_{f.name}", (f.name,), "created"))
+    # Past the GSIs, UNIQUE indexes (last declared first) stay constraints without a query path of their own:
+    # answers are the same, equality on them reads within the list bound (planner.MAX_SCANNED).
+    constraint_names = {u.name for u in unique}
+    for name in [n for n, _, _ in reversed(wanted) if n in constraint_names]:
+        if len(wanted) <= MAX_INDEX_SLOTS:
+            break
+        wanted = [w for w in wanted if w[0] != name]
+        warn(f"unique index {name} is enforced but is not a query path: the collection's {MAX_INDEX_SLOTS} index "
+             "slots are taken by the indexes declared before it.")
     if len(wanted) > MAX_INDEX_SLOTS:
         raise SchemaError(f"Collection {collection.name}: at most {MAX_INDEX_SLOTS} indexes (single relations to "
-                          f"users count as one each); it needs {len(wanted)}: {', '.join(n for n, _, _ in wanted)}.")
+                          f"users count as one each; UNIQUE ones need none); it needs {len(wanted)}: "
+                          f"{', '.join(n for n, _, _ in wanted)}.")
     if collection.name == USERS:
         # WeChat sign-ins create users with blank fields, so a blank value never claims a unique value here
         unique = [UniqueIndex(u.name, u.columns, u.nocase, u.columns) for u in unique]

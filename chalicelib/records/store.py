@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
+import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
 
 MAX_INDEX_VALUE_LENGTH = 400
 MAX_ACTIONS = 100  # DynamoDB's TransactWriteItems limit
+CONFLICT_RETRIES = 6  # a transaction cancelled by another one in flight on the same item is sent again
 UNCOUNTED = ("users",)  # users were created by logins before counters existed; their totals are counted
 _DERIVED = {a for slot in keys.GSI_SLOTS for a in keys.gsi_attributes(slot)} | {layout.LOWERCASED}
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")  # SQLite's NOCASE
@@ -220,8 +223,8 @@ def claim_unique(collection: Collection, record: StoredRecord) -> list[str]:
         if key is None:
             continue
         try:
-            table.apply(table.put_op(_marker_item(key, index, record),
-                                     condition="attribute_not_exists(pk) OR recordId = :r", values={":r": record.id}))
+            table.put(_marker_item(key, index, record), condition="attribute_not_exists(pk) OR recordId = :r",
+                      values={":r": record.id})
         except table.ConditionFailed:
             taken.append(index.name)
     return taken
@@ -370,9 +373,10 @@ class Changes:
                 values={":r": move.released_by})
 
     def not_unique(self, positions: list[int]) -> list[UniqueIndex]:
-        """The UNIQUE indexes whose values were taken, among the failed positions of a WriteRejected."""
+        """The UNIQUE indexes whose values were taken, among the failed positions of a WriteRejected, in the
+        order they were claimed (a record's in the order the collection declares them)."""
         found: dict[str, UniqueIndex] = {}
-        for position in positions:
+        for position in sorted(positions):
             if position in self._claims:
                 found.setdefault(self._claims[position].name, self._claims[position])
         return list(found.values())
@@ -439,17 +443,24 @@ class Changes:
         actions = self.actions()
         if not actions:
             return
-        try:
-            if len(actions) == 1 and "Update" in actions[0]:
-                table.apply(actions[0])
-            else:
-                table.transact(actions)
-        except table.ConditionFailed:
-            raise WriteRejected([0]) from None
-        except table.TransactionFailed as exc:
-            if not exc.condition_failed:
-                raise
-            raise WriteRejected([i for i, r in enumerate(exc.reasons) if r == "ConditionalCheckFailed"]) from None
+        for attempt in range(CONFLICT_RETRIES + 1):
+            try:
+                if len(actions) == 1 and "Update" in actions[0]:
+                    table.apply(actions[0])
+                else:
+                    table.transact(actions)
+                return
+            except table.ConditionFailed:
+                raise WriteRejected([0]) from None
+            except table.TransactionFailed as exc:
+                if exc.condition_failed:
+                    raise WriteRejected([i for i, r in enumerate(exc.reasons)
+                                         if r == "ConditionalCheckFailed"]) from None
+                if "TransactionConflict" not in exc.reasons or attempt == CONFLICT_RETRIES:
+                    raise
+                # another transaction was writing one of these items (two writers of one unique value): once it
+                # is done, the same actions either succeed or fail on their conditions
+                time.sleep(random.uniform(0, 0.005 * 2 ** attempt))
 
 
 def _version_condition(b: Builder, record: StoredRecord, condition: Node) -> str:

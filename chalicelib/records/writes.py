@@ -160,9 +160,10 @@ def delete(collection_name: str, record_id: str, caller: access.Caller) -> None:
 
 
 def not_unique(message: str, taken: list[UniqueIndex]) -> BadRequest:
-    """PocketBase's answer to a UNIQUE constraint failure: every column of the failed indexes is not unique."""
+    """PocketBase's answer to a UNIQUE constraint failure: each column of the failed index is not unique. SQLite
+    names one index, the last declared of those that failed, and so does this."""
     return BadRequest(message, {name: field_error("validation_not_unique", "Value must be unique.")
-                                for index in taken for name in index.columns})
+                                for name in taken[-1].columns})
 
 
 def _backoff(attempt: int) -> None:
