@@ -430,8 +430,10 @@ def _indexes(collection, raw_indexes):
     def warn(message):
         logs.event("collections_index_ignored", level=logging.WARNING, collection=collection.name, detail=message)
 
+    if not isinstance(raw_indexes, list):
+        raise SchemaError(f"Collection {collection.name}: indexes must be a list of CREATE INDEX statements.")
     try:
-        paths, unique = index_sql.read(collection, [i for i in raw_indexes], ignored, warn, first_slot=3)
+        paths, unique = index_sql.read(collection, raw_indexes, ignored, warn, first_slot=3)
     except index_sql.IndexProblem as exc:
         raise SchemaError(f"Collection {collection.name}, {exc}") from None
     wanted = [(p.name, p.fields, p.order) for p in paths]

@@ -134,9 +134,7 @@ def plan(collection: Collection, node: Node, sort: Sort) -> Plan:
                            f"{b.value(store.index_partition(collection.name, best, values))}")
         order_field = best.order
         p.counter_scope = store.index_scope(best, values)
-    elif len(sort) == 1 and _order_index(collection, sort[0][0]) is not None:
-        ordered = _order_index(collection, sort[0][0])
-        assert ordered is not None
+    elif len(sort) == 1 and (ordered := _order_index(collection, sort[0][0])) is not None:
         p.slot, p.index, order_field = ordered.slot, keys.gsi(ordered.slot), ordered.order
         p.key_condition = (f"{b.name(keys.gsi_attributes(ordered.slot)[0])} = "
                            f"{b.value(store.index_partition(collection.name, ordered, []))}")
