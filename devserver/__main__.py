@@ -19,8 +19,22 @@ def _dev_secret(data_dir, name, nbytes):
         return f.read().strip()
 
 
+def check_collections():
+    """Exit with the loader's message when the collections file can't load, before anything starts."""
+    from chalicelib.core import logs
+    from chalicelib.records.collections import SchemaError, check_at_start
+
+    logs.configure()  # the loader's warnings (options it ignores) as JSON lines, like the app's
+    try:
+        check_at_start()
+    except SchemaError as exc:
+        print(f"[wxbase] not starting: {exc.message}", file=sys.stderr, flush=True)
+        sys.exit(2)
+
+
 def main():
     sys.path.insert(0, PROJECT_DIR)
+    check_collections()
     data_dir = os.environ.get("WXBASE_DATA_DIR", os.path.join(PROJECT_DIR, ".wxbase-data"))
     os.makedirs(data_dir, exist_ok=True)
     env = {

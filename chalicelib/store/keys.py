@@ -15,6 +15,7 @@
 |                      |                             |               | gsi2 SUBMSG#DAY#<yyyy-mm-dd> / <created>#<id>   |
 | admin audit entry    | AUDIT                       | <at>#<entry id> |                                               |
 | review queue entry   | REVIEW                      | <collection>#<record id> |                                      |
+| unique value marker  | UNIQ#<collection>#<index>#<values> | #      |                                                 |
 | pushed message       | WXMSG#<appid>#<message key> | #             |                                                 |
 | work progress (TTL)  | PROGRESS#<kind>#<work id>   | #             |                                                 |
 | app access_token     | WXTOKEN#<appid>             | #             |                                                 |
@@ -26,7 +27,8 @@
 | rate counter (TTL)   | RATE#<scope>#<subject>      | <window start>|                                                 |
 
 Records of one collection share a partition, so a list by id (= creation order) is one Query and a record read is
-one GetItem. Identity, unionid and phone items are uniqueness markers written in the same transaction as the user.
+one GetItem. Identity, unionid and phone items are uniqueness markers written in the same transaction as the user,
+and so are the markers of a collection's UNIQUE indexes (one per index and value, naming the record that holds it).
 Characters `#` in user-supplied parts are harmless: every part before the last is validated or server-chosen.
 The index attributes of slot N are `g<N>pk`/`g<N>sk` on the index `gsi<N>` (store/schema.py defines them).
 """
@@ -94,6 +96,11 @@ def record_order(stamp: str, record_id: str) -> str:
 def index_partition(collection: str, index_name: str, encoded_values: str) -> str:
     """The partition of a record in one declared index: equality on its fields' values, ordered by created."""
     return f"C#{collection}#I#{index_name}#{encoded_values}"
+
+
+def unique_marker(collection: str, index_name: str, encoded_values: str) -> Key:
+    """The claim of one value of a UNIQUE index by one record (records/store.py writes it with the record)."""
+    return {TABLE_PK: f"UNIQ#{collection}#{index_name}#{encoded_values}", TABLE_SK: SINGLETON_SK}
 
 
 def record_counter(collection: str, scope: str = "") -> Key:
