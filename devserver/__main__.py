@@ -1,4 +1,8 @@
-"""`make dev`: the API on http://127.0.0.1:$PORT with the WeChat sandbox and an embedded AWS emulator."""
+"""`make dev`: the API with the WeChat sandbox and the embedded engines, data kept in .wxbase-data/.
+
+docs/local-stack.md describes what runs, where data lives and what survives what. Stops within a few seconds on
+Ctrl-C, SIGTERM or SIGHUP (a closed terminal); every answered write is already on disk by then.
+"""
 import os
 import secrets
 import signal
@@ -12,67 +16,86 @@ def _dev_secret(data_dir, name, nbytes):
     """A random secret kept in the data folder, so tokens survive restarts; never printed."""
     path = os.path.join(data_dir, name)
     if not os.path.exists(path):
-        with open(path, "w") as f:
+        tmp = path + ".tmp"
+        with open(tmp, "w") as f:
             f.write(secrets.token_urlsafe(nbytes))
-        os.chmod(path, 0o600)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
     with open(path) as f:
         return f.read().strip()
 
 
+def _say(line):
+    try:
+        print(f"[wxbase] {line}", flush=True)
+    except OSError:  # the terminal is gone (SIGHUP); keep shutting down
+        pass
+
+
 def main():
     sys.path.insert(0, PROJECT_DIR)
-    data_dir = os.environ.get("WXBASE_DATA_DIR", os.path.join(PROJECT_DIR, ".wxbase-data"))
-    os.makedirs(data_dir, exist_ok=True)
-    env = {
-        "WXBASE_JWT_SECRET": os.environ.get("WXBASE_JWT_SECRET") or _dev_secret(data_dir, "jwt-secret", 48),
-        "WXBASE_ADMIN_KEYS": os.environ.get("WXBASE_ADMIN_KEYS") or _dev_secret(data_dir, "admin-key", 24),
-    }
-    if os.environ.get("WXBASE_APPS"):
-        env["WXBASE_APPS"] = os.environ["WXBASE_APPS"]
+    from devserver.devconfig import ConfigError, DevConfig
 
-    from devserver.http import HttpServer
-    from devserver.persistence import Snapshots
-    from devserver.stack import LocalStack
-
-    stack = LocalStack(env, sandbox_port=int(os.environ.get("SANDBOX_PORT", "0"))).apply()
-    snapshots = None
-    if stack.emulator:
-        snapshots = Snapshots(data_dir)
-        items, objects = snapshots.restore()
-        print(f"[wxbase] local data: {items} items, {objects} files restored from {snapshots.dir}")
-        snapshots.start_timer()
-
-    import app as wxbase_app
-
-    http = HttpServer(wxbase_app.app, PROJECT_DIR, port=int(os.environ.get("PORT", "8000")))
-    from devserver.jobs import Every, QueueDrainer, run_scheduled
-
-    drainer = QueueDrainer(wxbase_app.callback_worker).start()  # what Lambda's SQS event source does when deployed
-    refresher = Every(60, lambda: run_scheduled(wxbase_app.token_refresher), "token-refresher").start()
-    print(f"[wxbase] API            {http.url}/api/health")
-    print(f"[wxbase] OpenAPI        {http.url}/api/openapi.json")
-    print(f"[wxbase] WeChat sandbox {stack.sandbox.url}  (login with code sandbox-<name>)")
-    print(f"[wxbase] AWS            {stack.env.get('AWS_ENDPOINT_URL') or 'from AWS_ENDPOINT_URL_*'}")
-    print(f"[wxbase] admin key      in {os.path.join(data_dir, 'admin-key')}")
-    print(f"[wxbase] WeChat push    {http.url}/api/wechat/callback/<appid>  (queue drained in-process; "
-          "tokens refreshed every minute)")
-    sys.stdout.flush()
+    try:
+        config = DevConfig.from_environ(os.environ, PROJECT_DIR)
+        config.check_ports()
+    except ConfigError as exc:
+        print(f"[wxbase] {exc}", file=sys.stderr, flush=True)
+        sys.exit(2)
 
     stopped = threading.Event()
 
     def stop(signum, frame):
         stopped.set()
 
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
+
+    os.makedirs(config.data_dir, exist_ok=True)
+    env = {
+        "WXBASE_JWT_SECRET": os.environ.get("WXBASE_JWT_SECRET") or _dev_secret(config.data_dir, "jwt-secret", 48),
+        "WXBASE_ADMIN_KEYS": os.environ.get("WXBASE_ADMIN_KEYS") or _dev_secret(config.data_dir, "admin-key", 24),
+    }
+    if os.environ.get("WXBASE_APPS"):
+        env["WXBASE_APPS"] = os.environ["WXBASE_APPS"]
+
+    from devserver.stack import LocalStack
+
+    try:
+        stack = LocalStack(env, sandbox_port=config.sandbox_port, data_dir=config.data_dir, host=config.host,
+                           public_host=config.public_host, s3_port=config.s3_port,
+                           dynamodb_port=config.dynamodb_port).apply()
+    except (RuntimeError, OSError) as exc:
+        print(f"[wxbase] could not start the local stack: {exc}", file=sys.stderr, flush=True)
+        sys.exit(1)
+
+    import app as wxbase_app
+    from devserver.http import HttpServer
+    from devserver.jobs import QueueDrainer, start_schedules
+
+    http = HttpServer(wxbase_app.app, PROJECT_DIR, port=config.port, host=config.host)
+    drainer = QueueDrainer(wxbase_app.callback_worker).start()  # what Lambda's SQS event source does when deployed
+    jobs = start_schedules(wxbase_app.app)  # what EventBridge does: every @app.schedule on its rate
+    api = f"http://{config.public_host}:{config.port}"
+    _say(f"API            {api}/api/health  (listening on {config.host}:{config.port})")
+    _say(f"OpenAPI        {api}/api/openapi.json")
+    _say(f"WeChat sandbox {stack.sandbox.url}  (login with code sandbox-<name>)")
+    if stack.dynamodb:
+        _say(f"files (S3)     {stack.env['AWS_ENDPOINT_URL_S3']}  DynamoDB Local, queue: in {config.data_dir}"
+             + (f" ({stack.replayed} unfinished pushes queued again)" if stack.replayed else ""))
+    else:
+        _say("AWS            from AWS_ENDPOINT_URL*")
+    _say(f"admin key      in {os.path.join(config.data_dir, 'admin-key')}")
+    _say(f"scheduled      {', '.join(job.name for job in jobs)}; WeChat push queue drained in-process")
+
     stopped.wait()
-    print("[wxbase] stopping; saving local data", flush=True)
+    _say("stopping")
     http.stop()
     drainer.stop()
-    refresher.stop()
-    if snapshots:
-        snapshots.stop()
+    for job in jobs:
+        job.stop()
     stack.stop()
+    _say("stopped")
 
 
 if __name__ == "__main__":

@@ -30,9 +30,9 @@ class _SerializedDynamoDB:
 
 
 class AwsEmulator(LoopbackServer):
-    """moto on 127.0.0.1: `.url`, `.stop()`."""
+    """moto on 127.0.0.1: `.url`, `.stop()`. With a `journal` (devserver/durable_queue.py) SQS is durable."""
 
-    def __init__(self, port=0):
+    def __init__(self, port=0, journal=None):
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
         class QuietHandler(MotoRequestHandler):
@@ -40,5 +40,9 @@ class AwsEmulator(LoopbackServer):
                 pass
 
         app = _SerializedDynamoDB(DomainDispatcherApplication(create_backend_app))
+        if journal is not None:
+            from devserver.durable_queue import JournaledSqs
+
+            app = JournaledSqs(app, journal)
         super().__init__(make_server("127.0.0.1", port, app, threaded=True, request_handler=QuietHandler),
                          "aws-emulator")

@@ -1,6 +1,7 @@
 """What Lambda's event sources do for the deployed app, done in-process for `make dev`: drain the callback queue
 into the worker handler (deleting what succeeded, leaving failures for SQS to redeliver and dead-letter), and run
-the scheduled handlers on a timer."""
+every scheduled handler on the rate app.py declares for it."""
+import importlib
 import threading
 import time
 
@@ -60,7 +61,8 @@ class QueueDrainer:
                 try:
                     self.drain_once()
                 except Exception as exc:  # keep draining; the emulator may be restarting
-                    print(f"[wxbase] queue drain failed: {exc.__class__.__name__}", flush=True)
+                    if not self._stop.is_set():
+                        print(f"[wxbase] queue drain failed: {exc.__class__.__name__}", flush=True)
                     self._stop.wait(1)
 
         self._thread = threading.Thread(target=loop, name="callback-queue", daemon=True)
@@ -85,7 +87,8 @@ class Every:
                 try:
                     self.fn()
                 except Exception as exc:
-                    print(f"[wxbase] {self.name} failed: {exc.__class__.__name__}", flush=True)
+                    if not self._stop.is_set():
+                        print(f"[wxbase] {self.name} failed: {exc.__class__.__name__}", flush=True)
                 if self._stop.wait(max(0.0, self.seconds - (time.monotonic() - started))):
                     return
 
@@ -105,3 +108,34 @@ def scheduled_event():
 
 def run_scheduled(handler):
     return handler(scheduled_event(), _Context())
+
+
+_RATE_SECONDS = {"MINUTES": 60, "MINUTE": 60, "HOURS": 3600, "HOUR": 3600, "DAYS": 86400, "DAY": 86400}
+
+
+def rate_seconds(expression):
+    """Seconds between runs of a Chalice `Rate` (or a `rate(N unit)` string), as EventBridge would run it."""
+    if isinstance(expression, str):
+        value, unit = expression.strip()[len("rate("):-1].split()
+    else:
+        value, unit = expression.value, expression.unit
+    return int(value) * _RATE_SECONDS[str(unit).upper()]
+
+
+def schedules(chalice_app):
+    """[(name, seconds, handler)] for every `@app.schedule` of the app, read from its registrations."""
+    from chalice.app import ScheduledEventConfig
+
+    found = []
+    for source in chalice_app.event_sources:
+        if isinstance(source, ScheduledEventConfig):
+            module_name, _, attribute = source.handler_string.rpartition(".")
+            handler = getattr(importlib.import_module(module_name), attribute)
+            found.append((source.name, rate_seconds(source.schedule_expression), handler))
+    return found
+
+
+def start_schedules(chalice_app):
+    """Runs each scheduled handler now (catching up on what fell due while stopped), then on its rate."""
+    return [Every(seconds, lambda h=handler: run_scheduled(h), name).start()
+            for name, seconds, handler in schedules(chalice_app)]

