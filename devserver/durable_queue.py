@@ -129,7 +129,7 @@ def open_journal(data_dir):
     if os.path.exists(path):
         if os.path.exists(previous):  # an earlier replay was cut short: its fresh journal holds part of it
             with open(previous, "a", encoding="utf-8") as old, open(path, encoding="utf-8") as new:
-                old.write(new.read())
+                old.write("\n" + new.read())  # after a line a kill may have cut short
             os.remove(path)
         else:
             os.replace(path, previous)

@@ -16,7 +16,9 @@ schema.
 import glob
 import http.client
 import os
+import queue
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from devserver.children import ChildProcess
@@ -62,28 +64,56 @@ class DynamoDBLocal:
         self.engine.stop(timeout)
 
 
+class _UpstreamPool:
+    """A few kept-alive connections to DynamoDB Local, shared by the front's threads.
+
+    DynamoDB Local runs every database job on one thread, so more connections add nothing but a risk: its
+    listen backlog is 50, and fifty clients each opening their own connection at once got refused.
+    """
+
+    SIZE = 8
+
+    def __init__(self, address):
+        self.address = address
+        self.idle = queue.LifoQueue()
+        self.slots = threading.BoundedSemaphore(self.SIZE)
+
+    def request(self, method, path, body, headers):
+        with self.slots:
+            for attempt in range(6):
+                try:
+                    connection, reused = self.idle.get_nowait(), True
+                except queue.Empty:
+                    connection, reused = http.client.HTTPConnection(*self.address, timeout=120), False
+                try:
+                    connection.request(method, path, body=body, headers=headers)
+                    response = connection.getresponse()
+                    answer = response.status, response.getheaders(), response.read()
+                except (ConnectionRefusedError, ConnectionResetError, BrokenPipeError,
+                        http.client.RemoteDisconnected) as exc:
+                    connection.close()
+                    if reused or attempt == 5:  # a kept-alive connection the engine had closed: try a fresh one
+                        if attempt == 5:
+                            raise exc
+                        continue
+                    time.sleep(0.05 * (attempt + 1))
+                    continue
+                except (OSError, http.client.HTTPException):
+                    connection.close()
+                    raise
+                self.idle.put(connection)
+                return answer
+
+
 class _FrontHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    upstream = None  # (host, port), set per server
+    pool = None  # _UpstreamPool, set per server
 
     def log_message(self, *args):
         pass
 
-    def _connection(self):
-        connection = getattr(self, "_upstream", None)
-        if connection is None:
-            connection = self._upstream = http.client.HTTPConnection(*self.upstream, timeout=120)
-        return connection
-
     def _forward(self, method, body, headers):
-        connection = self._connection()
-        try:
-            connection.request(method, self.path, body=body, headers=headers)
-            response = connection.getresponse()
-            return response.status, response.getheaders(), response.read()
-        except (OSError, http.client.HTTPException):
-            connection.close()
-            raise
+        return self.pool.request(method, self.path, body, headers)
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -112,7 +142,7 @@ class _FrontHandler(BaseHTTPRequestHandler):
 
 class CommitBarrierFront(LoopbackServer):
     def __init__(self, upstream, port=0):
-        handler = type("BoundFrontHandler", (_FrontHandler,), {"upstream": upstream})
+        handler = type("BoundFrontHandler", (_FrontHandler,), {"pool": _UpstreamPool(upstream)})
         server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         server.daemon_threads = True
         server.request_queue_size = 128

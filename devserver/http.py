@@ -86,15 +86,16 @@ class _Handler(ChaliceRequestHandler):
             headers["Content-Length"] = str(len(body))
         return headers, body or None
 
-    def _send_json(self, status, body):
-        self._send_http_response(status, {"Content-Type": "application/json"}, json.dumps(body).encode())
+    def _send_json(self, status, body, close=False):
+        headers = {"Content-Type": "application/json", **({"Connection": "close"} if close else {})}
+        self._send_http_response(status, headers, json.dumps(body).encode())
 
     def _generic_handle(self):
         try:
             headers, body = self._parse_payload()
         except _BadRequestBody as exc:
             self.close_connection = True  # what follows on the connection can't be trusted as a next request
-            return self._send_json(exc.status, error_body(exc.status, exc.message))
+            return self._send_json(exc.status, error_body(exc.status, exc.message), close=True)
         try:
             response = self.local_gateway.handle_request(method=self.command, path=self.path, headers=headers,
                                                          body=body)

@@ -81,6 +81,7 @@ class LocalStack:
         self.env["AWS_ENDPOINT_URL_DYNAMODB"] = self.dynamodb.url
         self.env["AWS_ENDPOINT_URL_S3"] = f"http://{public_host}:{self.s3.server.server_address[1]}"
         self.env["AWS_ENDPOINT_URL_SQS"] = self.emulator.url
+        self.env["AWS_ENDPOINT_URL"] = self.emulator.url  # anything else (SSM parameters) on moto, in memory
 
     def apply(self):
         """Put the stack's environment into os.environ, create the resources, send again unfinished messages."""
