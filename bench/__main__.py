@@ -1,8 +1,8 @@
 """`make bench`: speed and cost figures measured side by side in one run, printed as one table."""
-from bench import foundation, push, records, userdata
+from bench import devstack, foundation, push, records, userdata
 from bench.harness import print_table, start_stack
 
-SECTIONS = [foundation, records, userdata, push]
+SECTIONS = [foundation, records, userdata, push, devstack]  # devstack last: it starts a stack of its own
 
 
 def main():

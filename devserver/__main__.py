@@ -96,6 +96,8 @@ def main():
         job.stop()
     stack.stop()
     _say("stopped")
+    # Everything answered is on disk; don't wait for a scheduled job caught mid-retry (its pool joins at exit).
+    os._exit(0)
 
 
 if __name__ == "__main__":

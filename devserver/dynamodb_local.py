@@ -48,19 +48,29 @@ def jar_path(folder=None):
 class DynamoDBLocal:
     """The engine on 127.0.0.1:`port` (DynamoDB Local has no bind option; see docs/local-stack.md) and its front."""
 
-    def __init__(self, db_dir, port, front_port=0, log_path=None, start_seconds=60):
+    def __init__(self, db_dir, port, front_port=0, log_path=None):
+        """Starts the JVM and returns at once (it takes seconds to boot: start other things, then `.ready()`)."""
         os.makedirs(db_dir, exist_ok=True)
         jar = jar_path()
         home = os.path.dirname(jar)
-        argv = [java_executable(), "-Xrs", f"-Djava.library.path={os.path.join(home, 'DynamoDBLocal_lib')}",
-                "-jar", jar, "-dbPath", os.path.abspath(db_dir), "-sharedDb", "-disableTelemetry", "-port", str(port)]
+        # -Xrs: the JVM leaves SIGTERM's default action alone, so a stop is immediate; the data is committed already
+        argv = [java_executable(), "-Xrs", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                f"-Djava.library.path={os.path.join(home, 'DynamoDBLocal_lib')}", "-jar", jar,
+                "-dbPath", os.path.abspath(db_dir), "-sharedDb", "-disableTelemetry", "-port", str(port)]
+        self.port, self.front_port = port, front_port
         self.engine = ChildProcess("DynamoDB Local", argv, home, log_path or os.path.join(db_dir, "engine.log"))
-        self.engine.wait_for_port("127.0.0.1", port, start_seconds)
-        self.front = CommitBarrierFront(("127.0.0.1", port), port=front_port)
+        self.front = None
+        self.url = None
+
+    def ready(self, seconds=60):
+        self.engine.wait_for_port("127.0.0.1", self.port, seconds)
+        self.front = CommitBarrierFront(("127.0.0.1", self.port), port=self.front_port)
         self.url = self.front.url
+        return self
 
     def stop(self, timeout=1.5):
-        self.front.stop()
+        if self.front is not None:
+            self.front.stop()
         self.engine.stop(timeout)
 
 

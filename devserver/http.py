@@ -9,6 +9,8 @@ Two things Chalice's local gateway does differently from the deployed API are pu
   Gateway buffers them); a malformed one is refused with 400 and the connection is closed.
 """
 import json
+import threading
+import time
 
 from chalice.local import ChaliceRequestHandler, ForbiddenError, LocalDevServer, ThreadedHTTPServer
 
@@ -91,6 +93,15 @@ class _Handler(ChaliceRequestHandler):
         self._send_http_response(status, headers, json.dumps(body).encode())
 
     def _generic_handle(self):
+        with self.server.active_lock:
+            self.server.active += 1
+        try:
+            self._handle()
+        finally:
+            with self.server.active_lock:
+                self.server.active -= 1
+
+    def _handle(self):
         try:
             headers, body = self._parse_payload()
         except _BadRequestBody as exc:
@@ -116,6 +127,10 @@ class _Server(ThreadedHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # socketserver's default backlog of 5 drops bursts of concurrent clients
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.active, self.active_lock = 0, threading.Lock()
+
 
 def _config(project_dir, stage):
     from chalice.cli.factory import CLIFactory
@@ -136,3 +151,10 @@ class HttpServer(LoopbackServer):
             app.__class__ = _LocalApp
         local = LocalDevServer(app, _config(project_dir, stage), host, port, handler_cls=_Handler, server_cls=_Server)
         super().__init__(local.server, "http")
+
+    def stop(self, grace=1.0):
+        """Stop accepting, then give requests in progress up to `grace` seconds to be answered."""
+        super().stop()
+        deadline = time.monotonic() + grace
+        while self.server.active and time.monotonic() < deadline:
+            time.sleep(0.02)

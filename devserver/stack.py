@@ -73,11 +73,13 @@ class LocalStack:
         from devserver.dynamodb_local import DynamoDBLocal
         from devserver.s3_disk import DiskS3
 
+        # the JVM boots while the rest starts
         self.dynamodb = DynamoDBLocal(os.path.join(data_dir, "dynamodb"), port=dynamodb_port or free_port())
         credentials = {self.env["AWS_ACCESS_KEY_ID"]: self.env["AWS_SECRET_ACCESS_KEY"]}
         self.s3 = DiskS3(os.path.join(data_dir, "s3"), credentials, host=host, port=s3_port)
         self.journal, self._pending, self._replaying = open_journal(data_dir)
         self.emulator = AwsEmulator(port=aws_port, journal=self.journal)
+        self.dynamodb.ready()
         self.env["AWS_ENDPOINT_URL_DYNAMODB"] = self.dynamodb.url
         self.env["AWS_ENDPOINT_URL_S3"] = f"http://{public_host}:{self.s3.server.server_address[1]}"
         self.env["AWS_ENDPOINT_URL_SQS"] = self.emulator.url

@@ -135,7 +135,7 @@ def run_round(server, ledger, label, interrupt):
                for i in range(WRITERS)]
     for t in threads:
         t.start()
-    time.sleep(random.uniform(0.8, 3.0))  # a random moment in the middle of the writes
+    time.sleep(random.uniform(1.5, 5.0))  # a random moment in the middle of the writes
     interrupt()
     stop.set()
     for t in threads:
@@ -160,6 +160,6 @@ def test_answered_writes_survive_kill_9_sighup_and_ctrl_c(tmp_path):
             assert outcome["seconds"] < 3, f"{signum.name} took {outcome['seconds']:.1f} s"
             server.start()
             check_everything(server, ledger)
-        assert len(ledger.records) > 20, "too few writes were answered to mean anything"
+        assert len(ledger.records) > 30, "too few writes were answered to mean anything"
     finally:
         server.kill()
