@@ -69,6 +69,12 @@ def main():
         print(f"[wxbase] could not start the local stack: {exc}", file=sys.stderr, flush=True)
         sys.exit(1)
 
+    from devserver.legacy_import import import_snapshots
+
+    imported = import_snapshots(config.data_dir) if stack.dynamodb else (0, 0)
+    if any(imported):
+        _say(f"imported {imported[0]} items and {imported[1]} files kept by an earlier make dev")
+
     import app as wxbase_app
     from devserver.http import HttpServer
     from devserver.jobs import QueueDrainer, start_schedules

@@ -190,7 +190,7 @@ class DiskStore:
                 except OSError:
                     break
                 folder = os.path.dirname(folder)
-        _fsync_dir(os.path.dirname(path)) if os.path.isdir(os.path.dirname(path)) else None
+            _fsync_dir(folder)  # the nearest folder still there records the removal
 
     def keys(self, bucket):
         bucket_dir = self.existing_bucket(bucket)

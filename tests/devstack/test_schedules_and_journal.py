@@ -33,3 +33,23 @@ def test_journal_keeps_what_was_sent_and_not_deleted(tmp_path):
     _, pending_again, _ = open_journal(str(tmp_path))
     assert sorted(m["body"] for m in pending_again) == ["b", "b", "c"]  # delivered twice at worst, never lost
     assert json.loads(open(previous).readline())["id"] == "1"
+
+
+def test_data_kept_by_an_earlier_make_dev_is_imported_once(stack, tmp_path):
+    from chalicelib.core import aws
+    from chalicelib.core.settings import get_settings
+    from chalicelib.store import table
+    from devserver.legacy_import import import_snapshots
+
+    folder = tmp_path / "emulator"
+    (folder / "s3").mkdir(parents=True)
+    item = {"pk": "LEGACY#1", "sk": "#", "note": "kept"}
+    (folder / "table.json").write_text(json.dumps([table.serialize(item)]))
+    (folder / "s3" / "00000000").write_bytes(b"old file")
+    (folder / "s3-index.json").write_text(json.dumps({"legacy/a.png": {"file": "00000000",
+                                                                        "contentType": "image/png"}}))
+    assert import_snapshots(str(tmp_path)) == (1, 1)
+    assert table.get({"pk": "LEGACY#1", "sk": "#"}) == item
+    got = aws.client("s3").get_object(Bucket=get_settings().bucket_name, Key="legacy/a.png")
+    assert got["Body"].read() == b"old file" and got["ContentType"] == "image/png"
+    assert import_snapshots(str(tmp_path)) == (0, 0) and (tmp_path / "emulator.imported").is_dir()
