@@ -28,7 +28,7 @@ test: $(DEVSTACK)
 # The whole suite again on make dev's engines (DynamoDB Local, the disk S3, the journaled queue), plus
 # tests/devstack (kills, restarts, schedules, raw HTTP). test-dynamodb-local is the same target.
 test-devstack: $(DEVSTACK)
-	WXBASE_TEST_STACK=devstack $(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	WXBASE_TEST_STACK=devstack $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 test-dynamodb-local: test-devstack
 

