@@ -138,7 +138,8 @@ def test_small_middle_part_and_aborted_upload_are_refused(stack, bucket, s3):
 
 
 def test_delete_is_on_disk_before_the_answer_and_keys_stay_apart(stack, bucket, s3):
-    keys = [f"pbc_test/{time.time_ns()}/{name}" for name in ("a", "a b+c.png", "%41.png", "..", "日本.png")]
+    base = f"pbc_test/{time.time_ns()}"
+    keys = [f"{base}/{name}" for name in ("a", "a b+c.png", "%41.png", "..", "../x", "日本.png")]
     for key in keys:
         s3.put_object(Bucket=bucket, Key=key, Body=key.encode())
     for key in keys:
@@ -148,5 +149,5 @@ def test_delete_is_on_disk_before_the_answer_and_keys_stay_apart(stack, bucket, 
     for key in keys[:2]:
         assert not os.path.exists(on_disk(stack, bucket, key))
         assert objects.head(key) is None
-    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=keys[0].rsplit("/", 1)[0])["Contents"]] == \
-        sorted(keys[2:])
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=base)["Contents"]] == sorted(keys[2:])
+    assert all(os.path.realpath(on_disk(stack, bucket, k)).startswith(stack.s3.store.root + os.sep) for k in keys)
