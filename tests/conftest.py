@@ -81,7 +81,7 @@ def sandbox(stack):
 
     for app in TEST_APPS:
         table.delete(keys.access_token(app["appid"]))
-    tokens.forget_cached()
+    tokens.central_store().forget()
     return control
 
 

@@ -4,8 +4,11 @@ Claims add `appid` (the app the user signed in through) and `tk`, a fingerprint 
 a token is signature + expiry only (no database read); auth-refresh also compares `tk` with the stored tokenKey,
 so rotating a user's tokenKey revokes every token issued before.
 """
+from __future__ import annotations
+
 import hashlib
 import time
+from typing import Any
 
 from chalicelib.core.errors import Unauthorized
 from chalicelib.core.settings import ConfigError, get_settings
@@ -15,18 +18,19 @@ MIN_SECRET_BYTES = 32
 USERS_COLLECTION_ID = "_pb_users_auth_"
 
 
-def _secret():
+def _secret() -> str:
     secret = get_settings().jwt_secret.reveal()
     if len(secret.encode()) < MIN_SECRET_BYTES:
         raise ConfigError("WXBASE_JWT_SECRET must be set to at least 32 bytes.")
     return secret
 
 
-def token_key_fingerprint(token_key):
+def token_key_fingerprint(token_key: str) -> str:
     return hashlib.sha256(token_key.encode()).hexdigest()[:16]
 
 
-def issue(user_id, token_key, appid, ttl_seconds=None, extra=None):
+def issue(user_id: str, token_key: str, appid: str, ttl_seconds: int | None = None,
+          extra: dict[str, Any] | None = None) -> str:
     """`extra` adds claims (e.g. `sid`, the WeChat session the token was issued with); it never replaces ours."""
     import jwt
 
@@ -46,14 +50,14 @@ def issue(user_id, token_key, appid, ttl_seconds=None, extra=None):
     return jwt.encode(claims, _secret(), algorithm=ALGORITHM)
 
 
-def strip_bearer(header_value):
+def strip_bearer(header_value: str | None) -> str:
     value = (header_value or "").strip()
     if value[:7].lower() == "bearer ":
         value = value[7:].strip()
     return value
 
 
-def verify(token):
+def verify(token: str) -> dict[str, Any]:
     """The claims of a valid auth token; Unauthorized for anything else (expired, forged, alg:none, wrong type)."""
     import jwt
 
@@ -80,7 +84,7 @@ def verify(token):
 FILE_TOKEN_SECONDS = 180  # PocketBase's default protected-file token lifetime
 
 
-def issue_file_token(user_id):
+def issue_file_token(user_id: str) -> str:
     """A short-lived token for `?token=` on protected file URLs (an <image> tag can't send Authorization)."""
     import jwt
 
@@ -90,7 +94,7 @@ def issue_file_token(user_id):
     return jwt.encode(claims, _secret(), algorithm=ALGORITHM)
 
 
-def verify_file_token(token):
+def verify_file_token(token: str) -> dict[str, Any]:
     import jwt
 
     if not token or len(token) > 4096:

@@ -4,13 +4,16 @@ boto3 is imported on first use (it costs ~100 ms), and clients are reused across
 from boto3's own resolution, so AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> are honoured and nothing here
 hard-codes one.
 """
-import threading
+from __future__ import annotations
 
-_clients = {}
+import threading
+from typing import Any
+
+_clients: dict[str, Any] = {}
 _lock = threading.Lock()
 
 
-def client(service):
+def client(service: str) -> Any:
     found = _clients.get(service)
     if found is not None:
         return found
@@ -30,7 +33,7 @@ def client(service):
         return _clients[service]
 
 
-def reset_clients():
+def reset_clients() -> None:
     """Forget cached clients (tests point them at a new emulator)."""
     with _lock:
         _clients.clear()

@@ -1,24 +1,27 @@
 """One error hierarchy, rendered as PocketBase's error body in one place.
 
 `{"status": 400, "message": "...", "data": {"field": {"code": "validation_...", "message": "..."}}}` with the HTTP
-status equal to `status`. Everything below the routes raises these; `error_body` is the only renderer. The base class is Chalice's
-ChaliceUnhandledError only so that Chalice lets these reach the app's error middleware instead of
-rendering them itself; nothing else here depends on Chalice.
+status equal to `status`. Everything below the routes raises these; `error_body` is the only renderer and
+`field_error` the only builder of a field's entry. Nothing here knows the web framework: the routes hand these to
+the HTTP middleware (routes/blueprint.py).
 """
-from chalice.app import ChaliceUnhandledError
+from __future__ import annotations
+
+from typing import Any
 
 
-class ApiError(ChaliceUnhandledError):
+class ApiError(Exception):
     status = 400
     default_message = "Something went wrong while processing your request."
 
-    def __init__(self, message=None, data=None, headers=None):
+    def __init__(self, message: str | None = None, data: dict[str, Any] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
         self.message = message or self.default_message
         self.data = data or {}
         self.headers = headers or {}
         super().__init__(self.message)
 
-    def body(self):
+    def body(self) -> dict[str, Any]:
         return error_body(self.status, self.message, self.data)
 
 
@@ -76,23 +79,16 @@ class ServiceUnavailable(ApiError):
     default_message = "The service is temporarily unavailable; try again shortly."
 
 
-def error_body(status, message, data=None):
+def error_body(status: int, message: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"status": status, "message": message, "data": data or {}}
 
 
-def field_error(code, message):
+def field_error(code: str, message: str) -> dict[str, str]:
+    """One field's entry in an error's `data`."""
     return {"code": code, "message": message}
 
 
-def validation_error(message, fields):
-    """A 400 whose data names each bad field: fields = {"name": ("validation_code", "message")}."""
-    return BadRequest(message, {name: field_error(code, msg) for name, (code, msg) in fields.items()})
-
-
-# Chalice's own error responses (bad JSON, 404 view errors, 405, 415) carry {"Code", "Message"}; these map them.
-CHALICE_MESSAGES = {
-    400: "Something went wrong while processing your request.",
-    404: NotFound.default_message,
-    405: MethodNotAllowed.default_message,
-    415: "Unsupported media type: send the body as application/json.",
-}
+def invalid(name: str, code: str, message: str, summary: str | None = None, status: type[ApiError] = BadRequest
+            ) -> ApiError:
+    """An error about one field: `summary` is the top-level message (the field's message by default)."""
+    return status(summary or message, {name: field_error(code, message)})

@@ -3,6 +3,8 @@
 9 base-36 digits of milliseconds since the epoch (ordered until the year 5188) followed by 6 random digits, so ids
 sort by creation time and two ids made in the same millisecond collide with odds of 1 in 2 billion.
 """
+from __future__ import annotations
+
 import re
 import secrets
 import time
@@ -13,7 +15,7 @@ ID_PATTERN = re.compile(r"^[a-z0-9]{15}$")
 _TIME_DIGITS = 9
 
 
-def _base36(value, width):
+def _base36(value: int, width: int) -> str:
     digits = []
     for _ in range(width):
         value, rem = divmod(value, 36)
@@ -21,15 +23,15 @@ def _base36(value, width):
     return "".join(reversed(digits))
 
 
-def new_id(now_ms=None):
+def new_id(now_ms: int | None = None) -> str:
     ms = int(time.time() * 1000) if now_ms is None else now_ms
     random_part = "".join(secrets.choice(ALPHABET) for _ in range(ID_LENGTH - _TIME_DIGITS))
     return _base36(ms, _TIME_DIGITS) + random_part
 
 
-def is_valid_id(value):
+def is_valid_id(value: object) -> bool:
     return isinstance(value, str) and bool(ID_PATTERN.match(value))
 
 
-def random_token(nbytes=24):
+def random_token(nbytes: int = 24) -> str:
     return secrets.token_urlsafe(nbytes)

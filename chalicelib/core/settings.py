@@ -4,12 +4,14 @@ Chalice's test client and `chalice local` patch the environment per request, and
 between deployments, so nothing is read at import. Parsing is cached per raw value: a warm request costs a few
 dict look-ups, and a changed variable takes effect on the next call.
 """
+from __future__ import annotations
+
 import json
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from chalicelib.core.errors import ApiError, NotFound
+from chalicelib.core.errors import ApiError, BadRequest, NotFound, field_error
 from chalicelib.core.secrets import Secret
 
 APP_TYPES = ("miniprogram", "officialaccount")
@@ -39,13 +41,13 @@ class WeChatApp:
     auto_replies: tuple = field(default_factory=tuple)
 
     @property
-    def is_miniprogram(self):
+    def is_miniprogram(self) -> bool:
         return self.type == "miniprogram"
 
 
 @dataclass(frozen=True)
 class Settings:
-    apps: tuple
+    apps: tuple[WeChatApp, ...]
     jwt_secret: Secret
     admin_keys: Secret
     wechat_api_base: str
@@ -55,27 +57,36 @@ class Settings:
     collections_path: str
     token_ttl_seconds: int
     max_body_bytes: int
+    files_base_url: str = ""  # WXBASE_FILES_DOMAIN as "https://host": where presigned S3 URLs are sent
 
-    def app(self, appid):
-        for app in self.apps:
-            if app.appid == appid:
-                return app
-        raise NotFound(f"The app {appid!r} is not configured on this server.")
+    def app(self, appid: str, field: str | None = None, miniprogram: bool = False) -> WeChatApp:
+        """The configured app: a 404 for an appid in a URL, or with `field` a 400 naming the body field that held
+        it. `miniprogram` refuses official accounts the same way."""
+        found = next((a for a in self.apps if a.appid == appid), None)
+        if found is None:
+            message = f"The app {appid!r} is not configured on this server."
+            if field is None:
+                raise NotFound(message)
+            raise BadRequest(message, {field: field_error("validation_invalid_value", "Unknown appid.")})
+        if miniprogram and not found.is_miniprogram:
+            raise BadRequest(f"The app {appid!r} is not a mini-program.",
+                             {field or "appid": field_error("validation_invalid_value", "Not a mini-program.")})
+        return found
 
     @property
-    def miniprograms(self):
+    def miniprograms(self) -> tuple[WeChatApp, ...]:
         return tuple(a for a in self.apps if a.is_miniprogram)
 
-    def admin_key_set(self):
+    def admin_key_set(self) -> frozenset[str]:
         raw = self.admin_keys.reveal()
         return frozenset(k.strip() for k in raw.split(",") if k.strip())
 
 
-def _env(name, default=""):
+def _env(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
-def get_settings():
+def get_settings() -> Settings:
     return _parse(
         _env("WXBASE_APPS", "[]"),
         _env("WXBASE_JWT_SECRET"),
@@ -87,11 +98,13 @@ def get_settings():
         _env("WXBASE_COLLECTIONS"),
         _env("WXBASE_TOKEN_TTL_SECONDS", str(DEFAULT_TOKEN_TTL_SECONDS)),
         _env("WXBASE_MAX_BODY_BYTES", str(DEFAULT_MAX_BODY_BYTES)),
+        _env("WXBASE_FILES_DOMAIN"),
     )
 
 
 @lru_cache(maxsize=8)
-def _parse(apps_raw, jwt_secret, admin_keys, api_base, table, bucket, queue, collections, ttl, max_body):
+def _parse(apps_raw: str, jwt_secret: str, admin_keys: str, api_base: str, table: str, bucket: str, queue: str,
+           collections: str, ttl: str, max_body: str, files_domain: str) -> Settings:
     return Settings(
         apps=parse_apps(apps_raw),
         jwt_secret=Secret(jwt_secret, "WXBASE_JWT_SECRET"),
@@ -103,14 +116,36 @@ def _parse(apps_raw, jwt_secret, admin_keys, api_base, table, bucket, queue, col
         collections_path=collections or default_collections_path(),
         token_ttl_seconds=_positive_int("WXBASE_TOKEN_TTL_SECONDS", ttl),
         max_body_bytes=_positive_int("WXBASE_MAX_BODY_BYTES", max_body),
+        files_base_url=files_base_url(files_domain),
     )
 
 
-def default_collections_path():
+def files_base_url(raw: str) -> str:
+    """`files.example.com` → `https://files.example.com`; `http://host:port` is kept (local proxies).
+
+    Only scheme, host and port: presigned URLs sign their path and query, so a base with a path would break them.
+    """
+    from urllib.parse import urlsplit
+
+    raw = raw.strip()
+    if not raw:
+        return ""
+    parts = urlsplit(raw if "://" in raw else "https://" + raw)
+    try:
+        parts.port
+    except ValueError:
+        parts = parts._replace(scheme="")
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.path not in ("", "/") or parts.query \
+            or parts.fragment or parts.username or parts.password:
+        raise ConfigError("WXBASE_FILES_DOMAIN must be a host name such as files.example.com (no path).")
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def default_collections_path() -> str:
     return os.path.join(os.path.dirname(os.path.dirname(__file__)), "collections.json")
 
 
-def _positive_int(name, raw):
+def _positive_int(name: str, raw: str) -> int:
     try:
         value = int(raw)
     except ValueError:
@@ -120,7 +155,7 @@ def _positive_int(name, raw):
     return value
 
 
-def parse_apps(raw):
+def parse_apps(raw: str) -> tuple[WeChatApp, ...]:
     try:
         items = json.loads(raw)
     except ValueError:

@@ -3,8 +3,10 @@
 The API URL itself is the permanent link. Files of public collections (view rule `""`, field not `protected`)
 redirect to the CDN base URL when one is configured (`WXBASE_FILES_CDN_URL`, e.g. CloudFront with origin access
 control: a stable, cacheable URL) and otherwise to a signed S3 URL; protected files redirect to a signed URL that
-lives a few minutes, only after the caller passed the view rule. `?thumb=WxH` is accepted as PocketBase does: a
-thumbnail stored under PocketBase's layout is served when the size is one the field lists, else the original.
+lives a few minutes, only after the caller passed the view rule. Signed URLs are on WXBASE_FILES_DOMAIN when one
+is set (store/objects.py), so a mini-program downloads from a domain it can list. `?thumb=WxH` is accepted as
+PocketBase does: a thumbnail stored under PocketBase's layout is served when the size is one the field lists, else
+the original.
 """
 import os
 import re

@@ -6,13 +6,19 @@ after a day. Attaching a file to a record deletes its ticket in the record's own
 also filed under an hourly due bucket on gsi1, so the sweeper finds abandoned uploads with a Query (never a Scan)
 and deletes their objects. Objects removed from records go through the same queue when S3 can't delete them at once.
 """
+from __future__ import annotations
+
 import time
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core import logs
-from chalicelib.core.errors import BadRequest
+from chalicelib.core.errors import invalid
 from chalicelib.files import names
 from chalicelib.store import keys, objects, table
 from chalicelib.store.table import ConditionFailed
+
+if TYPE_CHECKING:
+    from chalicelib.records.collections import Field
 
 TICKET_SECONDS = 24 * 3600
 SINGLE_POST_MAX_BYTES = 10 * 1024 * 1024  # wx.uploadFile's practical ceiling; above it, multipart
@@ -21,26 +27,23 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024  # PocketBase's default file field maxSize
 SWEEP_LOOKBACK_HOURS = 48
 
 
-def field_error(field, code, message):
-    return BadRequest(message, {field: {"code": code, "message": message}})
-
-
-def check_declared_file(field, size, content_type):
+def check_declared_file(field: Field, size: Any, content_type: str) -> int:
     """Size and type as declared by the client, against the field's options (checked again on the object)."""
     name = field.name
     max_bytes = int(field.opt("maxSize") or DEFAULT_MAX_BYTES)
     if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
-        raise field_error("size", "validation_invalid_size", "size must be a positive number of bytes.")
+        raise invalid("size", "validation_invalid_size", "size must be a positive number of bytes.")
     if size > max_bytes:
-        raise field_error(name, "validation_file_size_limit", f"The file is larger than {max_bytes} bytes.")
+        raise invalid(name, "validation_file_size_limit", f"The file is larger than {max_bytes} bytes.")
     allowed = field.opt("mimeTypes") or []
     if allowed and content_type not in allowed:
-        raise field_error(name, "validation_invalid_mime_type",
+        raise invalid(name, "validation_invalid_mime_type",
                           f"{content_type or 'This type'} is not allowed; use one of {', '.join(allowed)}.")
     return max_bytes
 
 
-def issue(user_id, collection_id, record_id, field, filename, size, content_type):
+def issue(user_id: str | None, collection_id: str, record_id: str, field: Field, filename: str, size: int,
+          content_type: str) -> dict[str, Any]:
     """Record a ticket and return what the client needs to upload: a POST form or multipart part URLs."""
     max_bytes = check_declared_file(field, size, content_type)
     name = names.stored_name(filename)
@@ -48,7 +51,7 @@ def issue(user_id, collection_id, record_id, field, filename, size, content_type
     expires_at = int(time.time()) + TICKET_SECONDS
     ticket = {
         **keys.upload_ticket(key),
-        **keys.upload_due(expires_at, key),
+        **keys.upload_due(expires_at, key), "key": key,
         "user": user_id or "", "collectionId": collection_id, "recordId": record_id, "field": field.name,
         "name": name, "size": size, "contentType": content_type, "exp": expires_at,
     }
@@ -67,15 +70,14 @@ def issue(user_id, collection_id, record_id, field, filename, size, content_type
     return answer
 
 
-def _ticket_for(user_id, key, upload_id=None):
+def _ticket_for(user_id: str | None, key: str, upload_id: str | None = None) -> dict[str, Any]:
     ticket = table.get(keys.upload_ticket(key))
     if ticket is None or ticket["user"] != (user_id or "") or (upload_id and ticket.get("uploadId") != upload_id):
-        raise BadRequest("No such upload.", {"uploadId": {"code": "validation_invalid_value",
-                                                          "message": "Unknown upload."}})
+        raise invalid("uploadId", "validation_invalid_value", "Unknown upload.", "No such upload.")
     return ticket
 
 
-def complete_multipart(user_id, key, upload_id):
+def complete_multipart(user_id: str | None, key: str, upload_id: str) -> dict[str, Any]:
     ticket = _ticket_for(user_id, key, upload_id)
     from botocore.exceptions import ClientError
 
@@ -83,43 +85,44 @@ def complete_multipart(user_id, key, upload_id):
         objects.complete_multipart(key, upload_id)
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
-        raise BadRequest(f"The upload could not be completed ({code}); upload the missing parts and retry.") from None
+        raise invalid("uploadId", "validation_upload_incomplete", "Upload the missing parts and retry.",
+                      f"The upload could not be completed ({code}); upload the missing parts and retry.") from None
     found = objects.head(key)
     if found is None or found["size"] != ticket["size"]:
-        raise BadRequest("The uploaded size does not match the declared size.")
+        raise invalid("size", "validation_file_size_mismatch", "The uploaded size does not match the declared size.")
     return {"key": key, "name": ticket["name"], "size": found["size"]}
 
 
-def abort_multipart(user_id, key, upload_id):
+def abort_multipart(user_id: str | None, key: str, upload_id: str) -> None:
     _ticket_for(user_id, key, upload_id)
     objects.abort_multipart(key, upload_id)
     table.delete(keys.upload_ticket(key))
 
 
-def verify_attachable(collection_id, record_id, field, name):
+def verify_attachable(collection_id: str, record_id: str, field: Field, name: str) -> dict:
     """400 unless `name` was uploaded for this record field and the object matches the field's limits.
 
     Returns the transaction action that consumes the ticket (to run in the record's write)."""
     fname = field.name
     if not names.is_stored_name(name):
-        raise field_error(fname, "validation_invalid_file", f"{name!r} is not an uploaded file name.")
+        raise invalid(fname, "validation_invalid_file", f"{name!r} is not an uploaded file name.")
     key = objects.object_key(collection_id, record_id, name)
     ticket = table.get(keys.upload_ticket(key))
     if ticket is None or ticket["field"] != fname:
-        raise field_error(fname, "validation_invalid_file", f"{name} was not uploaded for this field.")
+        raise invalid(fname, "validation_invalid_file", f"{name} was not uploaded for this field.")
     found = objects.head(key)
     if found is None:
-        raise field_error(fname, "validation_invalid_file", f"{name} has not been uploaded yet.")
+        raise invalid(fname, "validation_invalid_file", f"{name} has not been uploaded yet.")
     max_bytes = min(int(field.opt("maxSize") or DEFAULT_MAX_BYTES), int(ticket.get("size") or 0) or 2 ** 62)
     if found["size"] > max_bytes:  # bigger than declared or allowed (the POST policy enforces this on AWS too)
-        raise field_error(fname, "validation_file_size_limit", f"{name} is larger than {max_bytes} bytes.")
+        raise invalid(fname, "validation_file_size_limit", f"{name} is larger than {max_bytes} bytes.")
     allowed = field.opt("mimeTypes") or []
     if allowed and found["contentType"] not in allowed:
-        raise field_error(fname, "validation_invalid_mime_type", f"{name} has a type this field does not allow.")
+        raise invalid(fname, "validation_invalid_mime_type", f"{name} has a type this field does not allow.")
     return table.delete_op(keys.upload_ticket(key), condition="attribute_exists(pk)")
 
 
-def discard(collection_id, record_id, file_names):
+def discard(collection_id: str, record_id: str, file_names: list[str]) -> None:
     """Delete objects no record refers to any more; what S3 refuses now is queued for the sweeper."""
     object_keys = [objects.object_key(collection_id, record_id, n) for n in file_names]
     if not object_keys:
@@ -130,26 +133,34 @@ def discard(collection_id, record_id, file_names):
         logs.event("files.delete_deferred", count=len(object_keys), reason=exc.__class__.__name__)
         now = int(time.time())
         for key in object_keys:
-            table.put({**keys.upload_ticket(key), **keys.upload_due(now, key), "user": "", "orphan": True,
+            table.put({**keys.upload_ticket(key), **keys.upload_due(now, key), "key": key, "user": "", "orphan": True,
                        "exp": now + TICKET_SECONDS})
 
 
-def sweep(now=None, lookback_hours=SWEEP_LOOKBACK_HOURS):
+def _object_key(ticket: dict[str, Any]) -> str | None:
+    if ticket.get("key"):
+        return ticket["key"]
+    if ticket.get("collectionId") and ticket.get("recordId") and ticket.get("name"):
+        return objects.object_key(ticket["collectionId"], ticket["recordId"], ticket["name"])
+    return None
+
+
+def sweep(now: float | None = None, lookback_hours: int = SWEEP_LOOKBACK_HOURS) -> int:
     """Delete objects of tickets that expired unattached; returns how many were removed."""
     now = int(now or time.time())
     removed = 0
+    pk, sk = keys.gsi_attributes(keys.DUE_SLOT)
     for hour in range(lookback_hours, -1, -1):
-        bucket_time = now - hour * 3600
         start = None
         while True:
             due, start = table.query(
-                "g1pk = :b AND g1sk <= :now", values={":b": keys.upload_due(bucket_time, "")["g1pk"],
-                                                        ":now": f"{now:010d}~"},
-                index="gsi1", start_key=start, limit=100)
+                "#pk = :b AND #sk <= :now", names={"#pk": pk, "#sk": sk},
+                values={":b": keys.upload_due_bucket(now - hour * 3600), ":now": f"{now:010d}~"},
+                index=keys.gsi(keys.DUE_SLOT), start_key=start, limit=100)
             for ticket in due:
-                if ticket.get("exp", 0) > now:
+                key = _object_key(ticket)
+                if ticket.get(keys.TTL_ATTRIBUTE, 0) > now or key is None:
                     continue
-                key = ticket["pk"][len(keys.upload_ticket("")["pk"]):]
                 if ticket.get("uploadId"):
                     try:
                         objects.abort_multipart(key, ticket["uploadId"])
@@ -157,7 +168,8 @@ def sweep(now=None, lookback_hours=SWEEP_LOOKBACK_HOURS):
                         pass  # already completed or aborted; the object delete below covers the rest
                 objects.delete([key])
                 try:
-                    table.delete(keys.upload_ticket(key), condition="exp <= :now", values={":now": now})
+                    table.delete(keys.key_of(ticket), condition="#exp <= :now", names={"#exp": keys.TTL_ATTRIBUTE},
+                                 values={":now": now})
                     removed += 1
                 except ConditionFailed:
                     pass

@@ -19,7 +19,7 @@ MAX_PARALLEL = 8
 
 def _refresh(app, ahead):
     try:
-        return app.appid, tokens.refresh_if_due(app, ahead), None
+        return app.appid, tokens.central_store().refresh_if_due(app, ahead), None
     except Exception as exc:  # reported per app; never stops the others
         return app.appid, "failed", {"appid": app.appid, "error": exc.__class__.__name__,
                                      "errcode": getattr(exc, "errcode", None)}

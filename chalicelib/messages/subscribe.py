@@ -10,10 +10,10 @@ due (`SUBMSG#DUE#<yyyy-mm-dd-hh>`, sorted by due time). The sender claims a mess
 import time
 from datetime import datetime, timezone
 
-from chalicelib.core import clock, ids, logs
-from chalicelib.core.errors import ApiError, BadRequest, Forbidden, NotFound
+from chalicelib.core import clock, ids, logs, validate
+from chalicelib.core.errors import ApiError, BadRequest, Forbidden, NotFound, invalid
 from chalicelib.core.settings import get_settings
-from chalicelib.store import keys, table
+from chalicelib.store import identities, keys, table
 from chalicelib.store.table import ConditionFailed
 from chalicelib.wechat import subscribe as wechat_subscribe
 from chalicelib.wechat.errors import SYSTEM_BUSY, WeChatError, WeChatUnavailable
@@ -25,24 +25,11 @@ PAST_TOLERANCE_SECONDS = 300  # a sendAt this little in the past is sent at once
 MAX_ATTEMPTS = 5
 RETRY_BACKOFF_SECONDS = 60
 KEEP_SENT_SECONDS = 30 * 24 * 3600
+_DUE_NAMES = dict(zip(("#pk", "#sk"), keys.gsi_attributes(keys.DUE_SLOT)))
 
 
-def _invalid(name, message):
-    return BadRequest(f"{name}: {message}", {name: {"code": "validation_invalid_value", "message": message}})
-
-
-def _string(body, name, required=False, max_length=1024, choices=None):
-    value = body.get(name)
-    if value is None or value == "":
-        if required:
-            raise BadRequest(f"{name} is required.", {name: {"code": "validation_required",
-                                                              "message": "Missing required value."}})
-        return None
-    if not isinstance(value, str) or len(value) > max_length:
-        raise _invalid(name, f"Must be a string of at most {max_length} characters.")
-    if choices and value not in choices:
-        raise _invalid(name, "Must be one of " + ", ".join(choices) + ".")
-    return value
+def _invalid(name: str, message: str) -> ApiError:
+    return invalid(name, "validation_invalid_value", message, f"{name}: {message}")
 
 
 def _data(body):
@@ -80,17 +67,8 @@ def parse_send_at(value, now):
     return when
 
 
-def _app(appid):
-    app = next((a for a in get_settings().apps if a.appid == appid), None)
-    if app is None or not app.is_miniprogram:
-        raise _invalid("appid", "Not a mini-program of this server.")
-    return app
-
-
 def _openid_of(user_id, appid):
-    from chalicelib.users import links
-
-    identity = links.identity_for_app(user_id, appid)
+    identity = identities.identity_for_app(user_id, appid)
     if identity is None:
         raise NotFound("That user has no identity in this app.")
     return identity["openid"]
@@ -99,16 +77,16 @@ def _openid_of(user_id, appid):
 def submit(body, admin=False, claims=None):
     """Validate, resolve the recipient, then send now (200) or queue (202). Returns (status, result)."""
     now = clock.now()
-    template_id = _string(body, "template_id", required=True, max_length=128)
-    page = _string(body, "page", max_length=1024)
-    state = _string(body, "miniprogram_state", choices=wechat_subscribe.STATES)
-    lang = _string(body, "lang", choices=wechat_subscribe.LANGS)
+    template_id = validate.required_text(body, "template_id", max_length=128)
+    page = validate.text(body, "page", required=False, max_length=1024)
+    state = validate.text(body, "miniprogram_state", required=False, choices=wechat_subscribe.STATES)
+    lang = validate.text(body, "lang", required=False, choices=wechat_subscribe.LANGS)
     data = _data(body)
     send_at = parse_send_at(body.get("sendAt"), now)
-    touser = _string(body, "touser", max_length=128)
-    user_id = _string(body, "user", max_length=32)
+    touser = validate.text(body, "touser", required=False, max_length=128)
+    user_id = validate.text(body, "user", required=False, max_length=32)
     if admin:
-        appid = _string(body, "appid", max_length=64)
+        appid = validate.text(body, "appid", required=False, max_length=64)
         if appid is None:
             programs = get_settings().miniprograms
             if len(programs) != 1:
@@ -122,7 +100,7 @@ def submit(body, admin=False, claims=None):
         if touser or (user_id and user_id != claims["id"]) or body.get("appid") not in (None, "", appid):
             raise Forbidden("Users can only send subscribe messages to themselves, in the app they signed in through.")
         user_id = claims["id"]
-    app = _app(appid)
+    app = get_settings().app(appid, field="appid", miniprogram=True)
     if touser is None:
         touser = _openid_of(user_id, appid)
     payload = wechat_subscribe.build_body(touser, template_id, data, page, state, lang)
@@ -168,8 +146,9 @@ def due_messages(now, lookback_hours):
         bucket = keys.subscribe_due_bucket(datetime.fromtimestamp(start, tz=timezone.utc).strftime("%Y-%m-%d-%H"))
         cursor = None
         while True:
-            items, cursor = table.query("g1pk = :b AND g1sk <= :upto", values={":b": bucket, ":upto": upto},
-                                        index=keys.DUE_INDEX, start_key=cursor)
+            items, cursor = table.query("#pk = :b AND #sk <= :upto", names=_DUE_NAMES,
+                                        values={":b": bucket, ":upto": upto}, index=keys.gsi(keys.DUE_SLOT),
+                                        start_key=cursor)
             yield from items
             if not cursor:
                 break
@@ -180,8 +159,8 @@ def claim(message_id, now):
     try:
         return table.update(
             keys.subscribe_message(message_id),
-            "SET #s = :sending, claimedAt = :now, attempts = attempts + :one REMOVE g1pk, g1sk",
-            condition="#s = :queued", names={"#s": "status"},
+            "SET #s = :sending, claimedAt = :now, attempts = attempts + :one REMOVE #pk, #sk",
+            condition="#s = :queued", names={"#s": "status", **_DUE_NAMES},
             values={":sending": "sending", ":queued": "queued", ":now": clock.pb_datetime(now), ":one": 1},
         )
     except ConditionFailed:
@@ -193,15 +172,16 @@ def deliver(item, now):
     key = keys.subscribe_message(item["id"])
     names = {"#s": "status"}
     try:
-        app = _app(item["appid"])
+        app = get_settings().app(item["appid"], field="appid", miniprogram=True)
         msgid = wechat_subscribe.send(app, item["payload"])
     except (WeChatUnavailable, WeChatError) as exc:
         transient = isinstance(exc, WeChatUnavailable) or exc.errcode == SYSTEM_BUSY or exc.status >= 500
         if transient and item["attempts"] < MAX_ATTEMPTS:
             due = now + RETRY_BACKOFF_SECONDS * item["attempts"]
             fields = _due_fields(item["id"], due)
-            table.update(key, "SET #s = :queued, g1pk = :g1pk, g1sk = :g1sk", names=names,
-                         values={":queued": "queued", ":g1pk": fields["g1pk"], ":g1sk": fields["g1sk"]},
+            pk, sk = keys.gsi_attributes(keys.DUE_SLOT)
+            table.update(key, "SET #s = :queued, #pk = :pk, #sk = :sk", names={**names, **_DUE_NAMES},
+                         values={":queued": "queued", ":pk": fields[pk], ":sk": fields[sk]},
                          return_values="NONE")
             return "retried"
         return _fail(key, exc, now)

@@ -8,16 +8,21 @@ users, which an exported `users` (or `_pb_users_auth_`) auth collection extends 
 Each collection also gets its access paths: PocketBase `indexes` (and, implicitly, every single relation to
 users: "one owner's records") become equality index slots backed by the table's GSIs (see query.py).
 """
+from __future__ import annotations
+
 import json
 import os
 import re
 import threading
 from dataclasses import dataclass, field
+from typing import Any, Iterator
 
 from chalicelib.core.auth_tokens import USERS_COLLECTION_ID
 from chalicelib.core.settings import ConfigError, get_settings
+from chalicelib.records import filter_bind
+from chalicelib.records.fields import parse_datetime
 
-USERS = "users"
+USERS = "users"  # the built-in auth collection of WeChat users
 SYSTEM_FIELDS = ("id", "collectionId", "collectionName")
 AUTODATE_FIELDS = ("created", "updated")
 MAX_INDEX_SLOTS = 4  # GSIs gsi3..gsi6 (store/schema.py); gsi1/gsi2 serve created/updated order
@@ -66,26 +71,26 @@ class Field:
     hidden: bool = False
     options: dict = field(default_factory=dict)
 
-    def opt(self, name, default=None):
+    def opt(self, name: str, default: Any = None) -> Any:
         value = self.options.get(name)
         return default if value is None else value
 
     @property
-    def multiple(self):
+    def multiple(self) -> bool:
         """Multi-valued (stored as a list): select/file/relation with maxSelect > 1."""
         return self.type in ("select", "file", "relation") and self.opt("maxSelect", 1) > 1
 
     @property
-    def target(self):
-        """A relation's target collection name (resolved at load)."""
-        return self.options.get("_target")
+    def target(self) -> str:
+        """A relation's target collection name (resolved at load; "" for other types)."""
+        return str(self.options.get("_target") or "")
 
 
 @dataclass(frozen=True)
 class Index:
     slot: int  # 3.. → the table's gsi<slot>
     name: str
-    fields: tuple
+    fields: tuple[str, ...]
 
 
 @dataclass
@@ -93,22 +98,22 @@ class Collection:
     id: str
     name: str
     type: str
-    fields: dict  # name → Field, in file order (system and autodate fields excluded from .fields)
-    rules: dict
-    indexes: tuple = ()
-    autodates: dict = field(default_factory=dict)  # created/updated and other autodate fields
+    fields: dict[str, Field]  # in file order (system and autodate fields excluded)
+    rules: dict[str, str | None]
+    indexes: tuple[Index, ...] = ()
+    autodates: dict[str, Field] = field(default_factory=dict)  # created/updated and other autodate fields
 
     @property
-    def is_auth(self):
+    def is_auth(self) -> bool:
         return self.type == "auth"
 
-    def field(self, name):
+    def field(self, name: str) -> Field | None:
         return self.fields.get(name) or self.autodates.get(name)
 
-    def has(self, name):
+    def has(self, name: str) -> bool:
         return name in SYSTEM_FIELDS or name in self.fields or name in self.autodates
 
-    def index_for(self, names):
+    def index_for(self, names: list[str]) -> Iterator[Index]:
         wanted = set(names)
         for index in self.indexes:
             if set(index.fields) <= wanted:
@@ -117,11 +122,15 @@ class Collection:
 
 @dataclass(frozen=True)
 class Schema:
-    collections: dict  # name → Collection
-    by_id: dict
+    collections: dict[str, Collection]  # by name
+    by_id: dict[str, Collection]
 
-    def get(self, id_or_name):
+    def get(self, id_or_name: str) -> Collection | None:
         return self.collections.get(id_or_name) or self.by_id.get(id_or_name)
+
+    @property
+    def users(self) -> Collection:
+        return self.collections[USERS]
 
 
 def _users_builtin():
@@ -140,11 +149,11 @@ def _users_builtin():
             "updateRule": "id = @request.auth.id", "deleteRule": None, "indexes": []}
 
 
-_cache = {}
+_cache: dict[tuple[str, int], Schema] = {}
 _cache_lock = threading.Lock()
 
 
-def get_schema():
+def get_schema() -> Schema:
     """The deployment's schema (WXBASE_COLLECTIONS), cached per path and modification time."""
     path = get_settings().collections_path
     try:
@@ -163,7 +172,7 @@ def get_schema():
     return schema
 
 
-def load_file(path):
+def load_file(path: str) -> Schema:
     try:
         with open(path, encoding="utf-8") as f:
             raw = json.load(f)
@@ -172,7 +181,7 @@ def load_file(path):
     return load(raw)
 
 
-def load(raw):
+def load(raw: Any) -> Schema:
     """Validate an exported collections list; SchemaError naming the collection (and field) otherwise."""
     if isinstance(raw, dict) and "collections" in raw:
         raw = raw["collections"]
@@ -205,13 +214,12 @@ def load(raw):
 
     collections = {name: _collection(entry, names, ids) for name, entry in names.items()}
     schema = Schema(collections, {c.id: c for c in collections.values()})
-    from chalicelib.records import filter_eval
-
     for collection in collections.values():
         for rule in RULES:
-            if collection.rules[rule] is not None:
+            text = collection.rules[rule]
+            if text is not None:
                 try:
-                    filter_eval.check(schema, collection, collection.rules[rule], param=rule)
+                    filter_bind.check(schema, collection, text, param=rule)
                 except Exception as exc:
                     message = getattr(exc, "detail", None) or str(exc)
                     raise SchemaError(f"Collection {collection.name}: {rule} is invalid: {message}") from None
@@ -251,7 +259,8 @@ def _collection(entry, names, ids):
         raise SchemaError(f"Collection {name}: unknown option(s) {', '.join(sorted(unknown))}.")
     if not isinstance(entry.get("fields", []), list):
         raise SchemaError(f"Collection {name}: fields must be a list.")
-    fields, autodates = {}, {}
+    fields: dict[str, Field] = {}
+    autodates: dict[str, Field] = {}
     for raw in entry.get("fields", []):
         f = _field(name, raw, names, ids, ctype)
         if f is None:
@@ -325,8 +334,6 @@ def _check_options(where, ftype, options, names, ids):
             if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
                 raise SchemaError(f"{where}: {key} must be a list of domains.")
     if ftype == "date":
-        from chalicelib.records.fields import parse_datetime
-
         for key in ("min", "max"):
             if options.get(key) not in (None, "") and parse_datetime(options[key]) is None:
                 raise SchemaError(f"{where}: {key} must be a date.")

@@ -13,20 +13,30 @@ file are checked with WeChat's `wxa/msg_sec_check` (v2) when a user creates or c
 - Fail closed: WeChat busy, unreachable or refusing → 503 and nothing written. Publishing unchecked text can get
   the mini-program suspended; the user can simply retry.
 """
+from __future__ import annotations
+
 import re
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core import clock, logs
 from chalicelib.core.errors import ApiError, BadRequest, Forbidden, ServiceUnavailable, field_error
+from chalicelib.core.settings import WeChatApp, get_settings
+from chalicelib.records.collections import Collection, Field
+from chalicelib.records.layout import REVIEW_FLAG as FLAG
+from chalicelib.store import identities
 
-FLAG = "@review"
+if TYPE_CHECKING:
+    from chalicelib.records.access import Caller
+    from chalicelib.wechat.security import Verdict
+
 OPTION = "secCheck"
 
 
-def marked_fields(collection):
+def marked_fields(collection: Collection) -> list[Field]:
     return [f for f in collection.fields.values() if f.type in ("text", "editor") and f.options.get(OPTION)]
 
 
-def apply(collection, data, caller, old=None):
+def apply(collection: Collection, data: dict[str, Any], caller: Caller, old: dict[str, Any] | None = None) -> None:
     """Check the marked fields that `data` changes (relative to `old`) and set/clear the review flag in `data`."""
     marked = marked_fields(collection)
     if not marked:
@@ -40,15 +50,14 @@ def apply(collection, data, caller, old=None):
             flags.pop(f.name, None)  # replaced (an admin's edit is the moderation)
             changed.append(f)
     if changed and not caller.is_admin:
-        verdicts = caller.__dict__.setdefault("_content_verdicts", {})  # a retried write doesn't call WeChat again
-        app = openid = None
+        verdicts = caller.memo.setdefault("content_verdicts", {})  # a retried write doesn't call WeChat again
+        checker: tuple[WeChatApp, str] | None = None
         risky = {}
         for f in changed:
             key = (collection.name, f.name, data[f.name])
             if key not in verdicts:
-                if app is None:
-                    app, openid = _checker(caller)
-                verdicts[key] = _check(app, openid, f, data[f.name])
+                checker = checker or _checker(caller)
+                verdicts[key] = _check(*checker, f, data[f.name])
             verdict = verdicts[key]
             if verdict.risky:
                 logs.event("content_risky", collection=collection.name, field=f.name, label=verdict.label,
@@ -67,23 +76,20 @@ def apply(collection, data, caller, old=None):
         data.pop(FLAG, None)
 
 
-def _checker(caller):
+def _checker(caller: Caller) -> tuple[WeChatApp, str]:
     """(app, openid) to check as: the token's app identity, else any mini-program identity of the user."""
-    from chalicelib.core.settings import get_settings
-    from chalicelib.users import links
-
     if caller.user_id is None:
         raise Forbidden("Only WeChat users can write this content.")
     apps = {a.appid: a for a in get_settings().apps if a.is_miniprogram}
-    found = {i.get("appid"): i.get("openid") for i in links.identities(caller.user_id) if i.get("appid") in apps}
-    appid = getattr(caller, "appid", None)
-    appid = appid if appid in found else next(iter(sorted(found)), None)
-    if appid is None or not found.get(appid):
+    found: dict[str, str] = {i["appid"]: i["openid"] for i in identities.identities(caller.user_id)
+                             if i.get("appid") in apps and i.get("openid")}
+    appid = caller.appid if caller.appid in found else next(iter(sorted(found)), None)
+    if appid is None:
         raise Forbidden("Writing this content needs a WeChat identity in one of this server's mini-programs.")
     return apps[appid], found[appid]
 
 
-def _check(app, openid, f, value):
+def _check(app: WeChatApp, openid: str, f: Field, value: str) -> Verdict:
     from chalicelib.wechat import security
 
     text = re.sub(r"<[^>]*>", " ", value) if f.type == "editor" else value  # check what readers see, not markup

@@ -6,13 +6,19 @@ text), unknown keys are ignored, and fields that are absent keep their value (up
 (create: "" / 0 / false / [] / null). `number+`/`number-` add and subtract; `field+`/`field-` append to and remove
 from multi-valued select, relation and file fields.
 """
+from __future__ import annotations
+
 import json
 import math
 import re
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core import ids
 from chalicelib.core.errors import BadRequest, field_error
+
+if TYPE_CHECKING:
+    from chalicelib.records.collections import Collection, Field
 
 MAX_TEXT_DEFAULT = 5000  # PocketBase's default text max when max is 0
 MAX_JSON_DEFAULT = 1 << 20
@@ -25,12 +31,12 @@ _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S.%fZ", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%
 
 
 class _Invalid(Exception):
-    def __init__(self, code, message):
+    def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code, self.message = code, message
 
 
-def parse_datetime(value):
+def parse_datetime(value: Any) -> str | None:
     """A PocketBase datetime string (`YYYY-MM-DD HH:MM:SS.sssZ`) for a date-like value, else None."""
     if not isinstance(value, str) or not value or len(value) > 40:
         return None
@@ -51,13 +57,13 @@ def parse_datetime(value):
     return dt.strftime("%Y-%m-%d %H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
 
 
-def zero(f):
+def zero(f: Field) -> Any:
     if f.multiple:
         return []
     return {"number": 0, "bool": False, "json": None}.get(f.type, "")
 
 
-def _as_text(value):
+def _as_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -69,7 +75,7 @@ def _as_text(value):
     raise _Invalid("validation_invalid_value", "Must be a string.")
 
 
-def _as_number(value):
+def _as_number(value: Any) -> int | float:
     if value is None or value == "":
         return 0
     if isinstance(value, bool):
@@ -84,7 +90,7 @@ def _as_number(value):
     return int(value) if float(value).is_integer() else float(value)
 
 
-def _as_bool(value):
+def _as_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     if value in (None, "", 0, "0", "false", "False"):
@@ -94,7 +100,7 @@ def _as_bool(value):
     raise _Invalid("validation_invalid_value", "Must be a boolean.")
 
 
-def _as_list(value):
+def _as_list(value: Any) -> list:
     if value is None or value == "":
         return []
     if isinstance(value, list):
@@ -102,7 +108,7 @@ def _as_list(value):
     return [value]
 
 
-def _domain_check(f, value, code):
+def _domain_check(f: Field, value: str, code: str) -> None:
     domain = value.rsplit("@", 1)[-1] if f.type == "email" else re.sub(r"^https?://([^/:?#]+).*$", r"\1", value, flags=re.I)
     domain = domain.lower()
     only, exclude = f.opt("onlyDomains") or [], f.opt("exceptDomains") or []
@@ -112,7 +118,7 @@ def _domain_check(f, value, code):
         raise _Invalid(code, "The domain is not allowed.")
 
 
-def normalize(f, value):
+def normalize(f: Field, value: Any) -> Any:
     """The stored value of one field, or _Invalid. Required-ness is checked by the caller."""
     t = f.type
     if t in ("text", "editor"):
@@ -161,9 +167,10 @@ def normalize(f, value):
         parsed = parse_datetime(value)
         if parsed is None:
             raise _Invalid("validation_invalid_date", "Must be a valid date.")
-        if f.opt("min") and parsed < parse_datetime(f.opt("min")):
+        earliest, latest = parse_datetime(f.opt("min")), parse_datetime(f.opt("max"))  # checked at load
+        if earliest and parsed < earliest:
             raise _Invalid("validation_min_date_constraint", f"Must be no earlier than {f.opt('min')}.")
-        if f.opt("max") and parsed > parse_datetime(f.opt("max")):
+        if latest and parsed > latest:
             raise _Invalid("validation_max_date_constraint", f"Must be no later than {f.opt('max')}.")
         return parsed
     if t == "json":
@@ -196,11 +203,11 @@ def normalize(f, value):
     return values if f.multiple else (values[0] if values else "")
 
 
-def _blank(value):
+def _blank(value: Any) -> bool:
     return value is None or value is False or value == 0 or value in ("", [], {})
 
 
-def apply(collection, body, old=None):
+def apply(collection: Collection, body: dict[str, Any], old: dict[str, Any] | None = None) -> dict[str, Any]:
     """New data map for `collection` from a request body (create when old is None). 400 with every bad field."""
     data = dict(old or {})
     errors = {}

@@ -1,39 +1,46 @@
 """File fields inside record writes: a new file name must be an upload issued for this record field (its ticket is
-consumed in the record's own transaction), and names that leave a record are deleted from S3 after the write."""
+consumed in the record's own transaction), and names that leave a record are deleted from storage after the write."""
+from __future__ import annotations
+
+from typing import Any
+
 from chalicelib.files import uploads
+from chalicelib.records import store
+from chalicelib.records.collections import Collection, Field
 
 
-def _names(value):
+def names_of(value: Any) -> list[str]:
     if not value:
         return []
     return list(value) if isinstance(value, list) else [value]
 
 
-def changes(collection, record_id, data, old=None):
-    """(transaction actions for newly attached files, names removed from the record)."""
-    ops, removed = [], []
+def attach(changes: store.Changes, collection: Collection, record_id: str, data: dict[str, Any],
+           old: dict[str, Any] | None = None) -> list[str]:
+    """Add the consumption of each newly attached file's ticket to `changes`; returns the names removed."""
+    removed: list[str] = []
     for name, f in collection.fields.items():
         if f.type != "file":
             continue
-        before = _names((old or {}).get(name))
-        for filename in dict.fromkeys(_names(data.get(name))):
+        before = names_of((old or {}).get(name))
+        for filename in dict.fromkeys(names_of(data.get(name))):
             if filename not in before:
-                ops.append(uploads.verify_attachable(collection.id, record_id, f, filename))
-        removed += [n for n in before if n not in _names(data.get(name))]
-    return ops, removed
+                changes.add(uploads.verify_attachable(collection.id, record_id, f, filename))
+        removed += [n for n in before if n not in names_of(data.get(name))]
+    return removed
 
 
-def all_names(collection, data):
-    return [n for name, f in collection.fields.items() if f.type == "file" for n in _names(data.get(name))]
+def all_names(collection: Collection, data: dict[str, Any]) -> list[str]:
+    return [n for name, f in collection.fields.items() if f.type == "file" for n in names_of(data.get(name))]
 
 
-def field_holding(collection, data, filename):
+def field_holding(collection: Collection, data: dict[str, Any], filename: str) -> Field | None:
     """The file field of a record that holds `filename`, or None."""
     for name, f in collection.fields.items():
-        if f.type == "file" and filename in _names(data.get(name)):
+        if f.type == "file" and filename in names_of(data.get(name)):
             return f
     return None
 
 
-def discard(collection, record_id, names):
+def discard(collection: Collection, record_id: str, names: list[str]) -> None:
     uploads.discard(collection.id, record_id, names)

@@ -1,35 +1,35 @@
-"""PocketBase's filter language (fexpr grammar) parsed into a small AST.
+"""PocketBase's filter language (fexpr grammar) parsed into the filter tree (filter_tree.py).
 
     expr    := and ( "||" and )*
     and     := term ( "&&" term )*
     term    := "(" expr ")" | operand OP operand
     operand := identifier | 'text' | "text" | number | true | false | null
-    OP      := = != > >= < <= ~ !~  and their any-of forms ?= ?!= ?> ?>= ?< ?<= ?~ ?!~
+    OP      := = != > >= < <= ~ !~  and their any-of forms ?= ?!= ?> ?>= ?< ?<= ?~ ?!~   (operators.py)
 
 Identifiers are field names (`title`, `post.title`), `@request.*` paths and `@` macros, optionally with a
 `:modifier` (`:isset`, `:length`, `:changed`, ...). `// comments` run to the end of the line. PocketBase's limits
 apply: at most MAX_LENGTH characters and MAX_EXPRESSIONS comparisons. The parser only builds the tree; what an
-identifier means (a schema field, a request value) is decided by `filter_eval`, which rejects what it doesn't know.
-
-AST: ("and", [nodes]) | ("or", [nodes]) | ("cmp", op, left, right) | ("const", bool)
-     operands: ("ident", name, modifier) | ("lit", value)
+identifier means (a schema field, a request value) is decided by filter_bind, which rejects what it doesn't know.
 """
+from __future__ import annotations
+
 import re
 
-from chalicelib.core.errors import BadRequest
+from chalicelib.core.errors import BadRequest, field_error
+from chalicelib.records import operators
+from chalicelib.records.filter_tree import TRUE, And, Compare, Ident, Literal, Node, Operand, Or
 
 MAX_LENGTH = 3500  # PocketBase's maxFilterLength
 MAX_EXPRESSIONS = 200  # PocketBase's maxFilterExprLimit
 MAX_DEPTH = 32
 
-OPERATORS = ("?!=", "?>=", "?<=", "?!~", "!=", ">=", "<=", "!~", "?=", "?>", "?<", "?~", "=", ">", "<", "~")
 _TOKEN = re.compile(
     r"""
     (?P<ws>\s+|//[^\n]*)
   | (?P<lparen>\()
   | (?P<rparen>\))
   | (?P<join>&&|\|\|)
-  | (?P<op>\?!=|\?>=|\?<=|\?!~|!=|>=|<=|!~|\?=|\?>|\?<|\?~|=|>|<|~)
+  | (?P<op>""" + "|".join(re.escape(t) for t in operators.tokens()) + r""")
   | (?P<number>-?\d+(?:\.\d+)?(?![\w@]))
   | (?P<text>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
   | (?P<ident>[@A-Za-z_][\w.@:]*)
@@ -42,19 +42,18 @@ _IDENT = re.compile(r"^@?[A-Za-z_]\w*(?:\.@?[A-Za-z_]\w*)*(?::[A-Za-z_]\w*)?$")
 class FilterError(BadRequest):
     """A filter or rule that can't be parsed or refers to something unknown: always a 400."""
 
-    def __init__(self, message, param="filter"):
-        super().__init__(f"Invalid {param}: {message}", {param: {"code": "validation_invalid_filter",
-                                                                  "message": message}})
+    def __init__(self, message: str, param: str = "filter") -> None:
+        super().__init__(f"Invalid {param}: {message}", {param: field_error("validation_invalid_filter", message)})
         self.detail = message
 
 
-def tokenize(text):
+def tokenize(text: str) -> list[tuple[str, str]]:
     tokens, pos = [], 0
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if not match:
             raise FilterError(f"unexpected character {text[pos]!r} at position {pos}.")
-        kind = match.lastgroup
+        kind = match.lastgroup or ""
         value = match.group(kind)
         pos = match.end()
         if kind == "ws":
@@ -67,8 +66,8 @@ def tokenize(text):
     return tokens
 
 
-def parse(text, param="filter"):
-    """The AST of a filter; ("const", True) for an empty one. FilterError (400) for anything malformed."""
+def parse(text: str, param: str = "filter") -> Node:
+    """The tree of a filter; TRUE for an empty one. FilterError (400) for anything malformed."""
     if not isinstance(text, str):
         raise FilterError("must be a string.", param)
     if len(text) > MAX_LENGTH:
@@ -76,13 +75,11 @@ def parse(text, param="filter"):
     try:
         tokens = tokenize(text)
         if not tokens:
-            return ("const", True)
+            return TRUE
         parser = _Parser(tokens)
         node = parser.expr(0)
         if parser.pos != len(tokens):
             raise FilterError(f"unexpected {tokens[parser.pos][1]!r} after a complete expression.")
-        if parser.count > MAX_EXPRESSIONS:
-            raise FilterError(f"more than {MAX_EXPRESSIONS} expressions.")
         return node
     except FilterError as exc:
         if param != "filter":
@@ -91,38 +88,37 @@ def parse(text, param="filter"):
 
 
 class _Parser:
-    def __init__(self, tokens):
+    def __init__(self, tokens: list[tuple[str, str]]) -> None:
         self.tokens = tokens
         self.pos = 0
         self.count = 0
 
-    def peek(self):
+    def peek(self) -> tuple[str | None, str | None]:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else (None, None)
 
-    def take(self):
-        token = self.peek()
-        if token[0] is None:
+    def take(self) -> tuple[str, str]:
+        if self.pos >= len(self.tokens):
             raise FilterError("the expression ends too early.")
         self.pos += 1
-        return token
+        return self.tokens[self.pos - 1]
 
-    def expr(self, depth):
+    def expr(self, depth: int) -> Node:
         if depth > MAX_DEPTH:
             raise FilterError("parentheses nested too deeply.")
         parts = [self.conjunction(depth)]
         while self.peek() == ("join", "||"):
             self.take()
             parts.append(self.conjunction(depth))
-        return parts[0] if len(parts) == 1 else ("or", parts)
+        return parts[0] if len(parts) == 1 else Or(tuple(parts))
 
-    def conjunction(self, depth):
+    def conjunction(self, depth: int) -> Node:
         parts = [self.term(depth)]
         while self.peek() == ("join", "&&"):
             self.take()
             parts.append(self.term(depth))
-        return parts[0] if len(parts) == 1 else ("and", parts)
+        return parts[0] if len(parts) == 1 else And(tuple(parts))
 
-    def term(self, depth):
+    def term(self, depth: int) -> Node:
         kind, _ = self.peek()
         if kind == "lparen":
             self.take()
@@ -131,43 +127,32 @@ class _Parser:
                 raise FilterError("missing closing parenthesis.")
             return node
         left = self.operand()
-        kind, op = self.take()
+        kind, token = self.take()
         if kind != "op":
-            raise FilterError(f"expected an operator after {_show(left)}, got {op!r}.")
+            raise FilterError(f"expected an operator after {_show(left)}, got {token!r}.")
         right = self.operand()
         self.count += 1
         if self.count > MAX_EXPRESSIONS:
             raise FilterError(f"more than {MAX_EXPRESSIONS} expressions.")
-        return ("cmp", op, left, right)
+        op, any_of = operators.by_token(token)
+        return Compare(op, left, right, any_of)
 
-    def operand(self):
+    def operand(self) -> Operand:
         kind, value = self.take()
         if kind == "text":
-            return ("lit", value)
+            return Literal(value)
         if kind == "number":
             number = float(value)
-            return ("lit", int(number) if number.is_integer() and "." not in value else number)
+            return Literal(int(number) if number.is_integer() and "." not in value else number)
         if kind == "ident":
             if value in ("true", "false"):
-                return ("lit", value == "true")
+                return Literal(value == "true")
             if value == "null":
-                return ("lit", None)
+                return Literal(None)
             name, _, modifier = value.partition(":")
-            return ("ident", name, modifier or None)
+            return Ident(name, modifier or None)
         raise FilterError(f"expected a field, a value or '(' but got {value!r}.")
 
 
-def _show(operand):
-    return operand[1] if operand[0] == "ident" else repr(operand[1])
-
-
-def identifiers(node):
-    """Every identifier operand of a tree (for load-time validation)."""
-    kind = node[0]
-    if kind in ("and", "or"):
-        for child in node[1]:
-            yield from identifiers(child)
-    elif kind == "cmp":
-        for operand in node[2:]:
-            if operand[0] == "ident":
-                yield operand
+def _show(operand: Operand) -> str:
+    return operand.name if isinstance(operand, Ident) else repr(getattr(operand, "value", operand))

@@ -1,16 +1,19 @@
-"""Each collection's record schema in the OpenAPI document, and the records routes' parameters and bodies."""
-from chalicelib.routes import openapi_doc
+"""Each collection's record schema (JSON Schema, for the OpenAPI document the routes assemble)."""
+from __future__ import annotations
 
-_TYPES = {
+from typing import Any
+
+from chalicelib.records.collections import Collection, Field, get_schema
+
+_TYPES: dict[str, dict[str, Any]] = {
     "text": {"type": "string"}, "editor": {"type": "string"}, "email": {"type": "string", "format": "email"},
     "url": {"type": "string", "format": "uri"}, "date": {"type": "string", "description": "YYYY-MM-DD HH:MM:SS.sssZ"},
     "autodate": {"type": "string", "readOnly": True, "description": "YYYY-MM-DD HH:MM:SS.sssZ"},
     "number": {"type": "number"}, "bool": {"type": "boolean"}, "json": {},
 }
-LIST_PARAMS = ("page", "perPage", "sort", "filter", "fields", "skipTotal", "expand", "cursor")
 
 
-def field_schema(f):
+def field_schema(f: Field) -> dict[str, Any]:
     if f.type in _TYPES:
         schema = dict(_TYPES[f.type])
         if f.type == "number" and f.opt("onlyInt"):
@@ -20,7 +23,7 @@ def field_schema(f):
             if f.type in ("text", "number") and f.opt(option) not in (None, "", 0):
                 schema[key] = f.opt(option)
         return schema
-    item = {"type": "string"}
+    item: dict[str, Any] = {"type": "string"}
     if f.type == "select":
         item["enum"] = list(f.opt("values"))
     elif f.type == "relation":
@@ -30,8 +33,8 @@ def field_schema(f):
     return item
 
 
-def record_schema(collection):
-    properties = {
+def record_schema(collection: Collection) -> dict[str, Any]:
+    properties: dict[str, Any] = {
         "id": {"type": "string", "pattern": "^[a-z0-9]{15}$"},
         "collectionId": {"type": "string", "const": collection.id},
         "collectionName": {"type": "string", "const": collection.name},
@@ -47,38 +50,6 @@ def record_schema(collection):
             "required": required}
 
 
-@openapi_doc.contribute
-def add_records(doc):
-    from chalicelib.records.collections import get_schema
-
-    schemas = doc["components"]["schemas"]
-    names = []
-    for collection in get_schema().collections.values():
-        schemas[f"record_{collection.name}"] = record_schema(collection)
-        names.append(collection.name)
-    refs = {"oneOf": [{"$ref": f"#/components/schemas/record_{n}"} for n in names]}
-    schemas["RecordList"] = {"type": "object", "required": ["page", "perPage", "totalItems", "totalPages", "items"],
-                             "properties": {"page": {"type": "integer"}, "perPage": {"type": "integer"},
-                                            "totalItems": {"type": "integer"}, "totalPages": {"type": "integer"},
-                                            "items": {"type": "array", "items": refs},
-                                            "nextCursor": {"type": ["string", "null"]}}}
-    base = "/api/collections/{collection}/records"
-    ok = lambda ref: {"description": "Success", "content": {"application/json": {"schema": ref}}}  # noqa: E731
-    paths = doc["paths"]
-    if base in paths:
-        listing = paths[base].get("get", {})
-        listing.setdefault("parameters", []).extend(
-            {"name": p, "in": "query", "required": False, "schema": {"type": "string"}} for p in LIST_PARAMS)
-        listing["responses"]["200"] = ok({"$ref": "#/components/schemas/RecordList"})
-        if "post" in paths[base]:
-            paths[base]["post"]["requestBody"] = {"content": {"application/json": {"schema": refs}}}
-            paths[base]["post"]["responses"]["200"] = ok(refs)
-    one = base + "/{record_id}"
-    for method in ("get", "patch"):
-        if method in paths.get(one, {}):
-            paths[one][method]["responses"]["200"] = ok(refs)
-    if "delete" in paths.get(one, {}):
-        paths[one]["delete"]["responses"] = {"204": {"description": "Deleted"},
-                                             "default": paths[one]["delete"]["responses"]["default"]}
-    if "patch" in paths.get(one, {}):
-        paths[one]["patch"]["requestBody"] = {"content": {"application/json": {"schema": refs}}}
+def record_schemas() -> dict[str, dict[str, Any]]:
+    """Every collection's record schema, by collection name."""
+    return {c.name: record_schema(c) for c in get_schema().collections.values()}

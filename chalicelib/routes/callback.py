@@ -1,10 +1,11 @@
 """WeChat's message-push callback: GET for URL verification, POST for pushes (XML or JSON, any mode)."""
-from chalice import Blueprint, Response
+from chalice import Response
 
 from chalicelib.core.settings import get_settings
-from chalicelib.routes.common import raw_body
+from chalicelib.routes.blueprint import ApiBlueprint
+from chalicelib.routes.common import query_params, raw_body
 
-bp = Blueprint(__name__)
+bp = ApiBlueprint(__name__)
 
 PUSH_CONTENT_TYPES = ["text/xml", "application/xml", "application/json"]
 
@@ -14,17 +15,13 @@ def _text(body):
                     headers={"Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff"})
 
 
-def _params(request):
-    return {k: v for k, v in (request.query_params or {}).items()}
-
-
 @bp.route("/api/wechat/callback/{appid}", methods=["GET"])
 def verify_callback_url(appid):
     """WeChat's URL verification: echo `echostr` when the signature is valid."""
     from chalicelib.wechat import callback
 
     app = get_settings().app(appid)
-    return _text(callback.verify_url(app, _params(bp.current_request)))
+    return _text(callback.verify_url(app, query_params(bp.current_request)))
 
 
 @bp.route("/api/wechat/callback/{appid}", methods=["POST"], content_types=PUSH_CONTENT_TYPES)
@@ -34,5 +31,5 @@ def receive_push(appid):
 
     request = bp.current_request
     app = get_settings().app(appid)
-    callback.receive(app, _params(request), raw_body(request))
+    callback.receive(app, query_params(request), raw_body(request))
     return _text("success")

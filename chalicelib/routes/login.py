@@ -1,10 +1,10 @@
 """WeChat login, and PocketBase's auth-with-oauth2 and auth-refresh for the users collection."""
-from chalice import Blueprint
+from chalicelib.core import validate
+from chalicelib.core.errors import Unauthorized, invalid
+from chalicelib.routes.blueprint import ApiBlueprint
+from chalicelib.routes.common import header_token, json_object
 
-from chalicelib.core.errors import BadRequest, Unauthorized, field_error
-from chalicelib.routes.common import header_token, json_object, string_field
-
-bp = Blueprint(__name__)
+bp = ApiBlueprint(__name__)
 
 WECHAT_PROVIDERS = ("wechat", "wechat_mp", "weixin")
 
@@ -16,9 +16,9 @@ def wechat_login():
 
     request = bp.current_request
     body = json_object(request)
-    code = string_field(body, "code", max_length=256)
-    appid = string_field(body, "appid", required=False, max_length=64)
-    phone_code = string_field(body, "phoneCode", required=False, max_length=256)
+    code = validate.required_text(body, "code", max_length=256)
+    appid = validate.text(body, "appid", required=False, max_length=64)
+    phone_code = validate.text(body, "phoneCode", required=False, max_length=256)
     return service.login(code, appid=appid, referer=request.headers.get("referer"), phone_code=phone_code)
 
 
@@ -40,11 +40,10 @@ def auth_with_oauth2():
 
     request = bp.current_request
     body = json_object(request)
-    provider = string_field(body, "provider", max_length=32)
+    provider = validate.required_text(body, "provider", max_length=32)
     if provider not in WECHAT_PROVIDERS:
-        raise BadRequest("Only the wechat provider is available.",
-                         {"provider": field_error("validation_invalid_value", "Use provider \"wechat\".")})
-    code = string_field(body, "code", max_length=256)
-    create_data = body.get("createData") if isinstance(body.get("createData"), dict) else {}
-    appid = string_field(create_data, "appid", required=False, max_length=64)
+        raise invalid("provider", "validation_invalid_value", 'Use provider "wechat".',
+                      "Only the wechat provider is available.")
+    code = validate.required_text(body, "code", max_length=256)
+    appid = validate.text(validate.obj(body, "createData"), "appid", required=False, max_length=64)
     return service.login(code, appid=appid, referer=request.headers.get("referer"))

@@ -1,9 +1,10 @@
 """Subscribe messages: send now or schedule (admin key, or a user to themselves)."""
-from chalice import Blueprint, Response
+from chalice import Response
 
+from chalicelib.routes.blueprint import ApiBlueprint
 from chalicelib.routes.common import is_admin, json_object, require_admin, require_user
 
-bp = Blueprint(__name__)
+bp = ApiBlueprint(__name__)
 
 
 @bp.route("/api/wechat/subscribe-messages", methods=["POST"])

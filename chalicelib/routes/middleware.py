@@ -11,10 +11,18 @@ import uuid
 from chalice import Response
 
 from chalicelib.core import logs
-from chalicelib.core.errors import CHALICE_MESSAGES, ApiError, error_body
+from chalicelib.core.errors import ApiError, MethodNotAllowed, NotFound, error_body
+from chalicelib.routes.blueprint import RaisedApiError
 from chalicelib.routes.common import raw_body
 
 INTERNAL_MESSAGE = "Something went wrong while processing your request."
+# Chalice's own error responses (bad JSON, 404 view errors, 405, 415) carry {"Code", "Message"}; these map them.
+CHALICE_MESSAGES = {
+    400: INTERNAL_MESSAGE,
+    404: NotFound.default_message,
+    405: MethodNotAllowed.default_message,
+    415: "Unsupported media type: send the body as application/json.",
+}
 
 
 def _json_response(status, body, headers=None):
@@ -45,7 +53,8 @@ def handle(request, get_response):
         try:
             raw_body(request)  # an oversized body is refused before any route reads it
             response = _from_chalice_error(get_response(request))
-        except ApiError as exc:
+        except (ApiError, RaisedApiError) as raised:
+            exc = raised.error if isinstance(raised, RaisedApiError) else raised
             response = _json_response(exc.status, exc.body(), exc.headers)
         except Exception:
             logs.logger.exception("unhandled error")

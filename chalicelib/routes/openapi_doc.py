@@ -1,9 +1,11 @@
 """OpenAPI 3.1 generated from the Chalice route table, so the document can't drift from the routes.
 
-Summaries come from each view's docstring. Other modules add detail (request bodies, record schemas) by
-registering a contributor: `contribute(fn)`, where fn(doc) edits the document in place.
+Summaries come from each view's docstring; each collection's record schema comes from records/openapi.py.
 """
+from __future__ import annotations
+
 import re
+from typing import Any
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -21,15 +23,11 @@ ERROR_SCHEMA = {
     },
 }
 
-_contributors = []
+LIST_PARAMS = ("page", "perPage", "sort", "filter", "fields", "skipTotal", "expand", "cursor")
+RECORDS = "/api/collections/{collection}/records"
 
 
-def contribute(fn):
-    _contributors.append(fn)
-    return fn
-
-
-def build(app):
+def build(app: Any) -> dict[str, Any]:
     paths = {}
     for path, methods in sorted(app.routes.items()):
         item = paths.setdefault(path, {})
@@ -62,6 +60,43 @@ def build(app):
             "securitySchemes": {"authToken": {"type": "apiKey", "in": "header", "name": "Authorization"}},
         },
     }
-    for fn in _contributors:
-        fn(doc)
+    _add_records(doc)
     return doc
+
+
+def _add_records(doc: dict[str, Any]) -> None:
+    from chalicelib.records.openapi import record_schemas
+
+    schemas = doc["components"]["schemas"]
+    names = []
+    for name, schema in record_schemas().items():
+        schemas[f"record_{name}"] = schema
+        names.append(name)
+    refs = {"oneOf": [{"$ref": f"#/components/schemas/record_{n}"} for n in names]}
+    schemas["RecordList"] = {"type": "object", "required": ["page", "perPage", "totalItems", "totalPages", "items"],
+                             "properties": {"page": {"type": "integer"}, "perPage": {"type": "integer"},
+                                            "totalItems": {"type": "integer"}, "totalPages": {"type": "integer"},
+                                            "items": {"type": "array", "items": refs},
+                                            "nextCursor": {"type": ["string", "null"]}}}
+
+    def ok(schema: dict[str, Any]) -> dict[str, Any]:
+        return {"description": "Success", "content": {"application/json": {"schema": schema}}}
+
+    paths = doc["paths"]
+    if RECORDS in paths:
+        listing = paths[RECORDS].get("get", {})
+        listing.setdefault("parameters", []).extend(
+            {"name": p, "in": "query", "required": False, "schema": {"type": "string"}} for p in LIST_PARAMS)
+        listing["responses"]["200"] = ok({"$ref": "#/components/schemas/RecordList"})
+        if "post" in paths[RECORDS]:
+            paths[RECORDS]["post"]["requestBody"] = {"content": {"application/json": {"schema": refs}}}
+            paths[RECORDS]["post"]["responses"]["200"] = ok(refs)
+    one = paths.get(RECORDS + "/{record_id}", {})
+    for method in ("get", "patch"):
+        if method in one:
+            one[method]["responses"]["200"] = ok(refs)
+    if "delete" in one:
+        one["delete"]["responses"] = {"204": {"description": "Deleted"},
+                                      "default": one["delete"]["responses"]["default"]}
+    if "patch" in one:
+        one["patch"]["requestBody"] = {"content": {"application/json": {"schema": refs}}}

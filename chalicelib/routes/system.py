@@ -1,9 +1,8 @@
 """Health and the OpenAPI document."""
-from chalice import Blueprint
-
 from chalicelib.routes import openapi_doc
+from chalicelib.routes.blueprint import ApiBlueprint
 
-bp = Blueprint(__name__)
+bp = ApiBlueprint(__name__)
 
 
 @bp.route("/api/health", methods=["GET"])
@@ -15,6 +14,4 @@ def health():
 @bp.route("/api/openapi.json", methods=["GET"])
 def openapi():
     """The OpenAPI 3.1 document of every route."""
-    from chalicelib.records import openapi as record_schemas  # noqa: F401  (registers each collection's schema)
-
     return openapi_doc.build(bp.current_app)

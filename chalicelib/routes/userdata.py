@@ -1,28 +1,23 @@
 """The logged-in user's WeChat data: phone number, legacy open data, and identities in other apps."""
-from chalice import Blueprint
-
+from chalicelib.core import validate
 from chalicelib.core.errors import BadRequest
-from chalicelib.routes.common import json_object, require_user, string_field
+from chalicelib.routes.blueprint import ApiBlueprint
+from chalicelib.routes.common import json_object, require_user
 
-bp = Blueprint(__name__)
+bp = ApiBlueprint(__name__)
 
 
 @bp.route("/api/wechat/phone", methods=["POST"])
 def bind_phone():
     """Bind the phone from a getPhoneNumber code to the user; `mergeToken` (the phone owner's token) merges."""
-    from chalicelib.records import items
-    from chalicelib.users import phone as phones
-    from chalicelib.users.service import pick_app
+    from chalicelib.users import phone
 
     request = bp.current_request
     claims = require_user(request)
     body = json_object(request)
-    code = string_field(body, "code", max_length=256)
-    merge_token = string_field(body, "mergeToken", required=False, max_length=4096)
-    app = pick_app(claims.get("appid") or None)
-    phone = phones.fetch(app, code)
-    user = phones.bind(claims["id"], phone, merge_token=merge_token)
-    return {"record": items.render(user)}
+    code = validate.required_text(body, "code", max_length=256)
+    merge_token = validate.text(body, "mergeToken", required=False, max_length=4096)
+    return phone.bind_from_code(claims, code, merge_token=merge_token)
 
 
 @bp.route("/api/wechat/decrypt", methods=["POST"])
@@ -33,8 +28,8 @@ def decrypt():
     request = bp.current_request
     claims = require_user(request)
     body = json_object(request)
-    encrypted = string_field(body, "encryptedData", max_length=opendata.opendata.MAX_ENCRYPTED_CHARS)
-    iv = string_field(body, "iv", max_length=64)
+    encrypted = validate.required_text(body, "encryptedData", max_length=opendata.MAX_ENCRYPTED_CHARS)
+    iv = validate.required_text(body, "iv", max_length=64)
     return opendata.decrypt_for_user(claims, encrypted, iv)
 
 
@@ -55,8 +50,8 @@ def attach_link():
     request = bp.current_request
     claims = require_user(request)
     body = json_object(request)
-    appid = string_field(body, "appid", max_length=64)
-    code = string_field(body, "code", max_length=256)
+    appid = validate.required_text(body, "appid", max_length=64)
+    code = validate.required_text(body, "code", max_length=256)
     return links.attach(claims["id"], appid, code)
 
 
@@ -69,5 +64,3 @@ def detach_link(appid):
     if len(appid) > 64:
         raise BadRequest("Unknown appid.")
     return links.detach(claims["id"], appid, signed_in_appid=claims.get("appid"))
-
-

@@ -1,12 +1,12 @@
 """The central token service for the team's other servers (admin key only)."""
 import time
 
-from chalice import Blueprint
-
+from chalicelib.core import validate
 from chalicelib.core.settings import get_settings
-from chalicelib.routes.common import json_object, require_admin, string_field
+from chalicelib.routes.blueprint import ApiBlueprint
+from chalicelib.routes.common import json_object, require_admin
 
-bp = Blueprint(__name__)
+bp = ApiBlueprint(__name__)
 
 
 def _body(token):
@@ -20,7 +20,7 @@ def get_access_token(appid):
     from chalicelib.wechat import tokens
 
     require_admin(bp.current_request)
-    return _body(tokens.current_token(get_settings().app(appid)))
+    return _body(tokens.central_store().token(get_settings().app(appid)))
 
 
 @bp.route("/api/wechat/access-token/{appid}", methods=["POST"])
@@ -30,7 +30,6 @@ def report_rejected_token(appid):
 
     request = bp.current_request
     require_admin(request)
-    rejected = string_field(json_object(request), "rejected", max_length=1024)
+    rejected = validate.required_text(json_object(request), "rejected", max_length=1024)
     app = get_settings().app(appid)
-    tokens.refresh_after_rejection(app, rejected)
-    return _body(tokens.current_token(app))
+    return _body(tokens.central_store().after_rejection(app, rejected))

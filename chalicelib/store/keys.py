@@ -1,114 +1,177 @@
-"""Every DynamoDB key of the single table is built here, and nowhere else.
+"""Every key of the single table, and every value of its overloaded index attributes, is built here and nowhere else.
 
-| item                 | pk                          | sk            |
-|----------------------|-----------------------------|---------------|
-| record               | C#<collection>              | R#<record id> |
-| WeChat identity      | ID#<appid>#<openid>         | #             |
-| unionid link         | UNION#<unionid>             | #             |
-| upload ticket        | UPLOAD#<object key>         | #             |
-| pushed message       | WXMSG#<appid>#<message key> | #             |
-| app access_token     | WXTOKEN#<appid>             | #             |
+| item                 | pk                          | sk            | index entries                                   |
+|----------------------|-----------------------------|---------------|-------------------------------------------------|
+| record               | C#<collection>              | R#<record id> | gsi1 C#<collection> / <created>#<id>            |
+|                      |                             |               | gsi2 C#<collection> / <updated>#<id>            |
+|                      |                             |               | gsi3..6 C#<collection>#I#<index>#<values> / <created>#<id> |
+| record counter       | C#<collection>              | #N[#<scope>]  |                                                 |
+| page marker (TTL)    | Q#<query hash>              | P#<page>      |                                                 |
+| WeChat identity      | ID#<appid>#<openid>         | #             | gsi2 U#<user id> / <its pk>                     |
+| unionid link         | UNION#<unionid>             | #             | gsi2 U#<user id> / <its pk>                     |
+| phone marker         | PHONE#<+E.164 number>       | #             |                                                 |
+| upload ticket        | UPLOAD#<object key>         | #             | gsi1 UPLOADS#DUE#<yyyymmddhh> / <exp>#<key>     |
+| subscribe message    | SUBMSG#<message id>         | #             | gsi1 SUBMSG#DUE#<yyyy-mm-dd-hh> / <due>#<id>    |
+| review queue entry   | REVIEW                      | <collection>#<record id> |                                      |
+| pushed message       | WXMSG#<appid>#<message key> | #             |                                                 |
+| app access_token     | WXTOKEN#<appid>             | #             |                                                 |
 
 Records of one collection share a partition, so a list by id (= creation order) is one Query and a record read is
-one GetItem. Identity and unionid items are uniqueness markers written in the same transaction as the user.
+one GetItem. Identity, unionid and phone items are uniqueness markers written in the same transaction as the user.
 Characters `#` in user-supplied parts are harmless: every part before the last is validated or server-chosen.
+The index attributes of slot N are `g<N>pk`/`g<N>sk` on the index `gsi<N>` (store/schema.py defines them).
 """
+from __future__ import annotations
+
+import time
+
+Key = dict[str, str]
 
 TABLE_PK = "pk"
 TABLE_SK = "sk"
 TTL_ATTRIBUTE = "exp"
 SINGLETON_SK = "#"
+GSI_SLOTS = (1, 2, 3, 4, 5, 6)
+
+RECORDS_BY_CREATED = 1  # gsi1 for records; other items file due times there (see the table above)
+RECORDS_BY_UPDATED = 2  # gsi2 for records; identity and unionid items list their user there
+DUE_SLOT = 1
+USER_LINKS_SLOT = 2
+RECORD_INDEX_SLOTS = (3, 4, 5, 6)  # one per declared index of a collection
 
 
-def record(collection, record_id):
+def gsi(slot: int) -> str:
+    return f"gsi{slot}"
+
+
+def gsi_attributes(slot: int) -> tuple[str, str]:
+    """The (partition, sort) attribute names of index slot N."""
+    return f"g{slot}pk", f"g{slot}sk"
+
+
+def gsi_entry(slot: int, partition: str, sort: str) -> dict[str, str]:
+    pk, sk = gsi_attributes(slot)
+    return {pk: partition, sk: sort}
+
+
+# --- records ------------------------------------------------------------------------------------------------------
+RECORD_SK_PREFIX = "R#"
+
+
+def record(collection: str, record_id: str) -> Key:
     return {TABLE_PK: f"C#{collection}", TABLE_SK: f"R#{record_id}"}
 
 
-def identity(appid, openid):
-    return {TABLE_PK: f"ID#{appid}#{openid}", TABLE_SK: SINGLETON_SK}
+def collection_partition(collection: str) -> str:
+    """The table partition of a collection's records, and their gsi1/gsi2 partition."""
+    return f"C#{collection}"
 
 
-def unionid_link(unionid):
-    return {TABLE_PK: f"UNION#{unionid}", TABLE_SK: SINGLETON_SK}
+def record_order(stamp: str, record_id: str) -> str:
+    return f"{stamp}#{record_id}"
 
 
-# --- user data: phone markers, identities by user, scheduled subscribe messages -----------------------------------
-# | phone marker         | PHONE#<+E.164 number>       | #             |
-# | subscribe message    | SUBMSG#<message id>         | #             |  gsi1: SUBMSG#DUE#<yyyy-mm-dd-hh> / <due>#<id>
-# Identity and unionid items also carry gsi2 = U#<user id> / <their pk>, so a user's links are one Query.
-
-USER_LINKS_INDEX = "gsi2"
-DUE_INDEX = "gsi1"
+def index_partition(collection: str, index_name: str, encoded_values: str) -> str:
+    """The partition of a record in one declared index: equality on its fields' values, ordered by created."""
+    return f"C#{collection}#I#{index_name}#{encoded_values}"
 
 
-def phone_link(number):
+def record_counter(collection: str, scope: str = "") -> Key:
+    """Item counts, kept in the record write transactions: the whole collection ("") or one index value."""
+    return {TABLE_PK: f"C#{collection}", TABLE_SK: "#N" + (f"#{scope}" if scope else "")}
+
+
+def page_marker(query_hash: str, page: int) -> Key:
+    """Where page `page` of one list query (hash of its shape and auth scope) starts; TTL'd."""
+    return {TABLE_PK: f"Q#{query_hash}", TABLE_SK: f"P#{page:09d}"}
+
+
+def page_of_marker(sort_key: str) -> int:
+    return int(sort_key[2:])
+
+
+REVIEW_QUEUE = "REVIEW"
+
+
+def review_entry(collection: str, record_id: str) -> Key:
+    """A record content security flagged for review: one partition, read by the moderation queue in order."""
+    return {TABLE_PK: REVIEW_QUEUE, TABLE_SK: f"{collection}#{record_id}"}
+
+
+# --- users: identities, unionid and phone markers ----------------------------------------------------------------
+_IDENTITY = "ID#"
+_UNION = "UNION#"
+
+
+def identity(appid: str, openid: str) -> Key:
+    return {TABLE_PK: f"{_IDENTITY}{appid}#{openid}", TABLE_SK: SINGLETON_SK}
+
+
+def unionid_link(unionid: str) -> Key:
+    return {TABLE_PK: f"{_UNION}{unionid}", TABLE_SK: SINGLETON_SK}
+
+
+def phone_link(number: str) -> Key:
     return {TABLE_PK: f"PHONE#{number}", TABLE_SK: SINGLETON_SK}
 
 
-def user_link_index(user_id, item_pk):
-    """The gsi2 attributes that list an identity or unionid item under its user."""
-    return {"g2pk": f"U#{user_id}", "g2sk": item_pk}
-
-
-def user_links_partition(user_id):
+def user_links_partition(user_id: str) -> str:
     return f"U#{user_id}"
 
 
-def subscribe_message(message_id):
+def user_link_index(user_id: str, item_key: Key) -> dict[str, str]:
+    """The gsi2 attributes that list an identity or unionid item (by its key) under its user."""
+    return gsi_entry(USER_LINKS_SLOT, user_links_partition(user_id), item_key[TABLE_PK])
+
+
+def key_of(item: dict) -> Key:
+    """The table key of an item read from the table."""
+    return {TABLE_PK: item[TABLE_PK], TABLE_SK: item[TABLE_SK]}
+
+
+def is_identity(item: dict) -> bool:
+    return str(item.get(TABLE_PK, "")).startswith(_IDENTITY)
+
+
+def is_unionid_link(item: dict) -> bool:
+    return str(item.get(TABLE_PK, "")).startswith(_UNION)
+
+
+# --- files, messages, tokens ---------------------------------------------------------------------------------------
+
+def upload_ticket(object_key: str) -> Key:
+    return {TABLE_PK: f"UPLOAD#{object_key}", TABLE_SK: SINGLETON_SK}
+
+
+def upload_due_bucket(epoch_seconds: float) -> str:
+    """The gsi1 partition of upload tickets expiring in one UTC hour."""
+    return "UPLOADS#DUE#" + time.strftime("%Y%m%d%H", time.gmtime(epoch_seconds))
+
+
+def upload_due(expires_at: float, object_key: str) -> dict[str, str]:
+    """gsi1 entry filing an upload ticket under the hour it expires, for the sweeper's Query."""
+    return gsi_entry(DUE_SLOT, upload_due_bucket(expires_at), f"{int(expires_at):010d}#{object_key}")
+
+
+def subscribe_message(message_id: str) -> Key:
     return {TABLE_PK: f"SUBMSG#{message_id}", TABLE_SK: SINGLETON_SK}
 
 
-def subscribe_due_bucket(due_hour):
+def subscribe_due_bucket(due_hour: str) -> str:
     """The gsi1 partition of messages due in one UTC hour (`due_hour` = "yyyy-mm-dd-hh")."""
     return f"SUBMSG#DUE#{due_hour}"
 
 
-def subscribe_due_index(due_hour, due_at, message_id):
+def subscribe_due_index(due_hour: str, due_at: str, message_id: str) -> dict[str, str]:
     """gsi1 attributes of a queued message; removed when it is claimed, so the index holds only pending ones."""
-    return {"g1pk": subscribe_due_bucket(due_hour), "g1sk": f"{due_at}#{message_id}"}
+    return gsi_entry(DUE_SLOT, subscribe_due_bucket(due_hour), f"{due_at}#{message_id}")
 
 
-def upload_ticket(object_key):
-    return {TABLE_PK: f"UPLOAD#{object_key}", TABLE_SK: SINGLETON_SK}
-
-
-def upload_due(expires_at, object_key):
-    """gsi1 entry filing an upload ticket under the hour it expires, for the sweeper's Query."""
-    import time
-
-    hour = time.strftime("%Y%m%d%H", time.gmtime(expires_at))
-    return {"g1pk": f"UPLOADS#DUE#{hour}", "g1sk": f"{int(expires_at):010d}#{object_key}"}
-# Records' index attributes and their helper items (chalicelib/records/query.py explains the access paths).
-RECORD_SK_PREFIX = "R#"
-
-
-def collection_partition(collection):
-    """The g1pk/g2pk of every record of a collection: gsi1 orders by created, gsi2 by updated."""
-    return f"C#{collection}"
-
-
-def record_order(stamp, record_id):
-    return f"{stamp}#{record_id}"
-
-
-def index_partition(collection, index_name, encoded_values):
-    """g<slot>pk of a record for one declared index: equality on its fields' values, ordered by created."""
-    return f"C#{collection}#I#{index_name}#{encoded_values}"
-
-
-def record_counter(collection, scope=""):
-    """Item counts, kept in the create/delete transactions: the whole collection ("") or one index value."""
-    return {TABLE_PK: f"C#{collection}", TABLE_SK: "#N" + (f"#{scope}" if scope else "")}
-
-
-def page_marker(query_hash, page):
-    """Where page `page` of one list query (hash of its shape and auth scope) starts; TTL'd."""
-    return {TABLE_PK: f"Q#{query_hash}", TABLE_SK: f"P#{page:09d}"}
-def push_message(appid, message_key):
+def push_message(appid: str, message_key: str) -> Key:
     """The dedupe marker and processing state of one pushed WeChat message (message_key is a hex digest)."""
     return {TABLE_PK: f"WXMSG#{appid}#{message_key}", TABLE_SK: SINGLETON_SK}
 
 
-def access_token(appid):
+def access_token(appid: str) -> Key:
     """The app's current access_token, its expiry and the refresh lease."""
     return {TABLE_PK: f"WXTOKEN#{appid}", TABLE_SK: SINGLETON_SK}

@@ -4,7 +4,19 @@ Object keys follow PocketBase's storage layout, `<collectionId>/<recordId>/<file
 the server, so a client can only ever write under the record it was allowed to upload to. Presigned URLs are SigV4
 (the client is created with `signature_version="s3v4"`); links signed with a Lambda role's temporary credentials
 die with those credentials, so signed links are kept short and re-issued on every request of the files route.
+
+With `WXBASE_FILES_DOMAIN` set, presigned URLs are handed out on that domain (a CloudFront distribution in front
+of the bucket, docs/production.md): only scheme and host change. The signatures stay valid because they are made
+for the bucket's own host, which CloudFront sends to S3 as its origin's Host; the path and query it forwards as
+they are. A POST policy's signature covers only the policy, so the form upload holds behind any host.
 """
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Any, Iterable
+from urllib.parse import urlsplit, urlunsplit
+
 from chalicelib.core import aws
 from chalicelib.core.settings import get_settings
 
@@ -14,25 +26,54 @@ MIN_PART_BYTES = 5 * 1024 * 1024  # S3's minimum for every part but the last
 MAX_PARTS = 10000
 
 
-def object_key(collection_id, record_id, filename):
+def object_key(collection_id: str, record_id: str, filename: str) -> str:
     return f"{collection_id}/{record_id}/{filename}"
 
 
-def _s3():
+def _s3() -> Any:
     return aws.client("s3")
 
 
-def _bucket():
+def _bucket() -> str:
     return get_settings().bucket_name
 
 
-def presigned_post(key, content_type, max_bytes, min_bytes=1, expires=UPLOAD_EXPIRES_SECONDS):
+def _signer() -> Any:
+    """The client that presigns: deployed, it names the bucket `<bucket>.s3.<region>.<suffix>` in every region."""
+    env = os.environ.get
+    if env("AWS_ENDPOINT_URL_S3") or env("AWS_ENDPOINT_URL"):  # an emulator: addressed as boto3 decides
+        return _s3()
+    return _regional_signer(env("AWS_REGION", ""), env("AWS_DEFAULT_REGION", ""))
+
+
+@lru_cache(maxsize=2)
+def _regional_signer(region: str, default_region: str) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    # botocore's default host varies by region and version (the global s3.amazonaws.com for some); the files
+    # domain's origin is the regional virtual-hosted name, and a SigV4 signature covers the host.
+    config = Config(signature_version="s3v4",
+                    s3={"addressing_style": "virtual", "us_east_1_regional_endpoint": "regional"})
+    return boto3.session.Session().client("s3", config=config)
+
+
+def _on_files_domain(url: str) -> str:
+    base = get_settings().files_base_url
+    if not base:
+        return url
+    parts = urlsplit(url)
+    return base + urlunsplit(("", "", parts.path or "/", parts.query, ""))
+
+
+def presigned_post(key: str, content_type: str, max_bytes: int, min_bytes: int = 1,
+                   expires: int = UPLOAD_EXPIRES_SECONDS) -> dict[str, Any]:
     """A form upload for `wx.uploadFile({url, name: "file", formData: fields})`.
 
     The policy pins the exact key, the content type the server accepted, and the size range; S3 rejects any
     form that strays from it (an extra field, another key, a bigger file, an expired policy).
     """
-    return _s3().generate_presigned_post(
+    post = _signer().generate_presigned_post(
         Bucket=_bucket(),
         Key=key,
         Fields={"Content-Type": content_type, "success_action_status": "204"},
@@ -43,36 +84,39 @@ def presigned_post(key, content_type, max_bytes, min_bytes=1, expires=UPLOAD_EXP
         ],
         ExpiresIn=expires,
     )
+    post["url"] = _on_files_domain(post["url"])
+    return post
 
 
-def part_count(size, part_bytes):
+def part_count(size: int, part_bytes: int) -> int:
     return max(1, -(-size // part_bytes))
 
 
-def start_multipart(key, content_type):
+def start_multipart(key: str, content_type: str) -> str:
     return _s3().create_multipart_upload(Bucket=_bucket(), Key=key, ContentType=content_type)["UploadId"]
 
 
-def part_urls(key, upload_id, count, expires=PART_URL_EXPIRES_SECONDS):
+def part_urls(key: str, upload_id: str, count: int, expires: int = PART_URL_EXPIRES_SECONDS) -> list[dict[str, Any]]:
     """Presigned UploadPart URLs for `wx.request({method: "PUT", url, data: <ArrayBuffer>})`, one per part."""
-    s3 = _s3()
+    signer = _signer()
     return [
         {
             "partNumber": n,
-            "url": s3.generate_presigned_url(
+            "url": _on_files_domain(signer.generate_presigned_url(
                 "upload_part",
                 Params={"Bucket": _bucket(), "Key": key, "UploadId": upload_id, "PartNumber": n},
                 ExpiresIn=expires,
-            ),
+            )),
         }
         for n in range(1, count + 1)
     ]
 
 
-def complete_multipart(key, upload_id):
+def complete_multipart(key: str, upload_id: str) -> int:
     """Complete from the parts S3 itself lists (the client's ETags are never trusted); returns the part count."""
     s3 = _s3()
-    parts, marker = [], 0
+    parts: list[dict[str, Any]] = []
+    marker = 0
     while True:
         page = s3.list_parts(Bucket=_bucket(), Key=key, UploadId=upload_id, PartNumberMarker=marker)
         parts.extend({"PartNumber": p["PartNumber"], "ETag": p["ETag"]} for p in page.get("Parts", []))
@@ -83,11 +127,11 @@ def complete_multipart(key, upload_id):
     return len(parts)
 
 
-def abort_multipart(key, upload_id):
+def abort_multipart(key: str, upload_id: str) -> None:
     _s3().abort_multipart_upload(Bucket=_bucket(), Key=key, UploadId=upload_id)
 
 
-def head(key):
+def head(key: str) -> dict[str, Any] | None:
     """{"size", "contentType"} of an object, or None when there is none."""
     from botocore.exceptions import ClientError
 
@@ -100,7 +144,7 @@ def head(key):
     return {"size": found["ContentLength"], "contentType": found.get("ContentType", "")}
 
 
-def delete(keys):
+def delete(keys: Iterable[str]) -> None:
     keys = list(keys)
     for start in range(0, len(keys), 1000):
         _s3().delete_objects(
@@ -108,8 +152,8 @@ def delete(keys):
         )
 
 
-def signed_get_url(key, expires, download_name=None):
+def signed_get_url(key: str, expires: int, download_name: str | None = None) -> str:
     params = {"Bucket": _bucket(), "Key": key}
     if download_name:
         params["ResponseContentDisposition"] = f'attachment; filename="{download_name}"'
-    return _s3().generate_presigned_url("get_object", Params=params, ExpiresIn=expires)
+    return _on_files_domain(_signer().generate_presigned_url("get_object", Params=params, ExpiresIn=expires))

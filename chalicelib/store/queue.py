@@ -1,16 +1,19 @@
 """The callback queue (SQS): JSON messages in, with the queue URL looked up once per process."""
+from __future__ import annotations
+
 import json
 import threading
+from typing import Any
 
 from chalicelib.core import aws
 from chalicelib.core.errors import ServiceUnavailable
 from chalicelib.core.settings import get_settings
 
-_urls = {}
+_urls: dict[str, str] = {}
 _lock = threading.Lock()
 
 
-def queue_url(name=None):
+def queue_url(name: str | None = None) -> str:
     name = name or get_settings().queue_name
     url = _urls.get(name)
     if url is None:
@@ -20,7 +23,7 @@ def queue_url(name=None):
     return url
 
 
-def send(payload):
+def send(payload: dict[str, Any]) -> None:
     """Queue one JSON message; ServiceUnavailable if SQS can't take it."""
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -30,7 +33,7 @@ def send(payload):
         raise ServiceUnavailable("The message queue could not be reached; try again shortly.") from exc
 
 
-def reset():
+def reset() -> None:
     """Forget looked-up URLs (tests and make dev point at new queues)."""
     with _lock:
         _urls.clear()

@@ -1,13 +1,18 @@
 """The single table's definition, shared by `make dev`, the tests and (checked by a test) infra/template.yaml."""
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.store import keys
 from chalicelib.store.keys import TABLE_PK, TABLE_SK, TTL_ATTRIBUTE
 
 # Overloaded global secondary indexes: the meaning of gNpk/gNsk depends on the item type (see keys.py).
-GSI_NAMES = ("gsi1", "gsi2")
-# gsi3..gsi6: record indexes (PocketBase `indexes` and owner relations), one slot per index of a collection.
-GSI_NAMES = GSI_NAMES + ("gsi3", "gsi4", "gsi5", "gsi6")
+# gsi1/gsi2: records by created/updated and the other items' due times and user links; gsi3..gsi6: record indexes
+# (PocketBase `indexes` and owner relations), one slot per index of a collection (store/keys.py).
+GSI_NAMES = tuple(keys.gsi(slot) for slot in keys.GSI_SLOTS)
 
 
-def table_definition(table_name):
+def table_definition(table_name: str) -> dict[str, Any]:
     attributes = [TABLE_PK, TABLE_SK] + [f"g{i}{part}" for i in range(1, len(GSI_NAMES) + 1) for part in ("pk", "sk")]
     return {
         "TableName": table_name,
@@ -32,7 +37,7 @@ def table_definition(table_name):
     }
 
 
-def ensure_table(dynamodb, table_name):
+def ensure_table(dynamodb: Any, table_name: str) -> bool:
     """Create the table (and its TTL setting) if it does not exist yet. For local stacks, not for AWS."""
     try:
         dynamodb.describe_table(TableName=table_name)

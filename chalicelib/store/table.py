@@ -4,7 +4,10 @@ Values are converted with boto3's (de)serializer; numbers come back as int when 
 A failed condition raises `ConditionFailed`, a cancelled transaction `TransactionFailed` with per-action reasons,
 so services can tell "someone else got there first" from a real fault.
 """
+from __future__ import annotations
+
 from decimal import Decimal
+from typing import Any, Iterable
 
 from chalicelib.core import aws
 from chalicelib.core.errors import ServiceUnavailable
@@ -14,19 +17,22 @@ _serializer = None
 _deserializer = None
 
 
+Item = dict[str, Any]
+
+
 class ConditionFailed(Exception):
-    def __init__(self, item=None):
+    def __init__(self, item: Item | None = None) -> None:
         super().__init__("conditional check failed")
         self.item = item
 
 
 class TransactionFailed(Exception):
-    def __init__(self, reasons):
+    def __init__(self, reasons: list[str | None]) -> None:
         super().__init__("transaction cancelled: " + ",".join(r or "None" for r in reasons))
         self.reasons = reasons
 
     @property
-    def condition_failed(self):
+    def condition_failed(self) -> bool:
         return any(r == "ConditionalCheckFailed" for r in self.reasons)
 
 
@@ -59,12 +65,12 @@ def _from_ddb_value(value):
     return value
 
 
-def serialize(item):
+def serialize(item: Item) -> dict[str, Any]:
     serializer, _ = _codecs()
     return {k: serializer.serialize(_to_ddb_value(v)) for k, v in item.items()}
 
 
-def deserialize(item):
+def deserialize(item: dict[str, Any]) -> Item:
     _, deserializer = _codecs()
     return {k: _from_ddb_value(deserializer.deserialize(v)) for k, v in item.items()}
 
@@ -110,13 +116,14 @@ def _drop_none(**kwargs):
     return {k: v for k, v in kwargs.items() if v is not None}
 
 
-def get(key, consistent=True):
+def get(key: dict[str, str], consistent: bool = True) -> Item | None:
     response = _call("get_item", TableName=_table(), Key=serialize(key), ConsistentRead=consistent)
     item = response.get("Item")
     return deserialize(item) if item else None
 
 
-def put(item, condition=None, names=None, values=None, return_old_on_failure=False):
+def put(item: Item, condition: str | None = None, names: dict | None = None, values: dict | None = None,
+        return_old_on_failure: bool = False) -> None:
     kwargs = _drop_none(
         TableName=_table(),
         Item=serialize(item),
@@ -129,7 +136,8 @@ def put(item, condition=None, names=None, values=None, return_old_on_failure=Fal
     _call("put_item", **kwargs)
 
 
-def update(key, expression, condition=None, names=None, values=None, return_values="ALL_NEW"):
+def update(key: dict[str, str], expression: str, condition: str | None = None, names: dict | None = None,
+           values: dict | None = None, return_values: str = "ALL_NEW") -> Item | None:
     response = _call(
         "update_item",
         **_drop_none(
@@ -146,7 +154,8 @@ def update(key, expression, condition=None, names=None, values=None, return_valu
     return deserialize(attributes) if attributes else None
 
 
-def delete(key, condition=None, names=None, values=None):
+def delete(key: dict[str, str], condition: str | None = None, names: dict | None = None,
+           values: dict | None = None) -> None:
     _call(
         "delete_item",
         **_drop_none(
@@ -159,8 +168,9 @@ def delete(key, condition=None, names=None, values=None):
     )
 
 
-def query(key_condition, names=None, values=None, index=None, limit=None, forward=True, start_key=None,
-          filter_expression=None, consistent=False):
+def query(key_condition: str, names: dict | None = None, values: dict | None = None, index: str | None = None,
+          limit: int | None = None, forward: bool = True, start_key: Item | None = None,
+          filter_expression: str | None = None, consistent: bool = False) -> tuple[list[Item], Item | None]:
     """One Query page: (items, last_evaluated_key)."""
     response = _call(
         "query",
@@ -181,20 +191,21 @@ def query(key_condition, names=None, values=None, index=None, limit=None, forwar
     return [deserialize(i) for i in response.get("Items", [])], (deserialize(last) if last else None)
 
 
-def put_op(item, condition=None, names=None, values=None):
+def put_op(item: Item, condition: str | None = None, names: dict | None = None,
+           values: dict | None = None) -> dict:
     """A Put action for `transact`."""
     return {"Put": _drop_none(TableName=_table(), Item=serialize(item), ConditionExpression=condition,
                               ExpressionAttributeNames=names, ExpressionAttributeValues=_expression_values(values))}
 
 
-def check_op(key, condition, names=None, values=None):
+def check_op(key: dict[str, str], condition: str, names: dict | None = None, values: dict | None = None) -> dict:
     """A ConditionCheck action for `transact`."""
     return {"ConditionCheck": _drop_none(TableName=_table(), Key=serialize(key), ConditionExpression=condition,
                                          ExpressionAttributeNames=names,
                                          ExpressionAttributeValues=_expression_values(values))}
 
 
-def transact(operations):
+def transact(operations: Iterable[dict]) -> None:
     """All or nothing. The token makes the call idempotent: botocore resends the same request (token included)
     when an attempt times out, and DynamoDB answers a resend of a committed transaction with success instead of
     failing its conditions against the transaction's own writes."""
@@ -203,7 +214,9 @@ def transact(operations):
     _call("transact_write_items", TransactItems=list(operations), ClientRequestToken=uuid.uuid4().hex)
 
 
-def count(key_condition, names=None, values=None, index=None, filter_expression=None, start_key=None, limit=None):
+def count(key_condition: str, names: dict | None = None, values: dict | None = None, index: str | None = None,
+          filter_expression: str | None = None, start_key: Item | None = None,
+          limit: int | None = None) -> tuple[int, int, Item | None]:
     """One Select=COUNT page: (count, scanned, last_evaluated_key). Billed like reading the items it scans."""
     response = _call(
         "query",
@@ -223,12 +236,12 @@ def count(key_condition, names=None, values=None, index=None, filter_expression=
     return response.get("Count", 0), response.get("ScannedCount", 0), (deserialize(last) if last else None)
 
 
-def batch_get(keys_list, consistent=False):
+def batch_get(keys_list: list[dict[str, str]], consistent: bool = False) -> list[Item]:
     """Items for up to 100 keys (missing ones are absent), retrying unprocessed keys a few times."""
     if not keys_list:
         return []
     pending = [serialize(k) for k in keys_list]
-    found = []
+    found: list[Item] = []
     for _ in range(5):
         response = _call("batch_get_item", RequestItems={_table(): {"Keys": pending, "ConsistentRead": consistent}})
         found.extend(deserialize(i) for i in response.get("Responses", {}).get(_table(), []))
@@ -238,14 +251,23 @@ def batch_get(keys_list, consistent=False):
     raise ServiceUnavailable("The database is busy; try again shortly.")
 
 
-def update_op(key, expression, condition=None, names=None, values=None):
+def update_op(key: dict[str, str], expression: str, condition: str | None = None, names: dict | None = None,
+              values: dict | None = None) -> dict:
     """An Update action for `transact`."""
     return {"Update": _drop_none(TableName=_table(), Key=serialize(key), UpdateExpression=expression,
                                  ConditionExpression=condition, ExpressionAttributeNames=names,
                                  ExpressionAttributeValues=_expression_values(values))}
 
 
-def delete_op(key, condition=None, names=None, values=None):
+def delete_op(key: dict[str, str], condition: str | None = None, names: dict | None = None,
+              values: dict | None = None) -> dict:
     """A Delete action for `transact`."""
     return {"Delete": _drop_none(TableName=_table(), Key=serialize(key), ConditionExpression=condition,
                                  ExpressionAttributeNames=names, ExpressionAttributeValues=_expression_values(values))}
+
+
+def apply(action: dict) -> None:
+    """Run one Update action (as `update_op` builds it) on its own: one UpdateItem instead of a transaction."""
+    update = dict(action["Update"])
+    update.pop("TableName")
+    _call("update_item", TableName=_table(), ReturnValues="NONE", **update)

@@ -4,23 +4,29 @@ The token's `appid` names the app (and so the identity and session_key) to use; 
 issued by. A newer login replaced the session_key and the sid, so data the client encrypted under the old session
 can't be decrypted: that is a 401 asking to log in again, told apart from tampered data (400) by the sid.
 """
+from __future__ import annotations
+
 import base64
 import binascii
+from typing import Any
 
 from chalicelib.core.errors import BadRequest, Unauthorized
-from chalicelib.records import items
+from chalicelib.records import render
+from chalicelib.store import identities
 from chalicelib.users import links
 from chalicelib.users import phone as phones
 from chalicelib.users import service
 from chalicelib.wechat import opendata
 from chalicelib.wechat import phone as wechat_phone
 
+MAX_ENCRYPTED_CHARS = opendata.MAX_ENCRYPTED_CHARS
+
 STALE_SESSION = "Your WeChat session has changed (you logged in again elsewhere); log in again and retry."
 
 
-def decrypt_for_user(claims, encrypted_data, iv):
+def decrypt_for_user(claims: dict[str, Any], encrypted_data: str, iv: str) -> dict[str, Any]:
     user_id, appid = claims["id"], claims.get("appid")
-    identity = links.identity_for_app(user_id, appid) if appid else None
+    identity = identities.identity_for_app(user_id, appid) if appid else None
     if identity is None or not identity.get("session_key"):
         raise Unauthorized("No WeChat session for this token; log in again.")
     if claims.get("sid") and identity.get("sid") != claims["sid"]:
@@ -44,4 +50,4 @@ def decrypt_for_user(claims, encrypted_data, iv):
         user = service.get_user(user_id)
     if user is None:
         raise Unauthorized("The user of this token no longer exists; log in again.")
-    return {"data": data, "record": items.render(user)}
+    return {"data": data, "record": render.render(user)}

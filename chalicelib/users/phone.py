@@ -1,73 +1,84 @@
 """Phone numbers on users: one user per phone per deployment.
 
-The user record keeps the phone in `data.phone` (as WeChat shows it) and its `+E.164` spelling in `_phone`
-(server-only). A marker item `PHONE#<+E.164>` names the owner; binding writes the marker, the user and the removal
-of the user's previous marker in one transaction, so two users can never hold one phone, even when they race.
-A phone held by another user is a 409 unless the caller also proves they own that user (`mergeToken`): then the
-two accounts are merged first (users/merge.py).
+The user record keeps the phone in `data.phone` (as WeChat shows it) and its `+E.164` spelling in a private value;
+a marker item (phone_marker.py) names the owner. Binding writes the marker, the user and the release of the user's
+previous marker in one transaction, so two users can never hold one phone, even when they race. A phone held by
+another user is a 409 unless the caller also proves they own that user (`mergeToken`): then the two accounts are
+merged first (users/merge.py).
 """
-from chalicelib.core import auth_tokens, clock, logs
-from chalicelib.core.errors import Conflict, Unauthorized
-from chalicelib.store import keys, table
-from chalicelib.store.table import TransactionFailed
-from chalicelib.wechat import phone as wechat_phone
+from __future__ import annotations
 
-USERS = "users"
+from typing import Any
+
+from chalicelib.core import auth_tokens, logs
+from chalicelib.core.errors import Conflict, Unauthorized, field_error
+from chalicelib.core.settings import WeChatApp
+from chalicelib.records import render, store
+from chalicelib.records.collections import USERS, get_schema
+from chalicelib.store import identities
+from chalicelib.users.apps import pick_app
+from chalicelib.users.phone_marker import PHONE_E164, claim_op, owner_of, release_op
+from chalicelib.wechat import phone as wechat_phone
+from chalicelib.wechat.login import WeChatSession
+from chalicelib.wechat.phone import PhoneNumber
+
 MAX_ATTEMPTS = 3
 
 
 class PhoneTaken(Conflict):
     default_message = "This phone number is already bound to another account."
 
-    def __init__(self, message=None):
-        super().__init__(message, {"phone": {"code": "validation_not_unique",
-                                             "message": "Bound to another account."}})
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message, {"phone": field_error("validation_not_unique", "Bound to another account.")})
 
 
-def fetch(app, code, openid=None):
+def fetch(app: WeChatApp, code: str, openid: str | None = None) -> PhoneNumber:
     return wechat_phone.get_phone_number(app, code, openid=openid)
 
 
-def owner_of(phone):
-    marker = table.get(keys.phone_link(phone.e164))
-    return marker["user"] if marker else None
-
-
-def check_login_phone(appid, session, phone):
+def check_login_phone(appid: str, session: WeChatSession, phone: PhoneNumber) -> None:
     """Before a phone login writes anything: 409 if the phone belongs to someone this login won't resolve to."""
-    owner = owner_of(phone)
+    owner = owner_of(phone.e164)
     if owner is None:
         return
-    identity = table.get(keys.identity(appid, session.openid))
+    identity = identities.identity(appid, session.openid)
     user_id = identity["user"] if identity else None
     if user_id is None and session.unionid:
-        link = table.get(keys.unionid_link(session.unionid))
-        user_id = link["user"] if link else None
+        user_id = identities.unionid_owner(session.unionid)
     if user_id != owner:
         raise PhoneTaken("This phone number is already bound to another account; log in without it, then bind it "
                          "with that account's token as mergeToken to merge the two.")
 
 
-def bind(user_id, phone, merge_token=None):
-    """Bind `phone` to the user and return the updated user item."""
-    merge_from = None
-    if merge_token:
-        claims = auth_tokens.verify(merge_token)
-        merge_from = claims["id"]
+def bind_from_code(claims: dict[str, Any], code: str, merge_token: str | None = None) -> dict[str, Any]:
+    """`POST /api/wechat/phone`: the phone behind a getPhoneNumber code, bound to the token's user."""
+    app = pick_app(claims.get("appid") or None)
+    user = bind(claims["id"], fetch(app, code), merge_token=merge_token)
+    return {"record": render.render(user)}
+
+
+def bind(user_id: str, phone: PhoneNumber, merge_token: str | None = None) -> store.StoredRecord:
+    """Bind `phone` to the user and return the updated user."""
+    merge_from = auth_tokens.verify(merge_token)["id"] if merge_token else None
+    users = get_schema().users
     for _ in range(MAX_ATTEMPTS):
-        user = table.get(keys.record(USERS, user_id))
+        user = store.get(USERS, user_id)
         if user is None:
             raise Unauthorized("The user of this token no longer exists; log in again.")
-        if user.get("_phone") == phone.e164:
+        if user.private.get(PHONE_E164) == phone.e164:
             return user
+        changes = store.Changes()
+        claim = changes.add(claim_op(phone.e164, user_id))
+        bound = changes.update(users, user, {**user.data, "phone": phone.number}, private={PHONE_E164: phone.e164})
+        previous = user.private.get(PHONE_E164)
+        if previous and previous != phone.e164:
+            changes.add(release_op(previous, user_id))
         try:
-            _write(user, phone)
-            logs.event("users.phone_bound", user=user_id)
-            return table.get(keys.record(USERS, user_id))
-        except TransactionFailed as exc:
-            if exc.reasons and exc.reasons[0] != "ConditionalCheckFailed":
+            changes.commit()
+        except store.WriteRejected as exc:
+            if claim not in exc.positions:
                 continue  # the user changed under us (version); read again
-            owner = owner_of(phone)
+            owner = owner_of(phone.e164)
             if owner is None or owner == user_id:
                 continue  # the marker moved meanwhile; try again
             if merge_from != owner:
@@ -76,26 +87,7 @@ def bind(user_id, phone, merge_token=None):
 
             merge.merge_users(into_id=user_id, from_id=owner)
             merge_from = None
+            continue
+        logs.event("users.phone_bound", user=user_id)
+        return bound
     raise Conflict("The account changed while binding the phone; try again.")
-
-
-def _write(user, phone):
-    now = clock.pb_datetime()
-    me = user["id"]
-    operations = [
-        table.put_op({**keys.phone_link(phone.e164), "user": me, "created": now},
-                     condition="attribute_not_exists(pk) OR #u = :me", names={"#u": "user"}, values={":me": me}),
-        table.update_op(keys.record(USERS, me),
-                        "SET #d.#phone = :number, #p = :e164, #v = #v + :one, #updated = :now, #order = :order",
-                        condition="#v = :v",
-                        names={"#d": "data", "#phone": "phone", "#p": "_phone", "#v": "v", "#updated": "updated",
-                               "#order": "g2sk"},  # gsi2 orders records by updated (records/items.py)
-                        values={":number": phone.number, ":e164": phone.e164, ":one": 1, ":now": now,
-                                ":v": user["v"], ":order": keys.record_order(now, me)}),
-    ]
-    old = user.get("_phone")
-    if old and old != phone.e164:
-        operations.append(table.delete_op(keys.phone_link(old), condition="attribute_not_exists(pk) OR #u = :me",
-                                          names={"#u": "user"},
-                                          values={":me": me}))
-    table.transact(operations)

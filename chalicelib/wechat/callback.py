@@ -8,12 +8,15 @@ Modes (chosen by WeChat's query string, as WeChat sends it):
 Signatures are checked before anything else is trusted, in constant time; `callbackMaxAgeSeconds` bounds how old a
 signed request may be (replays); bodies are bounded before parsing.
 """
+from __future__ import annotations
+
 import re
 import time
+from typing import Any
 
 from chalicelib.core import logs
 from chalicelib.core.errors import BadRequest, Forbidden, PayloadTooLarge, Unauthorized
-from chalicelib.core.settings import ConfigError
+from chalicelib.core.settings import ConfigError, WeChatApp
 from chalicelib.store import queue
 from chalicelib.wechat import inbox, msgcrypt, push
 
@@ -26,38 +29,37 @@ _NONCE_MAX = 128
 BAD_SIGNATURE = "The request signature is invalid."
 
 
-def _param(params, name, required=True, max_length=_NONCE_MAX):
+def _param(params: dict[str, str], name: str, max_length: int = _NONCE_MAX) -> str:
+    """A signed request's parameter: 401 when it is missing (the request is not WeChat's)."""
     value = params.get(name)
-    if value in (None, ""):
-        if required:
-            raise Unauthorized(f"The {name} parameter is missing.")
-        return None
+    if not value:
+        raise Unauthorized(f"The {name} parameter is missing.")
     if len(value) > max_length:
         raise BadRequest(f"The {name} parameter is too long.")
     return value
 
 
-def _signed_params(params):
+def _signed_params(params: dict[str, str]) -> tuple[str, str]:
     timestamp = _param(params, "timestamp")
     if not _TIMESTAMP.match(timestamp):
         raise BadRequest("The timestamp parameter must be a number of seconds.")
     return timestamp, _param(params, "nonce")
 
 
-def _check_age(app, timestamp, now):
+def _check_age(app: WeChatApp, timestamp: str, now: float) -> None:
     """Reject a signed request outside the app's window (callbackMaxAgeSeconds; 0 turns the check off)."""
     window = app.callback_max_age_seconds
     if window and abs(now - int(timestamp)) > window:
         raise Forbidden("The request timestamp is outside the accepted window.")
 
 
-def _check_url_signature(app, params, timestamp, nonce):
+def _check_url_signature(app: WeChatApp, params: dict[str, str], timestamp: str, nonce: str) -> None:
     expected = msgcrypt.signature(app.token.reveal(), timestamp, nonce)
     if not msgcrypt.signature_matches(expected, _param(params, "signature")):
         raise Unauthorized(BAD_SIGNATURE)
 
 
-def verify_url(app, params, now=None):
+def verify_url(app: WeChatApp, params: dict[str, str], now: float | None = None) -> str:
     """The echostr to answer WeChat's URL verification with."""
     timestamp, nonce = _signed_params(params)
     _check_url_signature(app, params, timestamp, nonce)
@@ -70,10 +72,10 @@ def verify_url(app, params, now=None):
     return echostr
 
 
-def _aes_keys(app):
+def _aes_keys(app: WeChatApp) -> list[bytes]:
     """The current key, then the previous one while a rotation settles (`encodingAESKeyPrevious`): WeChat starts
     encrypting with a new EncodingAESKey when it is saved, so pushes already under way still use the old one."""
-    keys = []
+    keys: list[bytes] = []
     for name, secret in (("encodingAESKey", app.encoding_aes_key), ("encodingAESKeyPrevious",
                                                                      app.previous_encoding_aes_key)):
         if not secret and keys:
@@ -86,18 +88,19 @@ def _aes_keys(app):
     return keys
 
 
-def _decrypt(app, encrypt):
+def _decrypt(app: WeChatApp, encrypt: str) -> bytes:
     """The first successful decryption under the app's keys; the current key's error when none succeeds."""
-    first_error = None
+    errors: list[msgcrypt.CryptoError] = []
     for key in _aes_keys(app):
         try:
             return msgcrypt.decrypt(key, app.appid, encrypt)
         except msgcrypt.CryptoError as exc:
-            first_error = first_error or exc
-    raise first_error
+            errors.append(exc)
+    raise errors[0]
 
 
-def open_message(app, params, raw, now=None):
+def open_message(app: WeChatApp, params: dict[str, str], raw: bytes,
+                 now: float | None = None) -> tuple[str, dict[str, Any], bytes]:
     """(mode, message dict, the message's bytes) for an authentic push; a 4xx ApiError otherwise."""
     if len(raw) > MAX_CALLBACK_BYTES:
         raise PayloadTooLarge(f"The message body is larger than {MAX_CALLBACK_BYTES} bytes.")
@@ -128,7 +131,7 @@ def open_message(app, params, raw, now=None):
     return mode, push.parse(plain), plain
 
 
-def receive(app, params, raw):
+def receive(app: WeChatApp, params: dict[str, str], raw: bytes) -> bool:
     """Handle one push: True if it was queued, False if it was a redelivery of a message already queued."""
     started = time.monotonic()
     mode, message, plain = open_message(app, params, raw)

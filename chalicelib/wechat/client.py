@@ -1,117 +1,46 @@
-"""The one HTTP client that speaks to api.weixin.qq.com (or the sandbox, via WECHAT_API_BASE).
+"""One app's WeChat API client: every call that needs the app's access_token goes through here.
 
-A pooled `requests.Session`, connect/read timeouts, and a bounded retry with exponential backoff for errcode -1 and
-for failures to connect (the request never reached WeChat, so repeating it can't consume a one-time code twice).
-A read timeout is not retried for the same reason. URLs carry secrets (`secret=`, `access_token=`), so neither
-exceptions nor logs ever include them: errors name the API path only.
+The token comes from an injected source (wechat/tokens.py's central store by default). A token WeChat rejects
+(40001/40014/42001) is reported to the source, which refreshes it once for everybody, and the call is retried once;
+a second rejection is reported to the caller, never looped on. API families (security.py, subscribe.py, phone.py,
+customer_service.py, …) are thin functions over this client.
 """
-import random
-import threading
-import time
+from __future__ import annotations
+
+from typing import Any, Protocol
 
 from chalicelib.core import logs
-from chalicelib.core.settings import get_settings
-from chalicelib.wechat.errors import SYSTEM_BUSY, WeChatError, WeChatUnavailable
-
-CONNECT_TIMEOUT = 2.0
-READ_TIMEOUT = 5.0
-MAX_ATTEMPTS = 3
-BACKOFF_BASE_SECONDS = 0.1
-
-_session = None
-_session_lock = threading.Lock()
+from chalicelib.core.settings import WeChatApp
+from chalicelib.wechat import tokens, transport
+from chalicelib.wechat.errors import WeChatError
 
 
-def _http():
-    global _session
-    if _session is None:
-        with _session_lock:
-            if _session is None:
-                import requests
-                from requests.adapters import HTTPAdapter
+class TokenSource(Protocol):
+    def access_token(self, app: WeChatApp) -> str: ...
 
-                session = requests.Session()
-                adapter = HTTPAdapter(pool_connections=4, pool_maxsize=32, max_retries=0)
-                session.mount("https://", adapter)
-                session.mount("http://", adapter)
-                _session = session
-    return _session
+    def replace_rejected(self, app: WeChatApp, rejected: str) -> str: ...
 
 
-def _backoff(attempt):
-    return BACKOFF_BASE_SECONDS * (2 ** attempt) * (0.5 + random.random() / 2)
+class WeChatClient:
+    def __init__(self, app: WeChatApp, tokens: TokenSource) -> None:
+        self.app = app
+        self.tokens = tokens
 
-
-def call(method, path, params=None, json_body=None, expect_json=True):
-    """Call a WeChat API and return its JSON; raise WeChatError / WeChatUnavailable.
-
-    `path` is the API path ("/sns/jscode2session"); it is all that appears in errors and logs.
-    """
-    import requests
-
-    url = get_settings().wechat_api_base + path
-    last_error = None
-    for attempt in range(MAX_ATTEMPTS):
-        if attempt:
-            time.sleep(_backoff(attempt - 1))
-        started = time.monotonic()
+    def call(self, method: str, path: str, params: dict[str, Any] | None = None, json_body: Any = None,
+             expect_json: bool = True) -> Any:
+        token = self.tokens.access_token(self.app)
         try:
-            response = _http().request(
-                method, url, params=params, json=json_body, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT)
-            )
-        except requests.ConnectionError:  # includes ConnectTimeout: nothing reached WeChat
-            last_error = "connect"
-            logs.event("wechat.retry", api=path, attempt=attempt + 1, reason="connect")
-            continue
-        except requests.Timeout:
-            last_error = "timeout"
-            break
-        except requests.RequestException:
-            last_error = "request"
-            break
-        elapsed_ms = int((time.monotonic() - started) * 1000)
-        if not expect_json and response.ok and not response.headers.get("content-type", "").startswith(
-            ("application/json", "text/plain")
-        ):
-            return response.content
-        try:
-            data = response.json()
-        except ValueError:
-            last_error = f"http {response.status_code}"
-            if response.status_code >= 500:
-                continue
-            break
-        if not isinstance(data, dict):
-            last_error = "shape"
-            break
-        errcode = data.get("errcode") or 0
-        if errcode == SYSTEM_BUSY:
-            last_error = "busy"
-            logs.event("wechat.retry", api=path, attempt=attempt + 1, reason="busy", elapsed_ms=elapsed_ms)
-            continue
-        if errcode:
-            logs.event("wechat.error", api=path, errcode=errcode, elapsed_ms=elapsed_ms)
-            raise WeChatError(errcode, str(data.get("errmsg", "")), api=path)
-        return data
-    logs.event("wechat.unavailable", api=path, reason=last_error)
-    if last_error == "busy":
-        raise WeChatError(SYSTEM_BUSY, "system error", api=path)
-    raise WeChatUnavailable()
+            return transport.call(method, path, params={**(params or {}), "access_token": token},
+                                  json_body=json_body, expect_json=expect_json)
+        except WeChatError as exc:
+            if not exc.is_token_error:
+                raise
+            logs.event("wechat.token_rejected", api=path, appid=self.app.appid, errcode=exc.errcode)
+            token = self.tokens.replace_rejected(self.app, token)
+            return transport.call(method, path, params={**(params or {}), "access_token": token},
+                                  json_body=json_body, expect_json=expect_json)
 
 
-def call_with_token(app, method, path, params=None, json_body=None, expect_json=True):
-    """Call an API that needs the app's access_token. A token WeChat rejects (40001/40014/42001) is refreshed once
-    and the call retried once; a second rejection is reported, never looped on."""
-    from chalicelib.wechat import tokens
-
-    token = tokens.get_access_token(app)
-    try:
-        return call(method, path, params={**(params or {}), "access_token": token}, json_body=json_body,
-                    expect_json=expect_json)
-    except WeChatError as exc:
-        if not exc.is_token_error:
-            raise
-        logs.event("wechat.token_rejected", api=path, appid=app.appid, errcode=exc.errcode)
-        token = tokens.refresh_after_rejection(app, token)
-        return call(method, path, params={**(params or {}), "access_token": token}, json_body=json_body,
-                    expect_json=expect_json)
+def for_app(app: WeChatApp) -> WeChatClient:
+    """The app's client over the central token store."""
+    return WeChatClient(app, tokens.central_store())

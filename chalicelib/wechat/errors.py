@@ -3,6 +3,8 @@
 The table is the one place that decides what an errcode means to our callers; the client raises `WeChatError`
 for every non-zero errcode and routes never look at numbers.
 """
+from __future__ import annotations
+
 from chalicelib.core.errors import ApiError
 
 SYSTEM_BUSY = -1
@@ -31,7 +33,7 @@ _TABLE = {
 class WeChatError(ApiError):
     """WeChat answered with a non-zero errcode."""
 
-    def __init__(self, errcode, errmsg="", api=""):
+    def __init__(self, errcode: int, errmsg: str = "", api: str = "") -> None:
         status, message = _TABLE.get(errcode, (502, "WeChat rejected the request."))
         self.status = status
         self.errcode = errcode
@@ -40,7 +42,7 @@ class WeChatError(ApiError):
         super().__init__(message, {"errcode": errcode})
 
     @property
-    def is_token_error(self):
+    def is_token_error(self) -> bool:
         return self.errcode in TOKEN_ERRCODES
 
 

@@ -5,7 +5,10 @@ records each finished step on it, so an SQS redelivery after a partial failure r
 a fully processed message is never processed again. Items expire through the table's TTL after a day; an expired
 item that TTL has not removed yet counts as absent.
 """
+from __future__ import annotations
+
 import time
+from typing import Any
 
 from chalicelib.store import keys, table
 
@@ -13,7 +16,7 @@ KEEP_SECONDS = 24 * 3600
 DONE = "done"
 
 
-def claim(appid, message_key, now=None):
+def claim(appid: str, message_key: str, now: float | None = None) -> bool:
     """True if this delivery is the first of the message (the caller must enqueue it), False for a redelivery."""
     now = int(now or time.time())
     item = {**keys.push_message(appid, message_key), "state": "queued", "received_at": now,
@@ -26,21 +29,21 @@ def claim(appid, message_key, now=None):
     return True
 
 
-def release(appid, message_key):
+def release(appid: str, message_key: str) -> None:
     """Forget a claim whose message could not be queued, so WeChat's retry gets another chance."""
     table.delete(keys.push_message(appid, message_key))
 
 
-def load(appid, message_key):
+def load(appid: str, message_key: str) -> dict[str, Any]:
     return table.get(keys.push_message(appid, message_key)) or {}
 
 
-def step_done(appid, message_key, step):
+def step_done(appid: str, message_key: str, step: str) -> None:
     table.update(keys.push_message(appid, message_key), "ADD #steps :step",
                  names={"#steps": "steps"}, values={":step": {step}}, return_values="NONE")
 
 
-def finish(appid, message_key):
+def finish(appid: str, message_key: str) -> None:
     table.update(keys.push_message(appid, message_key), "SET #state = :done, finished_at = :now",
                  names={"#state": "state"}, values={":done": DONE, ":now": int(time.time())},
                  return_values="NONE")

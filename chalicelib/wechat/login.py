@@ -1,8 +1,11 @@
 """Mini-program login: `sns/jscode2session` (code2Session)."""
+from __future__ import annotations
+
 from dataclasses import dataclass
 
 from chalicelib.core.errors import BadGateway
-from chalicelib.wechat import client
+from chalicelib.core.settings import WeChatApp
+from chalicelib.wechat import transport
 
 MAX_CODE_LENGTH = 256
 
@@ -13,12 +16,12 @@ class WeChatSession:
     session_key: str
     unionid: str = ""
 
-    def __repr__(self):  # the session_key never reaches a log line
+    def __repr__(self) -> str:  # the session_key never reaches a log line
         return f"WeChatSession(openid={self.openid!r}, unionid={self.unionid!r}, session_key=***)"
 
 
-def code2session(app, code):
-    data = client.call(
+def code2session(app: WeChatApp, code: str) -> WeChatSession:
+    data = transport.call(
         "GET",
         "/sns/jscode2session",
         params={

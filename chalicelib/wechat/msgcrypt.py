@@ -9,12 +9,15 @@ Decryption is strict: standard base64 only, whole 32-byte blocks, every padding 
 within bounds and the trailing appid equal to ours. Each failure is a `CryptoError` with a reason that names no
 secret. pycryptodome is imported on first use.
 """
+from __future__ import annotations
+
 import base64
 import binascii
 import hashlib
 import hmac
 import secrets
 import struct
+from typing import Any
 
 BLOCK = 32
 RANDOM_BYTES = 16
@@ -24,7 +27,7 @@ ENCODING_AES_KEY_LENGTH = 43
 class CryptoError(Exception):
     """The envelope is malformed or not for us; `reason` is safe to show."""
 
-    def __init__(self, reason):
+    def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
 
@@ -33,16 +36,16 @@ class AppIdMismatch(CryptoError):
     pass
 
 
-def signature(*parts):
+def signature(*parts: str) -> str:
     """WeChat's SHA1 over the sorted parts (token, timestamp, nonce[, Encrypt])."""
     return hashlib.sha1("".join(sorted(str(p) for p in parts)).encode("utf-8")).hexdigest()
 
 
-def signature_matches(expected, presented):
+def signature_matches(expected: str, presented: str | None) -> bool:
     return isinstance(presented, str) and hmac.compare_digest(expected.encode(), presented.lower().encode())
 
 
-def aes_key(encoding_aes_key):
+def aes_key(encoding_aes_key: str) -> bytes:
     if not isinstance(encoding_aes_key, str) or len(encoding_aes_key) != ENCODING_AES_KEY_LENGTH:
         raise ValueError("EncodingAESKey must be 43 characters")
     key = base64.b64decode(encoding_aes_key + "=")
@@ -51,18 +54,18 @@ def aes_key(encoding_aes_key):
     return key
 
 
-def _cipher(key):
+def _cipher(key: bytes) -> Any:
     from Crypto.Cipher import AES
 
     return AES.new(key, AES.MODE_CBC, key[:16])
 
 
-def pad(data):
+def pad(data: bytes) -> bytes:
     count = BLOCK - len(data) % BLOCK
     return data + bytes([count]) * count
 
 
-def unpad(data):
+def unpad(data: bytes) -> bytes:
     if not data or len(data) % BLOCK:
         raise CryptoError("bad padding")
     count = data[-1]
@@ -71,7 +74,7 @@ def unpad(data):
     return data[:-count]
 
 
-def encrypt(key, appid, message, random_prefix=None):
+def encrypt(key: bytes, appid: str, message: bytes, random_prefix: bytes | None = None) -> str:
     """base64 text of the envelope around `message` (bytes or str)."""
     body = message.encode("utf-8") if isinstance(message, str) else message
     prefix = random_prefix if random_prefix is not None else secrets.token_bytes(RANDOM_BYTES)
@@ -79,7 +82,7 @@ def encrypt(key, appid, message, random_prefix=None):
     return base64.b64encode(_cipher(key).encrypt(pad(plain))).decode("ascii")
 
 
-def decrypt(key, appid, encrypted):
+def decrypt(key: bytes, appid: str, encrypted: str) -> bytes:
     """The message bytes inside `encrypted` (base64 text); CryptoError if anything is off."""
     if not isinstance(encrypted, str) or not encrypted:
         raise CryptoError("missing ciphertext")

@@ -4,10 +4,13 @@
 the time WeChat encrypted it. CBC has no integrity check, so tampering shows up as bad padding, bad UTF-8, bad
 JSON or a wrong watermark: every one of them is a 400, never a 500.
 """
+from __future__ import annotations
+
 import base64
 import binascii
 import json
 import time
+from typing import Any
 
 from chalicelib.core.errors import BadRequest
 
@@ -21,7 +24,7 @@ class OpenDataError(BadRequest):
     default_message = "The encrypted data could not be decrypted; get it from WeChat again."
 
 
-def _b64(value, name, length=None):
+def _b64(value: str, name: str, length: int | None = None) -> bytes:
     try:
         raw = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
@@ -33,14 +36,15 @@ def _b64(value, name, length=None):
     return raw
 
 
-def _unpad(plain):
+def _unpad(plain: bytes) -> bytes:
     pad = plain[-1] if plain else 0
     if not 1 <= pad <= _MAX_PAD or pad > len(plain) or plain[-pad:] != bytes([pad]) * pad:
         raise OpenDataError()
     return plain[:-pad]
 
 
-def decrypt(session_key, encrypted_data, iv, appid, now=None, max_age_seconds=DEFAULT_MAX_AGE_SECONDS):
+def decrypt(session_key: str, encrypted_data: str, iv: str, appid: str, now: float | None = None,
+            max_age_seconds: int = DEFAULT_MAX_AGE_SECONDS) -> dict[str, Any]:
     """The decrypted open data as a dict. `max_age_seconds=None` skips the freshness check (for old samples)."""
     from Crypto.Cipher import AES
 

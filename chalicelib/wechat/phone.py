@@ -1,8 +1,12 @@
 """getPhoneNumber, new flow: a one-time code from `<button open-type="getPhoneNumber">` → the user's phone."""
+from __future__ import annotations
+
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from chalicelib.core.errors import BadGateway
+from chalicelib.core.settings import WeChatApp
 from chalicelib.wechat import client
 
 _DIGITS = re.compile(r"^\d{4,20}$")
@@ -16,12 +20,12 @@ class PhoneNumber:
     country_code: str
 
     @property
-    def e164(self):
+    def e164(self) -> str:
         """One spelling per phone, used as the uniqueness key: `+<country code><number>`."""
         return f"+{self.country_code}{self.pure}"
 
 
-def from_open_data(data):
+def from_open_data(data: dict[str, Any]) -> PhoneNumber | None:
     """The phone in WeChat's phone_info / decrypted open data; None when the data has none."""
     pure = str(data.get("purePhoneNumber") or "").strip()
     country = _COUNTRY.match(str(data.get("countryCode") or "86").strip())  # WeChat sends it as text or a number
@@ -31,12 +35,12 @@ def from_open_data(data):
     return PhoneNumber(number=number, pure=pure, country_code=country.group(1))
 
 
-def get_phone_number(app, code, openid=None):
+def get_phone_number(app: WeChatApp, code: str, openid: str | None = None) -> PhoneNumber:
     """`wxa/business/getuserphonenumber`; with `openid` WeChat also checks the code belongs to that user."""
     body = {"code": code}
     if openid:
         body["openid"] = openid
-    data = client.call_with_token(app, "POST", "/wxa/business/getuserphonenumber", json_body=body)
+    data = client.for_app(app).call("POST", "/wxa/business/getuserphonenumber", json_body=body)
     info = data.get("phone_info")
     phone = from_open_data(info) if isinstance(info, dict) else None
     if phone is None:

@@ -5,8 +5,11 @@ happen; nesting depth and field counts are bounded so a hostile body costs littl
 same shape: `{"ToUserName": "...", "MsgType": "text", "CreateTime": "1482048670", ...}`, with nested elements
 (e.g. a subscribe-message event's `List`) as dicts, or lists of dicts when repeated.
 """
+from __future__ import annotations
+
 import hashlib
 import json
+from typing import Any
 
 from chalicelib.core.errors import BadRequest
 
@@ -14,7 +17,7 @@ MAX_DEPTH = 6
 MAX_ELEMENTS = 500
 
 
-def parse(raw):
+def parse(raw: bytes) -> dict[str, Any]:
     """A pushed body (bytes) as a dict; BadRequest for anything that isn't one message object."""
     head = raw.lstrip()[:1]
     if head == b"{":
@@ -24,7 +27,7 @@ def parse(raw):
     raise BadRequest("The message body must be XML or a JSON object.")
 
 
-def _parse_json(raw):
+def _parse_json(raw: bytes) -> dict[str, Any]:
     try:
         value = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
@@ -34,7 +37,7 @@ def _parse_json(raw):
     return value
 
 
-def _parse_xml(raw):
+def _parse_xml(raw: bytes) -> dict[str, Any]:
     from xml.etree.ElementTree import ParseError
 
     import defusedxml
@@ -53,10 +56,10 @@ def _parse_xml(raw):
     return _element_to_dict(root, 0)
 
 
-def _element_to_dict(element, depth):
+def _element_to_dict(element: Any, depth: int) -> dict[str, Any]:
     if depth > MAX_DEPTH:
         raise BadRequest("The message XML is nested too deeply.")
-    out = {}
+    out: dict[str, Any] = {}
     for child in element:
         value = _element_to_dict(child, depth + 1) if len(child) else (child.text or "").strip()
         if child.tag in out:
@@ -67,7 +70,7 @@ def _element_to_dict(element, depth):
     return out
 
 
-def text_field(message, name):
+def text_field(message: dict[str, Any], name: str) -> str:
     """A scalar field as text (XML gives strings, JSON numbers), or "" when absent or not a scalar."""
     value = message.get(name)
     if isinstance(value, bool) or value is None:
@@ -77,7 +80,7 @@ def text_field(message, name):
     return ""
 
 
-def message_key(message, raw):
+def message_key(message: dict[str, Any], raw: bytes) -> str:
     """What identifies one message across WeChat's redeliveries: MsgId for messages, FromUserName + CreateTime
     (+ Event) for events, and the exact decrypted bytes as a last resort. Hashed, so any value fits a key."""
     msg_id = text_field(message, "MsgId") or text_field(message, "msgid")

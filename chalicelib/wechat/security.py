@@ -3,9 +3,13 @@
 WeChat accepts up to 2500 characters per call; longer text is checked in pieces and the worst verdict wins.
 The openid must belong to a user who used the app in the last two hours (WeChat's rule).
 """
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import Any
 
 from chalicelib.core.errors import BadGateway
+from chalicelib.core.settings import WeChatApp
 from chalicelib.wechat import client
 
 MAX_CHARS_PER_CALL = 2500
@@ -21,23 +25,24 @@ class Verdict:
     trace_id: str = ""
 
     @property
-    def risky(self):
+    def risky(self) -> bool:
         return self.suggest == "risky"
 
     @property
-    def needs_review(self):
+    def needs_review(self) -> bool:
         return self.suggest == "review"
 
 
-def scene_number(scene):
+def scene_number(scene: int | str) -> int:
     """Accept WeChat's number (1-4) or its name (profile, comment, forum, social)."""
-    number = SCENES.get(scene, scene)
-    if number not in (1, 2, 3, 4) or isinstance(number, bool):
+    number = SCENES.get(scene, scene) if isinstance(scene, str) else scene
+    if not isinstance(number, int) or isinstance(number, bool) or number not in (1, 2, 3, 4):
         raise ValueError(f"unknown msg_sec_check scene {scene!r}")
     return number
 
 
-def check_text(app, openid, content, scene="comment", title=None, nickname=None):
+def check_text(app: WeChatApp, openid: str, content: str, scene: int | str = "comment", title: str | None = None,
+               nickname: str | None = None) -> Verdict:
     number = scene_number(scene)
     text = content or ""
     pieces = [text[i:i + MAX_CHARS_PER_CALL] for i in range(0, len(text), MAX_CHARS_PER_CALL)] or [""]
@@ -50,15 +55,16 @@ def check_text(app, openid, content, scene="comment", title=None, nickname=None)
             body["title"] = title
         if nickname:
             body["nickname"] = nickname
-        verdict = _verdict(client.call_with_token(app, "POST", "/wxa/msg_sec_check", json_body=body))
+        verdict = _verdict(client.for_app(app).call("POST", "/wxa/msg_sec_check", json_body=body))
         if worst is None or _RANK[verdict.suggest] > _RANK[worst.suggest]:
             worst = verdict
         if worst.risky:
             break
+    assert worst is not None  # there is always at least one piece
     return worst
 
 
-def _verdict(data):
+def _verdict(data: dict[str, Any]) -> Verdict:
     result = data.get("result") or {}
     suggest = result.get("suggest")
     if suggest not in _RANK:

@@ -1,7 +1,11 @@
 """Subscribe messages: `cgi-bin/message/subscribe/send`, with its errcodes as clear 4xx for our callers."""
+from __future__ import annotations
+
 import re
+from typing import Any
 
 from chalicelib.core.errors import ApiError
+from chalicelib.core.settings import WeChatApp
 from chalicelib.wechat import client
 from chalicelib.wechat.errors import WeChatError
 
@@ -23,17 +27,18 @@ _FIELD = re.compile(r"(data\.[A-Za-z0-9_]+(?:\.value)?)")
 class SubscribeSendError(ApiError):
     """WeChat refused this message (the user, the template or the data); resending the same one won't help."""
 
-    def __init__(self, status, message, errcode, field=None):
+    def __init__(self, status: int, message: str, errcode: int, field: str | None = None) -> None:
         self.status = status
         self.errcode = errcode
-        data = {"errcode": errcode}
+        data: dict[str, Any] = {"errcode": errcode}
         if field:
             data["field"] = field
             message = f"{message} ({field})"
         super().__init__(message, data)
 
 
-def build_body(touser, template_id, data, page=None, miniprogram_state=None, lang=None):
+def build_body(touser: str, template_id: str, data: dict[str, Any], page: str | None = None,
+               miniprogram_state: str | None = None, lang: str | None = None) -> dict[str, Any]:
     body = {"touser": touser, "template_id": template_id, "data": data}
     if page:
         body["page"] = page
@@ -44,10 +49,10 @@ def build_body(touser, template_id, data, page=None, miniprogram_state=None, lan
     return body
 
 
-def send(app, body):
+def send(app: WeChatApp, body: dict[str, Any]) -> Any:
     """Send one message; WeChat's msgid (or None). Raises SubscribeSendError, WeChatError or WeChatUnavailable."""
     try:
-        data = client.call_with_token(app, "POST", "/cgi-bin/message/subscribe/send", json_body=body)
+        data = client.for_app(app).call("POST", "/cgi-bin/message/subscribe/send", json_body=body)
     except WeChatError as exc:
         known = _SEND_ERRORS.get(exc.errcode)
         if known is None:

@@ -1,4 +1,4 @@
-"""The central access_token store. Interface: `get_access_token(app)` and `refresh_after_rejection(app, rejected)`.
+"""The central access_token store: `central_store()` is the TokenSource every WeChatClient (client.py) uses.
 
 WeChat asks for one "central control server" per app: fetching a token elsewhere can invalidate the one everybody
 uses. Here the table is that server's memory and a lease in it decides who talks to WeChat:
@@ -19,23 +19,27 @@ uses. Here the table is that server's memory and a lease in it decides who talks
 The scheduled refresher (chalicelib/jobs/token_refresher.py) calls `refresh_if_due` well before expiry, so requests
 normally find a fresh token in the table.
 """
+from __future__ import annotations
+
 import logging
 import threading
 import time
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from chalicelib.core import logs
 from chalicelib.core.errors import ServiceUnavailable
+from chalicelib.core.settings import WeChatApp
 from chalicelib.store import keys, table
-from chalicelib.wechat import client
+from chalicelib.wechat import transport
 from chalicelib.wechat.errors import WeChatError, WeChatUnavailable
 
 MEMORY_SECONDS = 60
 USABLE_MARGIN_SECONDS = 60      # never hand out a token with less time left than this
 REFRESH_AHEAD_SECONDS = 240     # a request refreshes a token this close to expiry: inside the last 5 minutes,
                                 # where stable_token renews (it never returns one with less than 5 minutes left)
-LEASE_SECONDS = 15              # longer than one fetch with its retries (client.py: 3 attempts, 2 s + 5 s timeouts)
+LEASE_SECONDS = 15              # longer than one fetch with its retries (transport.py: 3 attempts, 2 s + 5 s timeouts)
 FAILURE_BACKOFF_SECONDS = 5
 WAIT_SECONDS = 8
 POLL_SECONDS = 0.05
@@ -48,28 +52,28 @@ class Token:
     expires_at: int
     cached_until: float = 0.0
 
-    def left(self, now):
+    def left(self, now: float) -> float:
         return self.expires_at - now
 
-    def usable(self, now):
+    def usable(self, now: float) -> bool:
         return self.left(now) > USABLE_MARGIN_SECONDS
 
 
-def _from_item(item):
+def _from_item(item: dict[str, Any] | None) -> Token | None:
     if item and isinstance(item.get("access_token"), str) and item.get("expires_at"):
         return Token(item["access_token"], int(item["expires_at"]))
     return None
 
 
-def _fetch(app):
+def fetch_from_wechat(app: WeChatApp) -> tuple[str, int]:
     """(access_token, expires_in) from WeChat. stable_token is never force-refreshed here: WeChat allows that 20
     times a day and it invalidates the token for everyone, so it stays a manual tool for a leaked token."""
     secret = app.secret.reveal()
     if app.token_mode == "classic":
-        data = client.call("GET", "/cgi-bin/token",
+        data = transport.call("GET", "/cgi-bin/token",
                            params={"grant_type": "client_credential", "appid": app.appid, "secret": secret})
     else:
-        data = client.call("POST", "/cgi-bin/stable_token", json_body={
+        data = transport.call("POST", "/cgi-bin/stable_token", json_body={
             "grant_type": "client_credential", "appid": app.appid, "secret": secret, "force_refresh": False})
     value, expires_in = data.get("access_token"), data.get("expires_in", 7200)
     if not isinstance(value, str) or not value or not isinstance(expires_in, int) or expires_in <= 0:
@@ -80,8 +84,8 @@ def _fetch(app):
 class TokenStore:
     """One per process (module-level below); tests and the benchmark make several to play several Lambdas."""
 
-    def __init__(self):
-        self._memory = {}
+    def __init__(self) -> None:
+        self._memory: dict[str, Token] = {}
         self._lock = threading.Lock()
 
     # --- memory ------------------------------------------------------------------------------------------------
@@ -96,7 +100,7 @@ class TokenStore:
             token = self._memory.get(appid)
         return token if token and token.cached_until > now and token.usable(now) else None
 
-    def forget(self, appid=None, value=None):
+    def forget(self, appid: str | None = None, value: str | None = None) -> None:
         with self._lock:
             if appid is None:
                 self._memory.clear()
@@ -168,7 +172,7 @@ class TokenStore:
             return self._wait_for_other(app, rejected or (current.value if current else None))
         fallback = current if current and current.value != rejected and current.usable(now) else None
         try:
-            value, expires_in = _fetch(app)
+            value, expires_in = fetch_from_wechat(app)
         except (WeChatError, WeChatUnavailable) as exc:
             self._record_failure(app, owner, exc, now)
             if fallback:
@@ -196,7 +200,7 @@ class TokenStore:
         raise ServiceUnavailable("The access token is being refreshed; try again shortly.")
 
     # --- interface -----------------------------------------------------------------------------------------------
-    def token(self, app):
+    def token(self, app: WeChatApp) -> Token:
         now = time.time()
         hit = self._recall(app.appid, now)
         if hit:
@@ -206,7 +210,7 @@ class TokenStore:
             return self._remember(app.appid, current, now)
         return self._refresh(app, current)
 
-    def after_rejection(self, app, rejected):
+    def after_rejection(self, app: WeChatApp, rejected: str) -> Token:
         self.forget(app.appid, rejected)
         now = time.time()
         current = _from_item(self._read(app.appid))
@@ -214,7 +218,7 @@ class TokenStore:
             return self._remember(app.appid, current, now)
         return self._refresh(app, current, rejected=rejected)
 
-    def refresh_if_due(self, app, ahead_seconds):
+    def refresh_if_due(self, app: WeChatApp, ahead_seconds: float) -> str:
         """'fresh' if the stored token has more than ahead_seconds left, else refresh: 'refreshed' or 'unchanged'
         (stable_token hands out the same token until its last minutes). Raises if WeChat fails."""
         now = time.time()
@@ -225,7 +229,7 @@ class TokenStore:
         if not self._acquire(app.appid, owner, now, now + ahead_seconds):
             return "busy"
         try:
-            value, expires_in = _fetch(app)
+            value, expires_in = fetch_from_wechat(app)
         except (WeChatError, WeChatUnavailable) as exc:
             self._record_failure(app, owner, exc, now)
             raise
@@ -236,28 +240,18 @@ class TokenStore:
         self._remember(app.appid, token, now)
         return "unchanged" if current and current.value == value else "refreshed"
 
+    # --- TokenSource (client.py) ----------------------------------------------------------------------------------
+    def access_token(self, app: WeChatApp) -> str:
+        return self.token(app).value
 
-_default = TokenStore()
-
-
-def current_token(app):
-    """The app's Token (value and expires_at) for the token endpoint."""
-    return _default.token(app)
-
-
-def get_access_token(app):
-    return _default.token(app).value
+    def replace_rejected(self, app: WeChatApp, rejected: str) -> str:
+        """A token other than `rejected`: someone else's fresh one from the table, or one fetched now (once)."""
+        return self.after_rejection(app, rejected).value
 
 
-def refresh_after_rejection(app, rejected):
-    """A token other than `rejected`: someone else's fresh one from the table, or one fetched now (once)."""
-    return _default.after_rejection(app, rejected).value
+_central = TokenStore()
 
 
-def refresh_if_due(app, ahead_seconds):
-    return _default.refresh_if_due(app, ahead_seconds)
-
-
-def forget_cached(appid=None):
-    """Drop this process's memory cache (tests; the table stays the source of truth)."""
-    _default.forget(appid)
+def central_store() -> TokenStore:
+    """This process's store (its memory cache is per Lambda; the table is shared)."""
+    return _central

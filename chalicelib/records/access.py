@@ -1,0 +1,113 @@
+"""Who is asking, and what the collection's rules let them do.
+
+Rules as PocketBase applies them: `null` → 403 for non-admins; the list rule filters (200 with fewer items); a
+failed view/update/delete rule is 404 (the record is not disclosed); a failed create rule is 400. Admin keys
+bypass rules. A bound rule is a filter tree over the record's own fields: it is evaluated in Python for views and
+creates, and compiled into the ConditionExpression of updates and deletes, so it holds at the moment of the write.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalicelib.core.auth_tokens import USERS_COLLECTION_ID
+from chalicelib.core.errors import Forbidden, NotFound
+from chalicelib.records import filter_bind, filter_eval, store
+from chalicelib.records.collections import USERS, Collection, get_schema
+from chalicelib.records.filter_tree import TRUE, Node
+
+
+class Auth:
+    """The caller's user for `@request.auth.*`: the id comes from the verified token; other fields are read
+    from the user record on first use (one GetItem, only for rules that need them)."""
+
+    def __init__(self, user_id: str) -> None:
+        self.id = user_id
+        self._record: store.StoredRecord | None = None
+        self._read = False
+
+    def value(self, name: str) -> Any:
+        if name == "id":
+            return self.id
+        if name == "collectionId":
+            return USERS_COLLECTION_ID
+        if name == "collectionName":
+            return USERS
+        if not self._read:
+            self._record, self._read = store.get(USERS, self.id, consistent=False), True
+        return filter_eval.field_value(self._record, name) if self._record else ""
+
+
+@dataclass
+class Caller:
+    """An admin, a signed-in user (with the app their token was issued for) or a guest, and the request's values
+    that rules may read (`@request.query.*`, `@request.headers.*`, `@request.method`)."""
+
+    user_id: str | None = None
+    is_admin: bool = False
+    query: dict = field(default_factory=dict)
+    headers: dict = field(default_factory=dict)
+    method: str = "GET"
+    appid: str | None = None  # the app the user's token was issued for (content checks run as that identity)
+    memo: dict = field(default_factory=dict)  # per-request results a retried write must not recompute
+
+    def __post_init__(self) -> None:
+        self.auth = Auth(self.user_id) if self.user_id else None
+
+    @property
+    def scope(self) -> str:
+        """Whose view of the data a query is (page markers are kept per scope)."""
+        return "admin" if self.is_admin else (self.user_id or "guest")
+
+    def context(self, body: dict | None = None, old: dict | None = None) -> filter_bind.Context:
+        return filter_bind.Context(auth=self.auth, body=body or {}, query=self.query, method=self.method,
+                                   headers=self.headers, old=old or {})
+
+
+def collection(name: str) -> Collection:
+    """The collection by name or id; 404 as PocketBase answers for an unknown one."""
+    found = get_schema().get(name)
+    if found is None:
+        raise NotFound("Missing collection context.")
+    return found
+
+
+def require_rule(coll: Collection, name: str, caller: Caller) -> None:
+    """403 for a locked (`null`) rule unless the caller is an admin."""
+    if not caller.is_admin and coll.rules[name] is None:
+        raise Forbidden("Only admins can perform this request.")
+
+
+def rule(coll: Collection, name: str, caller: Caller, ctx: filter_bind.Context) -> Node:
+    """The bound rule tree (TRUE for admins); 403 for a locked rule."""
+    if caller.is_admin:
+        return TRUE
+    require_rule(coll, name, caller)
+    text = coll.rules[name]
+    assert text is not None
+    return filter_bind.bind(get_schema(), coll, text, ctx, param=name)
+
+
+def allows(node: Node, record: store.StoredRecord) -> bool:
+    return filter_eval.evaluate(node, record)
+
+
+def visible(coll: Collection, record_id: str, caller: Caller, consistent: bool = True) -> store.StoredRecord:
+    """The stored record when the caller passes the view rule; 404 otherwise."""
+    view = rule(coll, "viewRule", caller, caller.context())
+    found = store.get(coll.name, record_id, consistent=consistent)
+    if found is None or not allows(view, found):
+        raise NotFound()
+    return found
+
+
+def writable(coll: Collection, record_id: str, rule_name: str, caller: Caller,
+             body: dict | None = None) -> tuple[store.StoredRecord, Node]:
+    """The stored record and its bound update/delete rule; 404 when it is absent or the rule denies it."""
+    found = store.get(coll.name, record_id)
+    if found is None:
+        raise NotFound()
+    bound = rule(coll, rule_name, caller, caller.context(body=body, old=found.data))
+    if not allows(bound, found):
+        raise NotFound()
+    return found, bound

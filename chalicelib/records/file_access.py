@@ -1,0 +1,108 @@
+"""Files of record file fields: who may upload to a record's field, the upload flow, and who may fetch a file.
+
+An existing record needs its updateRule to take an upload (404 when denied, as PocketBase hides it); a new record
+(no id, or an id not taken yet) needs the createRule, evaluated on a record whose owner-style relations are the
+caller (400 when denied). The record write that attaches the file checks its rule again with the real body.
+A file is public when the collection's viewRule is "" and the field is not `protected`; other files need the
+viewRule to pass.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.core import auth_tokens, ids, validate
+from chalicelib.core.errors import BadRequest, NotFound, Unauthorized, invalid
+from chalicelib.files import links, uploads
+from chalicelib.records import access, file_fields, store, writes
+from chalicelib.records.collections import Collection, Field
+
+MAX_FILENAME = 255
+
+
+def upload_target(collection_name: str, record_id: str | None, field_name: str,
+                  caller: access.Caller) -> tuple[Collection, Field, str]:
+    """(collection, field, record id) when the caller may put a file into that record field."""
+    collection = access.collection(collection_name)
+    f = collection.fields.get(field_name)
+    if f is None or f.type != "file":
+        raise invalid("field", "validation_invalid_value", "Not a file field of this collection.",
+                      "field must name a file field of the collection.")
+    existing = None
+    if record_id in (None, ""):
+        record_id = ids.new_id()
+    elif not ids.is_valid_id(record_id):
+        raise invalid("recordId", "validation_invalid_format", "Invalid record id.",
+                      "recordId must be 15 characters of a-z and 0-9.")
+    else:
+        existing = store.get(collection.name, record_id)
+    assert record_id is not None
+    if existing is not None:
+        rule = access.rule(collection, "updateRule", caller, caller.context(old=existing.data))
+        if not access.allows(rule, existing):
+            raise NotFound()
+        return collection, f, record_id
+    access.require_rule(collection, "createRule", caller)
+    body = {name: caller.user_id for name in writes.owner_fields(collection)} if caller.user_id else {}
+    prospective = store.new(collection, body, record_id=record_id)
+    rule = access.rule(collection, "createRule", caller, caller.context(body=body))
+    if not access.allows(rule, prospective):
+        raise BadRequest("You are not allowed to upload files to this collection.")
+    return collection, f, record_id
+
+
+def start_upload(body: dict[str, Any], caller: access.Caller) -> dict[str, Any]:
+    """A presigned POST (or multipart part URLs above 10 MB) for one file of one record field."""
+    collection_name = validate.required_text(body, "collection", max_length=100)
+    field_name = validate.required_text(body, "field", max_length=100)
+    filename = validate.required_text(body, "filename", max_length=MAX_FILENAME)
+    size = validate.required_integer(body, "size")
+    content_type = validate.required_text(body, "contentType", max_length=255)
+    record_id = validate.text(body, "recordId", required=False, max_length=64)
+    collection, f, record_id = upload_target(collection_name, record_id, field_name, caller)
+    answer = uploads.issue(caller.user_id, collection.id, record_id, f, filename, size, content_type)
+    answer["collectionId"] = collection.id
+    return answer
+
+
+def complete_upload(body: dict[str, Any], caller: access.Caller) -> dict[str, Any]:
+    key = validate.required_text(body, "key")
+    upload_id = validate.required_text(body, "uploadId")
+    return uploads.complete_multipart(caller.user_id, key, upload_id)
+
+
+def abort_upload(body: dict[str, Any], caller: access.Caller) -> None:
+    key = validate.required_text(body, "key")
+    upload_id = validate.required_text(body, "uploadId")
+    uploads.abort_multipart(caller.user_id, key, upload_id)
+
+
+def file_token(caller: access.Caller) -> dict[str, str]:
+    if caller.user_id is None:
+        raise Unauthorized("The request requires a logged-in user.")
+    return {"token": auth_tokens.issue_file_token(caller.user_id)}
+
+
+def visible_file(collection_name: str, record_id: str, filename: str,
+                 caller: access.Caller) -> tuple[Collection, Field, bool]:
+    """(collection, field, public) for a file of a record; 404 unless the record holds that file and, for a
+    non-public file, the caller passes the viewRule."""
+    collection = access.collection(collection_name)
+    found = store.get(collection.name, record_id, consistent=False)
+    f = file_fields.field_holding(collection, found.data, filename) if found else None
+    if found is None or f is None:
+        raise NotFound()
+    public = collection.rules["viewRule"] == "" and not f.opt("protected")
+    if not public:
+        rule = access.rule(collection, "viewRule", caller, caller.context())
+        if not access.allows(rule, found):
+            raise NotFound()
+    return collection, f, public
+
+
+def download_target(collection_name: str, record_id: str, filename: str, params: dict[str, str],
+                    caller: access.Caller) -> tuple[str, str]:
+    """(url, cache-control) after the rules allow it; 404 for anything the caller may not see."""
+    collection, f, public = visible_file(collection_name, record_id, filename, caller)
+    return links.redirect_target(collection.id, record_id, filename, f, public, thumb=params.get("thumb"),
+                                 download=params.get("download") in ("1", "true"))
+

@@ -1,0 +1,134 @@
+"""PocketBase's list and view: `GET /api/collections/{c}/records[/{id}]`, with the list rule as a filter."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from chalicelib.core.errors import BadRequest, field_error
+from chalicelib.records import access, filter_bind, filter_eval, paging, planner, render, store
+from chalicelib.records.collections import get_schema
+from chalicelib.records.filter_tree import all_of
+from chalicelib.records.planner import MAX_SCANNED, Plan, TooBroad
+
+DEFAULT_PER_PAGE = 30
+MAX_PER_PAGE = 1000
+
+Page = tuple[list[store.StoredRecord], Any, int | None]  # records, next position, total (None: count later)
+
+
+def _int(params: dict, name: str, default: int) -> int:
+    raw = params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise BadRequest(f"{name} must be a whole number.",
+                         {name: field_error("validation_invalid_value", "Must be a whole number.")}) from None
+
+
+def list_records(collection_name: str, params: dict, caller: access.Caller) -> dict[str, Any]:
+    collection = access.collection(collection_name)
+    page = max(1, _int(params, "page", 1))
+    per_page = _int(params, "perPage", DEFAULT_PER_PAGE)
+    per_page = DEFAULT_PER_PAGE if per_page <= 0 else min(per_page, MAX_PER_PAGE)
+    skip_total = str(params.get("skipTotal", "")).lower() in ("1", "true", "t", "yes")
+    ctx = caller.context()
+    user_filter = filter_bind.bind(get_schema(), collection, params.get("filter") or "", ctx)
+    node = filter_bind.fold(all_of([user_filter, access.rule(collection, "listRule", caller, ctx)]))
+    p = planner.plan(collection, node, planner.parse_sort(collection, params.get("sort")))
+    qhash = paging.query_hash(p, per_page, caller.scope)
+    cursor = params.get("cursor")
+
+    found: list[store.StoredRecord]
+    total: int | None
+    if p.empty:
+        found, next_position, total = [], None, 0
+    elif p.get_id or p.memory_sort:
+        found, next_position, total = _in_memory(p, page, per_page, cursor, qhash)
+    else:
+        found, next_position, total = _page(p, page, per_page, cursor, qhash, skip_total)
+    if skip_total:
+        total = -1
+    elif total is None:
+        total = paging.total(p)
+    assert total is not None
+    records = [render.for_caller(collection, r, caller) for r in found]
+    render.expand(collection, records, found, params.get("expand"), caller)
+    return {
+        "page": page,
+        "perPage": per_page,
+        "totalItems": total,
+        "totalPages": -1 if total < 0 else (total + per_page - 1) // per_page,
+        "items": [render.pick(r, params.get("fields")) for r in records],
+        "nextCursor": paging.encode_cursor(qhash, next_position) if next_position is not None else None,
+    }
+
+
+def _page(p: Plan, page: int, per_page: int, cursor: Any, qhash: str, skip_total: bool) -> Page:
+    if cursor:
+        start = paging.decode_cursor(cursor, qhash)
+    elif page == 1:
+        start = None
+    else:
+        start, found = paging.page_start(qhash, page)
+        if not found:
+            known, start = paging.nearest_marker(qhash, page)
+            if start is None and known > 1:
+                return [], None, None  # the query ended before page `known`
+            try:
+                _, start, _ = paging.read(p, start, (page - known) * per_page)
+            except TooBroad:
+                raise BadRequest(f"Page {page} can't be reached directly; request the pages in order or use "
+                                 "nextCursor.", {"page": field_error("validation_invalid_value",
+                                                                     "Too far ahead of the pages read so far.")})
+            if start is None:
+                return [], None, None
+    if start is None and page > 1 and not cursor:
+        return [], None, None  # a marker that says the query ended
+    records, next_key, _ = paging.read(p, start, per_page)
+    if not cursor and next_key is not None:
+        paging.remember(qhash, page + 1, next_key)
+    total = None
+    if not skip_total and not cursor and page == 1 and next_key is None:
+        total = len(records)  # everything fits on page 1: no count needed
+    return records, next_key, total
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    if value is None or value == "":
+        return (0, "")
+    if isinstance(value, bool):
+        return (1, int(value))
+    if isinstance(value, (int, float)):
+        return (2, value)
+    return (3, str(value))
+
+
+def _by(name: str) -> Callable[[store.StoredRecord], tuple[int, Any]]:
+    return lambda record: _sort_key(record.value(name))
+
+
+def _in_memory(p: Plan, page: int, per_page: int, cursor: Any, qhash: str) -> Page:
+    if p.get_id:
+        one = store.get(p.collection.name, p.get_id)
+        matches = [one] if one and filter_eval.evaluate(p.residual, one) else []
+    else:
+        matches, more, _ = paging.read(p, None, MAX_SCANNED + 1)
+        if more is not None or len(matches) > MAX_SCANNED:
+            raise TooBroad(p, "sorts")
+        for name, desc in reversed(p.memory_sort or []):
+            matches.sort(key=_by(name), reverse=desc)
+    offset = paging.decode_cursor(cursor, qhash) if cursor else (page - 1) * per_page
+    if not isinstance(offset, int) or offset < 0:
+        raise BadRequest("Invalid cursor.")
+    found = matches[offset:offset + per_page]
+    next_position = offset + per_page if offset + per_page < len(matches) else None
+    return found, next_position, len(matches)
+
+
+def view(collection_name: str, record_id: str, params: dict, caller: access.Caller) -> dict[str, Any]:
+    collection = access.collection(collection_name)
+    stored = access.visible(collection, record_id, caller)
+    record = render.for_caller(collection, stored, caller)
+    render.expand(collection, [record], [stored], params.get("expand"), caller)
+    return render.pick(record, params.get("fields"))

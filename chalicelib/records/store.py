@@ -1,0 +1,309 @@
+"""The record item: the only module that writes records, their index attributes, lowercased copies and counters.
+
+Every record write in wxbase (the records API, logins, phone binding, merges, cascades) goes through `Changes`,
+which turns record changes into DynamoDB actions: a create is a put that requires a new key; an update and a delete
+are conditional on the record's version (`v`) and on an optional rule; counters move with the records they count.
+Changing how a record is laid out in the table (layout.py) is a change to this module alone.
+
+Derived attributes, written with every record:
+- gsi1 (by created) and gsi2 (by updated) entries in the collection's partition;
+- one gsi3..6 entry per declared index whose fields are all set (equality on their values, ordered by created);
+- `lc`: lowercased copies of text values, for PocketBase's case-insensitive `~`.
+Counters (`keys.record_counter`): one per collection and one per index value, kept in the same transaction as the
+creates and deletes (and updates that move a record between index values), so list totals cost one GetItem.
+Review queue entries (`keys.review_entry`): a record whose data carries the content-security flag (layout.REVIEW_FLAG)
+has one, written and removed in the same transaction as the record, so moderators list flagged records in one Query.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Iterable
+
+from chalicelib.core import clock, ids
+from chalicelib.records import layout
+from chalicelib.records.filter_ddb import Builder
+from chalicelib.records.filter_tree import TRUE, Node
+from chalicelib.store import keys, table
+
+if TYPE_CHECKING:
+    from chalicelib.records.collections import Collection, Index
+
+MAX_INDEX_VALUE_LENGTH = 400
+MAX_ACTIONS = 100  # DynamoDB's TransactWriteItems limit
+UNCOUNTED = ("users",)  # users were created by logins before counters existed; their totals are counted
+_DERIVED = {a for slot in keys.GSI_SLOTS for a in keys.gsi_attributes(slot)} | {layout.LOWERCASED}
+
+
+@dataclass
+class StoredRecord:
+    """One record as stored: system values, field values and server-only values."""
+
+    collection_id: str
+    collection_name: str
+    id: str
+    data: dict[str, Any]
+    created: str = ""
+    updated: str = ""
+    version: int = 1
+    private: dict[str, Any] = field(default_factory=dict)  # `_tokenKey`, `_phone`: never rendered
+    derived: dict[str, Any] = field(default_factory=dict, repr=False)  # index attributes as stored
+
+    def value(self, name: str) -> Any:
+        """A system value (`id`, `created`, …) or a field value."""
+        if name == "id":
+            return self.id
+        if name == "collectionId":
+            return self.collection_id
+        if name == "collectionName":
+            return self.collection_name
+        if name in ("created", "updated"):
+            return getattr(self, name)
+        return self.data.get(name)
+
+
+def _from_item(item: dict[str, Any]) -> StoredRecord:
+    return StoredRecord(
+        collection_id=item.get("collectionId", ""), collection_name=item.get("collectionName", ""), id=item["id"],
+        data=dict(item.get(layout.DATA) or {}), created=item.get("created", ""), updated=item.get("updated", ""),
+        version=int(item.get(layout.VERSION, 1)),
+        private={k: v for k, v in item.items() if k.startswith(layout.PRIVATE_PREFIX)},
+        derived={k: v for k, v in item.items() if k in _DERIVED})
+
+
+def _to_item(collection: Collection, record: StoredRecord) -> dict[str, Any]:
+    return {**keys.record(record.collection_name, record.id), "id": record.id,
+            "collectionId": record.collection_id, "collectionName": record.collection_name,
+            layout.VERSION: record.version, "created": record.created, "updated": record.updated,
+            layout.DATA: dict(record.data), **record.private, **derived_attributes(collection, record)}
+
+
+# --- reading --------------------------------------------------------------------------------------------------------
+
+def get(collection_name: str, record_id: str, consistent: bool = True) -> StoredRecord | None:
+    if not ids.is_valid_id(record_id):
+        return None
+    item = table.get(keys.record(collection_name, record_id), consistent=consistent)
+    return _from_item(item) if item else None
+
+
+def get_many(refs: Iterable[tuple[str, str]]) -> list[StoredRecord]:
+    """The records that exist among (collection name, id) pairs (at most 100 distinct; duplicates are read once)."""
+    unique = list(dict.fromkeys((c, i) for c, i in refs if ids.is_valid_id(i)))
+    return [_from_item(item) for item in table.batch_get([keys.record(c, i) for c, i in unique])]
+
+
+def from_items(items: Iterable[dict[str, Any]]) -> list[StoredRecord]:
+    """Records from items a Query returned (records/paging.py reads pages of them)."""
+    return [_from_item(item) for item in items]
+
+
+def review_queue(limit: int = 100, start: dict | None = None) -> tuple[list[dict[str, Any]], dict | None]:
+    """Entries of records flagged for review ({collectionName, recordId, flags, flaggedAt}), in key order."""
+    return table.query("#pk = :pk", names={"#pk": keys.TABLE_PK}, values={":pk": keys.REVIEW_QUEUE}, limit=limit,
+                       start_key=start, consistent=True)
+
+
+def count(collection_name: str, scope: str = "") -> int:
+    counter = table.get(keys.record_counter(collection_name, scope), consistent=False)
+    return max(0, int((counter or {}).get("n", 0)))
+
+
+# --- derived attributes ------------------------------------------------------------------------------------------
+
+def encode_index_values(values: list[Any]) -> str:
+    """The equality part of an index partition key: canonical JSON, hashed when long."""
+    canonical = [int(v) if isinstance(v, float) and v.is_integer() else v for v in values]
+    text = json.dumps(canonical, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+    if len(text) > MAX_INDEX_VALUE_LENGTH:
+        return "h:" + hashlib.sha256(text.encode()).hexdigest()
+    return text
+
+
+def index_values(index: Index, data: dict[str, Any]) -> list[Any] | None:
+    """The values a record holds for an index, or None when one is blank (the index is sparse)."""
+    values = [data.get(name) for name in index.fields]
+    if any(v in (None, "", []) for v in values):
+        return None
+    return values
+
+
+def index_scope(index: Index, values: list[Any]) -> str:
+    """The counter scope of one index value."""
+    return f"{index.name}#{encode_index_values(values)}"
+
+
+def index_partition(collection_name: str, index: Index, values: list[Any]) -> str:
+    return keys.index_partition(collection_name, index.name, encode_index_values(values))
+
+
+def derived_attributes(collection: Collection, record: StoredRecord) -> dict[str, Any]:
+    name, record_id = record.collection_name, record.id
+    attrs: dict[str, Any] = {**keys.gsi_entry(keys.RECORDS_BY_CREATED, keys.collection_partition(name),
+                              keys.record_order(record.created, record_id)),
+             **keys.gsi_entry(keys.RECORDS_BY_UPDATED, keys.collection_partition(name),
+                              keys.record_order(record.updated, record_id))}
+    for index in collection.indexes:
+        values = index_values(index, record.data)
+        if values is not None:
+            attrs.update(keys.gsi_entry(index.slot, index_partition(name, index, values),
+                                        keys.record_order(record.created, record_id)))
+    attrs[layout.LOWERCASED] = {n: record.data[n].lower() for n, f in collection.fields.items()
+                                if f.type in layout.FOLDED_TYPES and isinstance(record.data.get(n), str) and record.data[n]}
+    return attrs
+
+
+def counter_scopes(collection: Collection, record: StoredRecord) -> list[str]:
+    """The counters a record counts in: the collection's and one per index value it holds."""
+    if collection.name in UNCOUNTED:
+        return []
+    scopes = [""]
+    for index in collection.indexes:
+        values = index_values(index, record.data)
+        if values is not None:
+            scopes.append(index_scope(index, values))
+    return scopes
+
+
+# --- writing ----------------------------------------------------------------------------------------------------------
+
+def new(collection: Collection, data: dict[str, Any], record_id: str | None = None,
+        private: dict[str, Any] | None = None) -> StoredRecord:
+    """A record not stored yet (created/updated now, version 1)."""
+    now = clock.pb_datetime()
+    return StoredRecord(collection_id=collection.id, collection_name=collection.name, id=record_id or ids.new_id(),
+                        data=dict(data), created=now, updated=now, private=dict(private or {}))
+
+
+class WriteRejected(Exception):
+    """A condition of the transaction failed: `positions` are the failed actions' places in `Changes.actions()`."""
+
+    def __init__(self, positions: list[int]) -> None:
+        super().__init__(f"conditions failed at {positions}")
+        self.positions = positions
+
+
+class Changes:
+    """Record writes (and any other actions) committed together. Counter changes are merged per counter, since
+    one transaction may touch an item only once."""
+
+    def __init__(self) -> None:
+        self._actions: list[dict] = []
+        self._deltas: Counter[tuple[str, str]] = Counter()
+
+    def __len__(self) -> int:
+        """Actions this transaction will hold."""
+        return len(self._actions) + sum(1 for d in self._deltas.values() if d)
+
+    def cost(self, collection: Collection, old: StoredRecord | None, new_record: StoredRecord | None) -> int:
+        """Actions that one more record change would add (the record, its review entry, counters not yet touched)."""
+        deltas = self._counter_deltas(collection, old, new_record)
+        flagged = any(r is not None and r.data.get(layout.REVIEW_FLAG) for r in (old, new_record))
+        return 1 + int(flagged) + sum(1 for k in deltas if not self._deltas.get(k))
+
+    def _counter_deltas(self, collection: Collection, old: StoredRecord | None,
+                        new_record: StoredRecord | None) -> Counter[tuple[str, str]]:
+        deltas: Counter[tuple[str, str]] = Counter()
+        before = counter_scopes(collection, old) if old else []
+        after = counter_scopes(collection, new_record) if new_record else []
+        for scope in before:
+            if scope not in after:
+                deltas[(collection.name, scope)] -= 1
+        for scope in after:
+            if scope not in before:
+                deltas[(collection.name, scope)] += 1
+        return deltas
+
+    def _count(self, collection: Collection, old: StoredRecord | None, new_record: StoredRecord | None) -> None:
+        self._deltas.update(self._counter_deltas(collection, old, new_record))
+        flagged_before = bool(old and old.data.get(layout.REVIEW_FLAG))
+        flagged_after = bool(new_record and new_record.data.get(layout.REVIEW_FLAG))
+        record = new_record or old
+        assert record is not None
+        key = keys.review_entry(record.collection_name, record.id)
+        if new_record is not None and flagged_after:
+            self._actions.append(table.put_op({**key, "collectionName": new_record.collection_name,
+                                               "recordId": new_record.id, "flags": new_record.data[layout.REVIEW_FLAG],
+                                               "flaggedAt": new_record.updated}))
+        elif flagged_before and not flagged_after:
+            self._actions.append(table.delete_op(key))
+
+    def create(self, collection: Collection, record: StoredRecord) -> int:
+        """Put a new record (refused if the id exists). Returns the action's position."""
+        position = len(self._actions)
+        self._actions.append(table.put_op(_to_item(collection, record), condition="attribute_not_exists(pk)"))
+        self._count(collection, None, record)
+        return position
+
+    def update(self, collection: Collection, old: StoredRecord, data: dict[str, Any], condition: Node = TRUE,
+               private: dict[str, Any] | None = None) -> StoredRecord:
+        """Replace a record's data (and optionally some private values), conditional on its version and on
+        `condition` (a bound rule). Returns the record as it will be stored."""
+        updated = clock.pb_datetime() if "updated" in collection.autodates else old.updated
+        record = replace(old, data=dict(data), version=old.version + 1, updated=updated,
+                         private={**old.private, **(private or {})})
+        attributes = derived_attributes(collection, record)
+        b = Builder()
+        sets = [f"{b.name(layout.DATA)} = {b.value(record.data)}", f"{b.name('updated')} = {b.value(updated)}",
+                f"{b.name(layout.VERSION)} = {b.value(record.version)}"]
+        sets += [f"{b.name(k)} = {b.value(v)}" for k, v in (private or {}).items()]
+        sets += [f"{b.name(k)} = {b.value(v)}" for k, v in attributes.items() if old.derived.get(k) != v]
+        removed = [b.name(k) for k in old.derived if k not in attributes]
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removed) if removed else "")
+        self._actions.append(table.update_op(keys.record(old.collection_name, old.id), expression,
+                                             condition=_version_condition(b, old, condition),
+                                             names=b.names, values=b.values))
+        self._count(collection, old, record)
+        record.derived = attributes
+        return record
+
+    def delete(self, collection: Collection, record: StoredRecord, condition: Node = TRUE) -> int:
+        """Delete a record, conditional on its version and on `condition`. Returns the action's position."""
+        b = Builder()
+        position = len(self._actions)
+        self._actions.append(table.delete_op(keys.record(record.collection_name, record.id),
+                                             condition=_version_condition(b, record, condition),
+                                             names=b.names, values=b.values))
+        self._count(collection, record, None)
+        return position
+
+    def require(self, collection_name: str, record_id: str) -> int:
+        """Fail the transaction unless the record exists (e.g. the user an identity is attached to)."""
+        self._actions.append(table.check_op(keys.record(collection_name, record_id), "attribute_exists(pk)"))
+        return len(self._actions) - 1
+
+    def add(self, action: dict) -> int:
+        """Any other action of the same transaction (markers, upload tickets). Returns its position."""
+        self._actions.append(action)
+        return len(self._actions) - 1
+
+    def actions(self) -> list[dict]:
+        counters = [table.update_op(keys.record_counter(name, scope), "ADD #n :d", names={"#n": "n"},
+                                    values={":d": delta})
+                    for (name, scope), delta in sorted(self._deltas.items()) if delta]
+        return self._actions + counters
+
+    def commit(self) -> None:
+        """One UpdateItem when that is all there is, else one transaction. WriteRejected when a condition fails."""
+        actions = self.actions()
+        if not actions:
+            return
+        try:
+            if len(actions) == 1 and "Update" in actions[0]:
+                table.apply(actions[0])
+            else:
+                table.transact(actions)
+        except table.ConditionFailed:
+            raise WriteRejected([0]) from None
+        except table.TransactionFailed as exc:
+            if not exc.condition_failed:
+                raise
+            raise WriteRejected([i for i, r in enumerate(exc.reasons) if r == "ConditionalCheckFailed"]) from None
+
+
+def _version_condition(b: Builder, record: StoredRecord, condition: Node) -> str:
+    expression = f"{b.name(layout.VERSION)} = {b.value(record.version)}"
+    rule = b.condition(condition)
+    return f"{expression} AND {rule}" if rule else expression

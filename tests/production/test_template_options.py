@@ -1,0 +1,80 @@
+"""The production options of infra/template.yaml, read as data: all off by default, each one wired as
+docs/production.md describes (files distribution without origin access control, Host replaced by the origin's,
+query strings forwarded, nothing cached; the WeChat-calling functions behind one NAT IP; partition-neutral ARNs)."""
+import json
+
+from tests.production.cfn import TEMPLATE, load_template
+
+WECHAT_CALLERS = {"APIHandler", "CallbackWorker", "TokenRefresher", "SendSubscribeMessages"}
+ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+
+
+def test_every_option_is_off_by_default():
+    params = load_template()["Parameters"]
+    assert params["FixedEgressIp"]["Default"] == "false" and params["CreateCdn"]["Default"] == "false"
+    assert params["ApiDomainName"]["Default"] == "" and params["FilesDomainName"]["Default"] == ""
+
+
+def test_option_resources_exist_only_under_their_condition():
+    resources = load_template()["Resources"]
+    by_condition = {}
+    for name, resource in resources.items():
+        by_condition.setdefault(resource.get("Condition"), set()).add(name)
+    assert by_condition["WithApiDomain"] == {"ApiDomain", "ApiBasePathMapping"}
+    assert by_condition["WithFilesDomain"] == {"FilesDistribution"}
+    assert {"EgressVpc", "EgressNat", "EgressIp", "EgressDynamoDbEndpoint", "EgressS3Endpoint",
+            "EgressSecurityGroup"} <= by_condition["WithFixedEgress"]
+    assert all(name.startswith("Egress") for name in by_condition["WithFixedEgress"])
+
+
+def test_files_distribution_passes_s3_authenticated_requests_through():
+    config = load_template()["Resources"]["FilesDistribution"]["Properties"]["DistributionConfig"]
+    origin, = config["Origins"]
+    assert origin["DomainName"] == {"Sub": "${Bucket}.s3.${AWS::Region}.${AWS::URLSuffix}"}
+    assert "OriginAccessControlId" not in origin and "S3OriginConfig" not in origin  # CloudFront adds no signature
+    assert origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    assert config["Aliases"] == [{"Ref": "FilesDomainName"}]
+    china, global_ = config["DefaultCacheBehavior"]["If"][1:]
+    for behaviour in (china, global_):
+        assert set(behaviour["AllowedMethods"]) == {"GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"}
+        assert behaviour["ViewerProtocolPolicy"] == "https-only"  # a redirect would turn the upload POST into a GET
+    assert global_["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST and global_["CachePolicyId"] == CACHING_DISABLED
+    assert china["ForwardedValues"]["QueryString"] is True and china["MaxTTL"] == 0  # legacy settings in aws-cn
+    assert "Headers" not in china["ForwardedValues"]  # the Host header is not forwarded: CloudFront sets the origin's
+    certificates = config["ViewerCertificate"]["If"][1:]
+    assert certificates[0]["IamCertificateId"] == {"Ref": "FilesIamCertificateId"}
+    assert certificates[1]["AcmCertificateArn"] == {"Ref": "FilesCertificateArn"}
+
+
+def test_the_api_handler_presigns_on_the_files_domain():
+    env = load_template()["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert env["WXBASE_FILES_DOMAIN"] == {"Ref": "FilesDomainName"}
+
+
+def test_exactly_the_functions_that_call_wechat_leave_through_the_nat():
+    resources = load_template()["Resources"]
+    in_vpc = {name for name, r in resources.items() if "VpcConfig" in r.get("Properties", {})}
+    assert in_vpc == WECHAT_CALLERS
+    for name in WECHAT_CALLERS:
+        condition, on, off = resources[name]["Properties"]["VpcConfig"]["If"]
+        assert condition == "WithFixedEgress" and off == {"Ref": "AWS::NoValue"}
+        assert on["SubnetIds"] == [{"Ref": "EgressSubnetA"}, {"Ref": "EgressSubnetB"}]
+    roles = {name.replace("Role", "") for name, r in resources.items()
+             if "ManagedPolicyArns" in r.get("Properties", {})}
+    assert roles == {"ApiHandler", "CallbackWorker", "TokenRefresher", "SendSubscribeMessages"}
+    routes = [r for r in resources.values() if r.get("Type") == "AWS::EC2::Route"]
+    assert any(r["Properties"].get("NatGatewayId") == {"Ref": "EgressNat"} for r in routes)
+    endpoints = {r["Properties"]["ServiceName"]["Sub"] for r in resources.values()
+                 if r.get("Type") == "AWS::EC2::VPCEndpoint"}
+    assert endpoints == {"com.amazonaws.${AWS::Region}.dynamodb", "com.amazonaws.${AWS::Region}.s3"}
+    outputs = load_template()["Outputs"]
+    assert outputs["EgressIp"] == {"Condition": "WithFixedEgress", "Description": outputs["EgressIp"]["Description"],
+                                   "Value": {"Ref": "EgressIp"}}
+
+
+def test_no_partition_or_domain_is_hard_coded():
+    text = open(TEMPLATE, encoding="utf-8").read()
+    assert "arn:aws:" not in text and "amazonaws.com" not in text
+    assert "AWS::Partition" in text and "AWS::URLSuffix" in text
+    assert "OriginAccessControl" not in json.dumps(load_template()["Resources"])  # no such type in aws-cn

@@ -1,0 +1,149 @@
+"""The shape of the code, checked: no import cycles (imports inside functions count), packages only import the
+layers below them (routes → services → store/wechat → core), core knows no web framework, and no module reaches
+for another module's private names."""
+import ast
+import os
+
+from tests.conftest import PROJECT_DIR
+
+ROOT = os.path.join(PROJECT_DIR, "chalicelib")
+# What each package may import besides itself; routes may import everything.
+LAYERS = {
+    "core": set(),
+    "store": {"core"},
+    "wechat": {"core", "store"},
+    "files": {"core", "store"},
+    "messages": {"core", "store", "wechat"},
+    "records": {"core", "store", "files", "wechat"},
+    "users": {"core", "store", "wechat", "records"},
+    "jobs": {"core", "store", "wechat", "records", "users", "messages", "files"},
+}
+
+
+def _modules():
+    found = {}
+    for folder, _, files in os.walk(ROOT):
+        for name in files:
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                parts = os.path.relpath(path, PROJECT_DIR)[:-3].split(os.sep)
+                if parts[-1] == "__init__":
+                    parts = parts[:-1]
+                found[".".join(parts)] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _runtime_nodes(tree):
+    """Every node except those under `if TYPE_CHECKING:` (annotations only, never executed)."""
+    skip = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", getattr(node.test, "attr", None)) == "TYPE_CHECKING":
+            skip.update(id(n) for child in node.body for n in ast.walk(child))
+    return [n for n in ast.walk(tree) if id(n) not in skip]
+
+
+def _imports(module):
+    """(imported module, private names taken from it) for each chalicelib import of a module, at any depth."""
+    tree = ast.parse(open(MODULES[module]).read())
+    out = []
+    for node in _runtime_nodes(tree):
+        if isinstance(node, ast.Import):
+            out += [(a.name, []) for a in node.names if a.name.startswith("chalicelib")]
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("chalicelib"):
+            for alias in node.names:
+                target = f"{node.module}.{alias.name}"
+                if target in MODULES:
+                    out.append((target, []))
+                else:
+                    out.append((node.module, [alias.name] if alias.name.startswith("_") else []))
+    return out
+
+
+def _graph():
+    return {m: {t for t, _ in _imports(m) if t in MODULES and t != m} for m in MODULES}
+
+
+def _cycle(graph):
+    state, stack = {}, []
+
+    def visit(node):
+        state[node] = "open"
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == "open":
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state:
+                found = visit(nxt)
+                if found:
+                    return found
+        state[node] = "done"
+        stack.pop()
+        return None
+
+    for node in sorted(graph):
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return None
+
+
+def _package(module):
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def test_no_import_cycle_between_modules():
+    # a package's __init__ re-exports its modules; that is not a cycle of the code itself
+    graph = {m: {t for t in ts if t.count(".") > 1 or t == "chalicelib"} for m, ts in _graph().items()
+             if m.count(".") > 1}
+    assert _cycle(graph) is None, " → ".join(_cycle(graph) or [])
+
+
+def test_no_import_cycle_between_packages():
+    packages = {}
+    for module, targets in _graph().items():
+        for target in targets:
+            if _package(module) != _package(target):
+                packages.setdefault(_package(module), set()).add(_package(target))
+    assert _cycle(packages) is None, " → ".join(_cycle(packages) or [])
+
+
+def test_packages_import_only_the_layers_below():
+    wrong = []
+    for module, targets in _graph().items():
+        allowed = LAYERS.get(_package(module))
+        if allowed is None:
+            continue
+        wrong += [f"{module} → {t}" for t in targets if _package(t) not in allowed | {_package(module)}]
+    assert wrong == []
+
+
+def test_core_knows_no_web_framework():
+    for module, path in MODULES.items():
+        if _package(module) in ("core", "store", "records", "users", "wechat", "files", "messages"):
+            tree = ast.parse(open(path).read())
+            names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+            names += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+            assert not [n for n in names if n.split(".")[0] == "chalice"], module
+
+
+def test_no_module_imports_or_uses_another_modules_private_names():
+    wrong = []
+    for module in MODULES:
+        wrong += [f"{module}: from {t} import {', '.join(p)}" for t, p in _imports(module) if p]
+        tree = ast.parse(open(MODULES[module]).read())
+        aliases = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("chalicelib"):
+                for alias in node.names:
+                    if f"{node.module}.{alias.name}" in MODULES:
+                        aliases[alias.asname or alias.name] = alias.name
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases \
+                    and node.attr.startswith("_") and not node.attr.startswith("__"):
+                wrong.append(f"{module}: {node.value.id}.{node.attr}")
+    assert wrong == []
