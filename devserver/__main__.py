@@ -32,7 +32,7 @@ def _say(line):
         pass
 
 
-def main():
+def main() -> None:
     sys.path.insert(0, PROJECT_DIR)
     from devserver.devconfig import ConfigError, DevConfig
 

@@ -5,6 +5,7 @@ moto's DynamoDB model checks a condition and then writes without holding a lock,
 emulator that guarantee (and lets the concurrency tests mean something). S3 and SQS requests run in parallel.
 """
 import threading
+from typing import Any
 
 from werkzeug.serving import make_server
 
@@ -39,7 +40,7 @@ class AwsEmulator(LoopbackServer):
             def log_request(self, *args, **kwargs):
                 pass
 
-        app = _SerializedDynamoDB(DomainDispatcherApplication(create_backend_app))
+        app: Any = _SerializedDynamoDB(DomainDispatcherApplication(create_backend_app))
         if journal is not None:
             from devserver.durable_queue import JournaledSqs
 

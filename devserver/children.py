@@ -22,7 +22,7 @@ def _die_with_parent():
 class ChildProcess:
     """A started engine: `.stop(timeout)` asks it to end (SIGTERM), then kills it."""
 
-    def __init__(self, name, argv, cwd, log_path, env=None):
+    def __init__(self, name: str, argv: list[str], cwd: str, log_path: str, env: dict | None = None) -> None:
         self.name = name
         self.log_path = log_path
         with open(log_path, "ab") as log:
@@ -31,7 +31,7 @@ class ChildProcess:
                                             stderr=subprocess.STDOUT, start_new_session=True,
                                             preexec_fn=_die_with_parent)
 
-    def wait_for_port(self, host, port, seconds):
+    def wait_for_port(self, host: str, port: int, seconds: float) -> None:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -45,7 +45,7 @@ class ChildProcess:
         self.stop(0)
         raise RuntimeError(f"{self.name} did not start within {seconds:.0f} s; see {self.log_path}")
 
-    def stop(self, timeout=1.5):
+    def stop(self, timeout: float = 1.5) -> None:
         if self.process.poll() is not None:
             return
         try:

@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 from dataclasses import dataclass
+from typing import Mapping
 
 DEFAULT_PORTS = {"PORT": 8000, "S3_PORT": 8001, "SANDBOX_PORT": 8002, "DYNAMODB_PORT": 8003}
 
@@ -54,11 +55,11 @@ class DevConfig:
     data_dir: str
 
     @classmethod
-    def from_environ(cls, environ, project_dir):
+    def from_environ(cls, environ: Mapping[str, str], project_dir: str) -> "DevConfig":
         host = environ.get("HOST") or "127.0.0.1"
         public = environ.get("PUBLIC_HOST") or (_lan_address() if host in ("0.0.0.0", "::") else host)
         ports = {name: _port(environ, name) for name in DEFAULT_PORTS}
-        taken = {}
+        taken: dict[int, str] = {}
         for name, port in ports.items():
             if port in taken:
                 raise ConfigError(f"{name} and {taken[port]} are both {port}; give each its own port")
@@ -67,12 +68,12 @@ class DevConfig:
         return cls(host, public, ports["PORT"], ports["S3_PORT"], ports["SANDBOX_PORT"], ports["DYNAMODB_PORT"],
                    os.path.abspath(data_dir))
 
-    def listeners(self):
+    def listeners(self) -> list[tuple[str, str, int]]:
         """(variable, address, port) of every server make dev starts on a fixed port."""
         return [("PORT", self.host, self.port), ("S3_PORT", self.host, self.s3_port),
                 ("SANDBOX_PORT", "127.0.0.1", self.sandbox_port), ("DYNAMODB_PORT", "127.0.0.1", self.dynamodb_port)]
 
-    def check_ports(self):
+    def check_ports(self) -> None:
         for name, host, port in self.listeners():
             family = socket.AF_INET6 if ":" in host else socket.AF_INET
             with socket.socket(family) as s:

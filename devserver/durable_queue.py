@@ -13,6 +13,7 @@ import io
 import json
 import os
 import threading
+from typing import Callable
 
 SQS = "AmazonSQS."
 JOURNALED = {SQS + name for name in ("SendMessage", "SendMessageBatch", "DeleteMessage", "DeleteMessageBatch",
@@ -26,12 +27,12 @@ def _queue_name(url):
 class QueueJournal:
     """An append-only file of `{"op": "send"|"delete"|"purge", …}` lines."""
 
-    def __init__(self, path):
+    def __init__(self, path: str) -> None:
         self.path = path
         self._lock = threading.Lock()
         self._file = open(path, "a", encoding="utf-8")
 
-    def append(self, entries):
+    def append(self, entries: list[dict]) -> None:
         if not entries:
             return
         with self._lock:
@@ -39,12 +40,12 @@ class QueueJournal:
             self._file.flush()
             os.fsync(self._file.fileno())
 
-    def close(self):
+    def close(self) -> None:
         with self._lock:
             self._file.close()
 
 
-def live_messages(*paths):
+def live_messages(*paths: str) -> list[dict]:
     """Messages sent and not deleted, in order, from one or more journals (a cut-off last line is ignored)."""
     live = {}
     for path in paths:
@@ -68,9 +69,9 @@ def live_messages(*paths):
 class JournaledSqs:
     """WSGI middleware over moto that journals SQS sends and deletes before answering them."""
 
-    def __init__(self, app, journal):
+    def __init__(self, app: Callable, journal: QueueJournal) -> None:
         self.app, self.journal = app, journal
-        self._receipts = {}  # receipt handle -> message id, learnt from ReceiveMessage answers
+        self._receipts: dict[str, str] = {}  # receipt handle -> message id, learnt from ReceiveMessage answers
         self._lock = threading.Lock()
 
     def __call__(self, environ, start_response):
@@ -122,7 +123,7 @@ class JournaledSqs:
         self.journal.append(entries)
 
 
-def open_journal(data_dir):
+def open_journal(data_dir: str) -> tuple[QueueJournal, list[dict], str]:
     """Set the journal aside for replay and start a fresh one: (journal, messages to send again)."""
     path = os.path.join(data_dir, "queue.journal")
     previous = path + ".replaying"
@@ -137,7 +138,7 @@ def open_journal(data_dir):
     return QueueJournal(path), pending, previous
 
 
-def replay(pending, previous_path):
+def replay(pending: list[dict], previous_path: str) -> int:
     """Send again what the journal says was never finished (through the journal, so it stays recorded)."""
     from chalicelib.core import aws
     from chalicelib.store import queue

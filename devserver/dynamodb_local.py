@@ -37,7 +37,7 @@ _BARRIER_HEADERS = {
 }
 
 
-def jar_path(folder=None):
+def jar_path(folder: str | None = None) -> str:
     folder = os.path.abspath(folder or os.environ.get("WXBASE_DYNAMODB_LOCAL_DIR") or NPM_DIR)
     jars = sorted(glob.glob(os.path.join(folder, "**", "DynamoDBLocal.jar"), recursive=True))
     if not jars:
@@ -49,7 +49,7 @@ def jar_path(folder=None):
 class DynamoDBLocal:
     """The engine on 127.0.0.1:`port` and its front on another loopback port."""
 
-    def __init__(self, db_dir, port, front_port=0, log_path=None):
+    def __init__(self, db_dir: str, port: int, front_port: int = 0, log_path: str | None = None) -> None:
         """Starts the JVM and returns at once (it takes seconds to boot: start other things, then `.ready()`)."""
         os.makedirs(db_dir, exist_ok=True)
         jar = jar_path()
@@ -62,16 +62,16 @@ class DynamoDBLocal:
                 "-dbPath", os.path.abspath(db_dir), "-sharedDb", "-disableTelemetry", "-port", str(port)]
         self.port, self.front_port = port, front_port
         self.engine = ChildProcess("DynamoDB Local", argv, home, log_path or os.path.join(db_dir, "engine.log"))
-        self.front = None
-        self.url = None
+        self.front: CommitBarrierFront | None = None
+        self.url: str | None = None
 
-    def ready(self, seconds=60):
+    def ready(self, seconds: float = 60) -> "DynamoDBLocal":
         self.engine.wait_for_port("127.0.0.1", self.port, seconds)
         self.front = CommitBarrierFront(("127.0.0.1", self.port), port=self.front_port)
         self.url = self.front.url
         return self
 
-    def stop(self, timeout=1.5):
+    def stop(self, timeout: float = 1.5) -> None:
         if self.front is not None:
             self.front.stop()
         self.engine.stop(timeout)
@@ -86,12 +86,12 @@ class _UpstreamPool:
 
     SIZE = 8
 
-    def __init__(self, address):
+    def __init__(self, address: tuple[str, int]) -> None:
         self.address = address
-        self.idle = queue.LifoQueue()
+        self.idle: queue.LifoQueue = queue.LifoQueue()
         self.slots = threading.BoundedSemaphore(self.SIZE)
 
-    def request(self, method, path, body, headers):
+    def request(self, method: str, path: str, body: bytes, headers: dict) -> tuple[int, list, bytes]:
         with self.slots:
             for attempt in range(6):
                 try:
@@ -116,11 +116,12 @@ class _UpstreamPool:
                     raise
                 self.idle.put(connection)
                 return answer
+        raise AssertionError("unreachable")
 
 
 class _FrontHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    pool = None  # _UpstreamPool, set per server
+    pool: _UpstreamPool  # set per server
 
     def log_message(self, *args):
         pass
@@ -154,7 +155,7 @@ class _FrontHandler(BaseHTTPRequestHandler):
 
 
 class CommitBarrierFront(LoopbackServer):
-    def __init__(self, upstream, port=0):
+    def __init__(self, upstream: tuple[str, int], port: int = 0) -> None:
         handler = type("BoundFrontHandler", (_FrontHandler,), {"pool": _UpstreamPool(upstream)})
         server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         server.daemon_threads = True

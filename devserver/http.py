@@ -11,6 +11,7 @@ Two things Chalice's local gateway does differently from the deployed API are pu
 import json
 import threading
 import time
+from typing import Any
 
 from chalice.local import ChaliceRequestHandler, ForbiddenError, LocalDevServer, ThreadedHTTPServer
 
@@ -141,7 +142,7 @@ def _config(project_dir, stage):
 class HttpServer(LoopbackServer):
     """The app served over HTTP: `.url`, `.stop()`."""
 
-    def __init__(self, app, project_dir, port=0, host="127.0.0.1", stage="local"):
+    def __init__(self, app: Any, project_dir: str, port: int = 0, host: str = "127.0.0.1", stage: str = "local") -> None:
         from chalice.local import LocalChalice
 
         if not isinstance(app, LocalChalice):
@@ -152,7 +153,7 @@ class HttpServer(LoopbackServer):
         local = LocalDevServer(app, _config(project_dir, stage), host, port, handler_cls=_Handler, server_cls=_Server)
         super().__init__(local.server, "http")
 
-    def stop(self, grace=1.0):
+    def stop(self, grace: float = 1.0) -> None:
         """Stop accepting, then give requests in progress up to `grace` seconds to be answered."""
         super().stop()
         deadline = time.monotonic() + grace

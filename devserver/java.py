@@ -8,7 +8,7 @@ class JavaNotFound(RuntimeError):
     pass
 
 
-def java_executable():
+def java_executable() -> str:
     explicit = os.environ.get("WXBASE_JAVA")
     if explicit:
         return explicit

@@ -5,7 +5,7 @@ import json
 import os
 
 
-def import_snapshots(data_dir):
+def import_snapshots(data_dir: str) -> tuple[int, int]:
     """(items, objects) imported; (0, 0) when there is nothing to import."""
     from chalicelib.core import aws
     from chalicelib.core.settings import get_settings

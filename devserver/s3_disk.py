@@ -32,6 +32,7 @@ import tempfile
 import threading
 import time
 from email.utils import formatdate
+from typing import BinaryIO, Iterable
 from urllib.parse import parse_qsl, quote, unquote
 from xml.sax.saxutils import escape
 
@@ -79,7 +80,7 @@ def _fsync_dir(path):
 class DiskStore:
     """Buckets and objects under `root`. One writer lock per store keeps renames and listings coherent."""
 
-    def __init__(self, root):
+    def __init__(self, root: str) -> None:
         self.root = os.path.abspath(root)
         self.uploads = os.path.join(self.root, ".uploads")
         self.tmp = os.path.join(self.root, ".tmp")
@@ -90,18 +91,18 @@ class DiskStore:
         self.lock = threading.Lock()
 
     # paths
-    def bucket_dir(self, bucket):
+    def bucket_dir(self, bucket: str) -> str:
         if not _BUCKET_NAME.match(bucket or ""):
             raise S3Error(404, "NoSuchBucket", "The specified bucket does not exist", BucketName=bucket)
         return os.path.join(self.root, bucket)
 
-    def existing_bucket(self, bucket):
+    def existing_bucket(self, bucket: str) -> str:
         path = self.bucket_dir(bucket)
         if not os.path.isdir(path):
             raise S3Error(404, "NoSuchBucket", "The specified bucket does not exist", BucketName=bucket)
         return path
 
-    def object_path(self, bucket, key):
+    def object_path(self, bucket: str, key: str) -> str:
         if not key or len(key.encode()) > 1024:
             raise S3Error(400, "KeyTooLongError" if key else "InvalidArgument", "Invalid object key")
         parts = key.split("/")
@@ -109,16 +110,16 @@ class DiskStore:
         return os.path.join(self.existing_bucket(bucket), *folders, f"o_{quote(parts[-1], safe='')}")
 
     @staticmethod
-    def key_from_path(bucket_dir, path):
+    def key_from_path(bucket_dir: str, path: str) -> str:
         parts = os.path.relpath(path, bucket_dir).split(os.sep)
         return "/".join(unquote(p[2:]) for p in parts)
 
     # buckets
-    def buckets(self):
+    def buckets(self) -> list[tuple[str, float]]:
         names = [n for n in sorted(os.listdir(self.root)) if not n.startswith(".")]
         return [(n, os.path.getctime(os.path.join(self.root, n))) for n in names]
 
-    def create_bucket(self, bucket):
+    def create_bucket(self, bucket: str) -> None:
         path = self.bucket_dir(bucket)
         os.makedirs(path, exist_ok=True)
         _fsync_dir(self.root)
@@ -128,7 +129,8 @@ class DiskStore:
         fd, path = tempfile.mkstemp(dir=self.tmp)
         return os.fdopen(fd, "wb"), path
 
-    def put(self, bucket, key, chunks, content_type, metadata=None, etag=None):
+    def put(self, bucket: str, key: str, chunks: Iterable[bytes], content_type: str, metadata: dict | None = None,
+            etag: str | None = None) -> dict:
         """Write an object from an iterable of byte chunks; returns its metadata."""
         target = self.object_path(bucket, key)
         out, tmp = self._temp()
@@ -159,7 +161,7 @@ class DiskStore:
             raise
         return meta
 
-    def head(self, bucket, key):
+    def head(self, bucket: str, key: str) -> dict:
         path = self.object_path(bucket, key)
         try:
             with open(path, "rb") as f:
@@ -167,7 +169,7 @@ class DiskStore:
         except FileNotFoundError:
             raise S3Error(404, "NoSuchKey", "The specified key does not exist.", Key=key) from None
 
-    def open(self, bucket, key):
+    def open(self, bucket: str, key: str) -> tuple[dict, BinaryIO]:
         path = self.object_path(bucket, key)
         try:
             f = open(path, "rb")
@@ -176,7 +178,7 @@ class DiskStore:
         meta = json.loads(f.readline())
         return meta, f
 
-    def delete(self, bucket, key):
+    def delete(self, bucket: str, key: str) -> None:
         path = self.object_path(bucket, key)
         with self.lock:
             try:
@@ -192,9 +194,9 @@ class DiskStore:
                 folder = os.path.dirname(folder)
             _fsync_dir(folder)  # the nearest folder still there records the removal
 
-    def keys(self, bucket):
+    def keys(self, bucket: str) -> list[str]:
         bucket_dir = self.existing_bucket(bucket)
-        found = []
+        found: list[str] = []
         with self.lock:
             for folder, _, files in os.walk(bucket_dir):
                 found.extend(self.key_from_path(bucket_dir, os.path.join(folder, n)) for n in files
@@ -207,7 +209,7 @@ class DiskStore:
             raise S3Error(404, "NoSuchUpload", "The specified upload does not exist.")
         return os.path.join(self.uploads, upload_id)
 
-    def upload_info(self, bucket, key, upload_id):
+    def upload_info(self, bucket: str, key: str, upload_id: str) -> dict:
         try:
             with open(os.path.join(self._upload_dir(upload_id), "info.json")) as f:
                 info = json.load(f)
@@ -217,7 +219,7 @@ class DiskStore:
             raise S3Error(404, "NoSuchUpload", "The specified upload does not exist.", UploadId=upload_id)
         return info
 
-    def start_upload(self, bucket, key, content_type, metadata):
+    def start_upload(self, bucket: str, key: str, content_type: str, metadata: dict) -> str:
         self.object_path(bucket, key)  # the bucket exists and the key is valid
         upload_id = secrets.token_urlsafe(24)
         folder = self._upload_dir(upload_id)
@@ -231,7 +233,7 @@ class DiskStore:
         _fsync_dir(self.uploads)
         return upload_id
 
-    def put_part(self, bucket, key, upload_id, number, chunks):
+    def put_part(self, bucket: str, key: str, upload_id: str, number: int, chunks: Iterable[bytes]) -> str:
         self.upload_info(bucket, key, upload_id)
         out, tmp = self._temp()
         digest, size = hashlib.md5(), 0
@@ -249,10 +251,10 @@ class DiskStore:
         _fsync_dir(folder)
         return digest.hexdigest()
 
-    def parts(self, bucket, key, upload_id):
+    def parts(self, bucket: str, key: str, upload_id: str) -> list[dict]:
         self.upload_info(bucket, key, upload_id)
         folder = self._upload_dir(upload_id)
-        found = []
+        found: list[str] = []
         for name in sorted(os.listdir(folder)):
             if re.fullmatch(r"part-\d{5}", name):
                 path = os.path.join(folder, name)
@@ -265,7 +267,7 @@ class DiskStore:
                               "modified": os.path.getmtime(path)})
         return found
 
-    def complete(self, bucket, key, upload_id, requested):
+    def complete(self, bucket: str, key: str, upload_id: str, requested: list[tuple[int, str]]) -> dict:
         info = self.upload_info(bucket, key, upload_id)
         have = {p["number"]: p for p in self.parts(bucket, key, upload_id)}
         if not requested:
@@ -297,7 +299,7 @@ class DiskStore:
         shutil.rmtree(folder, ignore_errors=True)
         return meta
 
-    def abort(self, bucket, key, upload_id):
+    def abort(self, bucket: str, key: str, upload_id: str) -> None:
         self.upload_info(bucket, key, upload_id)
         shutil.rmtree(self._upload_dir(upload_id), ignore_errors=True)
 
@@ -326,7 +328,7 @@ def _parse_amz_date(value):
 class Signatures:
     """Checks SigV4 with the secrets of known access keys."""
 
-    def __init__(self, credentials):
+    def __init__(self, credentials: dict[str, str]) -> None:
         self.credentials = dict(credentials)
 
     def _secret(self, credential):
@@ -339,7 +341,7 @@ class Signatures:
                                                      "records.")
         return secret, parts[1], parts[2], parts[3]
 
-    def check_request(self, request):
+    def check_request(self, request: Request) -> str:
         raw_query = request.environ.get("QUERY_STRING", "")
         query = parse_qsl(raw_query, keep_blank_values=True)
         args = dict(query)
@@ -387,7 +389,7 @@ class Signatures:
                                                         "signature you provided.")
         return payload_hash
 
-    def check_policy(self, fields):
+    def check_policy(self, fields: dict[str, str]) -> list:
         """The POST form's policy: signature, expiry and conditions (size is checked while reading the file)."""
         policy_b64 = fields.get("policy")
         if not policy_b64:
@@ -411,7 +413,7 @@ class Signatures:
         return conditions
 
 
-def check_conditions(conditions, fields, bucket):
+def check_conditions(conditions: list, fields: dict[str, str], bucket: str) -> tuple[int, int]:
     """(min, max) size from content-length-range; raises S3Error for a field a condition refuses or doesn't cover."""
     covered, size_range = set(), (0, MAX_POST_BYTES)
 
@@ -498,7 +500,7 @@ def _user_metadata(headers):
 
 
 class DiskS3App:
-    def __init__(self, store, signatures):
+    def __init__(self, store: DiskStore, signatures: "Signatures") -> None:
         self.store, self.signatures = store, signatures
 
     def __call__(self, environ, start_response):
@@ -512,13 +514,13 @@ class DiskS3App:
         return response(environ, start_response)
 
     @staticmethod
-    def error(exc, request):
+    def error(exc: S3Error, request: Request) -> Response:
         extra = "".join(_tag(k, v) for k, v in exc.extra.items())
         body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error>{_tag("Code", exc.code)}{_tag("Message", exc.message)}'
                 f'{extra}{_tag("Resource", request.path)}</Error>')
         return Response("" if request.method == "HEAD" else body, status=exc.status, content_type="application/xml")
 
-    def dispatch(self, request):
+    def dispatch(self, request: Request) -> Response:
         method = request.method
         if method == "OPTIONS":  # CORS preflight (a browser or WeChat DevTools' simulator)
             return Response(status=200, headers={
@@ -542,13 +544,13 @@ class DiskS3App:
         return self.object_request(request, bucket, key, payload_hash)
 
     # buckets
-    def list_buckets(self):
+    def list_buckets(self) -> Response:
         inner = "".join(f"<Bucket>{_tag('Name', n)}{_tag('CreationDate', _iso(t))}</Bucket>"
                         for n, t in self.store.buckets())
         body = _xml("ListAllMyBucketsResult", f"<Owner>{_tag('ID', 'local')}</Owner><Buckets>{inner}</Buckets>")
         return Response(body, content_type="application/xml")
 
-    def bucket_request(self, request, bucket, payload_hash):
+    def bucket_request(self, request: Request, bucket: str, payload_hash: str) -> Response:
         method, args = request.method, request.args
         if method == "PUT" and not args:
             self.store.create_bucket(bucket)
@@ -564,7 +566,7 @@ class DiskS3App:
         raise S3Error(501, "NotImplemented", "A parameter you provided implies functionality that is not "
                                              "implemented")
 
-    def list_objects(self, request, bucket):
+    def list_objects(self, request: Request, bucket: str) -> Response:
         args = request.args
         prefix = args.get("prefix", "")
         max_keys = min(int(args.get("max-keys", "1000") or 1000), 1000)
@@ -586,7 +588,7 @@ class DiskS3App:
             inner += _tag("NextContinuationToken", page[-1]) + _tag("NextMarker", page[-1])
         return Response(_xml("ListBucketResult", inner), content_type="application/xml")
 
-    def delete_objects(self, request, bucket, payload_hash):
+    def delete_objects(self, request: Request, bucket: str, payload_hash: str) -> Response:
         import xml.etree.ElementTree as ET
 
         body = b"".join(_body_chunks(request, payload_hash))
@@ -602,7 +604,7 @@ class DiskS3App:
         return Response(_xml("DeleteResult", inner), content_type="application/xml")
 
     # objects
-    def object_request(self, request, bucket, key, payload_hash):
+    def object_request(self, request: Request, bucket: str, key: str, payload_hash: str) -> Response:
         method, args = request.method, request.args
         if "uploadId" in args:
             upload_id = args["uploadId"]
@@ -647,7 +649,7 @@ class DiskS3App:
             return Response(status=204)
         raise S3Error(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
 
-    def get_object(self, request, bucket, key):
+    def get_object(self, request: Request, bucket: str, key: str) -> Response:
         args = request.args
         meta, f = self.store.open(bucket, key)
         headers = {"ETag": f'"{meta["etag"]}"', "Last-Modified": formatdate(meta["modified"], usegmt=True),
@@ -686,7 +688,7 @@ class DiskS3App:
 
         return Response(body(), status=status, headers=headers, content_type=content_type, direct_passthrough=True)
 
-    def list_parts(self, request, bucket, key, upload_id):
+    def list_parts(self, request: Request, bucket: str, key: str, upload_id: str) -> Response:
         args = request.args
         marker = int(args.get("part-number-marker", "0") or 0)
         max_parts = min(int(args.get("max-parts", "1000") or 1000), 1000)
@@ -702,7 +704,7 @@ class DiskS3App:
                          for p in page)
         return Response(_xml("ListPartsResult", inner), content_type="application/xml")
 
-    def complete(self, request, bucket, key, upload_id, payload_hash):
+    def complete(self, request: Request, bucket: str, key: str, upload_id: str, payload_hash: str) -> Response:
         import xml.etree.ElementTree as ET
 
         try:
@@ -718,7 +720,7 @@ class DiskS3App:
                  f"{_tag('Key', key)}{_tag('ETag', chr(34) + meta['etag'] + chr(34))}")
         return Response(_xml("CompleteMultipartUploadResult", inner), content_type="application/xml")
 
-    def post_object(self, request, bucket):
+    def post_object(self, request: Request, bucket: str) -> Response:
         """A browser-form upload: every field is checked against the signed policy before the file is stored."""
         self.store.existing_bucket(bucket)
         if request.mimetype != "multipart/form-data":
@@ -768,7 +770,7 @@ class DiskS3App:
 class DiskS3(LoopbackServer):
     """The disk S3 on `host`:`port`: `.url`, `.stop()`. `credentials` maps access keys to secrets."""
 
-    def __init__(self, root, credentials, host="127.0.0.1", port=0):
+    def __init__(self, root: str, credentials: dict[str, str], host: str = "127.0.0.1", port: int = 0) -> None:
         self.store = DiskStore(root)
         app = DiskS3App(self.store, Signatures(credentials))
         server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)

@@ -8,6 +8,7 @@ Used by `make dev` (devserver/__main__.py) and by the tests, so both run the sam
 import json
 import os
 import socket
+from typing import Any
 
 from chalicelib.core import aws
 from devserver.aws_emulator import AwsEmulator
@@ -33,15 +34,16 @@ def external_aws_configured(environ=os.environ):
     return any(environ.get(name) for name in ENDPOINT_VARIABLES)
 
 
-def free_port():
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
 class LocalStack:
-    def __init__(self, env, sandbox_port=0, aws_port=0, data_dir=None, host="127.0.0.1", public_host=None,
-                 s3_port=0, dynamodb_port=0):
+    def __init__(self, env: dict, sandbox_port: int = 0, aws_port: int = 0, data_dir: str | None = None,
+                 host: str = "127.0.0.1", public_host: str | None = None, s3_port: int = 0,
+                 dynamodb_port: int = 0) -> None:
         """`env` holds the settings to run with (WXBASE_APPS, secrets, names); AWS/WeChat endpoints are added.
 
         `host` is where the disk S3 listens (clients upload to it); `public_host` is the address put in the URLs
@@ -50,8 +52,13 @@ class LocalStack:
         self.env = dict(env)
         self.env.setdefault("WXBASE_APPS", json.dumps(DEFAULT_APPS))
         apps = {a["appid"]: a.get("secret", "") for a in json.loads(self.env["WXBASE_APPS"])}
-        self.emulator = self.dynamodb = self.s3 = self.journal = None
-        self._pending = self._replaying = None
+        self.emulator: AwsEmulator | None = None
+        self.dynamodb: Any = None  # DynamoDBLocal, with a data_dir
+        self.s3: Any = None  # DiskS3, with a data_dir
+        self.journal: Any = None  # QueueJournal, with a data_dir
+        self._pending: list[dict] | None = None
+        self._replaying = ""
+        self.replayed = 0
         self.sandbox = Sandbox(apps, port=sandbox_port)
         self.env.setdefault("WECHAT_API_BASE", self.sandbox.url)
         try:
@@ -85,7 +92,7 @@ class LocalStack:
         self.env["AWS_ENDPOINT_URL_SQS"] = self.emulator.url
         self.env["AWS_ENDPOINT_URL"] = self.emulator.url  # anything else (SSM parameters) on moto, in memory
 
-    def apply(self):
+    def apply(self) -> "LocalStack":
         """Put the stack's environment into os.environ, create the resources, send again unfinished messages."""
         from chalicelib.store import queue
 
@@ -100,7 +107,7 @@ class LocalStack:
             self._pending = None
         return self
 
-    def stop(self):
+    def stop(self) -> None:
         for part in (self.sandbox, self.emulator, self.s3, self.dynamodb):
             if part is not None:
                 part.stop()
