@@ -92,6 +92,9 @@ def main() -> None:
     else:
         _say("AWS            from AWS_ENDPOINT_URL*")
     _say(f"admin key      in {os.path.join(config.data_dir, 'admin-key')}")
+    if config.host not in ("127.0.0.1", "localhost", "::1"):
+        _say(f"HOST={config.host}: the API (any sandbox login) and the file URLs it signs are open to your network; "
+             "see docs/local-stack.md")
     _say(f"scheduled      {', '.join(job.name for job in jobs)}; WeChat push queue drained in-process")
 
     stopped.wait()
