@@ -19,11 +19,11 @@ GOAL = 1.2
 
 
 def _seed(owner_id, start, stop):
-    """Posts `start`..`stop` written straight to the table in the records' own layout, 25 per request, from a few
-    threads (DynamoDB Local runs one job at a time; threads keep its queue full)."""
-    from chalicelib.core import aws, ids
+    """Posts `start`..`stop` written straight to the table in the records' own layout (as bench/records.py does),
+    25 per request, from a few threads (DynamoDB Local runs one job at a time; threads keep its queue full)."""
+    from chalicelib.core import aws
     from chalicelib.core.settings import get_settings
-    from chalicelib.records import items
+    from chalicelib.records import store
     from chalicelib.records.collections import get_schema
     from chalicelib.store import keys, table
 
@@ -31,23 +31,24 @@ def _seed(owner_id, start, stop):
     client, name = aws.client("dynamodb"), get_settings().table_name
 
     def batch(first):
-        requests_ = []
+        puts = []
         for i in range(first, min(first + 25, stop)):
             data = {"title": f"post {i}", "content": "", "cover": "", "status": "published", "tags": [], "views": i,
                     "owner": owner_id}
-            item = items.new_item(collection.id, collection.name, data, record_id=ids.new_id(), collection=collection)
-            requests_.append({"PutRequest": {"Item": table.serialize(item)}})
-        pending = {name: requests_}
+            changes = store.Changes()
+            changes.create(collection, store.new(collection, data))
+            puts.append({"PutRequest": {"Item": changes.actions()[0]["Put"]["Item"]}})
+        pending = {name: puts}
         while pending:
             pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or None
 
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         list(pool.map(batch, range(start, stop, 25)))
-    added = stop - start
-    for scope in ("", f"owner_owner#{items.encode_index_values([owner_id])}",
-                  f"idx_posts_status#{items.encode_index_values(['published'])}"):
+    by_index = {index.name: index for index in collection.indexes}
+    for scope in ("", store.index_scope(by_index["owner_owner"], [owner_id]),
+                  store.index_scope(by_index["idx_posts_status"], ["published"])):
         table.update(keys.record_counter(collection.name, scope), "ADD #n :d", names={"#n": "n"},
-                     values={":d": added}, return_values="NONE")
+                     values={":d": stop - start}, return_values="NONE")
 
 
 def _create_ms(url, token):
@@ -72,8 +73,9 @@ def _stop_and_restart(data_dir):
 
     def start():
         started = time.monotonic()
-        process = subprocess.Popen([sys.executable, "-m", "devserver"], cwd=PROJECT_DIR, env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        with open(os.path.join(data_dir, "devserver.log"), "ab") as log:
+            process = subprocess.Popen([sys.executable, "-m", "devserver"], cwd=PROJECT_DIR, env=env, stdout=log,
+                                       stderr=subprocess.STDOUT, start_new_session=True)
         while True:
             try:
                 if requests.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:

@@ -10,6 +10,7 @@ import sys
 import threading
 
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STOP_SECONDS = 2.5
 
 
 def _dev_secret(data_dir, name, nbytes):
@@ -46,6 +47,8 @@ def main() -> None:
     stopped = threading.Event()
 
     def stop(signum, frame):
+        if stopped.is_set():  # a second Ctrl-C: out now (the engines die with us; answered writes are on disk)
+            os._exit(130)
         stopped.set()
 
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -99,6 +102,10 @@ def main() -> None:
 
     stopped.wait()
     _say("stopping")
+    # Whatever a stop step might wait on, the process is gone within STOP_SECONDS: nothing is left to save.
+    watchdog = threading.Timer(STOP_SECONDS, lambda: os._exit(1))
+    watchdog.daemon = True
+    watchdog.start()
     http.stop()
     drainer.stop()
     for job in jobs:
