@@ -16,7 +16,7 @@ from tests.devstack.devproc import APPID, PROJECT_DIR, DevServer, free_ports
 from tests.pushing import to_xml
 
 TOKEN = "sandboxtoken1"  # devserver/stack.py DEFAULT_APPS
-SEEDED = 20_000
+SEEDED = 10_000
 
 
 def wait_for(fn, seconds, step=0.5):
