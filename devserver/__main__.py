@@ -100,7 +100,10 @@ def main() -> None:
              "see docs/local-stack.md")
     _say(f"scheduled      {', '.join(job.name for job in jobs)}; WeChat push queue drained in-process")
 
-    stopped.wait()
+    # A signal can land on any thread; only the main thread runs Python's handlers, and it must wake to do so:
+    # a plain wait() without a timeout slept through a Ctrl-C delivered to another thread.
+    while not stopped.wait(0.2):
+        pass
     _say("stopping")
     # Whatever a stop step might wait on, the process is gone within STOP_SECONDS: nothing is left to save.
     watchdog = threading.Timer(STOP_SECONDS, lambda: os._exit(1))

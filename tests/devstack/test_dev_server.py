@@ -187,3 +187,24 @@ def test_host_0_0_0_0_listens_everywhere_and_hands_out_the_public_address(tmp_pa
                 assert probe.connect_ex(("127.0.0.1", private)) == 0
     finally:
         server.kill()
+
+
+def test_ctrl_c_delivered_to_any_thread_stops_it(tmp_path):
+    """The kernel hands a process-directed signal to any of its threads; make dev must stop whichever gets it."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    server = DevServer(tmp_path / "data", tmp_path / "dev.log")
+    try:
+        for signum in (signal.SIGINT, signal.SIGHUP):
+            server.start()
+            pid = server.process.pid
+            others = sorted(int(t) for t in os.listdir(f"/proc/{pid}/task") if int(t) != pid)
+            assert others, "make dev runs its servers on threads"
+            started = time.monotonic()
+            assert libc.tgkill(pid, others[-1], signum) == 0, ctypes.get_errno()
+            assert server.wait(5) == 0
+            assert time.monotonic() - started < 3
+            server.wait_engines_gone()
+    finally:
+        server.kill()
