@@ -74,11 +74,11 @@ def test_post_policy_is_enforced_like_s3(stack, bucket):
 
 def test_expired_post_policy_and_presigned_url_are_refused(stack, bucket, s3):
     key = f"pbc_test/{time.time_ns()}/late.png"
-    post = objects.presigned_post(key, "image/png", max_bytes=10, expires=1)
+    post = objects.presigned_post(key, "image/png", max_bytes=10, expires=3)
     s3.put_object(Bucket=bucket, Key=key + ".txt", Body=b"hi")
-    url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": key + ".txt"}, ExpiresIn=1)
-    assert requests.get(url, timeout=10).content == b"hi"
-    time.sleep(2.1)
+    url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": key + ".txt"}, ExpiresIn=3)
+    assert requests.get(url, timeout=10).content == b"hi"  # signed to the second: valid for at least 2 s more
+    time.sleep(4.5)
     late = form(post, b"1234")
     assert late.status_code == 403 and b"Policy expired" in late.content
     assert requests.get(url, timeout=10).status_code == 403
