@@ -9,6 +9,7 @@ counters) then take seconds each. Here a transaction journals only the items it 
 """
 import copy
 import threading
+from typing import Any
 
 from werkzeug.serving import make_server
 
@@ -90,9 +91,9 @@ def _journal_transactions():
 
 
 class AwsEmulator(LoopbackServer):
-    """moto on 127.0.0.1: `.url`, `.stop()`."""
+    """moto on 127.0.0.1: `.url`, `.stop()`. With a `journal` (devserver/durable_queue.py) SQS is durable."""
 
-    def __init__(self, port=0):
+    def __init__(self, port=0, journal=None):
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
         class QuietHandler(MotoRequestHandler):
@@ -100,6 +101,10 @@ class AwsEmulator(LoopbackServer):
                 pass
 
         _journal_transactions()
-        app = _SerializedDynamoDB(DomainDispatcherApplication(create_backend_app))
+        app: Any = _SerializedDynamoDB(DomainDispatcherApplication(create_backend_app))
+        if journal is not None:
+            from devserver.durable_queue import JournaledSqs
+
+            app = JournaledSqs(app, journal)
         super().__init__(make_server("127.0.0.1", port, app, threaded=True, request_handler=QuietHandler),
                          "aws-emulator")
