@@ -77,7 +77,7 @@ def _summary(files: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
             "at": max(f.get("at", "") for f in files.values()), "files": files}
 
 
-def _set_field_flag(flags: dict[str, Any], field_name: str, files: dict[str, dict[str, Any]]) -> None:
+def set_field_flag(flags: dict[str, Any], field_name: str, files: dict[str, dict[str, Any]]) -> None:
     summary = _summary(files)
     if summary:
         flags[field_name] = summary
@@ -102,7 +102,7 @@ def apply(collection: Collection, record_id: str, data: dict[str, Any], caller: 
                 outcome = _submit_once(collection, record_id, f, name, caller)
                 if outcome.get("unchecked"):
                     files[name] = {"suggest": "unchecked", "reason": outcome["unchecked"], "at": clock.pb_datetime()}
-        _set_field_flag(flags, f.name, files)
+        set_field_flag(flags, f.name, files)
     if flags:
         data[FLAG] = flags
     else:
@@ -199,5 +199,5 @@ def _flagged(data: dict[str, Any], field_name: str, filename: str, status: str,
     if verdict.errcode:
         file_flag["reason"] = f"errcode-{verdict.errcode}"
     files[filename] = file_flag
-    _set_field_flag(flags, field_name, files)
+    set_field_flag(flags, field_name, files)
     return {**data, FLAG: flags}

@@ -47,13 +47,13 @@ def test_the_worst_file_speaks_for_the_field():
     files = {"a.png": {"suggest": "review", "label": 21000, "traceId": "1", "at": "2026-01-01 00:00:00.000Z"},
              "b.png": {"suggest": "risky", "label": 20002, "traceId": "2", "at": "2025-01-01 00:00:00.000Z"}}
     flags = {}
-    image_check._set_field_flag(flags, "images", files)
+    image_check.set_field_flag(flags, "images", files)
     assert flags["images"]["suggest"] == "risky" and flags["images"]["traceId"] == "2"
     assert flags["images"]["at"] == "2026-01-01 00:00:00.000Z"
     data = {"@review": flags}
     assert image_check.is_held(data, "images", "b.png") and not image_check.is_held(data, "images", "a.png")
     assert not image_check.is_held({"@review": {"images": {"label": 1}}}, "images", "b.png")  # a text-style flag
-    image_check._set_field_flag(flags, "images", {})
+    image_check.set_field_flag(flags, "images", {})
     assert flags == {}
 
 
