@@ -24,9 +24,26 @@ class _Context:
         return 60_000
 
 
+def _repair(value: Any) -> Any:
+    """DynamoDB Local's stream writes an empty map as `{}` instead of `{"M": {}}`, at any depth (empty lists come
+    through); AWS's stream and Lambda deliver `{"M": {}}`."""
+    if value == {}:
+        return {"M": {}}
+    if isinstance(value, dict) and len(value) == 1:
+        (kind, inner), = value.items()
+        if kind == "M":
+            return {"M": {k: _repair(v) for k, v in inner.items()}}
+        if kind == "L":
+            return {"L": [_repair(v) for v in inner]}
+    return value
+
+
 def _as_lambda_record(record: dict, arn: str) -> dict:
-    """A GetRecords record as Lambda delivers it (epoch seconds where boto3 gives a datetime)."""
+    """A GetRecords record as Lambda delivers it (epoch seconds where boto3 gives a datetime, images repaired)."""
     data = dict(record["dynamodb"])
+    for image in ("NewImage", "OldImage", "Keys"):
+        if image in data:
+            data[image] = {name: _repair(v) for name, v in data[image].items()}
     stamp = data.get("ApproximateCreationDateTime")
     if hasattr(stamp, "timestamp"):
         data["ApproximateCreationDateTime"] = stamp.timestamp()
