@@ -63,7 +63,7 @@ def test_exactly_the_functions_that_call_wechat_leave_through_the_nat():
         assert on["SubnetIds"] == [{"Ref": "EgressSubnetA"}, {"Ref": "EgressSubnetB"}]
     roles = {name.replace("Role", "") for name, r in resources.items()
              if "ManagedPolicyArns" in r.get("Properties", {})}
-    assert roles == {"ApiHandler", "CallbackWorker", "TokenRefresher", "SendSubscribeMessages"}
+    assert roles == {"ApiHandler", "CallbackWorker", "TokenRefresher", "SendSubscribeMessages", "RecordStream"}
     routes = [r for r in resources.values() if r.get("Type") == "AWS::EC2::Route"]
     assert any(r["Properties"].get("NatGatewayId") == {"Ref": "EgressNat"} for r in routes)
     endpoints = {r["Properties"]["ServiceName"]["Sub"] for r in resources.values()
