@@ -88,6 +88,30 @@ def sandbox(stack):
 
 
 @pytest.fixture
+def queue(stack):
+    """Empties the callback queue; calling the fixture returns the raw bodies queued since."""
+    from tests.pushing import drain_queue
+
+    drain_queue()
+    return drain_queue
+
+
+@pytest.fixture
+def worker(chalice_app):
+    """Runs the deployed worker handler (Chalice's test client) on SQS events built from queued bodies."""
+    from chalice.test import Client
+
+    with Client(chalice_app, stage_name="local", project_dir=PROJECT_DIR) as client:
+        def run(bodies):
+            event = client.events.generate_sqs_event(bodies, queue_name="wxbase-test-callbacks")
+            for i, record in enumerate(event["Records"]):
+                record["messageId"] = f"m-{i}"
+            return client.lambda_.invoke("callback_worker", event).payload
+
+        yield run
+
+
+@pytest.fixture
 def ddb(stack):
     from chalicelib.core import aws
 

@@ -3,7 +3,7 @@ run through the real callback, queue and worker."""
 import pytest
 import requests
 
-from tests.pushing import Pusher, drain_queue, event_message
+from tests.pushing import Pusher, event_message
 from tests.stackenv import OA, TEST_APPS
 
 OA_CONF = next(a for a in TEST_APPS if a["appid"] == OA)
@@ -48,30 +48,6 @@ def extras(sandbox, stack):
     control = Extras(stack.sandbox.url)
     control.config(user_get_page_size=10000)
     return control
-
-
-@pytest.fixture
-def worker(chalice_app):
-    """Runs the deployed worker handler (Chalice's test client) on SQS events built from queued bodies."""
-    from chalice.test import Client
-
-    from tests.conftest import PROJECT_DIR
-
-    with Client(chalice_app, stage_name="local", project_dir=PROJECT_DIR) as client:
-        def run(bodies):
-            event = client.events.generate_sqs_event(bodies, queue_name="wxbase-test-callbacks")
-            for i, record in enumerate(event["Records"]):
-                record["messageId"] = f"m-{i}"
-            return client.lambda_.invoke("callback_worker", event).payload
-
-        yield run
-
-
-@pytest.fixture
-def queue(stack):
-    """Empties the callback queue; calling the fixture returns the raw bodies queued since."""
-    drain_queue()
-    return drain_queue
 
 
 def push(api, app_conf, message, mode="safe", fmt="xml"):

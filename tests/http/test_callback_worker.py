@@ -4,37 +4,13 @@ import json
 import pytest
 
 from chalicelib.wechat import push_handlers
-from tests.pushing import Pusher, drain_queue, event_message, text_message
+from tests.pushing import Pusher, event_message, text_message
 from tests.stackenv import APP1, TEST_APPS
 
 
 @pytest.fixture
 def pusher():
     return Pusher(TEST_APPS[0])
-
-
-@pytest.fixture
-def sqs(stack):
-    """Empties the callback queue; calling the fixture returns the raw bodies queued since."""
-    drain_queue()
-    return drain_queue
-
-
-@pytest.fixture
-def worker(chalice_app):
-    """Runs the deployed worker handler through Chalice's test client on SQS events built from queued bodies."""
-    from chalice.test import Client
-
-    from tests.conftest import PROJECT_DIR
-
-    with Client(chalice_app, stage_name="local", project_dir=PROJECT_DIR) as client:
-        def run(bodies):
-            event = client.events.generate_sqs_event(bodies, queue_name="wxbase-test-callbacks")
-            for i, record in enumerate(event["Records"]):
-                record["messageId"] = f"m-{i}"
-            return client.lambda_.invoke("callback_worker", event).payload
-
-        yield run
 
 
 @pytest.fixture
@@ -58,10 +34,10 @@ def push(api, request):
     return reply
 
 
-def test_keyword_auto_reply_reaches_wechat(api, sandbox, pusher, sqs, worker):
+def test_keyword_auto_reply_reaches_wechat(api, sandbox, pusher, queue, worker):
     message = text_message("Hello, is anyone there?")
     push(api, pusher.push(message, mode="safe", fmt="json"))
-    bodies = sqs()
+    bodies = queue()
     assert len(bodies) == 1
     assert worker(bodies) == {"batchItemFailures": []}
     [sent] = sandbox.sent(APP1)
@@ -69,34 +45,34 @@ def test_keyword_auto_reply_reaches_wechat(api, sandbox, pusher, sqs, worker):
     assert sent["body"] == {"touser": message["FromUserName"], "msgtype": "text", "text": {"content": "hi"}}
 
 
-def test_worker_log_lines_carry_the_sqs_message_id(api, pusher, sqs, worker, caplog):
+def test_worker_log_lines_carry_the_sqs_message_id(api, pusher, queue, worker, caplog):
     from chalicelib.core.logs import JsonFormatter
 
     push(api, pusher.push(text_message("good evening"), mode="plaintext"))
     caplog.clear()
-    worker(sqs())
+    worker(queue())
     lines = [json.loads(JsonFormatter().format(r)) for r in caplog.records if r.getMessage() == "wechat.push_processed"]
     assert [line["request_id"] for line in lines] == ["m-0"]
 
 
-def test_text_without_keyword_sends_nothing(api, sandbox, pusher, sqs, worker):
+def test_text_without_keyword_sends_nothing(api, sandbox, pusher, queue, worker):
     push(api, pusher.push(text_message("good morning"), mode="plaintext"))
-    assert worker(sqs()) == {"batchItemFailures": []}
+    assert worker(queue()) == {"batchItemFailures": []}
     assert sandbox.sent(APP1) == []
 
 
-def test_three_deliveries_and_an_sqs_duplicate_reply_once(api, sandbox, pusher, sqs, worker):
+def test_three_deliveries_and_an_sqs_duplicate_reply_once(api, sandbox, pusher, queue, worker):
     message = text_message("hello")
     for mode in ("safe", "compatible", "safe"):
         push(api, pusher.push(message, mode=mode))
-    bodies = sqs()
+    bodies = queue()
     assert len(bodies) == 1
     worker(bodies)
     worker(bodies)  # SQS is at-least-once: the same record again
     assert len(sandbox.sent(APP1)) == 1
 
 
-def test_registered_event_handler_runs_with_the_message(api, sandbox, pusher, sqs, worker, handlers):
+def test_registered_event_handler_runs_with_the_message(api, sandbox, pusher, queue, worker, handlers):
     seen = []
 
     def welcome(message):
@@ -107,23 +83,23 @@ def test_registered_event_handler_runs_with_the_message(api, sandbox, pusher, sq
     handlers(push_handlers.on_event("user_enter_tempsession"), welcome)
     event = event_message("user_enter_tempsession", SessionFrom="page-cart")
     push(api, pusher.push(event, mode="safe", fmt="xml"))
-    assert worker(sqs()) == {"batchItemFailures": []}
+    assert worker(queue()) == {"batchItemFailures": []}
     assert seen == [(APP1, "user_enter_tempsession", "page-cart")]
     [sent] = sandbox.sent(APP1)
     assert sent["body"]["msgtype"] == "link" and sent["body"]["touser"] == event["FromUserName"]
 
 
-def test_handlers_only_see_their_events(api, pusher, sqs, worker, handlers):
+def test_handlers_only_see_their_events(api, pusher, queue, worker, handlers):
     seen = []
     handlers(push_handlers.on_event("subscribe_msg_popup_event"), lambda m: seen.append(m.event))
     push(api, pusher.push(event_message("user_enter_tempsession"), mode="safe"))
     push(api, pusher.push(event_message("subscribe_msg_popup_event",
                                         List={"TemplateId": "t", "SubscribeStatusString": "accept"}), mode="safe"))
-    assert worker(sqs()) == {"batchItemFailures": []}
+    assert worker(queue()) == {"batchItemFailures": []}
     assert seen == ["subscribe_msg_popup_event"]
 
 
-def test_failed_step_is_retried_alone_and_others_in_the_batch_succeed(api, sandbox, pusher, sqs, worker, handlers):
+def test_failed_step_is_retried_alone_and_others_in_the_batch_succeed(api, sandbox, pusher, queue, worker, handlers):
     attempts = []
 
     def flaky(message):
@@ -134,7 +110,7 @@ def test_failed_step_is_retried_alone_and_others_in_the_batch_succeed(api, sandb
     handlers(push_handlers.on_message("text"), flaky)
     push(api, pusher.push(text_message("hello first"), mode="safe"))
     push(api, pusher.push(text_message("second"), mode="safe"))
-    bodies = sqs()
+    bodies = queue()
     result = worker(bodies)
     assert result == {"batchItemFailures": [{"itemIdentifier": "m-0"}]}
     assert len(sandbox.sent(APP1)) == 1  # the auto reply of the first message was sent before its handler failed
@@ -143,19 +119,19 @@ def test_failed_step_is_retried_alone_and_others_in_the_batch_succeed(api, sandb
     assert len(sandbox.sent(APP1)) == 1  # and the finished auto reply is not repeated
 
 
-def test_wechat_rejection_fails_the_record_for_retry(api, sandbox, pusher, sqs, worker):
+def test_wechat_rejection_fails_the_record_for_retry(api, sandbox, pusher, queue, worker):
     sandbox.fail("/cgi-bin/message/custom/send", errcode=45015, times=1)
     push(api, pusher.push(text_message("hello"), mode="safe"))
-    bodies = sqs()
+    bodies = queue()
     assert worker(bodies) == {"batchItemFailures": [{"itemIdentifier": "m-0"}]}
     assert worker(bodies) == {"batchItemFailures": []}
     assert len(sandbox.sent(APP1)) == 1
 
 
-def test_local_drainer_processes_and_dead_letters(api, sandbox, pusher, sqs, chalice_app, handlers):
+def test_local_drainer_processes_and_dead_letters(api, sandbox, pusher, queue, chalice_app, handlers):
     import app as app_module
     from chalicelib.core import aws
-    from chalicelib.store import queue
+    from chalicelib.store import queue as sqs_queue
     from devserver.jobs import QueueDrainer
     from devserver.resources import dead_letter_queue_name
 
@@ -169,7 +145,7 @@ def test_local_drainer_processes_and_dead_letters(api, sandbox, pusher, sqs, cha
     for _ in range(12):
         drainer.drain_once()
     assert [s["body"]["text"]["content"] for s in sandbox.sent(APP1)] == ["hi"]
-    dlq_url = queue.queue_url(dead_letter_queue_name(queue.get_settings().queue_name))
+    dlq_url = sqs_queue.queue_url(dead_letter_queue_name(sqs_queue.get_settings().queue_name))
     dead = aws.client("sqs").receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10).get("Messages", [])
     assert [json.loads(m["Body"])["message"]["Event"] for m in dead] == ["poison_event"]
     for m in dead:

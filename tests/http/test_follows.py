@@ -6,7 +6,7 @@ import time
 from chalicelib.core.clock import pb_datetime
 from chalicelib.store import keys, table
 from tests.stackenv import APP1, OA
-from tests.wechat_extras import OA_CONF, extras, oa_event, push, queue, worker  # noqa: F401 (fixtures)
+from tests.wechat_extras import OA_CONF, extras, oa_event, push  # noqa: F401 (fixtures)
 
 FOLLOWS = "/api/wechat/follows"
 USER_INFO = "/cgi-bin/user/info"

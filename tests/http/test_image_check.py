@@ -13,7 +13,7 @@ import requests
 from chalicelib.records.collections import SchemaError, load
 from chalicelib.store import keys, table
 from tests.stackenv import ADMIN_KEY, APP1, TEST_APPS
-from tests.wechat_extras import extras, push, queue, worker  # noqa: F401 (fixtures)
+from tests.wechat_extras import extras, push  # noqa: F401 (fixtures)
 
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 APP1_CONF = TEST_APPS[0]
