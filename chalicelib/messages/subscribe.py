@@ -116,9 +116,37 @@ def submit(body, admin=False, claims=None):
     return 200, {"status": "sent", "msgid": msgid, "id": message_id}
 
 
-def _listed(message_id, created):
-    """gsi2 attributes that list a message under its creation day (the admin console's list)."""
-    return keys.subscribe_day_index(created[:10], created, message_id)
+def _listed(message_id, created, user_id=None):
+    """gsi2 attributes that list a message under its creation day (the admin console's list), and gsi3 ones under
+    its user (a merge of two accounts moves them)."""
+    found = keys.subscribe_day_index(created[:10], created, message_id)
+    if user_id:
+        found.update(keys.subscribe_user_index(user_id, created, message_id))
+    return found
+
+
+def user_messages(user_id: str, limit: int) -> list[dict]:
+    """The messages kept for a user (gsi3), at most `limit` + 1 (so a caller can tell there are more)."""
+    pk, _ = keys.gsi_attributes(keys.MESSAGES_BY_USER_SLOT)
+    found: list[dict] = []
+    start = None
+    while len(found) <= limit:
+        items, start = table.query("#pk = :pk", names={"#pk": pk}, values={":pk": keys.subscribe_user_partition(user_id)},
+                                   index=keys.gsi(keys.MESSAGES_BY_USER_SLOT), start_key=start,
+                                   limit=limit + 1 - len(found))
+        found.extend(items)
+        if not start:
+            break
+    return found
+
+
+def move_op(item: dict, from_id: str, into_id: str) -> dict:
+    """The action re-addressing a message of `from_id` to `into_id` (the same person: their openids moved too)."""
+    pk, sk = keys.gsi_attributes(keys.MESSAGES_BY_USER_SLOT)
+    entry = keys.subscribe_user_index(into_id, item.get("created", ""), item["id"])
+    return table.update_op(keys.subscribe_message(item["id"]), "SET #u = :into, #pk = :pk, #sk = :sk",
+                           condition="#u = :from", names={"#u": "user", "#pk": pk, "#sk": sk},
+                           values={":into": into_id, ":from": from_id, ":pk": entry[pk], ":sk": entry[sk]})
 
 
 def _record_sent_now(appid, payload, now, user_id, msgid=None, error=None):
@@ -127,7 +155,7 @@ def _record_sent_now(appid, payload, now, user_id, msgid=None, error=None):
     created = clock.pb_datetime(now)
     item = {**keys.subscribe_message(message_id), "id": message_id, "appid": appid, "payload": payload,
             "sendAt": created, "attempts": 1, "created": created, "exp": int(now + KEEP_SENT_SECONDS),
-            **_listed(message_id, created)}
+            **_listed(message_id, created, user_id)}
     if user_id:
         item["user"] = user_id
     if error is None:
@@ -151,7 +179,7 @@ def queue(appid, payload, due, user_id=None):
     created = clock.pb_datetime()
     item = {**keys.subscribe_message(message_id), "id": message_id, "status": "queued", "appid": appid,
             "payload": payload, "sendAt": clock.pb_datetime(due), "attempts": 0, "created": created,
-            **_due_fields(message_id, due), **_listed(message_id, created)}
+            **_due_fields(message_id, due), **_listed(message_id, created, user_id)}
     if user_id:
         item["user"] = user_id
     table.put(item, condition="attribute_not_exists(pk)")

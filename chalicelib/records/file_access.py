@@ -15,6 +15,7 @@ from chalicelib.core.errors import BadRequest, NotFound, Unauthorized, invalid
 from chalicelib.files import links, uploads
 from chalicelib.records import access, file_fields, store, writes
 from chalicelib.records.collections import Collection, Field
+from chalicelib.records.layout import USER_TOKEN_KEY
 
 MAX_FILENAME = 255
 
@@ -77,9 +78,11 @@ def abort_upload(body: dict[str, Any], caller: access.Caller) -> None:
 
 
 def file_token(caller: access.Caller) -> dict[str, str]:
-    if caller.user_id is None:
+    """A protected-file token bound to the user's current token key (ended with their sessions)."""
+    user = caller.auth.record() if caller.auth is not None else None
+    if user is None:
         raise Unauthorized("The request requires a logged-in user.")
-    return {"token": auth_tokens.issue_file_token(caller.user_id)}
+    return {"token": auth_tokens.issue_file_token(user.id, str(user.private.get(USER_TOKEN_KEY, "")))}
 
 
 def visible_file(collection_name: str, record_id: str, filename: str,

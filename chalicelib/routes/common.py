@@ -64,15 +64,19 @@ def require_admin(request: Request) -> str:
 
 
 def require_user(request: Request) -> dict[str, Any]:
-    """The verified claims of the caller's auth token; 401 without one."""
+    """The verified claims of the caller's auth token, whose session has not been ended; 401 without one."""
+    from chalicelib.records import sessions
+
     token = header_token(request)
     if not token:
         raise Unauthorized("The request requires a logged-in user.")
-    return auth_tokens.verify(token)
+    return sessions.verify(token)
 
 
 def caller_from(request: Request):  # -> records.access.Caller (imported on first use: routes stay light)
-    """Admin key, verified user token, or guest: like PocketBase, an invalid token makes a guest, not a 401."""
+    """Admin key, verified user token, or guest: like PocketBase, an invalid or revoked token makes a guest, not a
+    401."""
+    from chalicelib.records import sessions
     from chalicelib.records.access import Caller
 
     headers = {k.lower().replace("-", "_"): v for k, v in request.headers.items() if k.lower() != "authorization"}
@@ -81,11 +85,15 @@ def caller_from(request: Request):  # -> records.access.Caller (imported on firs
     if admin is not None:
         return Caller(is_admin=True, admin=admin, query=params, headers=headers, method=request.method)
     claims: dict[str, Any] = {}
+    user = None
     token = header_token(request)
     if token:
         try:
-            claims = auth_tokens.verify(token)
+            claims, user = sessions.verify_with_user(token)
         except Unauthorized:
             claims = {}
-    return Caller(user_id=claims.get("id"), query=params, headers=headers, method=request.method,
-                  appid=claims.get("appid") or None)
+    caller = Caller(user_id=claims.get("id"), query=params, headers=headers, method=request.method,
+                    appid=claims.get("appid") or None)
+    if caller.auth is not None and user is not None:
+        caller.auth.known(user)  # `@request.auth.*` rules reuse the record the session check read
+    return caller

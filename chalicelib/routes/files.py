@@ -1,7 +1,6 @@
 """Files: direct uploads to S3 for record file fields, protected-file tokens, and file links."""
 from chalice import Response
 
-from chalicelib.core import auth_tokens
 from chalicelib.core.errors import Unauthorized
 from chalicelib.routes.blueprint import ApiBlueprint
 from chalicelib.routes.common import caller_from, json_object, query_params
@@ -48,7 +47,7 @@ def file_token():
 @bp.route("/api/files/{collection}/{record_id}/{filename}", methods=["GET"])
 def download(collection, record_id, filename):
     """Redirect to the file: a stable link for public files, a short-lived signed one after the view rule."""
-    from chalicelib.records import file_access
+    from chalicelib.records import file_access, sessions
     from chalicelib.records.access import Caller
 
     request = bp.current_request
@@ -56,7 +55,7 @@ def download(collection, record_id, filename):
     caller = caller_from(request)
     if params.get("token") and caller.auth is None and not caller.is_admin:
         try:
-            caller = Caller(user_id=auth_tokens.verify_file_token(params["token"])["id"], method="GET")
+            caller = Caller(user_id=sessions.verify_file_token(params["token"])["id"], method="GET")
         except Unauthorized:
             pass  # like PocketBase: an invalid token makes a guest
     url, cache_control = file_access.download_target(collection, record_id, filename, params, caller)

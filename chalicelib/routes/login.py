@@ -1,8 +1,10 @@
 """WeChat login, and PocketBase's auth-with-oauth2 and auth-refresh for the users collection."""
+from chalice import Response
+
 from chalicelib.core import validate
 from chalicelib.core.errors import Unauthorized, invalid
 from chalicelib.routes.blueprint import ApiBlueprint
-from chalicelib.routes.common import header_token, json_object
+from chalicelib.routes.common import header_token, json_object, require_user
 
 bp = ApiBlueprint(__name__)
 
@@ -31,6 +33,16 @@ def auth_refresh():
     if not token:
         raise Unauthorized("The request requires a valid auth token.")
     return service.refresh(token)
+
+
+@bp.route("/api/collections/users/sign-out-everywhere", methods=["POST"])
+def sign_out_everywhere():
+    """End every session of the caller, on every device (rotates the user's token key). 204."""
+    from chalicelib.users import service
+
+    claims = require_user(bp.current_request)
+    service.sign_out_everywhere(claims["id"])
+    return Response(body="", status_code=204)
 
 
 @bp.route("/api/collections/users/auth-with-oauth2", methods=["POST"])

@@ -57,10 +57,10 @@ def attach_link():
 
 @bp.route("/api/wechat/links/{appid}", methods=["DELETE"])
 def detach_link(appid):
-    """Detach the user's identity in one app."""
+    """Detach the user's identity in one app; sessions begun there end (the answer carries a fresh `token`)."""
     from chalicelib.users import links
 
     claims = require_user(bp.current_request)
     if len(appid) > 64:
         raise BadRequest("Unknown appid.")
-    return links.detach(claims["id"], appid, signed_in_appid=claims.get("appid"))
+    return links.detach(claims["id"], appid, signed_in_appid=claims.get("appid"), sid=claims.get("sid"))
