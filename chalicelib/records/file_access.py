@@ -60,7 +60,7 @@ def start_upload(body: dict[str, Any], caller: access.Caller) -> dict[str, Any]:
     content_type = validate.required_text(body, "contentType", max_length=255)
     record_id = validate.text(body, "recordId", required=False, max_length=64)
     collection, f, record_id = upload_target(collection_name, record_id, field_name, caller)
-    answer = uploads.issue(caller.user_id, collection.id, record_id, f, filename, size, content_type)
+    answer = uploads.issue(_owner(caller), collection.id, record_id, f, filename, size, content_type)
     answer["collectionId"] = collection.id
     return answer
 
@@ -68,13 +68,17 @@ def start_upload(body: dict[str, Any], caller: access.Caller) -> dict[str, Any]:
 def complete_upload(body: dict[str, Any], caller: access.Caller) -> dict[str, Any]:
     key = validate.required_text(body, "key")
     upload_id = validate.required_text(body, "uploadId")
-    return uploads.complete_multipart(caller.user_id, key, upload_id)
+    return uploads.complete_multipart(_owner(caller), key, upload_id)
 
 
 def abort_upload(body: dict[str, Any], caller: access.Caller) -> None:
     key = validate.required_text(body, "key")
     upload_id = validate.required_text(body, "uploadId")
-    uploads.abort_multipart(caller.user_id, key, upload_id)
+    uploads.abort_multipart(_owner(caller), key, upload_id)
+
+
+def _owner(caller: access.Caller) -> str:
+    return uploads.ticket_owner(caller.user_id, caller.admin, caller.is_admin)
 
 
 def file_token(caller: access.Caller) -> dict[str, str]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from chalicelib.core import clock, ids, logs
 from chalicelib.core.errors import BadRequest, Conflict, NotFound, field_error
+from chalicelib.files import uploads
 from chalicelib.records import access, cascade, content_check, file_fields, filter_eval, render, sessions, store
 from chalicelib.records import fields as field_values
 from chalicelib.records.collections import USERS, Collection
@@ -108,7 +109,8 @@ def create(collection_name: str, body: dict[str, Any], caller: access.Caller,
     content_check.apply(collection, record.data, caller)
     changes = store.Changes()
     position = changes.create(collection, record)
-    file_fields.attach(changes, collection, record_id, record.data)
+    file_fields.attach(changes, collection, record_id, record.data, owner=_ticket_owner(caller),
+                       is_admin=caller.is_admin)
     late = audited(changes, caller, "create", collection, record_id, sorted(set(body) & set(collection.fields)))
     try:
         changes.commit()
@@ -184,7 +186,8 @@ def update(collection_name: str, record_id: str, body: dict[str, Any], caller: a
         changes = store.Changes()
         record = changes.update(collection, old, data, condition=rule)
         _joined_unchanged(changes, rule, caller)
-        removed = file_fields.attach(changes, collection, record_id, data, old=old.data)
+        removed = file_fields.attach(changes, collection, record_id, data, old=old.data, owner=_ticket_owner(caller),
+                                     is_admin=caller.is_admin)
         changed = [n for n in set(data) | set(old.data) if data.get(n) != old.data.get(n)]
         late = audited(changes, caller, "update", collection, record_id, changed)
         try:
@@ -225,6 +228,10 @@ def delete(collection_name: str, record_id: str, caller: access.Caller) -> None:
         cascade.discard_files([(collection, record)] + cascaded)
         return None
     raise Conflict()
+
+
+def _ticket_owner(caller: access.Caller) -> str:
+    return uploads.ticket_owner(caller.user_id, caller.admin, caller.is_admin)
 
 
 def _release_markers(changes: store.Changes, user: store.StoredRecord) -> None:
