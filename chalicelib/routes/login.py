@@ -40,7 +40,9 @@ def sign_out_everywhere():
     """End every session of the caller, on every device (rotates the user's token key). 204."""
     from chalicelib.users import service
 
-    claims = require_user(bp.current_request)
+    request = bp.current_request
+    claims = require_user(request)
+    json_object(request, required=False)
     service.sign_out_everywhere(claims["id"])
     return Response(body="", status_code=204)
 
