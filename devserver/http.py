@@ -22,6 +22,20 @@ class _Handler(ChaliceRequestHandler):
     def log_message(self, *args):  # the app logs every request itself, as JSON
         pass
 
+    def _method_not_allowed(self):
+        """API Gateway refuses methods it has no route for (TRACE, QUERY, …); answer in PocketBase's shape, not
+        http.server's 501 page."""
+        from chalicelib.core.errors import MethodNotAllowed
+
+        self.close_connection = True  # its body (if any) is never read: don't parse it as the next request
+        self._send_http_response(405, {"Content-Type": "application/json"},
+                                 json.dumps(MethodNotAllowed().body()).encode())
+
+    def __getattr__(self, name):
+        if name.startswith("do_"):
+            return self._method_not_allowed
+        raise AttributeError(name)
+
 
 class _Server(ThreadedHTTPServer):
     daemon_threads = True

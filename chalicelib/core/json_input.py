@@ -4,7 +4,8 @@ what wxbase takes in a request body.
 - Nesting: at most MAX_DEPTH levels of objects and arrays (DynamoDB stores documents at most 32 levels deep, and a
   record's values sit one level down). Deeper JSON, up to Python's own recursion limit and beyond, is a 400.
 - Strings and keys: valid Unicode. A lone UTF-16 surrogate (`"\\ud800"`) is valid JSON syntax but no UTF-8 text
-  can carry it (DynamoDB, WeChat and the answer would all fail): a 400.
+  can carry it (DynamoDB, WeChat and the answer would all fail): a 400. Object keys are not empty and under 64 KB:
+  DynamoDB refuses an empty attribute name at any depth of a map (and one of 64 KB or more).
 - Numbers: what DynamoDB stores exactly — at most 38 significant digits, a magnitude below 1e126 and, unless zero,
   at least 1e-130. Larger or finer numbers (and JSON's 1e400, which Python reads as infinity) are a 400 rather
   than silently rounded. Number fields then apply PocketBase's float64 semantics (records/fields.py).
@@ -21,6 +22,7 @@ MAX_DEPTH = 30
 MAX_SIGNIFICANT_DIGITS = 38
 MAX_MAGNITUDE_EXPONENT = 126  # |n| < 1e126
 MIN_MAGNITUDE = 1e-130
+MAX_KEY_BYTES = 65535
 NUMBER_RULE = ("numbers must have at most 38 significant digits and a magnitude between 1e-130 and 1e126 "
                "(or be 0)")
 
@@ -55,6 +57,8 @@ def problem(value: Any, max_depth: int = MAX_DEPTH) -> str | None:
                 for key, child in item.items():
                     if not utf8_text(key):
                         return "a key holds a lone UTF-16 surrogate"
+                    if not key or len(key.encode()) > MAX_KEY_BYTES:
+                        return "an object key is empty or 64 KB long"
                     stack.append((child, depth + 1))
             else:
                 stack.extend((child, depth + 1) for child in item)

@@ -26,6 +26,23 @@ MAX_ATTEMPTS = 5
 RETRY_BACKOFF_SECONDS = 60
 KEEP_SENT_SECONDS = 30 * 24 * 3600
 _DUE_NAMES = dict(zip(("#pk", "#sk"), keys.gsi_attributes(keys.DUE_SLOT)))
+SEND_BODY = validate.Body(
+    validate.Text("template_id", max_length=128),
+    validate.Text("page", required=False, max_length=1024),
+    validate.Text("miniprogram_state", required=False, choices=wechat_subscribe.STATES),
+    validate.Text("lang", required=False, choices=wechat_subscribe.LANGS),
+    validate.Checked("data", {"type": "object", "minProperties": 1, "maxProperties": MAX_DATA_KEYS,
+                              "propertyNames": {"minLength": 1, "maxLength": 64},
+                              "additionalProperties": {"type": "object", "required": ["value"],
+                                                       "additionalProperties": False,
+                                                       "properties": {"value": {"type": ["string", "number"]}}}},
+                     required=True),
+    validate.Checked("sendAt", {"type": ["string", "number", "null"],
+                                "description": "UTC date-time or epoch seconds, up to a year ahead"}),
+    validate.Text("touser", required=False, max_length=128, description="admins: an openid"),
+    validate.Text("user", required=False, max_length=32, description="admins: a user id"),
+    validate.Text("appid", required=False, max_length=64, description="admins: the mini-program"),
+)
 
 
 def _invalid(name: str, message: str) -> ApiError:
@@ -77,16 +94,13 @@ def _openid_of(user_id, appid):
 def submit(body, admin=False, claims=None):
     """Validate, resolve the recipient, then send now (200) or queue (202). Returns (status, result)."""
     now = clock.now()
-    template_id = validate.required_text(body, "template_id", max_length=128)
-    page = validate.text(body, "page", required=False, max_length=1024)
-    state = validate.text(body, "miniprogram_state", required=False, choices=wechat_subscribe.STATES)
-    lang = validate.text(body, "lang", required=False, choices=wechat_subscribe.LANGS)
+    values = SEND_BODY.read(body)
+    template_id, page, state, lang = values["template_id"], values["page"], values["miniprogram_state"], values["lang"]
     data = _data(body)
     send_at = parse_send_at(body.get("sendAt"), now)
-    touser = validate.text(body, "touser", required=False, max_length=128)
-    user_id = validate.text(body, "user", required=False, max_length=32)
+    touser, user_id = values["touser"], values["user"]
     if admin:
-        appid = validate.text(body, "appid", required=False, max_length=64)
+        appid = values["appid"]
         if appid is None:
             programs = get_settings().miniprograms
             if len(programs) != 1:

@@ -18,6 +18,13 @@ from chalicelib.records.collections import Collection, Field
 from chalicelib.records.layout import USER_TOKEN_KEY
 
 MAX_FILENAME = 255
+UPLOAD_BODY = validate.Body(
+    validate.Text("collection", max_length=100), validate.Text("field", max_length=100),
+    validate.Text("filename", max_length=MAX_FILENAME), validate.Integer("size", description="bytes"),
+    validate.Text("contentType", max_length=255),
+    validate.Text("recordId", required=False, max_length=64, description="absent for a record not created yet"),
+)
+MULTIPART_BODY = validate.Body(validate.Text("key"), validate.Text("uploadId"))
 
 
 def upload_target(collection_name: str, record_id: str | None, field_name: str,
@@ -53,28 +60,22 @@ def upload_target(collection_name: str, record_id: str | None, field_name: str,
 
 def start_upload(body: dict[str, Any], caller: access.Caller) -> dict[str, Any]:
     """A presigned POST (or multipart part URLs above 10 MB) for one file of one record field."""
-    collection_name = validate.required_text(body, "collection", max_length=100)
-    field_name = validate.required_text(body, "field", max_length=100)
-    filename = validate.required_text(body, "filename", max_length=MAX_FILENAME)
-    size = validate.required_integer(body, "size")
-    content_type = validate.required_text(body, "contentType", max_length=255)
-    record_id = validate.text(body, "recordId", required=False, max_length=64)
-    collection, f, record_id = upload_target(collection_name, record_id, field_name, caller)
-    answer = uploads.issue(_owner(caller), collection.id, record_id, f, filename, size, content_type)
+    values = UPLOAD_BODY.read(body)
+    collection, f, record_id = upload_target(values["collection"], values["recordId"], values["field"], caller)
+    answer = uploads.issue(_owner(caller), collection.id, record_id, f, values["filename"], values["size"],
+                           values["contentType"])
     answer["collectionId"] = collection.id
     return answer
 
 
 def complete_upload(body: dict[str, Any], caller: access.Caller) -> dict[str, Any]:
-    key = validate.required_text(body, "key")
-    upload_id = validate.required_text(body, "uploadId")
-    return uploads.complete_multipart(_owner(caller), key, upload_id)
+    values = MULTIPART_BODY.read(body)
+    return uploads.complete_multipart(_owner(caller), values["key"], values["uploadId"])
 
 
 def abort_upload(body: dict[str, Any], caller: access.Caller) -> None:
-    key = validate.required_text(body, "key")
-    upload_id = validate.required_text(body, "uploadId")
-    uploads.abort_multipart(_owner(caller), key, upload_id)
+    values = MULTIPART_BODY.read(body)
+    uploads.abort_multipart(_owner(caller), values["key"], values["uploadId"])
 
 
 def _owner(caller: access.Caller) -> str:
