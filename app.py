@@ -7,12 +7,16 @@ their logic lives in chalicelib/jobs.
 from chalice import Chalice, Rate
 
 from chalicelib.core import logs
+from chalicelib.records.collections import check_at_start
 from chalicelib.routes import admin, callback, console, files, login, messages, middleware, system, userdata
-from chalicelib.routes import wechat_tokens
+from chalicelib.routes import wechat_extras, wechat_tokens
 from chalicelib.routes import records as records_routes
 
 app = Chalice(app_name="wxbase", configure_logs=False)
 logs.configure()
+# A collections file that can't load stops the start here (the Lambda's init fails, `make dev` exits) with one
+# message naming the collection and field, instead of a 500 on every request.
+check_at_start()
 
 
 @app.middleware("http")
@@ -28,6 +32,7 @@ app.register_blueprint(records_routes.bp)
 app.register_blueprint(files.bp)
 app.register_blueprint(callback.bp)
 app.register_blueprint(wechat_tokens.bp)
+app.register_blueprint(wechat_extras.bp)
 app.register_blueprint(admin.bp)
 app.register_blueprint(console.bp)
 
@@ -38,6 +43,15 @@ def callback_worker(event):
     from chalicelib.jobs import callback_worker as worker
 
     return worker.handle(event)
+
+
+# The stream ARN is a placeholder that infra/template.yaml replaces with the table's stream.
+@app.on_dynamodb_record(stream_arn="arn:aws:dynamodb:us-east-1:000000000000:table/wxbase/stream/placeholder",
+                        batch_size=100, name="record_stream")
+def record_stream(event):
+    from chalicelib.jobs import record_stream as stream
+
+    return stream.handle(event.to_dict())
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES), name="token_refresher")

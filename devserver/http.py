@@ -1,35 +1,137 @@
 """Serve the Chalice app over HTTP locally, the way API Gateway would.
 
-Chalice's local gateway answers an unknown route with API Gateway's own 403 "Missing Authentication Token";
-the deployed API maps that to PocketBase's 404 body with a gateway response (infra/template.yaml), and so does
-this server, so clients see one error shape everywhere.
+Two things Chalice's local gateway does differently from the deployed API are put right here:
+- An unknown route: Chalice answers API Gateway's own 403, and with an Authorization header its message echoes the
+  header (the caller's token) back. The deployed API maps unknown routes to PocketBase's 404 body with a gateway
+  response (infra/template.yaml); this server answers the same 404 and never repeats a header.
+- A chunked request body: Chalice reads only Content-Length bodies, so a chunked body was left on the connection
+  and read as a second, garbage request. Chunked bodies are decoded here (up to the body size limit, as API
+  Gateway buffers them); a malformed one is refused with 400 and the connection is closed.
+- A method no route has (TRACE, QUERY, …): http.server's own 501 HTML page becomes API Gateway's 405 in
+  PocketBase's shape.
 """
 import json
+import threading
+import time
+from typing import Any
 
-from chalice.local import ChaliceRequestHandler, LocalDevServer, ThreadedHTTPServer
+from chalice.local import ChaliceRequestHandler, ForbiddenError, LocalDevServer, ThreadedHTTPServer
 
-from chalicelib.core.errors import NotFound
+from chalicelib.core.errors import NotFound, error_body
 from devserver.loopback import LoopbackServer
+
+MAX_CHUNK_LINE = 1024
+
+
+class _BadRequestBody(Exception):
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def _body_limit():
+    from chalicelib.core.settings import get_settings
+
+    return get_settings().max_body_bytes
 
 
 class _Handler(ChaliceRequestHandler):
-    def _send_error_response(self, error):
-        if error.CODE == 403 and b"Missing Authentication Token" in (error.body or b""):
-            body = json.dumps(NotFound().body()).encode()
-            return self._send_http_response(404, {"Content-Type": "application/json"}, body)
-        return super()._send_error_response(error)
-
     def log_message(self, *args):  # the app logs every request itself, as JSON
         pass
 
+    def _read_chunked(self):
+        limit, parts, total = _body_limit(), [], 0
+        while True:
+            line = self.rfile.readline(MAX_CHUNK_LINE + 1)
+            if not line.endswith(b"\n"):
+                raise _BadRequestBody(400, "The chunked request body is malformed.")
+            try:
+                size = int(line.split(b";", 1)[0].strip(), 16)
+            except ValueError:
+                raise _BadRequestBody(400, "The chunked request body is malformed.") from None
+            if size < 0:
+                raise _BadRequestBody(400, "The chunked request body is malformed.")
+            if size == 0:
+                break
+            total += size
+            if total > limit:
+                raise _BadRequestBody(413, f"The request body is larger than {limit} bytes.")
+            data = self.rfile.read(size)
+            if len(data) != size or self.rfile.readline(3) not in (b"\r\n", b"\n"):
+                raise _BadRequestBody(400, "The chunked request body is malformed.")
+            parts.append(data)
+        for _ in range(100):  # trailer fields, then the empty line that ends the message
+            line = self.rfile.readline(MAX_CHUNK_LINE + 1)
+            if line in (b"\r\n", b"\n"):
+                return b"".join(parts)
+            if not line.endswith(b"\n"):
+                break
+        raise _BadRequestBody(400, "The chunked request body is malformed.")
+
+    def _parse_payload(self):
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("transfer-encoding", "content-length")}
+        encoding = self.headers.get("Transfer-Encoding")
+        length = self.headers.get("Content-Length")
+        if encoding is not None:
+            if encoding.strip().lower() != "chunked" or length is not None:
+                raise _BadRequestBody(400, "Only a plain chunked Transfer-Encoding without Content-Length is "
+                                           "accepted.")
+            body = self._read_chunked()
+        else:
+            try:
+                size = int(length or 0)
+            except ValueError:
+                size = -1
+            if size < 0:
+                raise _BadRequestBody(400, "The Content-Length header is invalid.")
+            body = self.rfile.read(size) if size else b""
+            if len(body) != size:
+                raise _BadRequestBody(400, "The request body is shorter than its Content-Length.")
+        if body:
+            headers["Content-Length"] = str(len(body))
+        return headers, body or None
+
+    def _send_json(self, status, body, close=False):
+        headers = {"Content-Type": "application/json", **({"Connection": "close"} if close else {})}
+        self._send_http_response(status, headers, json.dumps(body).encode())
+
+    def _generic_handle(self):
+        with self.server.active_lock:
+            self.server.active += 1
+        try:
+            self._handle()
+        finally:
+            with self.server.active_lock:
+                self.server.active -= 1
+
+    def _handle(self):
+        try:
+            headers, body = self._parse_payload()
+        except _BadRequestBody as exc:
+            self.close_connection = True  # what follows on the connection can't be trusted as a next request
+            return self._send_json(exc.status, error_body(exc.status, exc.message), close=True)
+        try:
+            response = self.local_gateway.handle_request(method=self.command, path=self.path, headers=headers,
+                                                         body=body)
+        except (ForbiddenError, UnicodeEncodeError):  # no route matched (the gateway's echo of the token is dropped)
+            return self._send_json(404, NotFound().body())
+        except Exception as exc:  # noqa: BLE001 — Chalice's other gateway errors keep their status, never their text
+            status = getattr(exc, "CODE", 500)
+            return self._send_json(status, error_body(status, "The request could not be handled."))
+        response_headers = response["headers"].copy()
+        response_headers.update(response["multiValueHeaders"])
+        response = self._handle_binary(response)
+        self._send_http_response(response["statusCode"], response_headers, response["body"])
+
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
+
     def _method_not_allowed(self):
-        """API Gateway refuses methods it has no route for (TRACE, QUERY, …); answer in PocketBase's shape, not
-        http.server's 501 page."""
+        """API Gateway refuses a method it has no route for (TRACE, QUERY, …): answer in PocketBase's shape, not
+        http.server's 501 page. The body is never read, so the connection closes."""
         from chalicelib.core.errors import MethodNotAllowed
 
-        self.close_connection = True  # its body (if any) is never read: don't parse it as the next request
-        self._send_http_response(405, {"Content-Type": "application/json"},
-                                 json.dumps(MethodNotAllowed().body()).encode())
+        self.close_connection = True
+        self._send_json(405, MethodNotAllowed().body(), close=True)
 
     def __getattr__(self, name):
         if name.startswith("do_"):
@@ -41,6 +143,10 @@ class _Server(ThreadedHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # socketserver's default backlog of 5 drops bursts of concurrent clients
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.active, self.active_lock = 0, threading.Lock()
+
 
 def _config(project_dir, stage):
     from chalice.cli.factory import CLIFactory
@@ -51,12 +157,20 @@ def _config(project_dir, stage):
 class HttpServer(LoopbackServer):
     """The app served over HTTP: `.url`, `.stop()`."""
 
-    def __init__(self, app, project_dir, port=0, host="127.0.0.1", stage="local"):
+    def __init__(self, app: Any, project_dir: str, port: int = 0, host: str = "127.0.0.1", stage: str = "local") -> None:
         from chalice.local import LocalChalice
 
-        class _LocalApp(LocalChalice, app.__class__):
-            pass
+        if not isinstance(app, LocalChalice):
+            class _LocalApp(LocalChalice, app.__class__):
+                pass
 
-        app.__class__ = _LocalApp
+            app.__class__ = _LocalApp
         local = LocalDevServer(app, _config(project_dir, stage), host, port, handler_cls=_Handler, server_cls=_Server)
         super().__init__(local.server, "http")
+
+    def stop(self, grace: float = 1.0) -> None:
+        """Stop accepting, then give requests in progress up to `grace` seconds to be answered."""
+        super().stop()
+        deadline = time.monotonic() + grace
+        while self.server.active and time.monotonic() < deadline:
+            time.sleep(0.02)

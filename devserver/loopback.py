@@ -7,7 +7,9 @@ class LoopbackServer:
 
     def __init__(self, server, name):
         self.server = server
-        self.thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+        # a short poll keeps stop() quick: shutdown() waits for the loop to look at its flag
+        self.thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=name,
+                                       daemon=True)
         self.thread.start()
 
     @property

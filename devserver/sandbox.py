@@ -10,6 +10,21 @@ WeChat side (real paths, real error shapes):
   POST /wxa/msg_sec_check            v2; content containing `sandbox-risky` → risky, `sandbox-review` → review.
   GET  /sns/oauth2/access_token      official-account web OAuth: code `sandbox-<name>` → the openid for (appid,
                                      name) and the same unionid as jscode2session gives that name.
+  GET  /cgi-bin/user/info            an official account's person (openids of /sandbox/identity, logins, followers):
+                                     subscribe 1 with subscribe_time and unionid, or subscribe 0; else 40003.
+  GET  /cgi-bin/user/get             the follower list, `next_openid` paging (page size: /sandbox/config).
+  POST /cgi-bin/user/info/batchget   up to 100 people; more → 40097.
+  POST /wxa/getwxacodeunlimit        a real PNG (width × width) whose pixels depend on every parameter; scene
+                                     rules (40129 characters, 40169 length), page `pages/...` only while check_path
+                                     (else 41030), scancode_time → 85096, width 280-1280 and env_version → 40097.
+  POST /wxa/generate_urllink         `https://wxaurl.cn/...`; path `pages/...` (40165), query (40212), expiry
+                                     (85401 / 85402).
+  POST /wxa/media_check_async        v2; an openid whose last sandbox login (or /sandbox/visit) is over 2 hours
+                                     old → 61010; the image is fetched from media_url and judged by its bytes
+                                     (`sandbox-risky` → risky, `sandbox-review` → review, else pass; unreachable →
+                                     errcode -1008, a sandbox convention); the verdict is kept as the exact
+                                     `wxa_media_check` push WeChat would send (GET /sandbox/media-checks).
+  Official-account-only APIs answer 48001 to mini-programs, and mini-program-only ones to official accounts.
 Test controls:
   POST /sandbox/users   {"appid","code","openid","session_key","unionid"?}  a fixture for one exact code.
   POST /sandbox/fail    {"path","errcode","errmsg"?,"times"?:1,"status"?,"delay"?}  the next calls of path fail.
@@ -19,14 +34,23 @@ Test controls:
   GET  /sandbox/calls?path=   how many times each path was called.
   GET  /sandbox/requests?path=   the JSON bodies of the latest calls of path (up to 20), oldest first.
   GET  /sandbox/session-key?appid=&openid=   the latest session_key issued (tests encrypt open data with it).
+  GET  /sandbox/identity?appid=&name=   {"openid","unionid"} of sandbox user <name> in that app (also an official
+                                        account), as its login would give them.
+  POST /sandbox/followers {"appid","names":[...],"following"?:true,"since"?}   who follows an official account.
+  POST /sandbox/visit {"appid","openid","at"?}   when that user last used the mini-program (epoch seconds).
+  POST /sandbox/config {"token_ttl"?, "user_get_page_size"?}
+  GET  /sandbox/media-checks?appid=   the image checks received, each with the push WeChat would send.
 """
 import base64
 import hashlib
 import json
 import re
 import secrets
+import struct
 import threading
 import time
+import urllib.request
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
@@ -42,9 +66,13 @@ def _digest(*parts, length=27):
 
 
 class SandboxState:
-    def __init__(self, apps):
+    def __init__(self, apps, types=None):
         self.apps = dict(apps)  # appid -> secret
+        self.types = dict(types or {})  # appid -> miniprogram | officialaccount
         self.lock = threading.RLock()
+        # Facts about sandbox people survive a reset, like the apps: who an openid is, when they last used an app.
+        self.people = {}  # (appid, openid) -> unionid ("" when none)
+        self.visits = {}  # (appid, openid) -> epoch seconds of their latest login
         self.reset()
 
     def reset(self):
@@ -59,6 +87,10 @@ class SandboxState:
             self.session_keys = {}  # (appid, openid) -> latest session_key
             self.issued_session_keys = []
             self.token_ttl = DEFAULT_TOKEN_TTL
+            self.followers = {}  # appid -> {openid: subscribe_time}, in follow order
+            self.unfollowed = {}  # appid -> {openid: True}: people who followed once
+            self.media_checks = []
+            self.user_get_page_size = USER_GET_PAGE_MAX
 
     # --- WeChat behaviour -------------------------------------------------------------------------------------
     def login(self, appid, secret, code):
@@ -80,7 +112,34 @@ class SandboxState:
             return {"errcode": 40029, "errmsg": "invalid code, rid: sandbox"}
         self.session_keys[(appid, result["openid"])] = result["session_key"]
         self.issued_session_keys.append(result["session_key"])
+        self.people[(appid, result["openid"])] = result.get("unionid") or ""
+        self.visits[(appid, result["openid"])] = time.time()
         return result
+
+    def identity(self, appid, name):
+        """What sandbox user <name>'s login in this app gives: openid and unionid (registered for user/info)."""
+        found = {"openid": "o" + _digest("openid", appid, name), "unionid": "u" + _digest("unionid", name)}
+        self.people.setdefault((appid, found["openid"]), found["unionid"])
+        return found
+
+    def app_type(self, appid):
+        return self.types.get(appid, "miniprogram")
+
+    def person(self, appid, openid):
+        """user/info's answer for one openid of an official account, or None for a stranger."""
+        if (appid, openid) not in self.people:
+            return None
+        unionid = self.people[(appid, openid)]
+        since = self.followers.get(appid, {}).get(openid)
+        if since is None:
+            answer = {"subscribe": 0, "openid": openid}
+        else:
+            answer = {"subscribe": 1, "openid": openid, "language": "zh_CN", "subscribe_time": since, "remark": "",
+                      "groupid": 0, "tagid_list": [], "subscribe_scene": "ADD_SCENE_QR_CODE", "qr_scene": 0,
+                      "qr_scene_str": ""}
+        if unionid:
+            answer["unionid"] = unionid
+        return answer
 
     def issue_token(self, appid, secret, mode, force=False):
         if appid not in self.apps:
@@ -127,6 +186,12 @@ class SandboxState:
 
 
 PHONE_CODE = re.compile(r"^sandbox-phone-(\+?\d{5,20})$")
+USER_GET_PAGE_MAX = 10000
+VISIT_WINDOW_SECONDS = 2 * 3600
+SCENE_CHARS = re.compile(r"^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]*$")
+URL_QUERY = re.compile(r"^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~%]*$")
+ENV_VERSIONS = ("release", "trial", "develop")
+PLATFORM_SENDER = "o" + _digest("wechat-platform-sender")
 
 
 class SandboxHandler(BaseHTTPRequestHandler):
@@ -185,9 +250,11 @@ class SandboxHandler(BaseHTTPRequestHandler):
         handler = ROUTES.get((method, path))
         if handler is None:
             return self._send(404, {"errcode": 404, "errmsg": "no such api in the sandbox"})
+        if getattr(handler, "locks_itself", False):  # it fetches over HTTP: the state lock is taken inside
+            return self._send(*handler(state, query, body))
         with state.lock:
-            status, payload = handler(state, query, body)
-        self._send(status, payload)
+            answer = handler(state, query, body)
+        self._send(*answer)
 
     def _control(self, method, path, query, body):
         state = self.state
@@ -215,7 +282,37 @@ class SandboxHandler(BaseHTTPRequestHandler):
             if (method, path) == ("POST", "/sandbox/config"):
                 if "token_ttl" in body:
                     state.token_ttl = int(body["token_ttl"])
+                if "user_get_page_size" in body:
+                    state.user_get_page_size = max(1, min(USER_GET_PAGE_MAX, int(body["user_get_page_size"])))
                 return self._send(200, {"ok": True})
+            if (method, path) == ("GET", "/sandbox/identity"):
+                if query.get("appid") not in state.apps or not query.get("name"):
+                    return self._send(404, {"error": "unknown appid, or no name"})
+                return self._send(200, state.identity(query["appid"], query["name"]))
+            if (method, path) == ("POST", "/sandbox/followers"):
+                appid, names = body.get("appid"), body.get("names")
+                if appid not in state.apps or not isinstance(names, list):
+                    return self._send(400, {"error": "needs a known appid and a list of names"})
+                following = body.get("following", True)
+                since = int(body.get("since") or time.time())
+                openids = []
+                for name in names:
+                    openid = state.identity(appid, str(name))["openid"]
+                    fans = state.followers.setdefault(appid, {})
+                    if following:
+                        fans.setdefault(openid, since)
+                    elif fans.pop(openid, None) is not None:
+                        state.unfollowed.setdefault(appid, {})[openid] = True
+                    openids.append(openid)
+                return self._send(200, {"openids": openids})
+            if (method, path) == ("POST", "/sandbox/visit"):
+                if not body.get("appid") or not body.get("openid"):
+                    return self._send(400, {"error": "missing appid or openid"})
+                state.visits[(body["appid"], body["openid"])] = float(body.get("at") or time.time())
+                return self._send(200, {"ok": True})
+            if (method, path) == ("GET", "/sandbox/media-checks"):
+                appid = query.get("appid")
+                return self._send(200, [c for c in state.media_checks if not appid or c["appid"] == appid])
             if (method, path) == ("POST", "/sandbox/reset"):
                 state.reset()
                 return self._send(200, {"ok": True})
@@ -325,6 +422,204 @@ def _oauth2_access_token(state, query, body):
     return 200, answer
 
 
+def _with_token_query(fn):
+    """Like _with_token, for GET APIs whose parameters are in the query string."""
+    def wrapper(state, query, body):
+        appid, error = state.check_token(query.get("access_token"))
+        if error:
+            return 200, error
+        return fn(state, appid, query)
+
+    return wrapper
+
+
+UNAUTHORIZED = {"errcode": 48001, "errmsg": "api unauthorized rid: sandbox"}
+
+
+def _official_account_only(fn):
+    def wrapper(state, appid, args):
+        if state.app_type(appid) != "officialaccount":
+            return 200, UNAUTHORIZED
+        return fn(state, appid, args)
+
+    return wrapper
+
+
+def _miniprogram_only(fn):
+    def wrapper(state, appid, args):
+        if state.app_type(appid) != "miniprogram":
+            return 200, UNAUTHORIZED
+        return fn(state, appid, args)
+
+    return wrapper
+
+
+INVALID_OPENID = {"errcode": 40003, "errmsg": "invalid openid rid: sandbox"}
+INVALID_ARGS = {"errcode": 40097, "errmsg": "invalid args rid: sandbox"}
+
+
+@_with_token_query
+@_official_account_only
+def _user_info(state, appid, query):
+    person = state.person(appid, query.get("openid", ""))
+    return 200, person if person is not None else INVALID_OPENID
+
+
+@_with_token_query
+@_official_account_only
+def _user_get(state, appid, query):
+    fans = list(state.followers.get(appid, {}))
+    start = 0
+    if query.get("next_openid"):
+        if query["next_openid"] not in fans:
+            return 200, INVALID_OPENID
+        start = fans.index(query["next_openid"]) + 1
+    page = fans[start:start + state.user_get_page_size]
+    if not page:
+        return 200, {"total": len(fans), "count": 0, "next_openid": ""}
+    # like WeChat, the last page also names its last openid; the next call then answers count 0
+    return 200, {"total": len(fans), "count": len(page), "data": {"openid": page}, "next_openid": page[-1]}
+
+
+@_with_token
+@_official_account_only
+def _user_batchget(state, appid, body):
+    wanted = body.get("user_list")
+    if not isinstance(wanted, list) or not wanted or len(wanted) > 100 or not all(
+            isinstance(w, dict) and isinstance(w.get("openid"), str) for w in wanted):
+        return 200, INVALID_ARGS
+    people = [state.person(appid, w["openid"]) for w in wanted]
+    if any(p is None for p in people):
+        return 200, INVALID_OPENID
+    return 200, {"user_info_list": people}
+
+
+def _png(width, seed):
+    """A real grayscale PNG, width × width: a 21 × 21 grid of cells set by `seed`, with a quiet border."""
+    bits = hashlib.sha256(seed).digest() * 2
+    cells = 21
+    columns = [x * (cells + 2) // width - 1 for x in range(width)]
+    bands = {}  # rows of one band of cells are identical
+
+    def band(cy):
+        if cy not in bands:
+            dark = [0 <= cx < cells and 0 <= cy < cells and (bits[(cy * cells + cx) // 8 % len(bits)] >> (cx % 8)) & 1
+                    for cx in range(-1, cells + 1)]
+            bands[cy] = b"\x00" + bytes(0 if dark[cx + 1] else 255 for cx in columns)  # filter type none
+        return bands[cy]
+
+    rows = [band(y * (cells + 2) // width - 1) for y in range(width)]
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, width, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
+            + chunk(b"IEND", b""))
+
+
+def _published(page):
+    """The sandbox's released mini-program has exactly the pages under `pages/`."""
+    return page.startswith("pages/") and "?" not in page
+
+
+@_with_token
+@_miniprogram_only
+def _wxacode_unlimit(state, appid, body):
+    scene, page = body.get("scene"), body.get("page") or ""
+    if not isinstance(scene, str) or not isinstance(page, str):
+        return 200, INVALID_ARGS
+    if not SCENE_CHARS.match(scene) or not scene:
+        return 200, {"errcode": 40129, "errmsg": "invalid scene rid: sandbox"}
+    if len(scene) > 32:
+        return 200, {"errcode": 40169, "errmsg": "invalid length for scene, or the data is not json string"}
+    if "scancode_time" in page:
+        return 200, {"errcode": 85096, "errmsg": "not allow include scancode_time field"}
+    if page and body.get("check_path", True) and not _published(page):
+        return 200, {"errcode": 41030, "errmsg": "invalid page rid: sandbox"}
+    width = body.get("width", 430)
+    if isinstance(width, bool) or not isinstance(width, int) or not 280 <= width <= 1280 \
+            or body.get("env_version", "release") not in ENV_VERSIONS:
+        return 200, INVALID_ARGS
+    seed = json.dumps([appid, scene, page, width, body.get("env_version", "release")]).encode()
+    return 200, _png(width, seed), "image/png"
+
+
+@_with_token
+@_miniprogram_only
+def _generate_urllink(state, appid, body):
+    path, query = body.get("path") or "", body.get("query") or ""
+    if not isinstance(path, str) or not isinstance(query, str):
+        return 200, INVALID_ARGS
+    if path and not _published(path):
+        return 200, {"errcode": 40165, "errmsg": "invalid weapp pagepath rid: sandbox"}
+    if len(query) > 1024 or not URL_QUERY.match(query):
+        return 200, {"errcode": 40212, "errmsg": "invalid query rid: sandbox"}
+    now = time.time()
+    if body.get("expire_type", 0) == 1:
+        interval = body.get("expire_interval")
+        if isinstance(interval, bool) or not isinstance(interval, int) or not 1 <= interval <= 30:
+            return 200, {"errcode": 85402, "errmsg": "invalid expire_interval rid: sandbox"}
+    else:
+        expire_time = body.get("expire_time")
+        if not isinstance(expire_time, int) or not now < expire_time <= now + 30 * 86400:
+            return 200, {"errcode": 85401, "errmsg": "invalid expire_time rid: sandbox"}
+    if body.get("env_version", "release") not in ENV_VERSIONS:
+        return 200, INVALID_ARGS
+    return 200, {"errcode": 0, "errmsg": "ok", "url_link": "https://wxaurl.cn/" + secrets.token_urlsafe(9)}
+
+
+def _fetch(url):
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (a test server's own URL)
+            return response.read(10 * 1024 * 1024 + 1)
+    except (OSError, ValueError):
+        return None
+
+
+def _media_check_async(state, query, body):
+    with state.lock:
+        appid, error = state.check_token(query.get("access_token"))
+        if error:
+            return 200, error
+        if state.app_type(appid) != "miniprogram":
+            return 200, UNAUTHORIZED
+        url, openid = body.get("media_url"), body.get("openid")
+        if body.get("version") != 2 or body.get("media_type") not in (1, 2) or not isinstance(url, str) \
+                or not url.startswith(("http://", "https://")) or not isinstance(openid, str) or not openid:
+            return 200, INVALID_ARGS
+        if body.get("scene") not in (1, 2, 3, 4):
+            return 200, {"errcode": 40129, "errmsg": "invalid scene rid: sandbox"}
+        last_visit = state.visits.get((appid, openid))  # unknown counts as recent: make dev restarts forget logins
+        if last_visit is not None and time.time() - last_visit > VISIT_WINDOW_SECONDS:
+            return 200, {"errcode": 61010, "errmsg": "code is expired rid: sandbox"}
+    data = _fetch(url)  # outside the lock: the image comes from the test's own S3
+    if data is None or len(data) > 10 * 1024 * 1024:
+        suggest, label, errcode = "risky", 0, -1008
+    elif b"sandbox-risky" in data:
+        suggest, label, errcode = "risky", 20002, 0
+    elif b"sandbox-review" in data:
+        suggest, label, errcode = "review", 21000, 0
+    else:
+        suggest, label, errcode = "pass", 100, 0
+    trace_id = "-".join(secrets.token_hex(4) for _ in range(3))
+    push = {"ToUserName": "gh_" + _digest("username", appid, length=12), "FromUserName": PLATFORM_SENDER,
+            "CreateTime": int(time.time()), "MsgType": "event", "Event": "wxa_media_check", "appid": appid,
+            "trace_id": trace_id, "version": 2,
+            "detail": [{"strategy": "content_model", "errcode": errcode, "suggest": suggest, "label": label,
+                        "prob": 90}],
+            "errcode": errcode, "errmsg": "ok" if not errcode else "media download failed",
+            "result": {"suggest": suggest, "label": label}}
+    with state.lock:
+        state.media_checks.append({"appid": appid, "trace_id": trace_id, "media_url": url, "openid": openid,
+                                   "scene": body["scene"], "media_type": body["media_type"],
+                                   "fetched": data is not None, "push": push})
+    return 200, {"errcode": 0, "errmsg": "ok", "trace_id": trace_id}
+
+
+_media_check_async.locks_itself = True
+
+
 ROUTES = {
     ("GET", "/sns/jscode2session"): _jscode2session,
     ("GET", "/cgi-bin/token"): _token,
@@ -334,14 +629,20 @@ ROUTES = {
     ("POST", "/cgi-bin/message/subscribe/send"): _record_send("subscribe", ("template_id", "data")),
     ("POST", "/wxa/msg_sec_check"): _msg_sec_check,
     ("GET", "/sns/oauth2/access_token"): _oauth2_access_token,
+    ("GET", "/cgi-bin/user/info"): _user_info,
+    ("GET", "/cgi-bin/user/get"): _user_get,
+    ("POST", "/cgi-bin/user/info/batchget"): _user_batchget,
+    ("POST", "/wxa/getwxacodeunlimit"): _wxacode_unlimit,
+    ("POST", "/wxa/generate_urllink"): _generate_urllink,
+    ("POST", "/wxa/media_check_async"): _media_check_async,
 }
 
 
 class Sandbox(LoopbackServer):
     """A running sandbox on 127.0.0.1: `.url`, `.state`, `.stop()`."""
 
-    def __init__(self, apps, port=0):
-        self.state = SandboxState(apps)
+    def __init__(self, apps, port=0, types=None):
+        self.state = SandboxState(apps, types)
         handler = type("BoundSandboxHandler", (SandboxHandler,), {"state": self.state})
         server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         server.daemon_threads = True

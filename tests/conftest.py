@@ -16,27 +16,26 @@ sys.path.insert(0, PROJECT_DIR)
 from tests.helpers import Api, SandboxControl  # noqa: E402
 from tests.stackenv import ADMIN_KEY, JWT_SECRET, TEST_APPS, TEST_ENV  # noqa: E402
 
+# `make test-devstack` (WXBASE_TEST_STACK=devstack) runs the suite on make dev's engines and adds tests/devstack.
+# tests/production stays on moto (make test-production): its CloudFormation and files-domain stand-ins read the
+# bucket through moto's own S3.
+DEVSTACK = os.environ.get("WXBASE_TEST_STACK") == "devstack"
+collect_ignore = ["production"] if DEVSTACK else ["devstack"]
+
+
 @pytest.fixture(scope="session")
-def stack():
+def stack(tmp_path_factory):
     from devserver.stack import LocalStack
 
-    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_SQS",
-                 "AWS_PROFILE"):
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_DYNAMODB_STREAMS",
+                 "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_SQS", "AWS_PROFILE"):
         os.environ.pop(name, None)
     os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                        "AWS_DEFAULT_REGION": "us-east-1"})
-    local = LocalStack(TEST_ENV)
-    ddb_local = None
-    if os.environ.get("WXBASE_TEST_DYNAMODB_LOCAL"):  # tests/dynamodb_local.py
-        from tests.dynamodb_local import DynamoDBLocal
-
-        ddb_local = DynamoDBLocal(os.environ["WXBASE_TEST_DYNAMODB_LOCAL"])
-        local.env["AWS_ENDPOINT_URL_DYNAMODB"] = ddb_local.url
+    local = LocalStack(TEST_ENV, data_dir=str(tmp_path_factory.mktemp("devstack")) if DEVSTACK else None)
     local.apply()
     yield local
     local.stop()
-    if ddb_local:
-        ddb_local.stop()
 
 
 @pytest.fixture(scope="session")

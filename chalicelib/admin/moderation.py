@@ -41,14 +41,22 @@ def _flagged(collection_name: str, record_id: str) -> tuple[Collection, store.St
     return collection, record
 
 
-def approve(collection_name: str, record_id: str, admin: str) -> dict[str, Any]:
-    """Clear the record's review flag (conditional on its version; retried when it changed meanwhile)."""
+def approve(collection_name: str, record_id: str, admin: str, field: str | None = None) -> dict[str, Any]:
+    """Clear the record's review flag, or one field's (conditional on its version; retried when it changed
+    meanwhile). A held-back image (risky or unchecked: records/image_check.py) is served again."""
     for _ in range(MAX_ATTEMPTS):
         collection, record = _flagged(collection_name, record_id)
+        flags = record.data[REVIEW_FLAG]
+        if field is not None and field not in flags:
+            raise NotFound("That field is not awaiting review.")
+        remaining = {k: v for k, v in flags.items() if field is not None and k != field}
+        data = {k: v for k, v in record.data.items() if k != REVIEW_FLAG}
+        if remaining:
+            data[REVIEW_FLAG] = remaining
         changes = store.Changes()
-        cleared = changes.update(collection, record, {k: v for k, v in record.data.items() if k != REVIEW_FLAG})
+        cleared = changes.update(collection, record, data)
         changes.add(audit.put_op(audit.entry(admin, "approve", collection.name, record.id,
-                                             sorted(record.data[REVIEW_FLAG]))))
+                                             sorted(flags) if field is None else [field])))
         try:
             changes.commit()
         except store.WriteRejected:

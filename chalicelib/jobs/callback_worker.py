@@ -1,4 +1,5 @@
-"""The callback worker: processes queued pushes (auto replies, then registered handlers), one record at a time.
+"""The callback worker: processes queued pushes (wxbase's own steps — official-account follows, image-check
+verdicts — then auto replies, then registered handlers), one record at a time.
 
 Each record succeeds or fails on its own (SQS partial batch response), so one bad message never holds back the
 others. A failed record stays on the queue, is retried after the visibility timeout, and goes to the dead-letter
@@ -14,6 +15,8 @@ from chalicelib.core.settings import get_settings
 from chalicelib.wechat import customer_service, inbox, push, push_handlers
 
 AUTO_REPLY_STEP = "auto-reply"
+FOLLOWS_STEP = "follows"
+MEDIA_CHECK_STEP = "media-check"
 
 
 class PushMessage:
@@ -49,7 +52,30 @@ class PushMessage:
         return customer_service.send(self.app, self.openid, body)
 
 
+def _follow(message):
+    from chalicelib.users import follows
+
+    follows.record_push(message.app, message.event, message.openid, int(message.get("CreateTime", "0") or 0))
+
+
+def _media_verdict(message):
+    from chalicelib.records import image_check
+
+    image_check.apply_verdict(message.app, message.fields)
+
+
+def _builtin_steps(message):
+    """wxbase's own handling, before the team's handlers: follower state of official accounts, image verdicts."""
+    if message.msg_type != "event":
+        return
+    if message.event in ("subscribe", "unsubscribe") and not message.app.is_miniprogram:
+        yield FOLLOWS_STEP, _follow
+    elif message.event == "wxa_media_check" and message.app.is_miniprogram:
+        yield MEDIA_CHECK_STEP, _media_verdict
+
+
 def _steps(message):
+    yield from _builtin_steps(message)
     if message.msg_type == "text":
         reply = customer_service.auto_reply_for(message.app, message.content)
         if reply is not None:

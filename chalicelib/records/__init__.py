@@ -7,9 +7,28 @@ The public surface for the routes and for users/ and functions/:
 Modules: collections (the schema file), fields (values), filter_* and operators (the filter language), access
 (rules), planner and paging (list queries), store (the record item: the one writer), render (the API's shape),
 cascade (relation cascades), file_fields/file_access (files of records), content_check (WeChat content security).
+
+The names above are imported on first use, so `import app` can load and check the collections file
+(records.collections) at start without the services and their SDKs.
 """
-from chalicelib.records.access import Caller
-from chalicelib.records.listing import list_records, view
-from chalicelib.records.writes import create, delete, update
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chalicelib.records.access import Caller
+    from chalicelib.records.listing import list_records, view
+    from chalicelib.records.writes import create, delete, update
 
 __all__ = ["Caller", "create", "delete", "list_records", "update", "view"]
+_HOMES = {"Caller": "access", "list_records": "listing", "view": "listing", "create": "writes", "update": "writes",
+          "delete": "writes"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+    globals()[name] = value
+    return value

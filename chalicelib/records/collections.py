@@ -5,22 +5,32 @@ support, fails the load with a message naming the collection and field, so a bad
 request (and in CI) instead of storing bad data. `users` is always present: the built-in auth collection of WeChat
 users, which an exported `users` (or `_pb_users_auth_`) auth collection extends with fields and rules.
 
-Each collection also gets its access paths: PocketBase `indexes` (and, implicitly, every single relation to
-users: "one owner's records") become equality index slots backed by the table's GSIs (see query.py).
+A dashboard export loads unchanged, from PocketBase 0.23 to the newest release: PocketBase's system collections
+(`_superusers`, `_otps`, `_mfas`, `_authOrigins`, `_externalAuths`) and auth internals (`password` fields, `tokenKey`)
+are ignored, and an option wxbase doesn't know is accepted with a logged warning naming collection, field and option
+when it is harmless: dashboard text (`help`) or a newer option left at its zero value (which is its "off" in
+PocketBase). Any other unknown option, and an unknown field type, fails the load.
+
+Each collection also gets its access paths and constraints from its `indexes` (records/indexes.py): equality index
+slots backed by the table's GSIs, ordered by a trailing autodate column, and UNIQUE constraints. Every single relation
+to users implicitly gets an index slot too ("one owner's records").
 """
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
+from chalicelib.core import logs
 from chalicelib.core.auth_tokens import USERS_COLLECTION_ID
 from chalicelib.core.settings import ConfigError, get_settings
-from chalicelib.records import filter_bind
+from chalicelib.records import filter_bind, indexes as index_sql
 from chalicelib.records.fields import parse_datetime
+from chalicelib.records.indexes import Index, UniqueIndex
 
 USERS = "users"  # the built-in auth collection of WeChat users
 SYSTEM_FIELDS = ("id", "collectionId", "collectionName")
@@ -39,11 +49,18 @@ TYPE_OPTIONS = {
     "autodate": {"onCreate", "onUpdate"},
     "select": {"values", "maxSelect"},
     "json": {"maxSize"},
-    "file": {"maxSelect", "maxSize", "mimeTypes", "thumbs", "protected"},
+    "file": {"maxSelect", "maxSize", "mimeTypes", "thumbs", "protected", "secCheck"},
     "relation": {"collectionId", "cascadeDelete", "minSelect", "maxSelect"},
 }
 # PocketBase's auth-only fields: accepted in an exported users collection and ignored (WeChat users have none).
 IGNORED_AUTH_FIELDS = {"password", "tokenKey"}
+# PocketBase's own collections (its superusers, one-time passwords, MFA, sign-in origins, OAuth2 links): part of
+# every dashboard export, nothing wxbase serves (admins use admin keys; WeChat identities link users).
+SYSTEM_COLLECTIONS = ("_superusers", "_otps", "_mfas", "_authOrigins", "_externalAuths")
+# Field options that only the dashboard reads: accepted with a warning when set (0.37+ exports have `help`).
+DASHBOARD_OPTIONS = {"help"}
+# Field types of PocketBase that wxbase does not store (the load names the field).
+UNSUPPORTED_TYPES = {"geoPoint": "geoPoint fields are not supported; use a json field or two number fields"}
 USERS_REDEFINABLE = ("name",)
 COLLECTION_KEYS = {"id", "name", "type", "system", "fields", "indexes", "created", "updated",
                    "listRule", "viewRule", "createRule", "updateRule", "deleteRule"}
@@ -52,11 +69,6 @@ AUTH_COLLECTION_KEYS = {"authRule", "manageRule", "authAlert", "oauth2", "passwo
                         "verificationTemplate", "resetPasswordTemplate", "confirmEmailChangeTemplate"}
 RULES = ("listRule", "viewRule", "createRule", "updateRule", "deleteRule")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
-_INDEX = re.compile(
-    r"^\s*CREATE\s+(?P<unique>UNIQUE\s+)?INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?[`\"']?(?P<name>\w+)[`\"']?\s+ON\s+"
-    r"[`\"']?(?P<table>\w+)[`\"']?\s*\((?P<columns>[^)]*)\)\s*(?P<where>WHERE\s.*)?;?\s*$",
-    re.IGNORECASE | re.DOTALL,
-)
 
 
 class SchemaError(ConfigError):
@@ -86,13 +98,6 @@ class Field:
         return str(self.options.get("_target") or "")
 
 
-@dataclass(frozen=True)
-class Index:
-    slot: int  # 3.. → the table's gsi<slot>
-    name: str
-    fields: tuple[str, ...]
-
-
 @dataclass
 class Collection:
     id: str
@@ -102,6 +107,7 @@ class Collection:
     rules: dict[str, str | None]
     indexes: tuple[Index, ...] = ()
     autodates: dict[str, Field] = field(default_factory=dict)  # created/updated and other autodate fields
+    unique: tuple[UniqueIndex, ...] = ()  # UNIQUE indexes, enforced with marker items (records/store.py)
 
     @property
     def is_auth(self) -> bool:
@@ -112,6 +118,10 @@ class Collection:
 
     def has(self, name: str) -> bool:
         return name in SYSTEM_FIELDS or name in self.fields or name in self.autodates
+
+    def unique_on(self, name: str) -> bool:
+        """A UNIQUE index on exactly this one column (PocketBase then treats a back-relation through it as single)."""
+        return any(u.columns == (name,) for u in self.unique)
 
     def index_for(self, names: list[str]) -> Iterator[Index]:
         wanted = set(names)
@@ -172,6 +182,18 @@ def get_schema() -> Schema:
     return schema
 
 
+def check_at_start() -> Schema:
+    """Load the deployment's collections file when the app starts (app.py imports this module alone), so a file
+    that can't load stops `make dev` and the Lambda's start with one message naming the file, collection and field
+    instead of answering 500 to every request."""
+    try:
+        return get_schema()
+    except SchemaError as exc:
+        path = get_settings().collections_path
+        raise SchemaError(exc.message if path in exc.message else f"The collections file {path}: {exc.message}"
+                          ) from None
+
+
 def load_file(path: str) -> Schema:
     try:
         with open(path, encoding="utf-8") as f:
@@ -187,10 +209,13 @@ def load(raw: Any) -> Schema:
         raw = raw["collections"]
     if not isinstance(raw, list):
         raise SchemaError("The collections file must be a JSON list of collections.")
-    entries, users_entry = [], None
+    entries, users_entry, system = [], None, []
     for i, entry in enumerate(raw):
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             raise SchemaError(f"Collection #{i + 1} needs a name.")
+        if entry["name"] in SYSTEM_COLLECTIONS:
+            system.append(entry["name"])
+            continue
         if entry["name"] == USERS or entry.get("id") == USERS_COLLECTION_ID:
             if entry.get("type") != "auth":
                 raise SchemaError("Collection users: must be of type auth (it is the WeChat users collection).")
@@ -211,8 +236,11 @@ def load(raw: Any) -> Schema:
             raise SchemaError(f"Collection {name}: listed twice.")
         names[name] = entry
         ids[entry.get("id") or name] = name
+    system_ids = {e.get("id"): e["name"] for e in raw if isinstance(e, dict) and e.get("name") in system}
+    if system:
+        logs.event("collections_system_ignored", collections=", ".join(system))
 
-    collections = {name: _collection(entry, names, ids) for name, entry in names.items()}
+    collections = {name: _collection(entry, names, ids, system_ids) for name, entry in names.items()}
     schema = Schema(collections, {c.id: c for c in collections.values()})
     for collection in collections.values():
         for rule in RULES:
@@ -244,25 +272,29 @@ def _extend_users(builtin, entry):
     merged["fields"] = [redefined.get(f["name"], f) for f in builtin["fields"]] + extra
     # PocketBase's own users indexes (tokenKey, email) cover built-in columns we manage ourselves.
     merged["indexes"] = [i for i in entry.get("indexes", []) if not re.search(r"\((?:\s*`?(tokenKey|email)`?\s*)\)", i)]
-    merged["_extra_keys"] = set(entry) - COLLECTION_KEYS - AUTH_COLLECTION_KEYS
+    merged["_extra_keys"] = {k: entry[k] for k in set(entry) - COLLECTION_KEYS - AUTH_COLLECTION_KEYS}
     return merged
 
 
-def _collection(entry, names, ids):
+def _collection(entry, names, ids, system_ids):
     name = entry["name"]
     ctype = entry.get("type", "base")
     if ctype not in ("base", "auth"):
-        raise SchemaError(f"Collection {name}: type {ctype!r} is not supported (base or auth).")
+        raise SchemaError(f"Collection {name}: type {ctype!r} is not supported (base or auth); remove the "
+                          "collection from the file.")
     allowed = COLLECTION_KEYS | (AUTH_COLLECTION_KEYS if ctype == "auth" else set()) | {"_extra_keys"}
-    unknown = (set(entry) - allowed) | entry.get("_extra_keys", set())
+    extra = {**entry.get("_extra_keys", {}), **{k: entry[k] for k in set(entry) - allowed}}
+    unknown = {k for k, v in extra.items() if not _is_zero(v)}
     if unknown:
         raise SchemaError(f"Collection {name}: unknown option(s) {', '.join(sorted(unknown))}.")
+    for key in sorted(extra):
+        _warn_ignored(name, None, key)
     if not isinstance(entry.get("fields", []), list):
         raise SchemaError(f"Collection {name}: fields must be a list.")
     fields: dict[str, Field] = {}
     autodates: dict[str, Field] = {}
     for raw in entry.get("fields", []):
-        f = _field(name, raw, names, ids, ctype)
+        f = _field(name, raw, names, ids, ctype, system_ids)
         if f is None:
             continue
         if f.name in fields or f.name in autodates:
@@ -276,11 +308,11 @@ def _collection(entry, names, ids):
         rules[rule] = value
     collection = Collection(id=entry.get("id") or name, name=name, type=ctype, fields=fields, rules=rules,
                             autodates=autodates)
-    collection.indexes = _indexes(collection, entry.get("indexes") or [])
+    collection.indexes, collection.unique = _indexes(collection, entry.get("indexes") or [])
     return collection
 
 
-def _field(cname, raw, names, ids, ctype):
+def _field(cname, raw, names, ids, ctype, system_ids):
     if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
         raise SchemaError(f"Collection {cname}: every field needs a name.")
     fname, ftype = raw["name"], raw.get("type")
@@ -289,18 +321,29 @@ def _field(cname, raw, names, ids, ctype):
         if ftype != "text":
             raise SchemaError(f"{where}: the id field must be of type text.")
         return None  # PocketBase's system id: 15 chars [a-z0-9], always ours
-    if ctype == "auth" and fname in IGNORED_AUTH_FIELDS:
-        return None
+    if ctype == "auth" and (fname in IGNORED_AUTH_FIELDS or ftype == "password"):
+        return None  # sign-in is WeChat's: no passwords, no token keys
     if not _NAME.match(fname) or fname in SYSTEM_FIELDS or fname in ("expand",):
         raise SchemaError(f"{where}: the name is not allowed.")
+    if ftype in UNSUPPORTED_TYPES:
+        raise SchemaError(f"{where}: {UNSUPPORTED_TYPES[ftype]}.")
+    if ftype == "password":
+        raise SchemaError(f"{where}: password fields belong to auth collections.")
     if ftype not in TYPE_OPTIONS:
         raise SchemaError(f"{where}: unknown type {ftype!r}.")
-    unknown = set(raw) - COMMON_OPTIONS - TYPE_OPTIONS[ftype]
+    extra = set(raw) - COMMON_OPTIONS - TYPE_OPTIONS[ftype]
+    unknown = {k for k in extra if k not in DASHBOARD_OPTIONS and not _is_zero(raw[k])}
     if unknown:
         raise SchemaError(f"{where}: unknown option(s) {', '.join(sorted(unknown))} for type {ftype}.")
+    for key in sorted(extra):
+        if key not in DASHBOARD_OPTIONS or not _is_zero(raw[key]):  # every 0.37+ field has `"help": ""`
+            _warn_ignored(cname, fname, key)
     if fname in AUTODATE_FIELDS and ftype != "autodate":
         raise SchemaError(f"{where}: created and updated must be autodate fields.")
-    options = {k: v for k, v in raw.items() if k not in COMMON_OPTIONS}
+    if ftype == "relation" and raw.get("collectionId") in system_ids:
+        raise SchemaError(f"{where}: relates to PocketBase's system collection {system_ids[raw['collectionId']]}, "
+                          "which wxbase does not have.")
+    options = {k: v for k, v in raw.items() if k not in COMMON_OPTIONS and k not in extra}
     _check_options(where, ftype, options, names, ids)
     return Field(name=fname, type=ftype, required=bool(raw.get("required")), hidden=bool(raw.get("hidden")),
                  options=options)
@@ -326,7 +369,7 @@ def _check_options(where, ftype, options, names, ids):
             re.compile(options["pattern"])
         except (re.error, TypeError):
             raise SchemaError(f"{where}: pattern is not a valid regular expression.") from None
-    if ftype in ("text", "editor") and "secCheck" in options:
+    if ftype in ("text", "editor", "file") and "secCheck" in options:
         _check_sec_check(where, options)
     if ftype in ("email", "url"):
         for key in ("exceptDomains", "onlyDomains"):
@@ -361,7 +404,8 @@ def _check_options(where, ftype, options, names, ids):
 
 
 def _check_sec_check(where, options):
-    """wxbase's option: `"secCheck": {"scene": 1-4}` (or profile/comment/forum/social) → msg_sec_check on writes."""
+    """wxbase's option: `"secCheck": {"scene": 1-4}` (or profile/comment/forum/social) → msg_sec_check on writes
+    of text and editor fields, media_check_async for images attached to file fields."""
     spec = options["secCheck"]
     if spec is None:
         return
@@ -373,33 +417,50 @@ def _check_sec_check(where, options):
     options["secCheck"] = {"scene": scene}
 
 
+def _is_zero(value):
+    """A Go zero value: an option PocketBase added later, left at it, is off (false, 0, "", empty list/object)."""
+    return value is None or value is False or value == 0 or value == "" or value == [] or value == {}
+
+
+def _warn_ignored(collection, field_name, option):
+    logs.event("collections_option_ignored", level=logging.WARNING, collection=collection, field=field_name,
+               option=option)
+
+
 def _indexes(collection, raw_indexes):
-    """PocketBase `indexes` (SQL) → equality index slots; every single relation to users gets one too."""
-    wanted = []
-    for raw in raw_indexes:
-        match = _INDEX.match(raw) if isinstance(raw, str) else None
-        where = f"Collection {collection.name}, index {raw!r}"
-        if not match:
-            raise SchemaError(f"{where}: not a CREATE INDEX statement.")
-        if match.group("unique"):
-            raise SchemaError(f"{where}: unique indexes are not supported; enforce uniqueness in a rule or drop UNIQUE.")
-        if match.group("where"):
-            raise SchemaError(f"{where}: partial indexes (WHERE) are not supported.")
-        columns = []
-        for column in match.group("columns").split(","):
-            column = re.sub(r"\s+(ASC|DESC|COLLATE\s+\w+)\b", "", column.strip(), flags=re.IGNORECASE).strip("`\"' ")
-            f = collection.fields.get(column)
-            if f is None:
-                raise SchemaError(f"{where}: {column!r} is not a field of the collection.")
-            if f.multiple or f.type in ("json", "editor", "file"):
-                raise SchemaError(f"{where}: {column} ({f.type}) can't be indexed; index single-valued fields.")
-            columns.append(column)
-        wanted.append((match.group("name"), tuple(columns)))
+    """PocketBase `indexes` → query paths (GSI slots) and unique constraints; every single relation to users gets a
+    path too. Auth internals' indexes (tokenKey, email of users) are PocketBase's own and dropped."""
+    ignored = set(IGNORED_AUTH_FIELDS) if collection.is_auth else set()
+
+    def warn(message):
+        logs.event("collections_index_ignored", level=logging.WARNING, collection=collection.name, detail=message)
+
+    if not isinstance(raw_indexes, list):
+        raise SchemaError(f"Collection {collection.name}: indexes must be a list of CREATE INDEX statements.")
+    try:
+        paths, unique = index_sql.read(collection, raw_indexes, ignored, warn, first_slot=3)
+    except index_sql.IndexProblem as exc:
+        raise SchemaError(f"Collection {collection.name}, {exc}") from None
+    wanted = [(p.name, p.fields, p.order) for p in paths]
     for f in collection.fields.values():
         if f.type == "relation" and f.target == USERS and not f.multiple:
-            if not any(cols == (f.name,) for _, cols in wanted):
-                wanted.append((f"owner_{f.name}", (f.name,)))
+            if not any(cols == (f.name,) and order == "created" for _, cols, order in wanted):
+                wanted.append((f"owner_{f.name}", (f.name,), "created"))
+    # Past the GSIs, UNIQUE indexes (last declared first) stay constraints without a query path of their own:
+    # answers are the same, equality on them reads within the list bound (planner.MAX_SCANNED).
+    constraint_names = {u.name for u in unique}
+    for name in [n for n, _, _ in reversed(wanted) if n in constraint_names]:
+        if len(wanted) <= MAX_INDEX_SLOTS:
+            break
+        wanted = [w for w in wanted if w[0] != name]
+        warn(f"unique index {name} is enforced but is not a query path: the collection's {MAX_INDEX_SLOTS} index "
+             "slots are taken by the indexes declared before it.")
     if len(wanted) > MAX_INDEX_SLOTS:
         raise SchemaError(f"Collection {collection.name}: at most {MAX_INDEX_SLOTS} indexes (single relations to "
-                          f"users count as one each); it needs {len(wanted)}.")
-    return tuple(Index(slot=3 + i, name=name, fields=cols) for i, (name, cols) in enumerate(wanted))
+                          f"users count as one each; UNIQUE ones need none); it needs {len(wanted)}: "
+                          f"{', '.join(n for n, _, _ in wanted)}.")
+    if collection.name == USERS:
+        # WeChat sign-ins create users with blank fields, so a blank value never claims a unique value here
+        unique = [UniqueIndex(u.name, u.columns, u.nocase, u.columns) for u in unique]
+    return (tuple(Index(slot=3 + i, name=name, fields=cols, order=order) for i, (name, cols, order) in enumerate(wanted)),
+            tuple(unique))

@@ -53,13 +53,13 @@ def apply(collection: Collection, data: dict[str, Any], caller: Caller, old: dic
             changed.append(f)
     if changed and not caller.is_admin:
         verdicts = caller.memo.setdefault("content_verdicts", {})  # a retried write doesn't call WeChat again
-        checker: tuple[WeChatApp, str] | None = None
+        identity: tuple[WeChatApp, str] | None = None
         risky = {}
         for f in changed:
             key = (collection.name, f.name, data[f.name])
             if key not in verdicts:
-                checker = checker or _checker(caller)
-                verdicts[key] = _check(*checker, f, data[f.name])
+                identity = identity or checker(caller)
+                verdicts[key] = _check(*identity, f, data[f.name])
             verdict = verdicts[key]
             if verdict.risky:
                 logs.event("content_risky", collection=collection.name, field=f.name, label=verdict.label,
@@ -78,8 +78,9 @@ def apply(collection: Collection, data: dict[str, Any], caller: Caller, old: dic
         data.pop(FLAG, None)
 
 
-def _checker(caller: Caller) -> tuple[WeChatApp, str]:
-    """(app, openid) to check as: the token's app identity, else any mini-program identity of the user."""
+def checker(caller: Caller) -> tuple[WeChatApp, str]:
+    """(app, openid) to check as: the token's app identity, else any mini-program identity of the user (text here,
+    images in records/image_check.py)."""
     if caller.user_id is None:
         raise Forbidden("Only WeChat users can write this content.")
     apps = {a.appid: a for a in get_settings().apps if a.is_miniprogram}

@@ -4,7 +4,7 @@ An existing record needs its updateRule to take an upload (404 when denied, as P
 (no id, or an id not taken yet) needs the createRule, evaluated on a record whose owner-style relations are the
 caller (400 when denied). The record write that attaches the file checks its rule again with the real body.
 A file is public when the collection's viewRule is "" and the field is not `protected`; other files need the
-viewRule to pass.
+viewRule to pass. An image that content security holds back (records/image_check.py) answers 404 except to admins.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 from chalicelib.core import auth_tokens, ids, validate
 from chalicelib.core.errors import BadRequest, NotFound, Unauthorized, invalid
 from chalicelib.files import links, uploads
-from chalicelib.records import access, file_fields, store, writes
+from chalicelib.records import access, file_fields, image_check, store, writes
 from chalicelib.records.collections import Collection, Field
 from chalicelib.records.layout import USER_TOKEN_KEY
 
@@ -100,6 +100,10 @@ def visible_file(collection_name: str, record_id: str, filename: str,
     if found is None or f is None:
         raise NotFound()
     public = collection.rules["viewRule"] == "" and not f.opt("protected")
+    if image_check.is_held(found.data, f.name, filename):  # risky or unchecked: not served until cleared
+        if not caller.is_admin:
+            raise NotFound()
+        public = False  # moderators see it through a short-lived private link only
     if not public:
         rule = access.rule(collection, "viewRule", caller, caller.context())
         if not access.allows(rule, found, caller):

@@ -183,7 +183,7 @@ class _Resolver:
             raise self.error(f"unknown field {prop!r} in collection {collection.name}.")
         if f.hidden and self.restricted:
             raise self.error(f"non-filterable back relation field {f.name!r}.")
-        unique = any(getattr(i, "unique", False) and i.fields == (f.name,) for i in source.indexes)
+        unique = source.unique_on(f.name)
         hops.append(self.hop("back", source, field=f.name, multiple=f.multiple or not unique))
         return source
 

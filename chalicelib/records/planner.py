@@ -3,7 +3,9 @@
 Access paths (all Query, never Scan):
 - `id = "…"` in the filter: one GetItem.
 - equality on every field of a declared index (PocketBase `indexes`, and each single relation to users):
-  gsi<slot>, partition = those values, ordered by created.
+  gsi<slot>, partition = those values, ordered by the index's autodate (`(status, created)` serves
+  `status = "x"` with `sort=-created` in order; `(status, updated)` the same with `sort=-updated`).
+- an index of only an autodate column other than created/updated (`(edited)`): the collection in that order.
 - otherwise the whole collection: the table itself (by id = creation order, consistent reads), gsi1 (by created)
   or gsi2 (by updated).
 What the path does not cover is the residual: evaluated in Python on every item read (filter_eval.py, PocketBase's
@@ -22,6 +24,7 @@ from chalicelib.records import filter_bind, filter_ddb, store
 from chalicelib.records.collections import Collection, get_schema
 from chalicelib.records.filter_ddb import Builder
 from chalicelib.records.filter_tree import FALSE, TRUE, Compare, FieldRef, Literal, Node, Op, all_of, conjuncts
+from chalicelib.records.indexes import Index
 from chalicelib.store import keys
 
 MAX_SCANNED = 2000
@@ -105,8 +108,8 @@ def equality(term: Node) -> tuple[str, Any] | None:
 
 
 def _order_field(sort: Sort) -> str | None:
-    """The field a single-field sort orders by, when an access path can provide that order."""
-    if len(sort) == 1 and sort[0][0].plain and sort[0][0].name in ("id", *ORDER_SLOTS):
+    """The field a single-field sort on a plain field orders by (an access path may provide that order)."""
+    if len(sort) == 1 and sort[0][0].plain and sort[0][0] is not RANDOM:
         return sort[0][0].name
     return None
 
@@ -138,20 +141,27 @@ def plan(collection: Collection, node: Node, sort: Sort) -> Plan:
         return p
 
     best = None
+    order_field = _order_field(sort)
+    wanted_order = order_field or "created"
     for index in collection.indexes:
-        if all(name in equalities for name in index.fields):
-            if best is None or len(index.fields) > len(best.fields):
+        if index.fields and all(name in equalities for name in index.fields):
+            rank = (len(index.fields), index.order == wanted_order)
+            if best is None or rank > (len(best.fields), best.order == wanted_order):
                 best = index
     used: list[Node] = []
-    order_field = _order_field(sort)
     if best is not None:
         values = [equalities[name][0] for name in best.fields]
         used = [equalities[name][1] for name in best.fields]
         p.slot, p.index = best.slot, keys.gsi(best.slot)
         p.key_condition = (f"{b.name(keys.gsi_attributes(best.slot)[0])} = "
                            f"{b.value(store.index_partition(collection.name, best, values))}")
-        path_order = "created"
+        path_order = best.order
         p.counter_scope = store.index_scope(best, values)
+    elif order_field and (ordered := _order_index(collection, order_field)) is not None:
+        p.slot, p.index, path_order = ordered.slot, keys.gsi(ordered.slot), ordered.order
+        p.key_condition = (f"{b.name(keys.gsi_attributes(ordered.slot)[0])} = "
+                           f"{b.value(store.index_partition(collection.name, ordered, []))}")
+        p.counter_scope = ""
     else:
         path_order = order_field if order_field in ORDER_SLOTS else "id"
         partition = b.value(keys.collection_partition(collection.name))
@@ -184,6 +194,13 @@ def plan(collection: Collection, node: Node, sort: Sort) -> Plan:
     return p
 
 
+def _order_index(collection: Collection, name: str) -> Index | None:
+    """An index that orders the whole collection by the autodate `name` (no equality fields), if any."""
+    if name in ORDER_SLOTS:
+        return None
+    return next((i for i in collection.indexes if not i.fields and i.order == name), None)
+
+
 def index_hint(p: Plan) -> str:
     """The CREATE INDEX statement that would let this query read O(perPage) items."""
     fields = []
@@ -193,6 +210,9 @@ def index_hint(p: Plan) -> str:
         if f is not None and eq and f.type not in ("json", "editor", "file"):
             fields.append(eq[0])
     name = p.collection.name
+    order = p.memory_sort[0][0] if p.memory_sort and len(p.memory_sort) == 1 else None
+    if fields and order is not None and order.plain and order.name in p.collection.autodates:
+        fields.append(order.name)  # equality first, then the order: (status, created)
     if not fields:
         return (f"Narrow the filter with `=` on an indexed field of {name} (its indexes: "
                 f"{', '.join(i.name for i in p.collection.indexes) or 'none'}), or use skipTotal and cursors.")

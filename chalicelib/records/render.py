@@ -126,7 +126,7 @@ def _expand_path(collection: Collection, nodes: list[_Node], parts: list[str], c
     back = joins.back_relation(collection, name)
     if back is not None:
         target, f = back
-        multiple = f.multiple or not any(getattr(i, "unique", False) and i.fields == (f.name,) for i in target.indexes)
+        multiple = f.multiple or not target.unique_on(f.name)
         for node in nodes:
             found = joins.referencing(target, f, node.stored.id, MAX_BACK_RELATED)
             if found:

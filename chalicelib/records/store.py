@@ -7,34 +7,45 @@ Changing how a record is laid out in the table (layout.py) is a change to this m
 
 Derived attributes, written with every record:
 - gsi1 (by created) and gsi2 (by updated) entries in the collection's partition;
-- one gsi3..6 entry per declared index whose fields are all set (equality on their values, ordered by created);
+- one gsi3..6 entry per declared index whose fields are all set (equality on their values, ordered by the index's
+  autodate: created unless the index ends with another one, e.g. `(status, updated)`);
 - `lc`: lowercased copies of text values, for PocketBase's case-insensitive `~`.
 Counters (`keys.record_counter`): one per collection and one per index value, kept in the same transaction as the
 creates and deletes (and updates that move a record between index values), so list totals cost one GetItem.
 Review queue entries (`keys.review_entry`): a record whose data carries the content-security flag (layout.REVIEW_FLAG)
 has one, written and removed in the same transaction as the record, so moderators list flagged records in one Query.
+Unique markers (`keys.unique_marker`): one item per UNIQUE index and value a record holds, naming the record, put
+with the record on create ("must not exist": a taken value fails the transaction, so of concurrent writers of one
+value exactly one wins), moved on an update that changes the value, and deleted with the record, in the same
+transaction. Each costs one more write per unique index whose value a write sets or changes.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import random
+import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable
 
 from chalicelib.core import clock, ids
 from chalicelib.records import filter_ddb, layout, sqlvalues
+from chalicelib.records.fields import zero
 from chalicelib.records.filter_ddb import Builder
 from chalicelib.records.filter_tree import TRUE, Node
 from chalicelib.store import keys, table
 
 if TYPE_CHECKING:
-    from chalicelib.records.collections import Collection, Index
+    from chalicelib.records.collections import Collection
+    from chalicelib.records.indexes import Index, UniqueIndex
 
 MAX_INDEX_VALUE_LENGTH = 400
 MAX_ACTIONS = 100  # DynamoDB's TransactWriteItems limit
+CONFLICT_RETRIES = 6  # a transaction cancelled by another one in flight on the same item is sent again
 UNCOUNTED = ("users",)  # users were created by logins before counters existed; their totals are counted
 _DERIVED = {a for slot in keys.GSI_SLOTS for a in keys.gsi_attributes(slot)} | {layout.LOWERCASED}
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")  # SQLite's NOCASE
 
 
 @dataclass
@@ -96,7 +107,7 @@ def get_many(refs: Iterable[tuple[str, str]]) -> list[StoredRecord]:
 
 
 def from_items(items: Iterable[dict[str, Any]]) -> list[StoredRecord]:
-    """Records from items a Query returned (records/paging.py reads pages of them)."""
+    """Records from items a Query returned (records/paging.py reads pages of them) or a stream image carried."""
     return [_from_item(item) for item in items]
 
 
@@ -139,6 +150,12 @@ def index_partition(collection_name: str, index: Index, values: list[Any]) -> st
     return keys.index_partition(collection_name, index.name, encode_index_values(values))
 
 
+def order_stamp(record: StoredRecord, name: str) -> str:
+    """The value an index orders its entries by: an autodate (a blank custom one sorts first, as in SQLite)."""
+    value = record.value(name)
+    return value if isinstance(value, str) else ""
+
+
 def derived_attributes(collection: Collection, record: StoredRecord) -> dict[str, Any]:
     name, record_id = record.collection_name, record.id
     attrs: dict[str, Any] = {**keys.gsi_entry(keys.RECORDS_BY_CREATED, keys.collection_partition(name),
@@ -149,7 +166,7 @@ def derived_attributes(collection: Collection, record: StoredRecord) -> dict[str
         values = index_values(index, record.data)
         if values is not None:
             attrs.update(keys.gsi_entry(index.slot, index_partition(name, index, values),
-                                        keys.record_order(record.created, record_id)))
+                                        keys.record_order(order_stamp(record, index.order), record_id)))
     attrs[layout.LOWERCASED] = {n: sqlvalues.ascii_lower(record.data[n]) for n, f in collection.fields.items()
                                 if f.type in layout.FOLDED_TYPES and isinstance(record.data.get(n), str) and record.data[n]}
     return attrs
@@ -162,9 +179,59 @@ def counter_scopes(collection: Collection, record: StoredRecord) -> list[str]:
     scopes = [""]
     for index in collection.indexes:
         values = index_values(index, record.data)
-        if values is not None:
+        if values is not None and index.fields:  # an index that only orders counts what the collection's counter does
             scopes.append(index_scope(index, values))
     return scopes
+
+
+def unique_values(collection: Collection, index: UniqueIndex, record: StoredRecord) -> list[Any] | None:
+    """The values a record claims in a UNIQUE index, compared as SQLite does (a missing value is the field's zero
+    value, NOCASE folds ASCII letters); None when a column the index exempts (WHERE col != '') is blank."""
+    values = []
+    for name in index.columns:
+        value = record.value(name)
+        f = collection.field(name)
+        if value is None and f is not None and f.type != "autodate":
+            value = zero(f)
+        if name in index.skip_blank and value in (None, ""):
+            return None
+        if name in index.nocase and isinstance(value, str):
+            value = value.translate(_ASCII_LOWER)
+        values.append(value)
+    return values
+
+
+def unique_marker(collection: Collection, index: UniqueIndex, record: StoredRecord) -> dict[str, str] | None:
+    """The key of the marker a record holds for one UNIQUE index (None: it claims no value)."""
+    values = unique_values(collection, index, record)
+    return None if values is None else keys.unique_marker(collection.name, index.name, encode_index_values(values))
+
+
+def unique_holder(collection: Collection, index: UniqueIndex, record: StoredRecord) -> str | None:
+    """The id of the record holding `record`'s value of a UNIQUE index, from its marker (None: nobody)."""
+    key = unique_marker(collection, index, record)
+    item = table.get(key, consistent=True) if key else None
+    return str(item["recordId"]) if item else None
+
+
+def claim_unique(collection: Collection, record: StoredRecord) -> list[str]:
+    """Write the markers of an already stored record (a UNIQUE index added to existing data): for each index, the
+    marker is put unless another record holds the value. Returns the names of the indexes where one did."""
+    taken = []
+    for index in collection.unique:
+        key = unique_marker(collection, index, record)
+        if key is None:
+            continue
+        try:
+            table.put(_marker_item(key, index, record), condition="attribute_not_exists(pk) OR recordId = :r",
+                      values={":r": record.id})
+        except table.ConditionFailed:
+            taken.append(index.name)
+    return taken
+
+
+def _marker_item(key: dict[str, str], index: UniqueIndex, record: StoredRecord) -> dict[str, Any]:
+    return {**key, "recordId": record.id, "collectionName": record.collection_name, "index": index.name}
 
 
 # --- writing ----------------------------------------------------------------------------------------------------------
@@ -185,6 +252,15 @@ class WriteRejected(Exception):
         self.positions = positions
 
 
+@dataclass
+class _MarkerMove:
+    """What one transaction does to one unique marker: claimed by a record, released by another, or both."""
+
+    position: int
+    claim: tuple[UniqueIndex, StoredRecord] | None = None
+    released_by: str | None = None
+
+
 class Changes:
     """Record writes (and any other actions) committed together. Counter changes are merged per counter, since
     one transaction may touch an item only once."""
@@ -193,6 +269,9 @@ class Changes:
         self._actions: list[dict] = []
         self._deltas: Counter[tuple[str, str]] = Counter()
         self.touched: set[tuple[str, str]] = set()  # (collection, id) of the records written
+        self._markers: dict[tuple[str, str], _MarkerMove] = {}
+        self._claims: dict[int, UniqueIndex] = {}  # action position → the UNIQUE index it claims a value of
+        self._clashes: list[int] = []  # positions claimed twice within this transaction
 
     def __len__(self) -> int:
         """Actions this transaction will hold."""
@@ -202,7 +281,9 @@ class Changes:
         """Actions that one more record change would add (the record, its review entry, counters not yet touched)."""
         deltas = self._counter_deltas(collection, old, new_record)
         flagged = any(r is not None and r.data.get(layout.REVIEW_FLAG) for r in (old, new_record))
-        return 1 + int(flagged) + sum(1 for k in deltas if not self._deltas.get(k))
+        markers = sum(1 for key in self._marker_moves(collection, old, new_record)
+                      if (key[keys.TABLE_PK], key[keys.TABLE_SK]) not in self._markers)
+        return 1 + int(flagged) + sum(1 for k in deltas if not self._deltas.get(k)) + markers
 
     def _counter_deltas(self, collection: Collection, old: StoredRecord | None,
                         new_record: StoredRecord | None) -> Counter[tuple[str, str]]:
@@ -218,6 +299,8 @@ class Changes:
         return deltas
 
     def _count(self, collection: Collection, old: StoredRecord | None, new_record: StoredRecord | None) -> None:
+        """Counters, the review entry and unique markers follow the record."""
+        self._move_markers(collection, old, new_record)
         self._deltas.update(self._counter_deltas(collection, old, new_record))
         written = new_record or old
         assert written is not None
@@ -233,6 +316,74 @@ class Changes:
                                                "flaggedAt": new_record.updated}))
         elif flagged_before and not flagged_after:
             self._actions.append(table.delete_op(key))
+
+    @staticmethod
+    def _marker_moves(collection: Collection, old: StoredRecord | None,
+                      new_record: StoredRecord | None) -> list[dict[str, str]]:
+        moved = []
+        for index in collection.unique:
+            before = unique_marker(collection, index, old) if old is not None else None
+            after = unique_marker(collection, index, new_record) if new_record is not None else None
+            if before != after:
+                moved += [k for k in (before, after) if k is not None]
+        return moved
+
+    def _move_markers(self, collection: Collection, old: StoredRecord | None,
+                      new_record: StoredRecord | None) -> None:
+        for index in collection.unique:
+            before = unique_marker(collection, index, old) if old is not None else None
+            after = unique_marker(collection, index, new_record) if new_record is not None else None
+            if before == after:
+                continue
+            if before is not None and old is not None:
+                self._release(before, old.id)
+            if after is not None and new_record is not None:
+                self._claim(after, index, new_record)
+
+    def _claim(self, key: dict[str, str], index: UniqueIndex, record: StoredRecord) -> None:
+        move = self._markers.get((key[keys.TABLE_PK], key[keys.TABLE_SK]))
+        if move is None:
+            move = _MarkerMove(position=len(self._actions), claim=(index, record))
+            self._markers[(key[keys.TABLE_PK], key[keys.TABLE_SK])] = move
+            self._actions.append({})
+        elif move.claim is not None:
+            self._clashes.append(move.position)  # two records of this transaction want one value
+        else:
+            move.claim = (index, record)  # a value another record of this transaction gives up
+        self._claims[move.position] = index
+        self._write_marker(key, move)
+
+    def _release(self, key: dict[str, str], record_id: str) -> None:
+        move = self._markers.get((key[keys.TABLE_PK], key[keys.TABLE_SK]))
+        if move is None:
+            move = _MarkerMove(position=len(self._actions), released_by=record_id)
+            self._markers[(key[keys.TABLE_PK], key[keys.TABLE_SK])] = move
+            self._actions.append({})
+        else:
+            move.released_by = record_id
+        self._write_marker(key, move)
+
+    def _write_marker(self, key: dict[str, str], move: _MarkerMove) -> None:
+        """A claim must find the value free (or held by the record of this transaction that gives it up); a
+        release deletes the marker whoever wrote it, so a value whose marker was never backfilled is released too."""
+        if move.claim is None:
+            self._actions[move.position] = table.delete_op(key)
+        elif move.released_by is None:
+            self._actions[move.position] = table.put_op(_marker_item(key, *move.claim),
+                                                        condition="attribute_not_exists(pk)")
+        else:
+            self._actions[move.position] = table.put_op(
+                _marker_item(key, *move.claim), condition="attribute_not_exists(pk) OR recordId = :r",
+                values={":r": move.released_by})
+
+    def not_unique(self, positions: list[int]) -> list[UniqueIndex]:
+        """The UNIQUE indexes whose values were taken, among the failed positions of a WriteRejected, in the
+        order they were claimed (a record's in the order the collection declares them)."""
+        found: dict[str, UniqueIndex] = {}
+        for position in sorted(positions):
+            if position in self._claims:
+                found.setdefault(self._claims[position].name, self._claims[position])
+        return list(found.values())
 
     def create(self, collection: Collection, record: StoredRecord) -> int:
         """Put a new record (refused if the id exists). Returns the action's position."""
@@ -298,20 +449,29 @@ class Changes:
 
     def commit(self) -> None:
         """One UpdateItem when that is all there is, else one transaction. WriteRejected when a condition fails."""
+        if self._clashes:
+            raise WriteRejected(sorted(set(self._clashes)))
         actions = self.actions()
         if not actions:
             return
-        try:
-            if len(actions) == 1 and "Update" in actions[0]:
-                table.apply(actions[0])
-            else:
-                table.transact(actions)
-        except table.ConditionFailed:
-            raise WriteRejected([0]) from None
-        except table.TransactionFailed as exc:
-            if not exc.condition_failed:
-                raise
-            raise WriteRejected([i for i, r in enumerate(exc.reasons) if r == "ConditionalCheckFailed"]) from None
+        for attempt in range(CONFLICT_RETRIES + 1):
+            try:
+                if len(actions) == 1 and "Update" in actions[0]:
+                    table.apply(actions[0])
+                else:
+                    table.transact(actions)
+                return
+            except table.ConditionFailed:
+                raise WriteRejected([0]) from None
+            except table.TransactionFailed as exc:
+                if exc.condition_failed:
+                    raise WriteRejected([i for i, r in enumerate(exc.reasons)
+                                         if r == "ConditionalCheckFailed"]) from None
+                if "TransactionConflict" not in exc.reasons or attempt == CONFLICT_RETRIES:
+                    raise
+                # another transaction was writing one of these items (two writers of one unique value): once it
+                # is done, the same actions either succeed or fail on their conditions
+                time.sleep(random.uniform(0, 0.005 * 2 ** attempt))
 
 
 def _version_condition(b: Builder, record: StoredRecord, condition: Node) -> str:

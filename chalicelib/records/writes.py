@@ -3,7 +3,8 @@
 Update and delete are each one conditional write carrying the record's version and the bound rule, so a concurrent
 writer can't be overwritten silently: a lost race re-reads and retries with jittered backoff, then answers 409.
 Creates and deletes move the counters, consume upload tickets and apply relation cascades in the same transaction
-(records/store.py builds the actions).
+(records/store.py builds the actions). A value a UNIQUE index already holds fails the transaction on its marker:
+a 400 with `validation_not_unique` on each of the index's fields, as PocketBase answers.
 """
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from typing import Any
 from chalicelib.core import clock, ids, logs
 from chalicelib.core.errors import BadRequest, Conflict, NotFound, field_error
 from chalicelib.files import uploads
-from chalicelib.records import access, cascade, content_check, file_fields, filter_eval, render, sessions, store
+from chalicelib.records import access, cascade, content_check, file_fields, filter_eval, image_check, render, sessions
+from chalicelib.records import store
 from chalicelib.records import fields as field_values
 from chalicelib.records.collections import USERS, Collection
 from chalicelib.records.filter_tree import Compare, Ident, Node, Op, conjuncts
 from chalicelib.records.filter_parser import parse
+from chalicelib.records.indexes import UniqueIndex
 from chalicelib.records.layout import USER_PHONE, USER_TOKEN_KEY
 from chalicelib.store import audit, identities
 
@@ -108,9 +111,10 @@ def create(collection_name: str, body: dict[str, Any], caller: access.Caller,
     record = store.new(collection, data, record_id=record_id, private=private)
     content_check.apply(collection, record.data, caller)
     changes = store.Changes()
-    position = changes.create(collection, record)
     file_fields.attach(changes, collection, record_id, record.data, owner=_ticket_owner(caller),
-                       is_admin=caller.is_admin)
+                       is_admin=caller.is_admin)  # verifies new files before they are checked
+    image_check.apply(collection, record_id, record.data, caller)
+    position = changes.create(collection, record)
     late = audited(changes, caller, "create", collection, record_id, sorted(set(body) & set(collection.fields)))
     try:
         changes.commit()
@@ -118,6 +122,8 @@ def create(collection_name: str, body: dict[str, Any], caller: access.Caller,
         if position in exc.positions:
             raise BadRequest("Failed to create record.", {"id": field_error(
                 "validation_not_unique", "The record id is already taken.")}) from None
+        if changes.not_unique(exc.positions):
+            raise not_unique("Failed to create record.", changes.not_unique(exc.positions)) from None
         # an upload ticket was consumed meanwhile (the same file attached twice)
         raise BadRequest("Failed to create record: a file was already attached elsewhere.") from None
     if late:
@@ -184,15 +190,18 @@ def update(collection_name: str, record_id: str, body: dict[str, Any], caller: a
         content_check.apply(collection, data, caller, old=old.data)
         _autodates(collection, data, creating=False)
         changes = store.Changes()
-        record = changes.update(collection, old, data, condition=rule)
-        _joined_unchanged(changes, rule, caller)
         removed = file_fields.attach(changes, collection, record_id, data, old=old.data, owner=_ticket_owner(caller),
                                      is_admin=caller.is_admin)
+        image_check.apply(collection, record_id, data, caller, old=old.data)
+        record = changes.update(collection, old, data, condition=rule)
+        _joined_unchanged(changes, rule, caller)
         changed = [n for n in set(data) | set(old.data) if data.get(n) != old.data.get(n)]
         late = audited(changes, caller, "update", collection, record_id, changed)
         try:
             changes.commit()
-        except store.WriteRejected:
+        except store.WriteRejected as exc:
+            if changes.not_unique(exc.positions) and 0 not in exc.positions:  # 0: the record's own version check
+                raise not_unique("Failed to update record.", changes.not_unique(exc.positions)) from None
             _backoff(attempt)  # lost a race (version, rule or an upload ticket): re-read and try again
             continue
         if late:
@@ -217,7 +226,10 @@ def delete(collection_name: str, record_id: str, caller: access.Caller) -> None:
         late = audited(changes, caller, "delete", collection, record_id, None)
         try:
             changes.commit()
-        except store.WriteRejected:
+        except store.WriteRejected as exc:
+            if changes.not_unique(exc.positions):  # a cascade would clear references into a taken unique value
+                raise not_unique("Failed to delete record: clearing its references breaks a unique index.",
+                                 changes.not_unique(exc.positions)) from None
             _backoff(attempt)
             continue
         if late:
@@ -271,6 +283,13 @@ def audited(changes: store.Changes, caller: access.Caller, action: str, collecti
         return item
     changes.add(audit.put_op(item))
     return None
+
+
+def not_unique(message: str, taken: list[UniqueIndex]) -> BadRequest:
+    """PocketBase's answer to a UNIQUE constraint failure: each column of the failed index is not unique. SQLite
+    names one index, the last declared of those that failed, and so does this."""
+    return BadRequest(message, {name: field_error("validation_not_unique", "Value must be unique.")
+                                for name in taken[-1].columns})
 
 
 def _backoff(attempt: int) -> None:

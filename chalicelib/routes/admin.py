@@ -70,13 +70,14 @@ def review_queue():
 
 @bp.route("/api/admin/review-queue/{collection}/{record_id}/approve", methods=["POST"], body=validate.EMPTY)
 def approve_record(collection, record_id):
-    """Clear a flagged record's review flag (audited)."""
+    """Clear a flagged record's review flag, or one field's with `{"field"}` (audited)."""
     from chalicelib.admin import moderation
+    from chalicelib.core import validate
 
     request = bp.current_request
     admin = require_admin(request)
-    json_object(request, required=False)
-    return moderation.approve(collection, record_id, admin)
+    field = validate.text(json_object(request, required=False), "field", required=False, max_length=100)
+    return moderation.approve(collection, record_id, admin, field=field)
 
 
 @bp.route("/api/admin/review-queue/{collection}/{record_id}/reject", methods=["POST"], body=validate.EMPTY,

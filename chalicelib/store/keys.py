@@ -16,18 +16,28 @@
 |                      |                             |               | gsi3 SUBMSG#USER#<user id> / <created>#<id>     |
 | admin audit entry    | AUDIT                       | <at>#<entry id> |                                               |
 | review queue entry   | REVIEW                      | <collection>#<record id> |                                      |
+| unique value marker  | UNIQ#<collection>#<index>#<values> | #      |                                                 |
 | pushed message       | WXMSG#<appid>#<message key> | #             |                                                 |
 | callback replay mark | WXSEEN#<appid>#<digest>     | #             | (TTL: the app's callback window)                |
+| work progress (TTL)  | PROGRESS#<kind>#<work id>   | #             |                                                 |
 | app access_token     | WXTOKEN#<appid>             | #             |                                                 |
+| OA follower state    | FOLLOW#<oa appid>#<openid>  | #             | gsi3 FOLLOWS#<unionid> / <oa appid>             |
+| follower backfill    | FOLLOWFILL#<oa appid>       | #             |                                                 |
+| mini-program code    | WXACODE#<appid>#<digest>    | #             |                                                 |
+| URL link             | URLLINK#<appid>#<digest>    | #             |                                                 |
+| image check (TTL)    | MEDIACHECK#<appid>#<trace>  | #             |                                                 |
+| rate counter (TTL)   | RATE#<scope>#<subject>      | <window start>|                                                 |
 
 Records of one collection share a partition, so a list by id (= creation order) is one Query and a record read is
-one GetItem. Identity, unionid and phone items are uniqueness markers written in the same transaction as the user.
+one GetItem. Identity, unionid and phone items are uniqueness markers written in the same transaction as the user,
+and so are the markers of a collection's UNIQUE indexes (one per index and value, naming the record that holds it).
 Characters `#` in user-supplied parts are harmless: every part before the last is validated or server-chosen.
 The index attributes of slot N are `g<N>pk`/`g<N>sk` on the index `gsi<N>` (store/schema.py defines them).
 """
 from __future__ import annotations
 
 import time
+from typing import Any
 
 Key = dict[str, str]
 
@@ -44,6 +54,7 @@ USER_LINKS_SLOT = 2
 MESSAGES_BY_DAY_SLOT = 2  # subscribe messages by creation day (the admin console's list)
 MESSAGES_BY_USER_SLOT = 3  # subscribe messages by recipient user (merges move them); no record partition starts SUBMSG
 RECORD_INDEX_SLOTS = (3, 4, 5, 6)  # one per declared index of a collection
+FOLLOWERS_BY_UNIONID_SLOT = 3  # follower items list their person there (partitions apart from records')
 
 
 def gsi(slot: int) -> str:
@@ -68,6 +79,14 @@ def record(collection: str, record_id: str) -> Key:
     return {TABLE_PK: f"C#{collection}", TABLE_SK: f"R#{record_id}"}
 
 
+def record_of(key: dict[str, Any]) -> tuple[str, str] | None:
+    """(collection, record id) for a record item's key, None for any other item."""
+    pk, sk = str(key.get(TABLE_PK, "")), str(key.get(TABLE_SK, ""))
+    if pk.startswith("C#") and "#" not in pk[2:] and sk.startswith(RECORD_SK_PREFIX):
+        return pk[2:], sk[len(RECORD_SK_PREFIX):]
+    return None
+
+
 def collection_partition(collection: str) -> str:
     """The table partition of a collection's records, and their gsi1/gsi2 partition."""
     return f"C#{collection}"
@@ -80,6 +99,11 @@ def record_order(stamp: str, record_id: str) -> str:
 def index_partition(collection: str, index_name: str, encoded_values: str) -> str:
     """The partition of a record in one declared index: equality on its fields' values, ordered by created."""
     return f"C#{collection}#I#{index_name}#{encoded_values}"
+
+
+def unique_marker(collection: str, index_name: str, encoded_values: str) -> Key:
+    """The claim of one value of a UNIQUE index by one record (records/store.py writes it with the record)."""
+    return {TABLE_PK: f"UNIQ#{collection}#{index_name}#{encoded_values}", TABLE_SK: SINGLETON_SK}
 
 
 def record_counter(collection: str, scope: str = "") -> Key:
@@ -204,6 +228,11 @@ def callback_seen(appid: str, digest: str) -> Key:
     return {TABLE_PK: f"WXSEEN#{appid}#{digest}", TABLE_SK: SINGLETON_SK}
 
 
+def progress(kind: str, work_id: str) -> Key:
+    """Which steps of one piece of retried work are done (a record change from the stream: kind "CHANGE")."""
+    return {TABLE_PK: f"PROGRESS#{kind}#{work_id}", TABLE_SK: SINGLETON_SK}
+
+
 def push_message(appid: str, message_key: str) -> Key:
     """The dedupe marker and processing state of one pushed WeChat message (message_key is a hex digest)."""
     return {TABLE_PK: f"WXMSG#{appid}#{message_key}", TABLE_SK: SINGLETON_SK}
@@ -212,3 +241,44 @@ def push_message(appid: str, message_key: str) -> Key:
 def access_token(appid: str) -> Key:
     """The app's current access_token, its expiry and the refresh lease."""
     return {TABLE_PK: f"WXTOKEN#{appid}", TABLE_SK: SINGLETON_SK}
+
+
+# --- official-account followers, mini-program codes and links, image checks, rate counters -------------------------
+
+def follower(oa_appid: str, openid: str) -> Key:
+    """Whether one person (the OA's openid) follows an official account, and since when."""
+    return {TABLE_PK: f"FOLLOW#{oa_appid}#{openid}", TABLE_SK: SINGLETON_SK}
+
+
+def follower_by_unionid(unionid: str, oa_appid: str) -> dict[str, str]:
+    """gsi3 attributes filing a follower item under its unionid: one Query answers every OA for one person."""
+    return gsi_entry(FOLLOWERS_BY_UNIONID_SLOT, followers_of_unionid(unionid), oa_appid)
+
+
+def followers_of_unionid(unionid: str) -> str:
+    return f"FOLLOWS#{unionid}"
+
+
+def follower_backfill(oa_appid: str) -> Key:
+    """The resumable walk over an official account's follower list: cursor, progress and lease."""
+    return {TABLE_PK: f"FOLLOWFILL#{oa_appid}", TABLE_SK: SINGLETON_SK}
+
+
+def wxacode(appid: str, digest: str) -> Key:
+    """One generated mini-program code (digest of its normalized parameters) and where its PNG is stored."""
+    return {TABLE_PK: f"WXACODE#{appid}#{digest}", TABLE_SK: SINGLETON_SK}
+
+
+def url_link(appid: str, digest: str) -> Key:
+    """A generated URL Link, reused while enough of its validity is left."""
+    return {TABLE_PK: f"URLLINK#{appid}#{digest}", TABLE_SK: SINGLETON_SK}
+
+
+def media_check(appid: str, trace_id: str) -> Key:
+    """Which record field and file an asynchronous image check (WeChat's trace_id) is about."""
+    return {TABLE_PK: f"MEDIACHECK#{appid}#{trace_id}", TABLE_SK: SINGLETON_SK}
+
+
+def rate_counter(scope: str, subject: str, window_start: int) -> Key:
+    """Calls of one subject (a user) to one rate-limited action in one fixed window."""
+    return {TABLE_PK: f"RATE#{scope}#{subject}", TABLE_SK: f"{window_start:012d}"}

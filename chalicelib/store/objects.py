@@ -144,6 +144,12 @@ def head(key: str) -> dict[str, Any] | None:
     return {"size": found["ContentLength"], "contentType": found.get("ContentType", "")}
 
 
+def put(key: str, body: bytes, content_type: str, cache_control: str | None = None) -> None:
+    """Store an object the server made itself (a mini-program code): never a client's upload."""
+    extra = {"CacheControl": cache_control} if cache_control else {}
+    _s3().put_object(Bucket=_bucket(), Key=key, Body=body, ContentType=content_type, **extra)
+
+
 def delete(keys: Iterable[str]) -> None:
     keys = list(keys)
     for start in range(0, len(keys), 1000):

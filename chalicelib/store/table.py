@@ -219,7 +219,12 @@ def check_op(key: dict[str, str], condition: str, names: dict | None = None, val
 
 
 def transact(operations: Iterable[dict]) -> None:
-    _call("transact_write_items", TransactItems=list(operations))
+    """All or nothing. The token makes the call idempotent: botocore resends the same request (token included)
+    when an attempt times out, and DynamoDB answers a resend of a committed transaction with success instead of
+    failing its conditions against the transaction's own writes."""
+    import uuid
+
+    _call("transact_write_items", TransactItems=list(operations), ClientRequestToken=uuid.uuid4().hex)
 
 
 def count(key_condition: str, names: dict | None = None, values: dict | None = None, index: str | None = None,

@@ -82,13 +82,17 @@ def text_field(message: dict[str, Any], name: str) -> str:
 
 def message_key(message: dict[str, Any], raw: bytes) -> str:
     """What identifies one message across WeChat's redeliveries: MsgId for messages, FromUserName + CreateTime
-    (+ Event) for events, and the exact decrypted bytes as a last resort. Hashed, so any value fits a key."""
+    (+ Event, + trace_id) for events, and the exact decrypted bytes as a last resort. Hashed, so any value fits a
+    key."""
     msg_id = text_field(message, "MsgId") or text_field(message, "msgid")
     sender, created = text_field(message, "FromUserName"), text_field(message, "CreateTime")
     if msg_id:
         basis = "m:" + msg_id
     elif sender and created:
         basis = "e:" + "\n".join((sender, created, text_field(message, "Event")))
+        trace_id = text_field(message, "trace_id")
+        if trace_id:  # asynchronous check results all come from WeChat's own sender, many in the same second
+            basis += "\n" + trace_id
     else:
         basis = "b:" + hashlib.sha256(raw).hexdigest()
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:40]

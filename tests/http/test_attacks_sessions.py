@@ -82,8 +82,10 @@ def test_a_file_token_issued_before_the_sign_out_is_refused_after(api, sandbox):
     # a file token without the key fingerprint (the old shape) is refused outright
     import jwt
 
+    from tests.stackenv import JWT_SECRET
+
     old_shape = jwt.encode({"type": "file", "id": me["id"], "collectionId": "_pb_users_auth_",
-                            "exp": int(time.time()) + 60}, auth_tokens._secret(), algorithm="HS256")
+                            "exp": int(time.time()) + 60}, JWT_SECRET, algorithm="HS256")
     with pytest.raises(Unauthorized):
         auth_tokens.verify_file_token(old_shape)
 

@@ -20,6 +20,8 @@ def _free_port():
 def _start(data_dir, port):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_ENDPOINT_URL", "WXBASE_", "WECHAT_"))}
     env.update({"PORT": str(port), "WXBASE_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"})
+    for name in ("S3_PORT", "SANDBOX_PORT", "DYNAMODB_PORT"):  # make dev's fixed defaults may be in use here
+        env.setdefault(name, str(_free_port()))
     proc = subprocess.Popen([sys.executable, "-m", "devserver"], cwd=PROJECT_DIR, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.time() + 60

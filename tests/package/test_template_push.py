@@ -26,7 +26,7 @@ def test_worker_reads_the_callback_queue_with_partial_batch_failures():
 def test_each_push_function_gets_least_privilege():
     resources = load_template()["Resources"]
     assert _actions(resources, "CallbackWorkerRole") == {
-        "dynamodb:GetItem", "dynamodb:UpdateItem", "sqs:ReceiveMessage", "sqs:DeleteMessage",
+        "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "sqs:ReceiveMessage", "sqs:DeleteMessage",
         "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "ssm:GetParameter"}
     assert _actions(resources, "TokenRefresherRole") == {"dynamodb:GetItem", "dynamodb:UpdateItem",
                                                           "ssm:GetParameter"}

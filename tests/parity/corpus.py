@@ -4,6 +4,7 @@ Case ids are `<group>/<name>`; the group is the row of the summary table. Read-o
 the fixtures (fixtures.py); write cases each create the records they change (with ids of their own), so a
 difference in one write can't spill into another case. `{{owner}}`-style placeholders are replaced with user ids.
 """
+from tests.parity import corpus_indexes
 from tests.parity.fixtures import rid
 
 OPERATORS = ("=", "!=", ">", ">=", "<", "<=", "~", "!~", "?=", "?!=", "?>", "?>=", "?<", "?<=", "?~", "?!~")
@@ -100,6 +101,7 @@ def build():
     _modifiers(c)
     _rules_write(c)
     _write_answers(c)
+    corpus_indexes.add_cases(c, step, lst, create, update, delete)
     c.cases.sort(key=lambda case: case["writes"])  # stable: reads first, each part in its order
     return c.cases
 

@@ -114,7 +114,9 @@ def records():
         ("events", {"id": rid("evt", 5), "title": "next year-ish", "starts": when(400 * day)}, {}),
         ("events", {"id": rid("evt", 6), "title": "no date", "starts": ""}, {}),
     ]
-    return cats + items + posts + comments + notes + events
+    from tests.parity import corpus_indexes  # it builds its ids with rid() of this module
+
+    return cats + items + posts + comments + notes + events + corpus_indexes.records()
 
 
 def substitute(value, users):

@@ -93,7 +93,8 @@ class WxbaseServer(Child):
         data = os.path.join(workdir, "wxbase-data")
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
         port = free_port()
-        env.update({"PORT": str(port), "SANDBOX_PORT": str(free_port()), "WXBASE_DATA_DIR": data,
+        env.update({"PORT": str(port), "SANDBOX_PORT": str(free_port()), "S3_PORT": str(free_port()),
+                    "DYNAMODB_PORT": str(free_port()), "WXBASE_DATA_DIR": data,
                     "WXBASE_COLLECTIONS": collections_path, "PYTHONUNBUFFERED": "1"})
         for name in ("WXBASE_APPS", "WXBASE_ADMIN_KEYS", "WXBASE_JWT_SECRET"):
             env.pop(name, None)

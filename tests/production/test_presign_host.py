@@ -20,8 +20,6 @@ REGIONS = ["us-east-1", "ap-east-1", "ap-southeast-1", "cn-north-1", "cn-northwe
 @pytest.fixture
 def deployed(monkeypatch):
     """The Lambda's environment: real AWS endpoints (none overridden), a region, the files domain."""
-    from chalicelib.store import objects
-
     for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     (access_key, secret), = CREDENTIALS.items()
@@ -35,7 +33,6 @@ def deployed(monkeypatch):
         monkeypatch.setenv("AWS_DEFAULT_REGION", region)
 
     yield in_region
-    objects._regional_signer.cache_clear()
 
 
 def origin_host(region):

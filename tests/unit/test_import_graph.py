@@ -16,6 +16,7 @@ LAYERS = {
     "messages": {"core", "store", "wechat"},
     "records": {"core", "store", "files", "wechat"},
     "users": {"core", "store", "wechat", "records", "messages"},
+    "sharing": {"core", "store", "wechat", "files"},
     "jobs": {"core", "store", "wechat", "records", "users", "messages", "files"},
     "admin": {"core", "store", "wechat", "records", "users", "messages", "files"},
 }
@@ -147,4 +148,39 @@ def test_no_module_imports_or_uses_another_modules_private_names():
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases \
                     and node.attr.startswith("_") and not node.attr.startswith("__"):
                 wrong.append(f"{module}: {node.value.id}.{node.attr}")
+    assert wrong == []
+
+
+def _private_uses(path):
+    """`from chalicelib.x import _name` and `module._name` on an imported chalicelib module, in one file."""
+    tree = ast.parse(open(path).read())
+    wrong, aliases = [], {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("chalicelib"):
+            for alias in node.names:
+                if f"{node.module}.{alias.name}" in MODULES:
+                    aliases[alias.asname or alias.name] = alias.name
+                elif alias.name.startswith("_"):
+                    wrong.append(f"from {node.module} import {alias.name}")
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("chalicelib") and alias.asname:
+                    aliases[alias.asname] = alias.name
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases \
+                and node.attr.startswith("_") and not node.attr.startswith("__"):
+            wrong.append(f"{node.value.id}.{node.attr}")
+    return wrong
+
+
+def test_no_test_reaches_for_a_private_name():
+    """Tests assert public behaviour: a refactoring that keeps the behaviour must keep them green."""
+    wrong = []
+    for folder, _, files in os.walk(os.path.join(PROJECT_DIR, "tests")):
+        if "node_modules" in folder:
+            continue
+        for name in files:
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                wrong += [f"{os.path.relpath(path, PROJECT_DIR)}: {w}" for w in _private_uses(path)]
     assert wrong == []

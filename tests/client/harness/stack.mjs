@@ -79,11 +79,13 @@ export async function startStack() {
         return describe(process.env.WXBASE_TEST_DATA_DIR, process.env.WXBASE_TEST_URL, process.env.WXBASE_TEST_SANDBOX, async () => {});
     }
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "wxbase-client-"));
-    const [port, sandboxPort] = [await freePort(), await freePort()];
+    const [port, sandboxPort, s3Port, dynamodbPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const env = {
         ...process.env,
         PORT: String(port),
         SANDBOX_PORT: String(sandboxPort),
+        S3_PORT: String(s3Port), // make dev's fixed defaults may be taken on this machine
+        DYNAMODB_PORT: String(dynamodbPort),
         WXBASE_DATA_DIR: dataDir,
         WXBASE_COLLECTIONS: writeCollections(dataDir),
     };

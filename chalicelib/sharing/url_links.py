@@ -1,0 +1,82 @@
+"""URL Links (`wxa/generate_urllink`) for SMS, mail and web pages, reused for a while per distinct request.
+
+A link opens the mini-program until it expires (`expireDays`, 1-30; WeChat no longer makes links that never
+expire). The same request (appid, path, query, expireDays, envVersion) within REUSE_SECONDS, or half the link's
+life if that is shorter, answers the link already made, so a page that asks on every view doesn't spend WeChat's
+daily limit; a reused link always has most of its validity left. Users are limited to NEW_LINKS_PER_HOUR new links
+an hour; admin keys are not limited.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.core import clock, logs, validate
+from chalicelib.core.errors import TooManyRequests, invalid
+from chalicelib.core.settings import WeChatApp
+from chalicelib.store import keys, rate_limits, table
+from chalicelib.wechat import urllink, wxacode
+
+NEW_LINKS_PER_HOUR = 60
+REUSE_SECONDS = 24 * 3600
+DAY = 24 * 3600
+PATH = re.compile(r"^[A-Za-z0-9_\-]+(/[A-Za-z0-9_\-.]+)*$")
+BODY = validate.Body(  # what parse reads (and the OpenAPI document shows)
+    validate.Text("path", max_length=256, description="a page path such as pages/index/index"),
+    validate.Text("query", required=False, max_length=1024),
+    validate.Integer("expireDays", required=False, minimum=1, maximum=urllink.MAX_EXPIRE_DAYS),
+    validate.Text("envVersion", required=False, choices=wxacode.ENV_VERSIONS),
+    validate.Text("appid", required=False, max_length=64),
+)
+
+
+@dataclass(frozen=True)
+class LinkRequest:
+    path: str
+    query: str
+    expire_days: int
+    env_version: str
+
+    def digest(self, appid: str) -> str:
+        canonical = json.dumps({"appid": appid, "path": self.path, "query": self.query, "days": self.expire_days,
+                                "envVersion": self.env_version}, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()[:40]
+
+
+def parse(body: dict[str, Any]) -> LinkRequest:
+    values = BODY.read(body)
+    path = values["path"].lstrip("/")
+    if not PATH.match(path):
+        raise invalid("path", "validation_invalid_page",
+                      "A page path such as pages/index/index, without a query (send it as query).")
+    query = values["query"] or ""
+    if not urllink.QUERY.match(query):
+        raise invalid("query", "validation_invalid_query",
+                      "At most 1024 characters of 0-9, A-Z, a-z and !#$&'()*+,/:;=?@-._~%.")
+    days = values["expireDays"]
+    env = values["envVersion"] or "release"
+    return LinkRequest(path=path, query=query, expire_days=days or urllink.MAX_EXPIRE_DAYS, env_version=env)
+
+
+def link_for(app: WeChatApp, request: LinkRequest, user_id: str | None) -> dict[str, Any]:
+    """`{"urlLink", "expiresAt"}`: a kept link with most of its life left, else a new one."""
+    key = keys.url_link(app.appid, request.digest(app.appid))
+    now = int(time.time())
+    reuse = min(REUSE_SECONDS, request.expire_days * DAY // 2)
+    item = table.get(key)
+    if not item or now - int(item.get("createdAt", 0)) >= reuse:
+        if user_id:
+            wait = rate_limits.take("urllink", user_id, NEW_LINKS_PER_HOUR, 3600)
+            if wait:
+                raise TooManyRequests(f"At most {NEW_LINKS_PER_HOUR} new links an hour; try again later.",
+                                      headers={"Retry-After": str(wait)})
+        link = urllink.generate(app, request.path, request.query, request.expire_days, request.env_version)
+        item = {**key, "urlLink": link, "createdAt": now, "expiresAt": now + request.expire_days * DAY,
+                keys.TTL_ATTRIBUTE: now + reuse}
+        table.put(item)
+        logs.event("urllink_generated", appid=app.appid, days=request.expire_days)
+    return {"urlLink": item["urlLink"], "expiresAt": clock.pb_datetime(int(item["expiresAt"]))}
