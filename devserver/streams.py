@@ -24,9 +24,26 @@ class _Context:
         return 60_000
 
 
+def typed_attribute(value: Any) -> Any:
+    """DynamoDB Local's stream gives an empty map attribute as `{}`; Lambda gets `{"M": {}}` (what boto3 and the
+    handler can read)."""
+    if not isinstance(value, dict):
+        return value
+    if not value:
+        return {"M": {}}
+    if "M" in value and isinstance(value["M"], dict):
+        return {"M": {k: typed_attribute(v) for k, v in value["M"].items()}}
+    if "L" in value and isinstance(value["L"], list):
+        return {"L": [typed_attribute(v) for v in value["L"]]}
+    return value
+
+
 def _as_lambda_record(record: dict, arn: str) -> dict:
     """A GetRecords record as Lambda delivers it (epoch seconds where boto3 gives a datetime)."""
     data = dict(record["dynamodb"])
+    for image in ("NewImage", "OldImage"):
+        if isinstance(data.get(image), dict):
+            data[image] = {name: typed_attribute(value) for name, value in data[image].items()}
     stamp = data.get("ApproximateCreationDateTime")
     if hasattr(stamp, "timestamp"):
         data["ApproximateCreationDateTime"] = stamp.timestamp()
