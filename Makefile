@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: dev test test-unit test-http typecheck test-devstack test-dynamodb-local test-pocketbase-parity test-pocketbase-exports test-client client test-production package deploy secrets lint-template bench clean console test-browser test-console-http
+.PHONY: dev test test-unit test-http typecheck test-devstack test-dynamodb-local test-pocketbase-parity test-pocketbase-exports test-client client test-production package deploy secrets lint-template bench clean console test-browser test-console-http test-schemathesis
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -106,3 +106,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf out .pytest_cache
+
+# schemathesis over /api/openapi.json against make dev's server (tests/schemathesis): as a guest, a user and an
+# admin, no 5xx and every answer as the document says. SCHEMATHESIS_EXAMPLES / SCHEMATHESIS_SEED tune it.
+test-schemathesis: $(DEVSTACK)
+	WXBASE_SCHEMATHESIS=1 $(BIN)/python -m pytest -q -s tests/schemathesis $(PYTEST_ARGS)

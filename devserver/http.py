@@ -7,6 +7,8 @@ Two things Chalice's local gateway does differently from the deployed API are pu
 - A chunked request body: Chalice reads only Content-Length bodies, so a chunked body was left on the connection
   and read as a second, garbage request. Chunked bodies are decoded here (up to the body size limit, as API
   Gateway buffers them); a malformed one is refused with 400 and the connection is closed.
+- A method no route has (TRACE, QUERY, …): http.server's own 501 HTML page becomes API Gateway's 405 in
+  PocketBase's shape.
 """
 import json
 import threading
@@ -122,6 +124,19 @@ class _Handler(ChaliceRequestHandler):
         self._send_http_response(response["statusCode"], response_headers, response["body"])
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
+
+    def _method_not_allowed(self):
+        """API Gateway refuses a method it has no route for (TRACE, QUERY, …): answer in PocketBase's shape, not
+        http.server's 501 page. The body is never read, so the connection closes."""
+        from chalicelib.core.errors import MethodNotAllowed
+
+        self.close_connection = True
+        self._send_json(405, MethodNotAllowed().body(), close=True)
+
+    def __getattr__(self, name):
+        if name.startswith("do_"):
+            return self._method_not_allowed
+        raise AttributeError(name)
 
 
 class _Server(ThreadedHTTPServer):

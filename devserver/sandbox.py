@@ -32,6 +32,7 @@ Test controls:
   POST /sandbox/reset   forget everything but the apps.
   GET  /sandbox/sent?appid=   messages the backend sent, in order.
   GET  /sandbox/calls?path=   how many times each path was called.
+  GET  /sandbox/requests?path=   the JSON bodies of the latest calls of path (up to 20), oldest first.
   GET  /sandbox/session-key?appid=&openid=   the latest session_key issued (tests encrypt open data with it).
   GET  /sandbox/identity?appid=&name=   {"openid","unionid"} of sandbox user <name> in that app (also an official
                                         account), as its login would give them.
@@ -79,6 +80,7 @@ class SandboxState:
             self.fixtures = {}  # (appid, code) -> session dict
             self.failures = {}  # path -> [failure dicts]
             self.calls = {}
+            self.bodies = {}  # path -> the latest request bodies
             self.sent = []
             self.tokens = {}  # token -> {"appid", "expires_at", "mode"}
             self.current = {}  # (appid, mode) -> token
@@ -234,6 +236,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             return self._control(method, path, query, body)
         with state.lock:
             state.calls[path] = state.calls.get(path, 0) + 1
+            state.bodies[path] = (state.bodies.get(path, []) + [body])[-20:]
             failure = state.take_failure(path)
         if failure:
             if failure.get("delay"):
@@ -319,6 +322,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
             if (method, path) == ("GET", "/sandbox/calls"):
                 wanted = query.get("path")
                 return self._send(200, {wanted: state.calls.get(wanted, 0)} if wanted else dict(state.calls))
+            if (method, path) == ("GET", "/sandbox/requests"):
+                return self._send(200, state.bodies.get(query.get("path"), []))
             if (method, path) == ("GET", "/sandbox/session-key"):
                 key = state.session_keys.get((query.get("appid"), query.get("openid")))
                 return self._send(200 if key else 404, {"session_key": key})

@@ -24,17 +24,17 @@ class _Context:
         return 60_000
 
 
-def _repair(value: Any) -> Any:
-    """DynamoDB Local's stream writes an empty map as `{}` instead of `{"M": {}}`, at any depth (empty lists come
+def typed_attribute(value: Any) -> Any:
+    """An attribute value as Lambda gets it. DynamoDB Local's stream writes an empty map as `{}` instead of `{"M": {}}`, at any depth (empty lists come
     through); AWS's stream and Lambda deliver `{"M": {}}`."""
     if value == {}:
         return {"M": {}}
     if isinstance(value, dict) and len(value) == 1:
         (kind, inner), = value.items()
         if kind == "M":
-            return {"M": {k: _repair(v) for k, v in inner.items()}}
+            return {"M": {k: typed_attribute(v) for k, v in inner.items()}}
         if kind == "L":
-            return {"L": [_repair(v) for v in inner]}
+            return {"L": [typed_attribute(v) for v in inner]}
     return value
 
 
@@ -43,7 +43,7 @@ def _as_lambda_record(record: dict, arn: str) -> dict:
     data = dict(record["dynamodb"])
     for image in ("NewImage", "OldImage", "Keys"):
         if image in data:
-            data[image] = {name: _repair(v) for name, v in data[image].items()}
+            data[image] = {name: typed_attribute(v) for name, v in data[image].items()}
     stamp = data.get("ApproximateCreationDateTime")
     if hasattr(stamp, "timestamp"):
         data["ApproximateCreationDateTime"] = stamp.timestamp()

@@ -125,6 +125,10 @@ class SandboxControl:
     def sent(self, appid=None):
         return requests.get(self.url + "/sandbox/sent", params={"appid": appid} if appid else {}, timeout=5).json()
 
+    def requests(self, path):
+        """The JSON bodies the backend sent to a WeChat path (the latest 20)."""
+        return requests.get(self.url + "/sandbox/requests", params={"path": path}, timeout=5).json()
+
     def session_key(self, appid, openid):
         return requests.get(self.url + "/sandbox/session-key", params={"appid": appid, "openid": openid},
                             timeout=5).json()["session_key"]

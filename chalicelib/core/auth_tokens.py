@@ -1,12 +1,13 @@
 """Our own auth tokens: PocketBase-shaped JWTs (HS256, `type: "auth"`, `id`, `collectionId`, `exp`).
 
-Claims add `appid` (the app the user signed in through) and `tk`, a fingerprint of the user's tokenKey. Verifying
-a token is signature + expiry only (no database read); auth-refresh also compares `tk` with the stored tokenKey,
-so rotating a user's tokenKey revokes every token issued before.
+Claims add `appid` (the app the user signed in through) and `tk`, a fingerprint of the user's tokenKey. This module
+checks signature, expiry and shape only; records/sessions.py compares `tk` with the user's current tokenKey on every
+authenticated request, so rotating a user's tokenKey (or deleting the user) ends every token issued before.
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
 import time
 from typing import Any
 
@@ -27,6 +28,11 @@ def _secret() -> str:
 
 def token_key_fingerprint(token_key: str) -> str:
     return hashlib.sha256(token_key.encode()).hexdigest()[:16]
+
+
+def fingerprints_match(expected: str, given: Any) -> bool:
+    """Constant-time comparison of a token's `tk` claim with the user's current fingerprint."""
+    return isinstance(given, str) and hmac.compare_digest(expected.encode(), given.encode())
 
 
 def issue(user_id: str, token_key: str, appid: str, ttl_seconds: int | None = None,
@@ -84,13 +90,14 @@ def verify(token: str) -> dict[str, Any]:
 FILE_TOKEN_SECONDS = 180  # PocketBase's default protected-file token lifetime
 
 
-def issue_file_token(user_id: str) -> str:
-    """A short-lived token for `?token=` on protected file URLs (an <image> tag can't send Authorization)."""
+def issue_file_token(user_id: str, token_key: str) -> str:
+    """A short-lived token for `?token=` on protected file URLs (an <image> tag can't send Authorization), bound to
+    the user's tokenKey like their auth tokens."""
     import jwt
 
     now = int(time.time())
     claims = {"type": "file", "id": user_id, "collectionId": USERS_COLLECTION_ID, "iat": now,
-              "exp": now + FILE_TOKEN_SECONDS}
+              "exp": now + FILE_TOKEN_SECONDS, "tk": token_key_fingerprint(token_key)}
     return jwt.encode(claims, _secret(), algorithm=ALGORITHM)
 
 
@@ -100,9 +107,10 @@ def verify_file_token(token: str) -> dict[str, Any]:
     if not token or len(token) > 4096:
         raise Unauthorized("The file token is invalid.")
     try:
-        claims = jwt.decode(token, _secret(), algorithms=[ALGORITHM], options={"require": ["exp", "id", "type"]})
+        claims = jwt.decode(token, _secret(), algorithms=[ALGORITHM],
+                            options={"require": ["exp", "id", "type", "tk"]})
     except jwt.PyJWTError:
         raise Unauthorized("The file token is invalid or has expired.") from None
-    if claims.get("type") != "file" or not isinstance(claims.get("id"), str):
+    if claims.get("type") != "file" or not isinstance(claims.get("id"), str) or not isinstance(claims.get("tk"), str):
         raise Unauthorized("The file token is invalid.")
     return claims

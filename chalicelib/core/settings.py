@@ -17,6 +17,7 @@ from chalicelib.core.secrets import Secret
 
 APP_TYPES = ("miniprogram", "officialaccount")
 TOKEN_MODES = ("stable", "classic")
+CALLBACK_MODES = ("plaintext", "compatible", "safe")  # as set in the WeChat console; unset accepts any of them
 DEFAULT_WECHAT_API_BASE = "https://api.weixin.qq.com"
 DEFAULT_TOKEN_TTL_SECONDS = 5 * 24 * 3600  # PocketBase's default auth token lifetime
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
@@ -38,6 +39,7 @@ class WeChatApp:
     type: str = "miniprogram"
     previous_encoding_aes_key: Secret = field(default_factory=lambda: Secret("", "previous encodingAESKey"))
     callback_max_age_seconds: int = 300
+    callback_mode: str = ""  # "" accepts every mode WeChat sends; plaintext | compatible | safe accept that one
     token_mode: str = "stable"
     auto_replies: tuple = field(default_factory=tuple)
 
@@ -207,6 +209,9 @@ def parse_apps(raw: str) -> tuple[WeChatApp, ...]:
         token_mode = item.get("tokenMode", "stable")
         if token_mode not in TOKEN_MODES:
             raise ConfigError(f"WXBASE_APPS[{appid}].tokenMode must be one of {', '.join(TOKEN_MODES)}.")
+        callback_mode = item.get("callbackMode", "")
+        if callback_mode not in ("",) + CALLBACK_MODES:
+            raise ConfigError(f"WXBASE_APPS[{appid}].callbackMode must be one of {', '.join(CALLBACK_MODES)}.")
         max_age = item.get("callbackMaxAgeSeconds", 300)
         if not isinstance(max_age, int) or isinstance(max_age, bool) or max_age < 0:
             raise ConfigError(f"WXBASE_APPS[{appid}].callbackMaxAgeSeconds must be a whole number >= 0.")
@@ -226,6 +231,7 @@ def parse_apps(raw: str) -> tuple[WeChatApp, ...]:
                                                  f"{appid}.encodingAESKeyPrevious"),
                 type=app_type,
                 callback_max_age_seconds=max_age,
+                callback_mode=callback_mode,
                 token_mode=token_mode,
                 auto_replies=tuple(replies),
             )

@@ -2,7 +2,10 @@
 
 A ticket (`keys.upload_ticket(object key)`) says who may attach which object to which record field, and expires
 after a day. Attaching a file to a record deletes its ticket in the record's own transaction (the condition
-`attribute_exists` rejects names that were never issued, issued for another record, or already used). Tickets are
+`attribute_exists` rejects names that were never issued, issued for another record, or already used). A ticket is
+bound to whoever it was issued to (`user`: a user id, `admin:<name>`, or "" for a guest): only they can attach,
+complete or abort it (admins may attach any upload), so a record id and file name seen in a shared link are no
+use to anyone else. Tickets are
 also filed under an hourly due bucket on gsi1, so the sweeper finds abandoned uploads with a Query (never a Scan)
 and deletes their objects. Objects removed from records go through the same queue when S3 can't delete them at once.
 """
@@ -42,7 +45,14 @@ def check_declared_file(field: Field, size: Any, content_type: str) -> int:
     return max_bytes
 
 
-def issue(user_id: str | None, collection_id: str, record_id: str, field: Field, filename: str, size: int,
+def ticket_owner(user_id: str | None, admin: str | None = None, is_admin: bool = False) -> str:
+    """Whom a ticket is bound to: the user's id, `admin:<name>` for an admin, "" for a guest."""
+    if is_admin:
+        return f"admin:{admin or ''}"
+    return user_id or ""
+
+
+def issue(owner: str, collection_id: str, record_id: str, field: Field, filename: str, size: int,
           content_type: str) -> dict[str, Any]:
     """Record a ticket and return what the client needs to upload: a POST form or multipart part URLs."""
     max_bytes = check_declared_file(field, size, content_type)
@@ -52,7 +62,7 @@ def issue(user_id: str | None, collection_id: str, record_id: str, field: Field,
     ticket = {
         **keys.upload_ticket(key),
         **keys.upload_due(expires_at, key), "key": key,
-        "user": user_id or "", "collectionId": collection_id, "recordId": record_id, "field": field.name,
+        "user": owner, "collectionId": collection_id, "recordId": record_id, "field": field.name,
         "name": name, "size": size, "contentType": content_type, "exp": expires_at,
     }
     answer = {"key": key, "name": name, "recordId": record_id, "field": field.name}
@@ -70,15 +80,15 @@ def issue(user_id: str | None, collection_id: str, record_id: str, field: Field,
     return answer
 
 
-def _ticket_for(user_id: str | None, key: str, upload_id: str | None = None) -> dict[str, Any]:
+def _ticket_for(owner: str, key: str, upload_id: str | None = None) -> dict[str, Any]:
     ticket = table.get(keys.upload_ticket(key))
-    if ticket is None or ticket["user"] != (user_id or "") or (upload_id and ticket.get("uploadId") != upload_id):
+    if ticket is None or ticket.get("user") != owner or (upload_id and ticket.get("uploadId") != upload_id):
         raise invalid("uploadId", "validation_invalid_value", "Unknown upload.", "No such upload.")
     return ticket
 
 
-def complete_multipart(user_id: str | None, key: str, upload_id: str) -> dict[str, Any]:
-    ticket = _ticket_for(user_id, key, upload_id)
+def complete_multipart(owner: str, key: str, upload_id: str) -> dict[str, Any]:
+    ticket = _ticket_for(owner, key, upload_id)
     from botocore.exceptions import ClientError
 
     try:
@@ -93,14 +103,16 @@ def complete_multipart(user_id: str | None, key: str, upload_id: str) -> dict[st
     return {"key": key, "name": ticket["name"], "size": found["size"]}
 
 
-def abort_multipart(user_id: str | None, key: str, upload_id: str) -> None:
-    _ticket_for(user_id, key, upload_id)
+def abort_multipart(owner: str, key: str, upload_id: str) -> None:
+    _ticket_for(owner, key, upload_id)
     objects.abort_multipart(key, upload_id)
     table.delete(keys.upload_ticket(key))
 
 
-def verify_attachable(collection_id: str, record_id: str, field: Field, name: str) -> dict:
-    """400 unless `name` was uploaded for this record field and the object matches the field's limits.
+def verify_attachable(collection_id: str, record_id: str, field: Field, name: str, owner: str,
+                      is_admin: bool = False) -> dict:
+    """400 unless `name` was uploaded for this record field by `owner` (any upload, for an admin) and the object
+    matches the field's limits.
 
     Returns the transaction action that consumes the ticket (to run in the record's write)."""
     fname = field.name
@@ -108,7 +120,7 @@ def verify_attachable(collection_id: str, record_id: str, field: Field, name: st
         raise invalid(fname, "validation_invalid_file", f"{name!r} is not an uploaded file name.")
     key = objects.object_key(collection_id, record_id, name)
     ticket = table.get(keys.upload_ticket(key))
-    if ticket is None or ticket["field"] != fname:
+    if ticket is None or ticket["field"] != fname or not (is_admin or ticket.get("user") == owner):
         raise invalid(fname, "validation_invalid_file", f"{name} was not uploaded for this field.")
     found = objects.head(key)
     if found is None:
@@ -119,7 +131,8 @@ def verify_attachable(collection_id: str, record_id: str, field: Field, name: st
     allowed = field.opt("mimeTypes") or []
     if allowed and found["contentType"] not in allowed:
         raise invalid(fname, "validation_invalid_mime_type", f"{name} has a type this field does not allow.")
-    return table.delete_op(keys.upload_ticket(key), condition="attribute_exists(pk)")
+    return table.delete_op(keys.upload_ticket(key), condition="attribute_exists(pk) AND #u = :owner",
+                           names={"#u": "user"}, values={":owner": ticket.get("user", "")})
 
 
 def discard(collection_id: str, record_id: str, file_names: list[str]) -> None:

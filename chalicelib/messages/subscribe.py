@@ -26,6 +26,23 @@ MAX_ATTEMPTS = 5
 RETRY_BACKOFF_SECONDS = 60
 KEEP_SENT_SECONDS = 30 * 24 * 3600
 _DUE_NAMES = dict(zip(("#pk", "#sk"), keys.gsi_attributes(keys.DUE_SLOT)))
+SEND_BODY = validate.Body(
+    validate.Text("template_id", max_length=128),
+    validate.Text("page", required=False, max_length=1024),
+    validate.Text("miniprogram_state", required=False, choices=wechat_subscribe.STATES),
+    validate.Text("lang", required=False, choices=wechat_subscribe.LANGS),
+    validate.Checked("data", {"type": "object", "minProperties": 1, "maxProperties": MAX_DATA_KEYS,
+                              "propertyNames": {"minLength": 1, "maxLength": 64},
+                              "additionalProperties": {"type": "object", "required": ["value"],
+                                                       "additionalProperties": False,
+                                                       "properties": {"value": {"type": ["string", "number"]}}}},
+                     required=True),
+    validate.Checked("sendAt", {"type": ["string", "number", "null"],
+                                "description": "UTC date-time or epoch seconds, up to a year ahead"}),
+    validate.Text("touser", required=False, max_length=128, description="admins: an openid"),
+    validate.Text("user", required=False, max_length=32, description="admins: a user id"),
+    validate.Text("appid", required=False, max_length=64, description="admins: the mini-program"),
+)
 
 
 def _invalid(name: str, message: str) -> ApiError:
@@ -77,16 +94,13 @@ def _openid_of(user_id, appid):
 def submit(body, admin=False, claims=None):
     """Validate, resolve the recipient, then send now (200) or queue (202). Returns (status, result)."""
     now = clock.now()
-    template_id = validate.required_text(body, "template_id", max_length=128)
-    page = validate.text(body, "page", required=False, max_length=1024)
-    state = validate.text(body, "miniprogram_state", required=False, choices=wechat_subscribe.STATES)
-    lang = validate.text(body, "lang", required=False, choices=wechat_subscribe.LANGS)
+    values = SEND_BODY.read(body)
+    template_id, page, state, lang = values["template_id"], values["page"], values["miniprogram_state"], values["lang"]
     data = _data(body)
     send_at = parse_send_at(body.get("sendAt"), now)
-    touser = validate.text(body, "touser", required=False, max_length=128)
-    user_id = validate.text(body, "user", required=False, max_length=32)
+    touser, user_id = values["touser"], values["user"]
     if admin:
-        appid = validate.text(body, "appid", required=False, max_length=64)
+        appid = values["appid"]
         if appid is None:
             programs = get_settings().miniprograms
             if len(programs) != 1:
@@ -116,9 +130,37 @@ def submit(body, admin=False, claims=None):
     return 200, {"status": "sent", "msgid": msgid, "id": message_id}
 
 
-def _listed(message_id, created):
-    """gsi2 attributes that list a message under its creation day (the admin console's list)."""
-    return keys.subscribe_day_index(created[:10], created, message_id)
+def _listed(message_id, created, user_id=None):
+    """gsi2 attributes that list a message under its creation day (the admin console's list), and gsi3 ones under
+    its user (a merge of two accounts moves them)."""
+    found = keys.subscribe_day_index(created[:10], created, message_id)
+    if user_id:
+        found.update(keys.subscribe_user_index(user_id, created, message_id))
+    return found
+
+
+def user_messages(user_id: str, limit: int) -> list[dict]:
+    """The messages kept for a user (gsi3), at most `limit` + 1 (so a caller can tell there are more)."""
+    pk, _ = keys.gsi_attributes(keys.MESSAGES_BY_USER_SLOT)
+    found: list[dict] = []
+    start = None
+    while len(found) <= limit:
+        items, start = table.query("#pk = :pk", names={"#pk": pk}, values={":pk": keys.subscribe_user_partition(user_id)},
+                                   index=keys.gsi(keys.MESSAGES_BY_USER_SLOT), start_key=start,
+                                   limit=limit + 1 - len(found))
+        found.extend(items)
+        if not start:
+            break
+    return found
+
+
+def move_op(item: dict, from_id: str, into_id: str) -> dict:
+    """The action re-addressing a message of `from_id` to `into_id` (the same person: their openids moved too)."""
+    pk, sk = keys.gsi_attributes(keys.MESSAGES_BY_USER_SLOT)
+    entry = keys.subscribe_user_index(into_id, item.get("created", ""), item["id"])
+    return table.update_op(keys.subscribe_message(item["id"]), "SET #u = :into, #pk = :pk, #sk = :sk",
+                           condition="#u = :from", names={"#u": "user", "#pk": pk, "#sk": sk},
+                           values={":into": into_id, ":from": from_id, ":pk": entry[pk], ":sk": entry[sk]})
 
 
 def _record_sent_now(appid, payload, now, user_id, msgid=None, error=None):
@@ -127,7 +169,7 @@ def _record_sent_now(appid, payload, now, user_id, msgid=None, error=None):
     created = clock.pb_datetime(now)
     item = {**keys.subscribe_message(message_id), "id": message_id, "appid": appid, "payload": payload,
             "sendAt": created, "attempts": 1, "created": created, "exp": int(now + KEEP_SENT_SECONDS),
-            **_listed(message_id, created)}
+            **_listed(message_id, created, user_id)}
     if user_id:
         item["user"] = user_id
     if error is None:
@@ -151,7 +193,7 @@ def queue(appid, payload, due, user_id=None):
     created = clock.pb_datetime()
     item = {**keys.subscribe_message(message_id), "id": message_id, "status": "queued", "appid": appid,
             "payload": payload, "sendAt": clock.pb_datetime(due), "attempts": 0, "created": created,
-            **_due_fields(message_id, due), **_listed(message_id, created)}
+            **_due_fields(message_id, due), **_listed(message_id, created, user_id)}
     if user_id:
         item["user"] = user_id
     table.put(item, condition="attribute_not_exists(pk)")

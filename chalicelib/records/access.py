@@ -26,6 +26,17 @@ class Auth:
         self._record: store.StoredRecord | None = None
         self._read = False
 
+    def known(self, record: store.StoredRecord) -> None:
+        """The user record, already read for this request (the session check)."""
+        if record.id == self.id:
+            self._record, self._read = record, True
+
+    def record(self) -> store.StoredRecord | None:
+        """The user record (read on first use)."""
+        if not self._read:
+            self._record, self._read = store.get(USERS, self.id, consistent=False), True
+        return self._record
+
     def value(self, name: str) -> Any:
         if name == "id":
             return self.id
@@ -33,9 +44,8 @@ class Auth:
             return USERS_COLLECTION_ID
         if name == "collectionName":
             return USERS
-        if not self._read:
-            self._record, self._read = store.get(USERS, self.id, consistent=False), True
-        return self._record.value(name) if self._record else ""
+        record = self.record()
+        return record.value(name) if record else ""
 
 
 @dataclass

@@ -5,7 +5,9 @@ file are checked with WeChat's `wxa/msg_sec_check` (v2) when a user creates or c
 - `review` → the record is stored and flagged: `data["@review"][field] = {label, traceId, at}`. The flag is not a
   schema field (field names can't start with `@`), so the records API can't write it; only admins see it. A later
   change of that field that passes clears its flag.
-- Only non-blank values that differ from the stored ones are checked; unmarked fields never reach WeChat.
+- Only non-blank values that differ from the stored ones are checked; unmarked fields never reach WeChat. Editor
+  HTML is checked as the text readers see (records/editor_text.py: entities decoded, tags removed without joining
+  or splitting words, alt and title text included).
 - Admin keys skip the check: there is no WeChat user to check as (WeChat requires the openid of a user of the app
   active in the last two hours), and admins are the operators who moderate.
 - A user is checked as their identity in the app their token was issued for (its openid), else in another
@@ -15,12 +17,12 @@ file are checked with WeChat's `wxa/msg_sec_check` (v2) when a user creates or c
 """
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.core import clock, logs
 from chalicelib.core.errors import ApiError, BadRequest, Forbidden, ServiceUnavailable, field_error
 from chalicelib.core.settings import WeChatApp, get_settings
+from chalicelib.records import editor_text
 from chalicelib.records.collections import Collection, Field
 from chalicelib.records.layout import REVIEW_FLAG as FLAG
 from chalicelib.store import identities
@@ -93,7 +95,7 @@ def checker(caller: Caller) -> tuple[WeChatApp, str]:
 def _check(app: WeChatApp, openid: str, f: Field, value: str) -> Verdict:
     from chalicelib.wechat import security
 
-    text = re.sub(r"<[^>]*>", " ", value) if f.type == "editor" else value  # check what readers see, not markup
+    text = editor_text.visible_text(value) if f.type == "editor" else value  # what readers see, not markup
     if not text.strip():
         return security.Verdict(suggest="pass", label=100)
     try:

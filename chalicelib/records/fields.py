@@ -15,6 +15,7 @@ import re
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.core import json_input
 from chalicelib.core.errors import BadRequest, field_error
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 MAX_TEXT_DEFAULT = 5000  # PocketBase's default text max when max is 0
 MAX_JSON_DEFAULT = 1 << 20
 MAX_EDITOR_DEFAULT = 5 << 20
+FLOAT64_EXACT_INTEGERS = 2 ** 53
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 # ozzo-validation's is.URL (PocketBase's url check): an optional scheme, a host, an optional port, path and query
 _URL = re.compile(r"^(?:(?:ftp|tcp|udp|wss?|https?)://)?(?:\S+(?::\S*)?@)?"
@@ -91,7 +93,8 @@ def _as_number(value: Any) -> int | float:
             raise _Invalid("validation_invalid_number", "Must be a valid number.") from None
     if not isinstance(value, (int, float)) or math.isnan(value) or math.isinf(value):
         raise _Invalid("validation_invalid_number", "Must be a valid number.")
-    return int(value) if float(value).is_integer() else float(value)
+    number = float(value)  # PocketBase's float64: integers beyond 2^53 round like any double
+    return int(value) if number.is_integer() and abs(number) < FLOAT64_EXACT_INTEGERS else number
 
 
 def _as_bool(value: Any) -> bool:
@@ -139,6 +142,8 @@ def _json_value(value: Any) -> Any:
     if value in ("null", "true", "false") or (value[0] in '0123456789-"[{'):
         try:
             return json.loads(value)
+        except RecursionError:
+            raise _Invalid("validation_invalid_json", "Must be a valid json value: it is nested too deeply.") from None
         except ValueError:
             return value
     return value
@@ -190,6 +195,8 @@ def validate(f: Field, value: Any) -> None:
     elif t == "number":
         if not math.isfinite(value):
             raise _Invalid("validation_not_a_number", "The submitted number is not properly formatted.")
+        if not json_input.storable_number(value):
+            raise _Invalid("validation_number_out_of_range", "Must be 0 or between 1e-130 and 1e126 in size.")
         if f.opt("onlyInt") and not float(value).is_integer():
             raise _Invalid("validation_only_int_constraint", "Decimal numbers are not allowed.")
         if f.opt("min") is not None and value < f.opt("min"):
@@ -212,11 +219,14 @@ def validate(f: Field, value: Any) -> None:
         if latest and value > latest:
             raise _Invalid("validation_max_less_equal_than_required", f"Must be no greater than {f.opt('max')}.")
     elif t == "json":
+        if isinstance(value, float) and not math.isfinite(value):
+            raise _Invalid("validation_invalid_json", "Must be a valid json value.")
+        found = json_input.problem(value, max_depth=json_input.MAX_DEPTH - 1)  # before dumps: its recursion
+        if found:
+            raise _Invalid("validation_invalid_json", f"Must be a valid json value: {found}.")
         text = json.dumps(value, ensure_ascii=False, allow_nan=True)
         if len(text.encode()) > (f.opt("maxSize") or MAX_JSON_DEFAULT):
             raise _Invalid("validation_json_size_limit", "The JSON value is too large.")
-        if isinstance(value, float) and not math.isfinite(value):
-            raise _Invalid("validation_invalid_json", "Must be a valid json value.")
     elif t in ("select", "relation", "file"):
         values = value if isinstance(value, list) else ([value] if value else [])
         max_select = f.opt("maxSelect", 1) or 1

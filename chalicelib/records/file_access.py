@@ -15,8 +15,16 @@ from chalicelib.core.errors import BadRequest, NotFound, Unauthorized, invalid
 from chalicelib.files import links, uploads
 from chalicelib.records import access, file_fields, image_check, store, writes
 from chalicelib.records.collections import Collection, Field
+from chalicelib.records.layout import USER_TOKEN_KEY
 
 MAX_FILENAME = 255
+UPLOAD_BODY = validate.Body(
+    validate.Text("collection", max_length=100), validate.Text("field", max_length=100),
+    validate.Text("filename", max_length=MAX_FILENAME), validate.Integer("size", description="bytes"),
+    validate.Text("contentType", max_length=255),
+    validate.Text("recordId", required=False, max_length=64, description="absent for a record not created yet"),
+)
+MULTIPART_BODY = validate.Body(validate.Text("key"), validate.Text("uploadId"))
 
 
 def upload_target(collection_name: str, record_id: str | None, field_name: str,
@@ -52,34 +60,34 @@ def upload_target(collection_name: str, record_id: str | None, field_name: str,
 
 def start_upload(body: dict[str, Any], caller: access.Caller) -> dict[str, Any]:
     """A presigned POST (or multipart part URLs above 10 MB) for one file of one record field."""
-    collection_name = validate.required_text(body, "collection", max_length=100)
-    field_name = validate.required_text(body, "field", max_length=100)
-    filename = validate.required_text(body, "filename", max_length=MAX_FILENAME)
-    size = validate.required_integer(body, "size")
-    content_type = validate.required_text(body, "contentType", max_length=255)
-    record_id = validate.text(body, "recordId", required=False, max_length=64)
-    collection, f, record_id = upload_target(collection_name, record_id, field_name, caller)
-    answer = uploads.issue(caller.user_id, collection.id, record_id, f, filename, size, content_type)
+    values = UPLOAD_BODY.read(body)
+    collection, f, record_id = upload_target(values["collection"], values["recordId"], values["field"], caller)
+    answer = uploads.issue(_owner(caller), collection.id, record_id, f, values["filename"], values["size"],
+                           values["contentType"])
     answer["collectionId"] = collection.id
     return answer
 
 
 def complete_upload(body: dict[str, Any], caller: access.Caller) -> dict[str, Any]:
-    key = validate.required_text(body, "key")
-    upload_id = validate.required_text(body, "uploadId")
-    return uploads.complete_multipart(caller.user_id, key, upload_id)
+    values = MULTIPART_BODY.read(body)
+    return uploads.complete_multipart(_owner(caller), values["key"], values["uploadId"])
 
 
 def abort_upload(body: dict[str, Any], caller: access.Caller) -> None:
-    key = validate.required_text(body, "key")
-    upload_id = validate.required_text(body, "uploadId")
-    uploads.abort_multipart(caller.user_id, key, upload_id)
+    values = MULTIPART_BODY.read(body)
+    uploads.abort_multipart(_owner(caller), values["key"], values["uploadId"])
+
+
+def _owner(caller: access.Caller) -> str:
+    return uploads.ticket_owner(caller.user_id, caller.admin, caller.is_admin)
 
 
 def file_token(caller: access.Caller) -> dict[str, str]:
-    if caller.user_id is None:
+    """A protected-file token bound to the user's current token key (ended with their sessions)."""
+    user = caller.auth.record() if caller.auth is not None else None
+    if user is None:
         raise Unauthorized("The request requires a logged-in user.")
-    return {"token": auth_tokens.issue_file_token(caller.user_id)}
+    return {"token": auth_tokens.issue_file_token(user.id, str(user.private.get(USER_TOKEN_KEY, "")))}
 
 
 def visible_file(collection_name: str, record_id: str, filename: str,

@@ -16,8 +16,9 @@ def names_of(value: Any) -> list[str]:
 
 
 def attach(changes: store.Changes, collection: Collection, record_id: str, data: dict[str, Any],
-           old: dict[str, Any] | None = None) -> list[str]:
-    """Add the consumption of each newly attached file's ticket to `changes`; returns the names removed."""
+           old: dict[str, Any] | None = None, owner: str = "", is_admin: bool = False) -> list[str]:
+    """Add the consumption of each newly attached file's ticket to `changes` (tickets issued to `owner`, see
+    files/uploads.ticket_owner; any for an admin); returns the names removed."""
     removed: list[str] = []
     for name, f in collection.fields.items():
         if f.type != "file":
@@ -25,7 +26,7 @@ def attach(changes: store.Changes, collection: Collection, record_id: str, data:
         before = names_of((old or {}).get(name))
         for filename in dict.fromkeys(names_of(data.get(name))):
             if filename not in before:
-                changes.add(uploads.verify_attachable(collection.id, record_id, f, filename))
+                changes.add(uploads.verify_attachable(collection.id, record_id, f, filename, owner, is_admin))
         removed += [n for n in before if n not in names_of(data.get(name))]
     return removed
 

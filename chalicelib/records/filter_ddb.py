@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.core import json_input
 from chalicelib.records import layout, operators, sqlvalues
 from chalicelib.records.filter_tree import TRUE, And, Compare, Const, FieldRef, Literal, Node, Op, Or, all_of, conjuncts
 
@@ -68,7 +69,8 @@ def _pushable(term: Compare) -> Any:
     if ftype in TEXT_TYPES and isinstance(value, str) or (ftype in TEXT_TYPES and value is None and
                                                            term.op in (Op.EQ, Op.NEQ)):
         return value
-    if ftype == "number" and isinstance(value, (int, float)) and not isinstance(value, bool):
+    if ftype == "number" and isinstance(value, (int, float)) and not isinstance(value, bool) \
+            and json_input.storable_number(value):  # DynamoDB can't even hold 1e300 in an expression
         return value
     if ftype == "bool" and isinstance(value, bool) and term.op in (Op.EQ, Op.NEQ):
         return value

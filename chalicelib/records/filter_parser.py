@@ -145,9 +145,11 @@ class _Parser:
             return self.function(value)
         if kind == "text":
             return Literal(value)
-        if kind == "number":
+        if kind == "number":  # SQLite's literals: an integer while it fits 64 bits, else a double
+            if "." not in value and len(value) <= 20 and -2 ** 63 <= int(value) < 2 ** 63:
+                return Literal(int(value))
             number = float(value)
-            return Literal(int(number) if number.is_integer() and "." not in value else number)
+            return Literal(int(number) if number.is_integer() and abs(number) < 2 ** 53 else number)
         if kind == "ident":
             if value in ("true", "false"):
                 return Literal(value == "true")

@@ -23,6 +23,10 @@ from chalicelib.records.filter_tree import FALSE, TRUE, Hop, Node
 MAX_JOINED = 5000
 
 
+class TooManyReferences(BadRequest):
+    """More records reference one record than the caller's bound."""
+
+
 def reference_filter(f: Field, record_id: str) -> str:
     """The filter matching records whose relation `f` holds `record_id`."""
     return f"{f.name}:each ?= {json.dumps(record_id)}" if f.multiple else f"{f.name} = {json.dumps(record_id)}"
@@ -39,7 +43,8 @@ def referencing(ref: Collection, f: Field, record_id: str, limit: int) -> list[s
         raise BadRequest(f"This needs the {ref.name} records that reference a {f.target} record, and {ref.name} "
                          f"is too large to search without an index. {planner.index_hint(p)}") from None
     if more is not None or len(found) > limit:
-        raise BadRequest(f"More than {limit} {ref.name} records reference one {f.target} record; narrow the request.")
+        raise TooManyReferences(f"More than {limit} {ref.name} records reference one {f.target} record; narrow the "
+                                "request.")
     return found
 
 

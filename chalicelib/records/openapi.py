@@ -1,55 +1,93 @@
-"""Each collection's record schema (JSON Schema, for the OpenAPI document the routes assemble)."""
+"""Each collection's record schemas (JSON Schema, for the OpenAPI document the routes assemble).
+
+Two per collection, because answers and request bodies differ:
+- the answer (`record_schema`): every key is optional (`fields=` picks any subset, a user's `email` is left out when
+  hidden, `expand` adds one), and an unset value is the field's zero value as PocketBase answers it: "" for text,
+  email, url, date, a single select, relation or file, 0 for a number, [] for a multiple one;
+- the write (`write_schema`): the values a create or update takes in their canonical form (PocketBase also casts
+  "12" to 12 and takes the `field+`/`field-` modifiers, which the schema leaves open).
+"""
 from __future__ import annotations
 
 from typing import Any
 
 from chalicelib.records.collections import Collection, Field, get_schema
 
+DATETIME = "YYYY-MM-DD HH:MM:SS.sssZ"
+_EMPTY = {"type": "string", "maxLength": 0}
 _TYPES: dict[str, dict[str, Any]] = {
-    "text": {"type": "string"}, "editor": {"type": "string"}, "email": {"type": "string", "format": "email"},
-    "url": {"type": "string", "format": "uri"}, "date": {"type": "string", "description": "YYYY-MM-DD HH:MM:SS.sssZ"},
-    "autodate": {"type": "string", "readOnly": True, "description": "YYYY-MM-DD HH:MM:SS.sssZ"},
+    "text": {"type": "string"}, "editor": {"type": "string"},
+    "email": {"anyOf": [{"type": "string", "format": "email"}, _EMPTY]},
+    "url": {"anyOf": [{"type": "string", "format": "uri"}, _EMPTY]},
+    "date": {"type": "string", "description": DATETIME},
+    "autodate": {"type": "string", "readOnly": True, "description": DATETIME},
     "number": {"type": "number"}, "bool": {"type": "boolean"}, "json": {},
 }
+RECORD_ID = {"type": "string", "pattern": "^[a-z0-9]{15}$"}
 
 
-def field_schema(f: Field) -> dict[str, Any]:
+def field_schema(f: Field, answer: bool = True) -> dict[str, Any]:
+    """A field's value; `answer` allows the zero values answers carry for unset fields."""
     if f.type in _TYPES:
         schema = dict(_TYPES[f.type])
         if f.type == "number" and f.opt("onlyInt"):
             schema["type"] = "integer"
         for option, key in (("min", "minimum" if f.type == "number" else "minLength"),
                             ("max", "maximum" if f.type == "number" else "maxLength"), ("pattern", "pattern")):
-            if f.type in ("text", "number") and f.opt(option) not in (None, "", 0):
+            if f.type in ("text", "number") and f.opt(option) not in (None, "", 0) and not (answer and key in (
+                    "minLength", "pattern", "minimum")):
                 schema[key] = f.opt(option)
         return schema
     item: dict[str, Any] = {"type": "string"}
     if f.type == "select":
         item["enum"] = list(f.opt("values"))
     elif f.type == "relation":
-        item.update(pattern="^[a-z0-9]{15}$", description=f"id of a {f.target} record")
+        item.update(RECORD_ID, description=f"id of a {f.target} record")
     if f.multiple:
         return {"type": "array", "items": item, "maxItems": f.opt("maxSelect")}
+    if answer and f.type in ("select", "relation", "file"):
+        return {"anyOf": [item, _EMPTY]}
     return item
 
 
 def record_schema(collection: Collection) -> dict[str, Any]:
+    """A record as the API answers it."""
     properties: dict[str, Any] = {
-        "id": {"type": "string", "pattern": "^[a-z0-9]{15}$"},
+        "id": RECORD_ID,
         "collectionId": {"type": "string", "const": collection.id},
         "collectionName": {"type": "string", "const": collection.name},
+        "expand": {"type": "object", "description": "related records, with `expand=`"},
     }
     for name, f in collection.fields.items():
         if not f.hidden:
             properties[name] = field_schema(f)
     for name, f in collection.autodates.items():
         properties[name] = field_schema(f)
-    required = ["id", "collectionId", "collectionName"] + [n for n, f in collection.fields.items() if f.required]
     rules = "; ".join(f"{k}: {'admins only' if v is None else (v or 'anyone')}" for k, v in collection.rules.items())
-    return {"type": "object", "title": collection.name, "description": rules, "properties": properties,
-            "required": required}
+    return {"type": "object", "title": collection.name, "description": rules, "properties": properties}
+
+
+def write_schema(collection: Collection) -> dict[str, Any]:
+    """A create or update body (required fields are required on create; see the module docstring)."""
+    properties: dict[str, Any] = {"id": {**RECORD_ID, "description": "optional on create: chosen by the server"}}
+    for name, f in collection.fields.items():
+        if f.type != "autodate":
+            properties[name] = field_schema(f, answer=False)
+    return {"type": "object", "title": f"{collection.name} (write)", "properties": properties}
 
 
 def record_schemas() -> dict[str, dict[str, Any]]:
-    """Every collection's record schema, by collection name."""
+    """Every collection's answer schema, by collection name."""
     return {c.name: record_schema(c) for c in get_schema().collections.values()}
+
+
+def write_schemas() -> dict[str, dict[str, Any]]:
+    return {c.name: write_schema(c) for c in get_schema().collections.values()}
+
+
+def collection_names() -> list[str]:
+    """Names and ids by which the records routes find a collection."""
+    found: list[str] = []
+    for c in get_schema().collections.values():
+        found += [c.name] + ([c.id] if c.id and c.id != c.name else [])
+    return found

@@ -14,13 +14,16 @@ from typing import Any
 
 from chalicelib.core import clock, ids, logs
 from chalicelib.core.errors import BadRequest, Conflict, NotFound, field_error
-from chalicelib.records import access, cascade, content_check, file_fields, filter_eval, image_check, render, store
+from chalicelib.files import uploads
+from chalicelib.records import access, cascade, content_check, file_fields, filter_eval, image_check, render, sessions
+from chalicelib.records import store
 from chalicelib.records import fields as field_values
 from chalicelib.records.collections import USERS, Collection
 from chalicelib.records.filter_tree import Compare, Ident, Node, Op, conjuncts
 from chalicelib.records.filter_parser import parse
 from chalicelib.records.indexes import UniqueIndex
-from chalicelib.store import audit
+from chalicelib.records.layout import USER_PHONE, USER_TOKEN_KEY
+from chalicelib.store import audit, identities
 
 MAX_WRITE_ATTEMPTS = 12
 MAX_JOINED_CHECKS = 40  # related records a rule joined, checked unchanged in the write's transaction
@@ -104,11 +107,12 @@ def create(collection_name: str, body: dict[str, Any], caller: access.Caller,
     _auth_managed(collection, data, None, caller)
     check_relations(collection, data)
     _autodates(collection, data, creating=True)
-    private = {"_tokenKey": ids.random_token()} if collection.name == USERS else None
+    private = {USER_TOKEN_KEY: ids.random_token()} if collection.name == USERS else None
     record = store.new(collection, data, record_id=record_id, private=private)
     content_check.apply(collection, record.data, caller)
     changes = store.Changes()
-    file_fields.attach(changes, collection, record_id, record.data)  # verifies new files before they are checked
+    file_fields.attach(changes, collection, record_id, record.data, owner=_ticket_owner(caller),
+                       is_admin=caller.is_admin)  # verifies new files before they are checked
     image_check.apply(collection, record_id, record.data, caller)
     position = changes.create(collection, record)
     late = audited(changes, caller, "create", collection, record_id, sorted(set(body) & set(collection.fields)))
@@ -186,7 +190,8 @@ def update(collection_name: str, record_id: str, body: dict[str, Any], caller: a
         content_check.apply(collection, data, caller, old=old.data)
         _autodates(collection, data, creating=False)
         changes = store.Changes()
-        removed = file_fields.attach(changes, collection, record_id, data, old=old.data)
+        removed = file_fields.attach(changes, collection, record_id, data, old=old.data, owner=_ticket_owner(caller),
+                                     is_admin=caller.is_admin)
         image_check.apply(collection, record_id, data, caller, old=old.data)
         record = changes.update(collection, old, data, condition=rule)
         _joined_unchanged(changes, rule, caller)
@@ -215,6 +220,8 @@ def delete(collection_name: str, record_id: str, caller: access.Caller) -> None:
     for attempt in range(MAX_WRITE_ATTEMPTS):
         record, rule = access.writable(collection, record_id, "deleteRule", caller)
         changes, cascaded = cascade.commit_all_but_last(cascade.plan(collection, record), collection, record, rule)
+        if collection.name == USERS:
+            _release_markers(changes, record)
         _joined_unchanged(changes, rule, caller)
         late = audited(changes, caller, "delete", collection, record_id, None)
         try:
@@ -228,9 +235,30 @@ def delete(collection_name: str, record_id: str, caller: access.Caller) -> None:
         if late:
             audit.write(late)
         logs.event("record_deleted", collection=collection.name, record=record_id)
+        if collection.name == USERS:
+            sessions.forget(record_id)  # its tokens end with it
         cascade.discard_files([(collection, record)] + cascaded)
         return None
     raise Conflict()
+
+
+def _ticket_owner(caller: access.Caller) -> str:
+    return uploads.ticket_owner(caller.user_id, caller.admin, caller.is_admin)
+
+
+def _release_markers(changes: store.Changes, user: store.StoredRecord) -> None:
+    """A deleted user lets go of everything that named it (identities, unionid link, phone marker) in the delete's
+    own transaction, so the same person can sign up again and bind their phone. Markers that don't fit beside a
+    large cascade are released just before it."""
+    releases = identities.release_ops(user.id, user.private.get(USER_PHONE))
+    if len(changes) + len(releases) > store.MAX_ACTIONS:
+        early = store.Changes()
+        for action in releases:
+            early.add(action)
+        early.commit()
+        return
+    for action in releases:
+        changes.add(action)
 
 
 def _joined_unchanged(changes: store.Changes, rule: Node, caller: access.Caller) -> None:

@@ -2,26 +2,34 @@
 queue, users and operations. Every route but sign-in needs an admin key or an admin session."""
 from chalice import Response
 
+from chalicelib.core import validate
+from chalicelib.routes import schemas
 from chalicelib.routes.blueprint import ApiBlueprint
 from chalicelib.routes.common import json_object, query_params, require_admin
 
 bp = ApiBlueprint(__name__)
+SIGN_IN_BODY = validate.Body(validate.Text("key", max_length=1024, description="an admin key"))
+REDRIVE_BODY = validate.Body(validate.Checked("ids", {"type": "array", "minItems": 1, "maxItems": 50,
+                                                      "items": {"type": "string"}}, required=True))
 
 
 def _source_ip(request) -> str:
     return str(((request.context or {}).get("identity") or {}).get("sourceIp") or "")
 
 
-@bp.route("/api/admins/auth-with-key", methods=["POST"])
+@bp.route("/api/admins/auth-with-key", methods=["POST"], body=SIGN_IN_BODY,
+          responses={"200": schemas.ADMIN_SESSION})
 def admin_auth_with_key():
     """Exchange an admin key for a one-hour admin session token (401 for a wrong key)."""
     from chalicelib.admin import sessions
 
     request = bp.current_request
-    return sessions.sign_in(json_object(request), _source_ip(request))
+    body = json_object(request)
+    SIGN_IN_BODY.read(body)
+    return sessions.sign_in(body, _source_ip(request))
 
 
-@bp.route("/api/collections", methods=["GET"])
+@bp.route("/api/collections", methods=["GET"], responses={"200": schemas.COLLECTIONS})
 def list_collections():
     """The collections in PocketBase's shape (admins only): page, perPage, skipTotal."""
     from chalicelib.admin import schema
@@ -40,7 +48,7 @@ def view_collection(collection):
     return schema.view_collection(collection)
 
 
-@bp.route("/api/admin/audit", methods=["GET"])
+@bp.route("/api/admin/audit", methods=["GET"], responses={"200": schemas.PAGE})
 def audit_trail():
     """Admin changes, newest first (perPage ≤ 200, cursor)."""
     from chalicelib.admin import audit_log
@@ -50,7 +58,7 @@ def audit_trail():
     return audit_log.entries(query_params(request))
 
 
-@bp.route("/api/admin/review-queue", methods=["GET"])
+@bp.route("/api/admin/review-queue", methods=["GET"], responses={"200": schemas.PAGE})
 def review_queue():
     """Records content security flagged for review, with each record (perPage ≤ 100, cursor)."""
     from chalicelib.admin import moderation
@@ -60,7 +68,7 @@ def review_queue():
     return moderation.queue(query_params(request))
 
 
-@bp.route("/api/admin/review-queue/{collection}/{record_id}/approve", methods=["POST"])
+@bp.route("/api/admin/review-queue/{collection}/{record_id}/approve", methods=["POST"], body=validate.EMPTY)
 def approve_record(collection, record_id):
     """Clear a flagged record's review flag, or one field's with `{"field"}` (audited)."""
     from chalicelib.admin import moderation
@@ -72,7 +80,8 @@ def approve_record(collection, record_id):
     return moderation.approve(collection, record_id, admin, field=field)
 
 
-@bp.route("/api/admin/review-queue/{collection}/{record_id}/reject", methods=["POST"])
+@bp.route("/api/admin/review-queue/{collection}/{record_id}/reject", methods=["POST"], body=validate.EMPTY,
+          responses={"204": None})
 def reject_record(collection, record_id):
     """Delete a flagged record (audited). 204."""
     from chalicelib.admin import moderation
@@ -84,7 +93,7 @@ def reject_record(collection, record_id):
     return Response(body="", status_code=204)
 
 
-@bp.route("/api/admin/users", methods=["GET"])
+@bp.route("/api/admin/users", methods=["GET"], responses={"200": schemas.PAGE})
 def search_users():
     """Find users by q and by=auto|id|name|phone|openid|unionid (phones masked)."""
     from chalicelib.admin import users
@@ -103,7 +112,7 @@ def user_detail(user_id):
     return users.detail(user_id)
 
 
-@bp.route("/api/admin/users/{user_id}/sign-out", methods=["POST"])
+@bp.route("/api/admin/users/{user_id}/sign-out", methods=["POST"], body=validate.EMPTY)
 def sign_out_user(user_id):
     """Sign a user out everywhere: rotate their token key (audited)."""
     from chalicelib.admin import users
@@ -114,7 +123,7 @@ def sign_out_user(user_id):
     return users.sign_out(user_id, admin)
 
 
-@bp.route("/api/admin/tokens", methods=["GET"])
+@bp.route("/api/admin/tokens", methods=["GET"], responses={"200": schemas.PAGE})
 def token_health():
     """Each WeChat app's access_token health: expiry, last fetch, last error, failures (never the token)."""
     from chalicelib.admin import operations
@@ -123,7 +132,7 @@ def token_health():
     return operations.token_health()
 
 
-@bp.route("/api/admin/subscribe-messages", methods=["GET"])
+@bp.route("/api/admin/subscribe-messages", methods=["GET"], responses={"200": schemas.PAGE})
 def subscribe_messages():
     """Subscribe messages created on one UTC day (day=YYYY-MM-DD), newest first, with their status."""
     from chalicelib.admin import operations
@@ -143,7 +152,7 @@ def dead_letters():
     return operations.dead_letters(query_params(request))
 
 
-@bp.route("/api/admin/dead-letters/redrive", methods=["POST"])
+@bp.route("/api/admin/dead-letters/redrive", methods=["POST"], body=REDRIVE_BODY)
 def redrive_dead_letters():
     """Send chosen dead letters ({"ids": [...]}) back to the callback queue (audited)."""
     from chalicelib.admin import operations

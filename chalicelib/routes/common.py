@@ -1,12 +1,11 @@
 """Request parsing shared by the route blueprints: bodies, auth and the caller. HTTP in, plain values out."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from chalice.app import Request
 
-from chalicelib.core import admins, auth_tokens
+from chalicelib.core import admins, auth_tokens, json_input
 from chalicelib.core.errors import BadRequest, Forbidden, PayloadTooLarge, Unauthorized
 from chalicelib.core.settings import get_settings
 
@@ -20,23 +19,26 @@ def raw_body(request: Request) -> bytes:
 
 
 def json_object(request: Request, required: bool = True) -> dict[str, Any]:
-    """The body as a JSON object; 400 for anything else (a list, a string, invalid JSON, bad UTF-8)."""
+    """The body as a JSON object; 400 for anything else (a list, a string, invalid JSON, bad UTF-8, and what
+    core/json_input.py refuses: deep nesting, lone surrogates, numbers DynamoDB can't store)."""
     body = raw_body(request)
     if not body.strip():
         if required:
             raise BadRequest("The request body must be a JSON object.")
         return {}
-    try:
-        value = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise BadRequest("The request body is not valid JSON.") from None
+    value = json_input.loads(body)
     if not isinstance(value, dict):
         raise BadRequest("The request body must be a JSON object.")
     return value
 
 
 def query_params(request: Request) -> dict[str, str]:
-    return dict((request.query_params or {}).items())
+    """The query string's values; 400 for one no UTF-8 text can carry (a lone surrogate)."""
+    params = dict((request.query_params or {}).items())
+    for name, value in params.items():
+        if not (json_input.utf8_text(name) and json_input.utf8_text(value)):
+            raise BadRequest("A query parameter is not valid text (a lone UTF-16 surrogate).")
+    return params
 
 
 def header_token(request: Request) -> str:
@@ -64,15 +66,19 @@ def require_admin(request: Request) -> str:
 
 
 def require_user(request: Request) -> dict[str, Any]:
-    """The verified claims of the caller's auth token; 401 without one."""
+    """The verified claims of the caller's auth token, whose session has not been ended; 401 without one."""
+    from chalicelib.records import sessions
+
     token = header_token(request)
     if not token:
         raise Unauthorized("The request requires a logged-in user.")
-    return auth_tokens.verify(token)
+    return sessions.verify(token)
 
 
 def caller_from(request: Request):  # -> records.access.Caller (imported on first use: routes stay light)
-    """Admin key, verified user token, or guest: like PocketBase, an invalid token makes a guest, not a 401."""
+    """Admin key, verified user token, or guest: like PocketBase, an invalid or revoked token makes a guest, not a
+    401."""
+    from chalicelib.records import sessions
     from chalicelib.records.access import Caller
 
     headers = {k.lower().replace("-", "_"): v for k, v in request.headers.items() if k.lower() != "authorization"}
@@ -81,11 +87,15 @@ def caller_from(request: Request):  # -> records.access.Caller (imported on firs
     if admin is not None:
         return Caller(is_admin=True, admin=admin, query=params, headers=headers, method=request.method)
     claims: dict[str, Any] = {}
+    user = None
     token = header_token(request)
     if token:
         try:
-            claims = auth_tokens.verify(token)
+            claims, user = sessions.verify_with_user(token)
         except Unauthorized:
             claims = {}
-    return Caller(user_id=claims.get("id"), query=params, headers=headers, method=request.method,
-                  appid=claims.get("appid") or None)
+    caller = Caller(user_id=claims.get("id"), query=params, headers=headers, method=request.method,
+                    appid=claims.get("appid") or None)
+    if caller.auth is not None and user is not None:
+        caller.auth.known(user)  # `@request.auth.*` rules reuse the record the session check read
+    return caller

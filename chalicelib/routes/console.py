@@ -12,6 +12,7 @@ import threading
 
 from chalice import Response
 
+from chalicelib.routes import schemas
 from chalicelib.routes.blueprint import ApiBlueprint
 
 bp = ApiBlueprint(__name__)
@@ -39,7 +40,7 @@ def _page() -> dict:
         return dict(_cached)
 
 
-@bp.route("/_", methods=["GET"])
+@bp.route("/_", methods=["GET"], responses={"200": schemas.HTML, "304": None})
 def console():
     """The admin console (HTML)."""
     page = _page()

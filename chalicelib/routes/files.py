@@ -1,15 +1,16 @@
 """Files: direct uploads to S3 for record file fields, protected-file tokens, and file links."""
 from chalice import Response
 
-from chalicelib.core import auth_tokens
 from chalicelib.core.errors import Unauthorized
+from chalicelib.routes import schemas
 from chalicelib.routes.blueprint import ApiBlueprint
 from chalicelib.routes.common import caller_from, json_object, query_params
 
 bp = ApiBlueprint(__name__)
 
 
-@bp.route("/api/files/upload", methods=["POST"])
+@bp.route("/api/files/upload", methods=["POST"], body="chalicelib.records.file_access:UPLOAD_BODY",
+          responses={"200": schemas.UPLOAD})
 def start_upload():
     """A presigned S3 POST for wx.uploadFile (or multipart part URLs above 10 MB) for one record file field."""
     from chalicelib.records import file_access
@@ -18,7 +19,8 @@ def start_upload():
     return file_access.start_upload(json_object(request), caller_from(request))
 
 
-@bp.route("/api/files/upload/complete", methods=["POST"])
+@bp.route("/api/files/upload/complete", methods=["POST"], body="chalicelib.records.file_access:MULTIPART_BODY",
+          responses={"200": schemas.COMPLETED})
 def complete_upload():
     """Complete a multipart upload from the parts S3 lists."""
     from chalicelib.records import file_access
@@ -27,7 +29,8 @@ def complete_upload():
     return file_access.complete_upload(json_object(request), caller_from(request))
 
 
-@bp.route("/api/files/upload/abort", methods=["POST"])
+@bp.route("/api/files/upload/abort", methods=["POST"], body="chalicelib.records.file_access:MULTIPART_BODY",
+          responses={"204": None})
 def abort_upload():
     """Abort a multipart upload and forget its ticket."""
     from chalicelib.records import file_access
@@ -37,7 +40,7 @@ def abort_upload():
     return Response(body="", status_code=204)
 
 
-@bp.route("/api/files/token", methods=["POST"])
+@bp.route("/api/files/token", methods=["POST"], responses={"200": schemas.FILE_TOKEN})
 def file_token():
     """A short-lived token for ?token= on protected file links (PocketBase's files.getToken)."""
     from chalicelib.records import file_access
@@ -45,10 +48,11 @@ def file_token():
     return file_access.file_token(caller_from(bp.current_request))
 
 
-@bp.route("/api/files/{collection}/{record_id}/{filename}", methods=["GET"])
+@bp.route("/api/files/{collection}/{record_id}/{filename}", methods=["GET"],
+          responses={"302": schemas.REDIRECT})
 def download(collection, record_id, filename):
     """Redirect to the file: a stable link for public files, a short-lived signed one after the view rule."""
-    from chalicelib.records import file_access
+    from chalicelib.records import file_access, sessions
     from chalicelib.records.access import Caller
 
     request = bp.current_request
@@ -56,7 +60,7 @@ def download(collection, record_id, filename):
     caller = caller_from(request)
     if params.get("token") and caller.auth is None and not caller.is_admin:
         try:
-            caller = Caller(user_id=auth_tokens.verify_file_token(params["token"])["id"], method="GET")
+            caller = Caller(user_id=sessions.verify_file_token(params["token"])["id"], method="GET")
         except Unauthorized:
             pass  # like PocketBase: an invalid token makes a guest
     url, cache_control = file_access.download_target(collection, record_id, filename, params, caller)

@@ -1,28 +1,39 @@
 """WeChat login, and PocketBase's auth-with-oauth2 and auth-refresh for the users collection."""
+from chalice import Response
+
 from chalicelib.core import validate
-from chalicelib.core.errors import Unauthorized, invalid
+from chalicelib.core.errors import Unauthorized
+from chalicelib.routes import schemas
 from chalicelib.routes.blueprint import ApiBlueprint
-from chalicelib.routes.common import header_token, json_object
+from chalicelib.routes.common import header_token, json_object, require_user
 
 bp = ApiBlueprint(__name__)
 
 WECHAT_PROVIDERS = ("wechat", "wechat_mp", "weixin")
+LOGIN_BODY = validate.Body(
+    validate.Text("code", max_length=256, description="a wx.login code"),
+    validate.Text("appid", required=False, max_length=64, description="needed when several mini-programs serve"),
+    validate.Text("phoneCode", required=False, max_length=256, description="a getPhoneNumber code: bind it too"),
+)
+OAUTH2_BODY = validate.Body(
+    validate.Text("provider", max_length=32, choices=WECHAT_PROVIDERS),
+    validate.Text("code", max_length=256, description="a wx.login code"),
+    validate.Checked("createData", {"type": ["object", "null"], "properties": {"appid": {"type": "string"}}}),
+)
 
 
-@bp.route("/api/wechat/login", methods=["POST"])
+@bp.route("/api/wechat/login", methods=["POST"], body=LOGIN_BODY, responses={"200": schemas.AUTH})
 def wechat_login():
     """Exchange a wx.login code for a wxbase auth token and the user record."""
     from chalicelib.users import service
 
     request = bp.current_request
-    body = json_object(request)
-    code = validate.required_text(body, "code", max_length=256)
-    appid = validate.text(body, "appid", required=False, max_length=64)
-    phone_code = validate.text(body, "phoneCode", required=False, max_length=256)
-    return service.login(code, appid=appid, referer=request.headers.get("referer"), phone_code=phone_code)
+    values = LOGIN_BODY.read(json_object(request))
+    return service.login(values["code"], appid=values["appid"], referer=request.headers.get("referer"),
+                         phone_code=values["phoneCode"])
 
 
-@bp.route("/api/collections/users/auth-refresh", methods=["POST"])
+@bp.route("/api/collections/users/auth-refresh", methods=["POST"], responses={"200": schemas.REFRESHED})
 def auth_refresh():
     """A fresh token for a valid, unrevoked one (PocketBase's authRefresh)."""
     from chalicelib.users import service
@@ -33,17 +44,27 @@ def auth_refresh():
     return service.refresh(token)
 
 
-@bp.route("/api/collections/users/auth-with-oauth2", methods=["POST"])
+@bp.route("/api/collections/users/sign-out-everywhere", methods=["POST"], body=validate.EMPTY,
+          responses={"204": None})
+def sign_out_everywhere():
+    """End every session of the caller, on every device (rotates the user's token key). 204."""
+    from chalicelib.users import service
+
+    request = bp.current_request
+    claims = require_user(request)
+    json_object(request, required=False)
+    service.sign_out_everywhere(claims["id"])
+    return Response(body="", status_code=204)
+
+
+@bp.route("/api/collections/users/auth-with-oauth2", methods=["POST"], body=OAUTH2_BODY,
+          responses={"200": schemas.AUTH})
 def auth_with_oauth2():
     """PocketBase's authWithOAuth2Code with provider `wechat`: the code is a wx.login code (`createData.appid`)."""
     from chalicelib.users import service
 
     request = bp.current_request
     body = json_object(request)
-    provider = validate.required_text(body, "provider", max_length=32)
-    if provider not in WECHAT_PROVIDERS:
-        raise invalid("provider", "validation_invalid_value", 'Use provider "wechat".',
-                      "Only the wechat provider is available.")
-    code = validate.required_text(body, "code", max_length=256)
+    values = OAUTH2_BODY.read(body)
     appid = validate.text(validate.obj(body, "createData"), "appid", required=False, max_length=64)
-    return service.login(code, appid=appid, referer=request.headers.get("referer"))
+    return service.login(values["code"], appid=appid, referer=request.headers.get("referer"))

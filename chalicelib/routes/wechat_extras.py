@@ -4,12 +4,15 @@ from chalice import Response
 from chalicelib.core import validate
 from chalicelib.core.errors import BadRequest, Unauthorized, invalid
 from chalicelib.core.settings import get_settings
+from chalicelib.routes import schemas
 from chalicelib.routes.blueprint import ApiBlueprint
 from chalicelib.routes.common import header_token, is_admin, json_object, query_params, require_admin, require_user
 
 bp = ApiBlueprint(__name__)
 
 MAX_APPID = 64
+BACKFILL_BODY = validate.Body(validate.Integer("limit", required=False, minimum=1),
+                              validate.Checked("restart", {"type": ["boolean", "null"]}))
 
 
 @bp.route("/api/wechat/follows", methods=["GET"])
@@ -20,7 +23,7 @@ def follows():
     return service.for_user(require_user(bp.current_request)["id"])
 
 
-@bp.route("/api/wechat/follows/backfill/{appid}", methods=["POST"])
+@bp.route("/api/wechat/follows/backfill/{appid}", methods=["POST"], body=BACKFILL_BODY)
 def backfill_followers(appid):
     """Walk the account's follower list a bounded batch further (admin key); resumes where the last call stopped."""
     from chalicelib.users import follows_backfill
@@ -83,7 +86,8 @@ def _api_base(request):
     return f"{proto.split(',')[0].strip()}://{host}{prefix}"
 
 
-@bp.route("/api/wechat/wxacode", methods=["POST"])
+@bp.route("/api/wechat/wxacode", methods=["POST"], body="chalicelib.sharing.codes:BODY",
+          responses={"200": schemas.obj(("url",), url=schemas.STRING, contentType=schemas.STRING)})
 def make_wxacode():
     """`{"scene","page"?,"width"?,"envVersion"?,"appid"?}` → `{"url"}`: a permanent link to the code's image."""
     from chalicelib.sharing import codes
@@ -98,7 +102,7 @@ def make_wxacode():
     return {"url": codes.link_for(item, api_link), "contentType": item["contentType"]}
 
 
-@bp.route("/api/wechat/wxacode/{appid}/{name}", methods=["GET"])
+@bp.route("/api/wechat/wxacode/{appid}/{name}", methods=["GET"], responses={"302": schemas.REDIRECT})
 def wxacode_image(appid, name):
     """The permanent link of a code made through POST /api/wechat/wxacode: a redirect to the stored image."""
     from chalicelib.sharing import codes
@@ -107,7 +111,8 @@ def wxacode_image(appid, name):
     return Response(body="", status_code=302, headers={"Location": url, "Cache-Control": cache_control})
 
 
-@bp.route("/api/wechat/url-link", methods=["POST"])
+@bp.route("/api/wechat/url-link", methods=["POST"], body="chalicelib.sharing.url_links:BODY",
+          responses={"200": schemas.obj(("urlLink",), urlLink=schemas.STRING, expiresAt=schemas.INTEGER)})
 def make_url_link():
     """`{"path","query"?,"expireDays"?,"envVersion"?,"appid"?}` → `{"urlLink","expiresAt"}`."""
     from chalicelib.sharing import url_links

@@ -3,10 +3,12 @@ import time
 
 from chalicelib.core import validate
 from chalicelib.core.settings import get_settings
+from chalicelib.routes import schemas
 from chalicelib.routes.blueprint import ApiBlueprint
 from chalicelib.routes.common import json_object, require_admin
 
 bp = ApiBlueprint(__name__)
+REJECTED_BODY = validate.Body(validate.Text("rejected", max_length=1024, description="the token WeChat refused"))
 
 
 def _body(token):
@@ -14,7 +16,7 @@ def _body(token):
             "expires_in": max(0, int(token.expires_at - time.time()))}
 
 
-@bp.route("/api/wechat/access-token/{appid}", methods=["GET"])
+@bp.route("/api/wechat/access-token/{appid}", methods=["GET"], responses={"200": schemas.ACCESS_TOKEN})
 def get_access_token(appid):
     """The app's current access_token (admin key): the one every server should use instead of fetching its own."""
     from chalicelib.wechat import tokens
@@ -23,13 +25,14 @@ def get_access_token(appid):
     return _body(tokens.central_store().token(get_settings().app(appid)))
 
 
-@bp.route("/api/wechat/access-token/{appid}", methods=["POST"])
+@bp.route("/api/wechat/access-token/{appid}", methods=["POST"], body=REJECTED_BODY,
+          responses={"200": schemas.ACCESS_TOKEN})
 def report_rejected_token(appid):
     """Report a token WeChat rejected (40001/40014/42001) and get a valid one: refreshed once, never per caller."""
     from chalicelib.wechat import tokens
 
     request = bp.current_request
     require_admin(request)
-    rejected = validate.required_text(json_object(request), "rejected", max_length=1024)
+    rejected = REJECTED_BODY.read(json_object(request))["rejected"]
     app = get_settings().app(appid)
     return _body(tokens.central_store().after_rejection(app, rejected))

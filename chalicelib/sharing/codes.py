@@ -33,6 +33,13 @@ LEASE_SECONDS = 20
 WAIT_SECONDS = 10
 EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg"}
 LINK_SECONDS = 3600
+BODY = validate.Body(  # what parse reads (and the OpenAPI document shows)
+    validate.Text("scene", max_length=64, description="at most 32 characters of 0-9A-Za-z!#$&'()*+,/:;=?@-._~"),
+    validate.Text("page", required=False, max_length=wxacode.MAX_PAGE_LENGTH),
+    validate.Integer("width", required=False, minimum=wxacode.MIN_WIDTH, maximum=wxacode.MAX_WIDTH),
+    validate.Text("envVersion", required=False, choices=wxacode.ENV_VERSIONS),
+    validate.Text("appid", required=False, max_length=64),
+)
 
 
 @dataclass(frozen=True)
@@ -54,18 +61,19 @@ class CodeRequest:
 
 def parse(body: dict[str, Any]) -> CodeRequest:
     """The request's parameters, validated as WeChat would (400 naming the field otherwise)."""
-    scene = validate.required_text(body, "scene", max_length=64)
+    values = BODY.read(body)
+    scene = values["scene"]
     if not wxacode.SCENE.match(scene):
         raise invalid("scene", "validation_invalid_scene",
                       "At most 32 characters of 0-9, A-Z, a-z and !#$&'()*+,/:;=?@-._~ (encode anything else).")
-    page = (validate.text(body, "page", required=False, max_length=wxacode.MAX_PAGE_LENGTH) or "").lstrip("/")
+    page = (values["page"] or "").lstrip("/")
     if page and not wxacode.PAGE.match(page):
         raise invalid("page", "validation_invalid_page",
                       "A page path such as pages/index/index, without a query (put parameters in the scene).")
     if "scancode_time" in page:
         raise invalid("page", "validation_invalid_page", "scancode_time is reserved by WeChat.")
-    width = validate.integer(body, "width", required=False, minimum=wxacode.MIN_WIDTH, maximum=wxacode.MAX_WIDTH)
-    env = validate.text(body, "envVersion", required=False, choices=wxacode.ENV_VERSIONS) or "release"
+    width = values["width"]
+    env = values["envVersion"] or "release"
     return CodeRequest(scene=scene, page=page, width=width or wxacode.DEFAULT_WIDTH, env_version=env)
 
 

@@ -25,6 +25,13 @@ NEW_LINKS_PER_HOUR = 60
 REUSE_SECONDS = 24 * 3600
 DAY = 24 * 3600
 PATH = re.compile(r"^[A-Za-z0-9_\-]+(/[A-Za-z0-9_\-.]+)*$")
+BODY = validate.Body(  # what parse reads (and the OpenAPI document shows)
+    validate.Text("path", max_length=256, description="a page path such as pages/index/index"),
+    validate.Text("query", required=False, max_length=1024),
+    validate.Integer("expireDays", required=False, minimum=1, maximum=urllink.MAX_EXPIRE_DAYS),
+    validate.Text("envVersion", required=False, choices=wxacode.ENV_VERSIONS),
+    validate.Text("appid", required=False, max_length=64),
+)
 
 
 @dataclass(frozen=True)
@@ -41,16 +48,17 @@ class LinkRequest:
 
 
 def parse(body: dict[str, Any]) -> LinkRequest:
-    path = validate.required_text(body, "path", max_length=256).lstrip("/")
+    values = BODY.read(body)
+    path = values["path"].lstrip("/")
     if not PATH.match(path):
         raise invalid("path", "validation_invalid_page",
                       "A page path such as pages/index/index, without a query (send it as query).")
-    query = validate.text(body, "query", required=False, max_length=1024) or ""
+    query = values["query"] or ""
     if not urllink.QUERY.match(query):
         raise invalid("query", "validation_invalid_query",
                       "At most 1024 characters of 0-9, A-Z, a-z and !#$&'()*+,/:;=?@-._~%.")
-    days = validate.integer(body, "expireDays", required=False, minimum=1, maximum=urllink.MAX_EXPIRE_DAYS)
-    env = validate.text(body, "envVersion", required=False, choices=wxacode.ENV_VERSIONS) or "release"
+    days = values["expireDays"]
+    env = values["envVersion"] or "release"
     return LinkRequest(path=path, query=query, expire_days=days or urllink.MAX_EXPIRE_DAYS, env_version=env)
 
 

@@ -1,7 +1,8 @@
 """Reading a user's WeChat identities and unionid link: the items that point at a user, listed under it in gsi2.
 
 Identity items (`keys.identity(appid, openid)`) carry `user`, `appid`, `openid`, `type`, the latest `session_key`
-and `sid`; unionid items (`keys.unionid_link`) carry `user` and `unionid`. Writing them is users/'s business.
+and `sid`; unionid items (`keys.unionid_link`) carry `user` and `unionid`. Writing them is users/'s business; removing
+every marker of a user that is being deleted (`release_ops`) goes in the delete's own transaction.
 """
 from __future__ import annotations
 
@@ -51,3 +52,13 @@ def unionid_of(user_id: str, items: list[Item] | None = None) -> str | None:
 def unionid_owner(unionid: str) -> str | None:
     link = table.get(keys.unionid_link(unionid))
     return link["user"] if link else None
+
+
+def release_ops(user_id: str, phone_e164: str | None = None) -> list[dict]:
+    """Deletes of every marker naming the user: identities, unionid link and phone marker, each conditional on
+    still naming the user (absent counts as released), for the transaction that deletes the user."""
+    found = [keys.key_of(i) for i in link_items(user_id)]
+    if phone_e164:
+        found.append(keys.phone_link(phone_e164))
+    return [table.delete_op(key, condition="attribute_not_exists(pk) OR #u = :me", names={"#u": "user"},
+                            values={":me": user_id}) for key in found]

@@ -13,10 +13,12 @@
 | upload ticket        | UPLOAD#<object key>         | #             | gsi1 UPLOADS#DUE#<yyyymmddhh> / <exp>#<key>     |
 | subscribe message    | SUBMSG#<message id>         | #             | gsi1 SUBMSG#DUE#<yyyy-mm-dd-hh> / <due>#<id>    |
 |                      |                             |               | gsi2 SUBMSG#DAY#<yyyy-mm-dd> / <created>#<id>   |
+|                      |                             |               | gsi3 SUBMSG#USER#<user id> / <created>#<id>     |
 | admin audit entry    | AUDIT                       | <at>#<entry id> |                                               |
 | review queue entry   | REVIEW                      | <collection>#<record id> |                                      |
 | unique value marker  | UNIQ#<collection>#<index>#<values> | #      |                                                 |
 | pushed message       | WXMSG#<appid>#<message key> | #             |                                                 |
+| callback replay mark | WXSEEN#<appid>#<digest>     | #             | (TTL: the app's callback window)                |
 | work progress (TTL)  | PROGRESS#<kind>#<work id>   | #             |                                                 |
 | app access_token     | WXTOKEN#<appid>             | #             |                                                 |
 | OA follower state    | FOLLOW#<oa appid>#<openid>  | #             | gsi3 FOLLOWS#<unionid> / <oa appid>             |
@@ -50,6 +52,7 @@ RECORDS_BY_UPDATED = 2  # gsi2 for records; identity and unionid items list thei
 DUE_SLOT = 1
 USER_LINKS_SLOT = 2
 MESSAGES_BY_DAY_SLOT = 2  # subscribe messages by creation day (the admin console's list)
+MESSAGES_BY_USER_SLOT = 3  # subscribe messages by recipient user (merges move them); no record partition starts SUBMSG
 RECORD_INDEX_SLOTS = (3, 4, 5, 6)  # one per declared index of a collection
 FOLLOWERS_BY_UNIONID_SLOT = 3  # follower items list their person there (partitions apart from records')
 
@@ -208,6 +211,21 @@ def subscribe_day_bucket(day: str) -> str:
 def subscribe_day_index(day: str, created: str, message_id: str) -> dict[str, str]:
     """gsi2 attributes listing a subscribe message under the day it was created, newest last."""
     return gsi_entry(MESSAGES_BY_DAY_SLOT, subscribe_day_bucket(day), f"{created}#{message_id}")
+
+
+def subscribe_user_index(user_id: str, created: str, message_id: str) -> dict[str, str]:
+    """gsi3 attributes listing a subscribe message under the user it is for."""
+    return gsi_entry(MESSAGES_BY_USER_SLOT, subscribe_user_partition(user_id), f"{created}#{message_id}")
+
+
+def subscribe_user_partition(user_id: str) -> str:
+    return f"SUBMSG#USER#{user_id}"
+
+
+def callback_seen(appid: str, digest: str) -> Key:
+    """A signed callback URL already used (timestamp, nonce and signatures, hashed): refused if replayed while the
+    app's callback window is open."""
+    return {TABLE_PK: f"WXSEEN#{appid}#{digest}", TABLE_SK: SINGLETON_SK}
 
 
 def progress(kind: str, work_id: str) -> Key:

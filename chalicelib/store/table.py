@@ -9,8 +9,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Iterable
 
-from chalicelib.core import aws
-from chalicelib.core.errors import ServiceUnavailable
+from chalicelib.core import aws, json_input, logs
+from chalicelib.core.errors import BadRequest, ServiceUnavailable
 from chalicelib.core.settings import get_settings
 
 _serializer = None
@@ -48,6 +48,10 @@ def _codecs():
 def _to_ddb_value(value):
     if isinstance(value, float):
         return Decimal(repr(value))
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** 38:
+        digits = str(abs(value))  # 10**40 is one significant digit: say so, or boto3 counts 41 and refuses it
+        significant = digits.rstrip("0")
+        return Decimal(f"{'-' if value < 0 else ''}{significant}E{len(digits) - len(significant)}")
     if isinstance(value, dict):
         return {k: _to_ddb_value(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -66,8 +70,17 @@ def _from_ddb_value(value):
 
 
 def serialize(item: Item) -> dict[str, Any]:
+    """DynamoDB's typed form. A value DynamoDB can't hold (a number beyond its 38 digits or range, text with a lone
+    surrogate) is a 400: input validation refuses these first (core/json_input.py), this is the backstop."""
+    import decimal
+
     serializer, _ = _codecs()
-    return {k: serializer.serialize(_to_ddb_value(v)) for k, v in item.items()}
+    try:
+        return {k: serializer.serialize(_to_ddb_value(v)) for k, v in item.items()}
+    except (decimal.DecimalException, UnicodeEncodeError) as exc:
+        logs.event("store.unstorable_value", reason=exc.__class__.__name__)
+        raise BadRequest("A value can't be stored: text must be valid Unicode and "
+                         + json_input.NUMBER_RULE + ".") from None
 
 
 def deserialize(item: dict[str, Any]) -> Item:

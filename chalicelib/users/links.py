@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.core import clock, logs
+from chalicelib.core import auth_tokens, clock, ids, logs
 from chalicelib.core.errors import BadRequest, Conflict, NotFound, Unauthorized, field_error
 from chalicelib.core.settings import WeChatApp, get_settings
-from chalicelib.records import store
-from chalicelib.records.collections import USERS
+from chalicelib.records import sessions, store
+from chalicelib.records.collections import USERS, get_schema
+from chalicelib.records.layout import USER_TOKEN_KEY
 from chalicelib.store import identities, keys, table
 from chalicelib.store.table import TransactionFailed
 from chalicelib.users.service import NEW_KEY, unionid_item
@@ -115,8 +116,12 @@ def link_unionid(user_id: str, appid: str, openid: str, unionid: str) -> None:
     logs.event("users.unionid_linked", user=user_id, appid=appid)
 
 
-def detach(user_id: str, appid: str, signed_in_appid: str | None = None) -> dict[str, Any]:
-    """Remove the user's identity in one app. Not the app the caller signed in through, nor the last one."""
+def detach(user_id: str, appid: str, signed_in_appid: str | None = None,
+           sid: str | None = None) -> dict[str, Any]:
+    """Remove the user's identity in one app. Not the app the caller signed in through, nor the last one.
+
+    The user's token key rotates in the same transaction, so sessions begun through the detached app end; the
+    answer carries a fresh token for the caller (`token`), whose own session goes on."""
     found = identities.identities(user_id)
     target = next((i for i in found if i.get("appid") == appid), None)
     if target is None:
@@ -125,17 +130,23 @@ def detach(user_id: str, appid: str, signed_in_appid: str | None = None) -> dict
         raise BadRequest("You are signed in through this app; sign in through another app to detach it.")
     if len(found) < 2:
         raise BadRequest("This is your only way to sign in; attach another app before detaching it.")
-    operations = [table.delete_op(keys.key_of(target), condition="#u = :me", names={"#u": "user"},
-                                  values={":me": user_id})]
+    user = store.get(USERS, user_id)
+    if user is None:
+        raise Unauthorized("The user of this token no longer exists; log in again.")
+    changes = store.Changes()
+    changes.add(table.delete_op(keys.key_of(target), condition="#u = :me", names={"#u": "user"},
+                                values={":me": user_id}))
     unionid = target.get("unionid")
     if unionid and not any(i.get("unionid") == unionid for i in found if i is not target):
-        operations.append(table.delete_op(keys.unionid_link(unionid), condition="attribute_not_exists(pk) OR #u = :me",
-                                          names={"#u": "user"}, values={":me": user_id}))
+        changes.add(table.delete_op(keys.unionid_link(unionid), condition="attribute_not_exists(pk) OR #u = :me",
+                                    names={"#u": "user"}, values={":me": user_id}))
+    token_key = ids.random_token()
+    changes.update(get_schema().users, user, user.data, private={USER_TOKEN_KEY: token_key})
     try:
-        table.transact(operations)
-    except TransactionFailed as exc:
-        if not exc.condition_failed:
-            raise
-        raise Conflict("The identity changed meanwhile; reload and try again.") from None
+        changes.commit()
+    except store.WriteRejected:
+        raise Conflict("The account changed meanwhile; reload and try again.") from None
+    sessions.forget(user_id)
     logs.event("users.identity_detached", user=user_id, appid=appid)
-    return describe(user_id)
+    token = auth_tokens.issue(user_id, token_key, signed_in_appid or "", extra={"sid": sid} if sid else None)
+    return {**describe(user_id), "token": token}

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.core import auth_tokens, logs
+from chalicelib.core import logs
 from chalicelib.core.errors import Conflict, Unauthorized, field_error
 from chalicelib.core.settings import WeChatApp
-from chalicelib.records import render, store
+from chalicelib.records import render, sessions, store
 from chalicelib.records.collections import USERS, get_schema
 from chalicelib.store import identities
 from chalicelib.users.apps import pick_app
-from chalicelib.users.phone_marker import PHONE_E164, claim_op, owner_of, release_op
+from chalicelib.users.phone_marker import PHONE_E164, claim_op, live_owner_of, release_op
 from chalicelib.wechat import phone as wechat_phone
 from chalicelib.wechat.login import WeChatSession
 from chalicelib.wechat.phone import PhoneNumber
@@ -38,7 +38,7 @@ def fetch(app: WeChatApp, code: str, openid: str | None = None) -> PhoneNumber:
 
 def check_login_phone(appid: str, session: WeChatSession, phone: PhoneNumber) -> None:
     """Before a phone login writes anything: 409 if the phone belongs to someone this login won't resolve to."""
-    owner = owner_of(phone.e164)
+    owner = live_owner_of(phone.e164)
     if owner is None:
         return
     identity = identities.identity(appid, session.openid)
@@ -51,15 +51,17 @@ def check_login_phone(appid: str, session: WeChatSession, phone: PhoneNumber) ->
 
 
 def bind_from_code(claims: dict[str, Any], code: str, merge_token: str | None = None) -> dict[str, Any]:
-    """`POST /api/wechat/phone`: the phone behind a getPhoneNumber code, bound to the token's user."""
+    """`POST /api/wechat/phone`: the phone behind a getPhoneNumber code, bound to the token's user. The user's
+    openid in the token's app goes with the code (as at login), so WeChat checks the code is that user's."""
     app = pick_app(claims.get("appid") or None)
-    user = bind(claims["id"], fetch(app, code), merge_token=merge_token)
+    identity = identities.identity_for_app(claims["id"], app.appid)
+    user = bind(claims["id"], fetch(app, code, identity["openid"] if identity else None), merge_token=merge_token)
     return {"record": render.render(user)}
 
 
 def bind(user_id: str, phone: PhoneNumber, merge_token: str | None = None) -> store.StoredRecord:
     """Bind `phone` to the user and return the updated user."""
-    merge_from = auth_tokens.verify(merge_token)["id"] if merge_token else None
+    merge_from = sessions.verify(merge_token)["id"] if merge_token else None  # a revoked token proves nothing
     users = get_schema().users
     for _ in range(MAX_ATTEMPTS):
         user = store.get(USERS, user_id)
@@ -78,7 +80,7 @@ def bind(user_id: str, phone: PhoneNumber, merge_token: str | None = None) -> st
         except store.WriteRejected as exc:
             if claim not in exc.positions:
                 continue  # the user changed under us (version); read again
-            owner = owner_of(phone.e164)
+            owner = live_owner_of(phone.e164)
             if owner is None or owner == user_id:
                 continue  # the marker moved meanwhile; try again
             if merge_from != owner:

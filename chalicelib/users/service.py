@@ -15,8 +15,9 @@ from typing import Any
 
 from chalicelib.core import auth_tokens, clock, ids, logs
 from chalicelib.core.errors import BadRequest, ServiceUnavailable, Unauthorized
-from chalicelib.records import render, store
+from chalicelib.records import render, sessions, store
 from chalicelib.records.collections import USERS, get_schema
+from chalicelib.records.layout import USER_TOKEN_KEY
 from chalicelib.store import identities, keys, table
 from chalicelib.store.table import ConditionFailed, TransactionFailed
 from chalicelib.users.apps import pick_app
@@ -25,7 +26,8 @@ from chalicelib.wechat.login import WeChatSession, code2session
 MAX_RESOLVE_ATTEMPTS = 4
 NEW_USER_DATA = {"email": "", "emailVisibility": False, "verified": False, "name": "", "avatar": ""}
 NEW_KEY = "attribute_not_exists(pk)"  # a put that must create its item (uniqueness markers)
-TOKEN_KEY = "_tokenKey"  # the user's private value every token is bound to (rotating it ends every session)
+TOKEN_KEY = USER_TOKEN_KEY  # the user's private value every token is bound to (rotating it ends every session)
+MAX_REVOKE_ATTEMPTS = 5
 
 
 def login(code: str, appid: str | None = None, referer: str | None = None,
@@ -153,21 +155,40 @@ def refresh(token: str) -> dict[str, Any]:
     """A new token for a still-valid one whose user exists and whose tokenKey has not been rotated."""
     claims = auth_tokens.verify(token)
     user = get_user(claims["id"])
-    if user is None or auth_tokens.token_key_fingerprint(user.private.get(TOKEN_KEY, "")) != claims["tk"]:
-        raise Unauthorized("The auth token has been revoked; log in again.")
+    if user is None or not auth_tokens.fingerprints_match(
+            auth_tokens.token_key_fingerprint(user.private.get(TOKEN_KEY, "")), claims["tk"]):
+        raise Unauthorized(sessions.REVOKED)
     extra = {"sid": claims["sid"]} if claims.get("sid") else None
     new_token = auth_tokens.issue(user.id, user.private[TOKEN_KEY], claims.get("appid") or "", extra=extra)
     return {"token": new_token, "record": render.render(user)}
 
 
-def revoke_tokens(user_id: str, also: tuple[dict, ...] = ()) -> None:
-    """Rotate the user's tokenKey: every token issued before stops refreshing. `also`: actions committed with it
-    (the admin audit entry)."""
+def revoke_tokens(user_id: str, also: tuple[dict, ...] = ()) -> str:
+    """Rotate the user's tokenKey: every token issued before is refused from now on (records/sessions.py). `also`:
+    actions committed with it (the admin audit entry). Returns the new key. WriteRejected when the user changed
+    meanwhile (the caller reads again)."""
     user = get_user(user_id)
     if user is None:
         raise BadRequest("No such user.")
+    new_key = ids.random_token()
     changes = store.Changes()
-    changes.update(get_schema().users, user, user.data, private={TOKEN_KEY: ids.random_token()})
+    changes.update(get_schema().users, user, user.data, private={TOKEN_KEY: new_key})
     for action in also:
         changes.add(action)
     changes.commit()
+    sessions.forget(user_id)
+    logs.event("users.signed_out_everywhere", user=user_id)
+    return new_key
+
+
+def sign_out_everywhere(user_id: str) -> None:
+    """`POST /api/collections/users/sign-out-everywhere`: end every session of the caller, this one included."""
+    for _ in range(MAX_REVOKE_ATTEMPTS):
+        try:
+            revoke_tokens(user_id)
+            return
+        except store.WriteRejected:
+            continue  # the user record changed meanwhile (version): read again
+        except BadRequest:
+            raise Unauthorized("The user of this token no longer exists; log in again.") from None
+    raise ServiceUnavailable("The account is changing too often to sign out; try again.")

@@ -6,7 +6,10 @@ Modes (chosen by WeChat's query string, as WeChat sends it):
   is the decrypted `Encrypt` (plaintext fields a compatible-mode body also carries are ignored: only the ciphertext
   is covered by the signature).
 Signatures are checked before anything else is trusted, in constant time; `callbackMaxAgeSeconds` bounds how old a
-signed request may be (replays); bodies are bounded before parsing.
+signed request may be, and replay_guard.py refuses a signed URL that comes back with another message; bodies are
+bounded before parsing. An app's `callbackMode` (plaintext | compatible | safe, as set in the WeChat console)
+accepts only pushes of that mode: in compatible and safe mode a plaintext push (signed by the URL alone) is refused,
+and safe mode also refuses an envelope carrying plaintext fields. Unset, every mode is accepted.
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from chalicelib.core import logs
 from chalicelib.core.errors import BadRequest, Forbidden, PayloadTooLarge, Unauthorized
 from chalicelib.core.settings import ConfigError, WeChatApp
 from chalicelib.store import queue
-from chalicelib.wechat import inbox, msgcrypt, push
+from chalicelib.wechat import inbox, msgcrypt, push, replay_guard
 
 # WeChat's pushes are a few KB (compatible mode roughly triples a message); anything near this is not WeChat.
 MAX_CALLBACK_BYTES = 128 * 1024
@@ -107,6 +110,8 @@ def open_message(app: WeChatApp, params: dict[str, str], raw: bytes,
     timestamp, nonce = _signed_params(params)
     now = now or time.time()
     if (params.get("encrypt_type") or "raw").lower() != "aes":
+        if app.callback_mode in ("compatible", "safe"):
+            raise Forbidden(f"This app receives {app.callback_mode}-mode (encrypted) pushes only.")
         _check_url_signature(app, params, timestamp, nonce)
         _check_age(app, timestamp, now)
         return "plaintext", push.parse(raw), raw
@@ -128,6 +133,8 @@ def open_message(app: WeChatApp, params: dict[str, str], raw: bytes,
     except msgcrypt.CryptoError as exc:
         raise BadRequest(f"The encrypted message is invalid: {exc.reason}.") from None
     mode = "compatible" if set(envelope) - {"ToUserName", "Encrypt"} else "safe"
+    if app.callback_mode == "plaintext" or (app.callback_mode == "safe" and mode != "safe"):
+        raise Forbidden(f"This app receives {app.callback_mode}-mode pushes only.")
     return mode, push.parse(plain), plain
 
 
@@ -136,6 +143,7 @@ def receive(app: WeChatApp, params: dict[str, str], raw: bytes) -> bool:
     started = time.monotonic()
     mode, message, plain = open_message(app, params, raw)
     key = push.message_key(message, plain)
+    replay_guard.check(app, params, key)
     if not inbox.claim(app.appid, key):
         logs.event("wechat.push_duplicate", appid=app.appid, mode=mode, message_key=key)
         return False

@@ -63,7 +63,8 @@ def test_detach(api, sandbox):
     assert api.delete(f"{LINKS}/{APP1}", token=me["token"]).status == 400  # signed in through it
     reply = api.delete(f"{LINKS}/{APP2}", token=me["token"])
     assert reply.status == 200 and [i["appid"] for i in reply.json["items"]] == [APP1]
-    assert api.delete(f"{LINKS}/{APP2}", token=me["token"]).status == 404
+    assert api.delete(f"{LINKS}/{APP2}", token=me["token"]).status == 401  # sessions end with the detach
+    assert api.delete(f"{LINKS}/{APP2}", token=reply.json["token"]).status == 404
     # the unionid is still linked through APP1, so logging in through APP2 joins the same user again
     assert api.login("detacher", APP2)["record"]["id"] == me["record"]["id"]
 

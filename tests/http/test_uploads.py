@@ -24,7 +24,7 @@ def test_small_upload_then_attach_consumes_the_ticket(stack):
     answer = uploads.issue("u1", "colposts", "rec000000000001", IMAGE_FIELD, "Cat.PNG", 2000, "image/png")
     assert answer["key"] == f"colposts/rec000000000001/{answer['name']}" and "multipart" not in answer
     _upload(answer, os.urandom(2000), "image/png")
-    op = uploads.verify_attachable("colposts", "rec000000000001", IMAGE_FIELD, answer["name"])
+    op = uploads.verify_attachable("colposts", "rec000000000001", IMAGE_FIELD, answer["name"], "u1")
     table.transact([op])
     assert table.get(keys.upload_ticket(answer["key"])) is None
     with pytest.raises(Exception):
@@ -44,16 +44,16 @@ def test_declared_size_and_type_are_checked_before_presigning(stack, size, ctype
 def test_never_uploaded_foreign_and_oversized_names_are_rejected(stack):
     answer = uploads.issue("u1", "colposts", "rec000000000003", IMAGE_FIELD, "a.png", 100, "image/png")
     with pytest.raises(BadRequest, match="not been uploaded"):
-        uploads.verify_attachable("colposts", "rec000000000003", IMAGE_FIELD, answer["name"])
+        uploads.verify_attachable("colposts", "rec000000000003", IMAGE_FIELD, answer["name"], "u1")
     _upload(answer, os.urandom(100), "image/png")
     with pytest.raises(BadRequest, match="not uploaded for this field"):  # another record's file
-        uploads.verify_attachable("colposts", "rec000000000009", IMAGE_FIELD, answer["name"])
+        uploads.verify_attachable("colposts", "rec000000000009", IMAGE_FIELD, answer["name"], "u1")
     with pytest.raises(BadRequest):
-        uploads.verify_attachable("colposts", "rec000000000003", IMAGE_FIELD, "../../etc/passwd")
+        uploads.verify_attachable("colposts", "rec000000000003", IMAGE_FIELD, "../../etc/passwd", "u1")
     # an object bigger than the field allows (put behind the policy's back) is refused on attach
     small_field = Field("cover", "file", options={"maxSize": 50})
     with pytest.raises(BadRequest, match="larger than"):
-        uploads.verify_attachable("colposts", "rec000000000003", small_field, answer["name"])
+        uploads.verify_attachable("colposts", "rec000000000003", small_field, answer["name"], "u1")
 
 
 def test_multipart_upload_completes_from_listed_parts(stack):
@@ -68,7 +68,7 @@ def test_multipart_upload_completes_from_listed_parts(stack):
         uploads.complete_multipart("someone-else", answer["key"], answer["uploadId"])
     done = uploads.complete_multipart("u2", answer["key"], answer["uploadId"])
     assert done["size"] == size
-    uploads.verify_attachable("colposts", "rec000000000004", VIDEO_FIELD, answer["name"])
+    uploads.verify_attachable("colposts", "rec000000000004", VIDEO_FIELD, answer["name"], "u2")
 
 
 def test_abandoned_uploads_are_swept(stack):

@@ -15,7 +15,7 @@ LAYERS = {
     "files": {"core", "store"},
     "messages": {"core", "store", "wechat"},
     "records": {"core", "store", "files", "wechat"},
-    "users": {"core", "store", "wechat", "records"},
+    "users": {"core", "store", "wechat", "records", "messages"},
     "sharing": {"core", "store", "wechat", "files"},
     "jobs": {"core", "store", "wechat", "records", "users", "messages", "files"},
     "admin": {"core", "store", "wechat", "records", "users", "messages", "files"},
