@@ -61,7 +61,14 @@ def build(app: Any) -> dict[str, Any]:
         },
     }
     _add_records(doc)
+    _add_functions(doc)
     return doc
+
+
+def _add_functions(doc: dict[str, Any]) -> None:
+    from chalicelib.functions import openapi as functions_openapi
+
+    doc["paths"].update(functions_openapi.paths())
 
 
 def _add_records(doc: dict[str, Any]) -> None:
