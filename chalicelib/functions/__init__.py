@@ -16,7 +16,7 @@
     def tidy(ctx): ...
 
 This module only records declarations (registry.py) and stays light: every Lambda imports it at start. The context
-(context.py), the HTTP service (calls.py), the stream step (after.py) and the schedule dispatcher (schedule.py)
+(context.py), the HTTP service (calls.py), the stream step (after_hooks.py) and the schedule dispatcher (schedule.py)
 load what they need when first used. docs/functions.md describes it all.
 """
 from __future__ import annotations

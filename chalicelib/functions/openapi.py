@@ -12,7 +12,8 @@ WHO = {"guest": "Anyone (a valid user token or admin key is passed on to the fun
 
 def paths() -> dict[str, Any]:
     found = {}
-    error = {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    error = {"description": "Error",
+             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     for name, fn in sorted(registry.FUNCTIONS.items()):
         operation: dict[str, Any] = {
             "operationId": f"function_{name}",

@@ -94,10 +94,13 @@ def period_minutes(period: str) -> int:
 
 
 def add_schedule(period: str, fn: Callable[..., Any], name: str | None = None) -> Schedule:
-    name = _check_name("schedule", name or f"{fn.__module__}.{fn.__qualname__}")
+    minutes = period_minutes(period)
+    # the default name is the code's own (module.function), which names its runs in the table and the logs
+    default = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{fn.__module__}.{fn.__qualname__}")
+    name = _check_name("schedule", name) if name else default
     if name in SCHEDULES and SCHEDULES[name].fn is not fn:
         raise ValueError(f"schedule {name} is declared twice")
-    SCHEDULES[name] = Schedule(name, period_minutes(period), fn)
+    SCHEDULES[name] = Schedule(name, minutes, fn)
     return SCHEDULES[name]
 
 

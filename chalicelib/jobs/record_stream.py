@@ -13,7 +13,7 @@ import time
 from typing import Any, Callable
 
 from chalicelib.core import logs
-from chalicelib.functions import after as after_hooks
+from chalicelib.functions import after_hooks
 from chalicelib.records.changes import RecordChange, from_stream
 from chalicelib.store import progress
 

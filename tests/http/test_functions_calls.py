@@ -156,8 +156,8 @@ def test_an_exception_is_a_500_with_the_request_id_and_nothing_else(api, caplog)
 def test_an_api_error_raised_by_a_function_is_its_answer(api):
     reply = api.post(FN + "fx_refuse", {})
     assert reply.status == 400
-    assert reply.json == {"status": 400, "message": "Quantity too large.",
-                          "data": {"qty": {"code": "validation_max_number_constraint", "message": "Must be at most 5."}}}
+    assert reply.json == {"status": 400, "message": "Quantity too large.", "data": {
+        "qty": {"code": "validation_max_number_constraint", "message": "Must be at most 5."}}}
 
 
 def test_unknown_functions_are_404_before_anything_else(api):
