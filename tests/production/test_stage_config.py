@@ -41,7 +41,7 @@ def test_apps_get_the_stage_secret_references_that_make_secrets_writes(tmp_path)
     assert [a.appid for a in parse_apps(stage.parameters()["Apps"])] == [MINI, OA]  # what the functions will parse
     referenced = {v[len("ssm:"):] for app in apps for v in app.values() if isinstance(v, str) and v.startswith("ssm:")}
     written = {name for name, _, _ in stage.secret_parameters()}
-    assert referenced | {"/wxbase/prod/jwt-secret", "/wxbase/prod/admin-keys"} == written
+    assert referenced | {"/wxbase/prod/jwt-secret", "/wxbase/prod/admin-keys", "/wxbase/prod/service-keys"} == written
 
 
 def test_the_template_reads_the_same_ssm_names_and_may_read_only_its_stage(tmp_path):
