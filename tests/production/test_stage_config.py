@@ -123,6 +123,6 @@ def test_the_docs_name_the_ssm_parameters_the_deployment_uses():
              + glob.glob(os.path.join(PROJECT_DIR, "docs", "*.md"))]
     paths = {m for text in texts for m in re.findall(r"ssm:(/wxbase/[^\s\"`|]+)", text)}
     assert paths
-    convention = re.compile(
-        r"^/wxbase/(prod|<stage>)/(jwt-secret|admin-keys|(wx[0-9a-f]{16}|<appid>)/(secret|token|aes-key))$")
+    convention = re.compile(r"^/wxbase/(prod|<stage>)/"
+                            r"(jwt-secret|admin-keys|service-keys|(wx[0-9a-f]{16}|<appid>)/(secret|token|aes-key))$")
     assert [p for p in paths if not convention.match(p)] == []
