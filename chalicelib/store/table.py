@@ -72,7 +72,8 @@ def serialize(item: Item) -> dict[str, Any]:
 
 def deserialize(item: dict[str, Any]) -> Item:
     _, deserializer = _codecs()
-    return {k: _from_ddb_value(deserializer.deserialize(v)) for k, v in item.items()}
+    # DynamoDB Local's stream images carry an empty map as `{}` (no type); the service sends {"M": {}}
+    return {k: _from_ddb_value(deserializer.deserialize(v or {"M": {}})) for k, v in item.items()}
 
 
 def _client():
