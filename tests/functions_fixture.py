@@ -135,3 +135,10 @@ def tick(ctx):
 def hourly(ctx):
     with LOCK:
         CALLS["ticks"].append(("fx_hourly", ctx.is_admin, ctx.request_id))
+
+
+@function("fx_files", auth="guest")
+def files(ctx, body):
+    """A direct-upload target as the caller (the collection's create rule decides)."""
+    target = ctx.files.upload("posts", "cover", "cover.png", 1000, "image/png")
+    return {"hasUrl": bool(target["url"]), "key": target["key"]}

@@ -17,7 +17,3 @@ def claim(name: str, now: float, not_before: float) -> bool:
         return False
     return True
 
-
-def last_started(name: str) -> float | None:
-    item = table.get(keys.schedule_run(name))
-    return float(item["lastStarted"]) if item and "lastStarted" in item else None

@@ -190,3 +190,10 @@ def test_functions_appear_in_the_openapi_document(api):
     assert "auth: user" in whoami["description"] and whoami["security"] == [{"authToken": []}]
     assert "security" not in doc["paths"]["/api/functions/fx_echo"]["post"]
     assert "auth: admin" in doc["paths"]["/api/functions/fx_admin"]["post"]["description"]
+
+
+def test_files_as_the_caller_follow_the_rules(api):
+    me = api.login("fn-files-" + secrets.token_hex(3), APP1)
+    allowed = api.post(FN + "fx_files", {}, token=me["token"])
+    assert allowed.status == 200 and allowed.json["hasUrl"] and allowed.json["key"].startswith("pbc_")
+    assert api.post(FN + "fx_files", {}).status == 400  # a guest may not create posts, so may not upload to one
