@@ -6,9 +6,12 @@ their logic lives in chalicelib/jobs.
 """
 from chalice import Chalice, Rate
 
+from chalicelib import functions as team_code
 from chalicelib.core import logs
+from chalicelib.functions.schedule import tick_minutes
 from chalicelib.records.collections import check_at_start
 from chalicelib.routes import admin, callback, console, files, login, messages, middleware, system, userdata
+from chalicelib.routes import functions as functions_routes
 from chalicelib.routes import wechat_extras, wechat_tokens
 from chalicelib.routes import records as records_routes
 
@@ -17,6 +20,8 @@ logs.configure()
 # A collections file that can't load stops the start here (the Lambda's init fails, `make dev` exits) with one
 # message naming the collection and field, instead of a 500 on every request.
 check_at_start()
+# The team's own code (functions/, CONTRACT section 8): its functions, hooks and schedules register as it imports.
+team_code.load()
 
 
 @app.middleware("http")
@@ -35,6 +40,7 @@ app.register_blueprint(wechat_tokens.bp)
 app.register_blueprint(wechat_extras.bp)
 app.register_blueprint(admin.bp)
 app.register_blueprint(console.bp)
+app.register_blueprint(functions_routes.bp)
 
 
 # The queue name is a placeholder that infra/template.yaml replaces with the CallbackQueue it creates.
@@ -73,3 +79,11 @@ def sweep_uploads(event):
     from chalicelib.files import uploads
 
     return {"removed": uploads.sweep()}
+
+
+# One dispatcher for every @every function of the team's code, ticking at the gcd of their periods.
+@app.schedule(Rate(tick_minutes(), unit=Rate.MINUTES), name="functions_schedule")
+def functions_schedule(event):
+    from chalicelib.functions import schedule
+
+    return schedule.run()

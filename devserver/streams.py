@@ -25,8 +25,8 @@ class _Context:
 
 
 def typed_attribute(value: Any) -> Any:
-    """An attribute value as Lambda gets it. DynamoDB Local's stream writes an empty map as `{}` instead of `{"M": {}}`, at any depth (empty lists come
-    through); AWS's stream and Lambda deliver `{"M": {}}`."""
+    """An attribute value as Lambda gets it: DynamoDB Local's stream writes an empty map as `{}` at any depth (empty
+    lists come through); AWS's stream and Lambda deliver `{"M": {}}`."""
     if value == {}:
         return {"M": {}}
     if isinstance(value, dict) and len(value) == 1:

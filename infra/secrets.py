@@ -3,14 +3,15 @@
     python -m infra.secrets --stage prod [--overwrite]
 
 Writes exactly the parameters the deployed functions read (infra/stage.py): /wxbase/<stage>/jwt-secret and
-/wxbase/<stage>/admin-keys, generated when not given, and for each app of the stage file
-/wxbase/<stage>/<appid>/secret, .../token and .../aes-key, taken from the environment or asked for. An empty
-answer for a Token or EncodingAESKey generates one; enter the same values in the app's message-push settings
-(read them back with `aws ssm get-parameter --with-decryption --name <name>`). Parameters that exist are kept
-unless --overwrite. Every value is checked before anything is written, and no value is ever printed.
+/wxbase/<stage>/admin-keys, generated when not given, /wxbase/<stage>/service-keys (docs/functions.md; `[]` when
+not given), and for each app of the stage file /wxbase/<stage>/<appid>/secret, .../token and .../aes-key, taken
+from the environment or asked for. An empty answer for a Token or EncodingAESKey generates one; enter the same
+values in the app's message-push settings (read them back with `aws ssm get-parameter --with-decryption --name
+<name>`). Parameters that exist are kept unless --overwrite. Every value is checked before anything is written, and
+no value is ever printed.
 
-Environment: WXBASE_JWT_SECRET, WXBASE_ADMIN_KEYS, and per app <APPID>_SECRET, <APPID>_TOKEN, <APPID>_AES_KEY
-(the AppID in capitals, e.g. WX0123456789ABCDEF_SECRET).
+Environment: WXBASE_JWT_SECRET, WXBASE_ADMIN_KEYS, WXBASE_SERVICE_KEYS, and per app <APPID>_SECRET,
+<APPID>_TOKEN, <APPID>_AES_KEY (the AppID in capitals, e.g. WX0123456789ABCDEF_SECRET).
 """
 import argparse
 import getpass
@@ -27,6 +28,8 @@ CHECKS = {
     "aes-key": (re.compile(r"^[A-Za-z0-9]{43}$"), "an EncodingAESKey is 43 letters or digits"),
     "jwt-secret": (re.compile(r"^.{32,4096}$", re.S), "the JWT secret needs at least 32 characters"),
     "admin-keys": (re.compile(r"^[^,\s]{24,}(,[^,\s]{24,})*$"), "admin keys are comma-separated, 24+ characters each"),
+    "service-keys": (re.compile(r"^\s*\[.*\]\s*$", re.S),
+                     'service keys are a JSON list: [{"name", "key", "functions"}]'),
 }
 ALNUM = string.ascii_letters + string.digits
 
@@ -38,6 +41,7 @@ def _random(length: int) -> str:
 GENERATORS = {
     "jwt-secret": lambda: secrets.token_urlsafe(48),
     "admin-keys": lambda: secrets.token_urlsafe(32),
+    "service-keys": lambda: "[]",
     "token": lambda: _random(32),
     "aes-key": lambda: _random(43),
 }
@@ -49,8 +53,9 @@ def _kind(name: str) -> str:
 
 def env_name(stage: Stage, name: str) -> str:
     kind = _kind(name)
-    if kind in ("jwt-secret", "admin-keys"):
-        return {"jwt-secret": "WXBASE_JWT_SECRET", "admin-keys": "WXBASE_ADMIN_KEYS"}[kind]
+    if kind in ("jwt-secret", "admin-keys", "service-keys"):
+        return {"jwt-secret": "WXBASE_JWT_SECRET", "admin-keys": "WXBASE_ADMIN_KEYS",
+                "service-keys": "WXBASE_SERVICE_KEYS"}[kind]
     appid = name.split("/")[-2]
     return f"{appid.upper()}_{kind.upper().replace('-', '_')}"
 

@@ -1,10 +1,10 @@
 """A stage's deployment settings, all in one file: infra/stages/<stage>.json.
 
-The file names the region, the stack, the WeChat apps (appids and options: never a secret value) and the
-optional domains, certificates and fixed egress IP. Secrets live in SSM under /wxbase/<stage>/: the JWT secret
-and admin keys, and for each app `<appid>/secret`, `<appid>/token`, `<appid>/aes-key`. `make secrets` writes
-exactly those parameters and `make deploy` hands the template references to exactly those, so the two can't
-disagree. The functions' IAM policies allow reading /wxbase/<stage>/* and nothing else.
+The file names the region, the stack, the WeChat apps (appids and options: never a secret value) and the optional
+domains, certificates and fixed egress IP. Secrets live in SSM under /wxbase/<stage>/: the JWT secret, admin keys
+and the functions' service keys, and for each app `<appid>/secret`, `<appid>/token` and `<appid>/aes-key`. `make
+secrets` writes exactly those parameters and `make deploy` hands the template references to exactly those, so the
+two can't disagree. The functions' IAM policies allow reading /wxbase/<stage>/* and nothing else.
 """
 import json
 import os
@@ -73,7 +73,8 @@ class Stage:
     def secret_parameters(self) -> list:
         """[(SSM name, what it is, how it is made)] for `make secrets`: "generate" or "ask"."""
         found = [(self.ssm_path("jwt-secret"), "JWT secret", "generate"),
-                 (self.ssm_path("admin-keys"), "admin key", "generate")]
+                 (self.ssm_path("admin-keys"), "admin key", "generate"),
+                 (self.ssm_path("service-keys"), "service keys of the functions (JSON, [] for none)", "generate")]
         for app in self.apps:
             label = f"{app['appid']} ({app.get('type', 'miniprogram')})"
             found.append((_ssm_name(app["secret"]), f"{label} AppSecret", "ask"))

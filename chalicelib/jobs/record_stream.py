@@ -13,11 +13,12 @@ import time
 from typing import Any, Callable
 
 from chalicelib.core import logs
+from chalicelib.functions import after_hooks
 from chalicelib.records.changes import RecordChange, from_stream
 from chalicelib.store import progress
 
 Step = Callable[[RecordChange], None]
-STEPS: list[tuple[str, Step]] = []  # (name, function): what each stored change goes through
+STEPS: list[tuple[str, Step]] = [("after_hooks", after_hooks.run)]  # (name, function): each change goes through
 
 
 def handle(event: dict[str, Any], steps: list[tuple[str, Step]] | None = None) -> dict[str, Any]:

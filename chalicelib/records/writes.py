@@ -4,7 +4,8 @@ Update and delete are each one conditional write carrying the record's version a
 writer can't be overwritten silently: a lost race re-reads and retries with jittered backoff, then answers 409.
 Creates and deletes move the counters, consume upload tickets and apply relation cascades in the same transaction
 (records/store.py builds the actions). A value a UNIQUE index already holds fails the transaction on its marker:
-a 400 with `validation_not_unique` on each of the index's fields, as PocketBase answers.
+a 400 with `validation_not_unique` on each of the index's fields, as PocketBase answers. The team's before hooks
+(records/hooks.py) run after the rule passed and before the body is validated, once per attempt.
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from typing import Any
 from chalicelib.core import clock, ids, logs
 from chalicelib.core.errors import BadRequest, Conflict, NotFound, field_error
 from chalicelib.files import uploads
-from chalicelib.records import access, cascade, content_check, file_fields, filter_eval, image_check, render, sessions
+from chalicelib.records import (access, cascade, content_check, file_fields, filter_eval, hooks, image_check, render,
+                                sessions)
 from chalicelib.records import store
 from chalicelib.records import fields as field_values
 from chalicelib.records.collections import USERS, Collection
@@ -103,6 +105,7 @@ def create(collection_name: str, body: dict[str, Any], caller: access.Caller,
     rule = access.rule(collection, "createRule", caller, caller.context(body=resolved))
     if not access.allows(rule, store.new(collection, draft, record_id=record_id), caller):
         raise BadRequest("Failed to create record.")
+    body = hooks.before("create", collection, record_id, body, None, caller)
     data, resolved = field_values.apply(collection, body)
     _auth_managed(collection, data, None, caller)
     check_relations(collection, data)
@@ -184,7 +187,8 @@ def update(collection_name: str, record_id: str, body: dict[str, Any], caller: a
             raise NotFound()
         data, resolved = field_values.apply(collection, body, old=found.data, lenient=True)
         old, rule = access.writable(collection, record_id, "updateRule", caller, resolved, record=found)
-        data, _ = field_values.apply(collection, body, old=old.data)
+        submitted = hooks.before("update", collection, record_id, body, old, caller)
+        data, _ = field_values.apply(collection, submitted, old=old.data)
         _auth_managed(collection, data, old.data, caller)
         check_relations(collection, data, old=old.data)
         content_check.apply(collection, data, caller, old=old.data)
@@ -219,6 +223,7 @@ def delete(collection_name: str, record_id: str, caller: access.Caller) -> None:
         raise NotFound()
     for attempt in range(MAX_WRITE_ATTEMPTS):
         record, rule = access.writable(collection, record_id, "deleteRule", caller)
+        hooks.before("delete", collection, record_id, {}, record, caller)
         changes, cascaded = cascade.commit_all_but_last(cascade.plan(collection, record), collection, record, rule)
         if collection.name == USERS:
             _release_markers(changes, record)

@@ -70,6 +70,7 @@ def build(app: Any) -> dict[str, Any]:
         "security": [{}, {"authToken": []}],
     }
     _add_records(doc)
+    _add_functions(doc)
     return doc
 
 
@@ -106,6 +107,12 @@ def _responses(declared: dict[str, Any]) -> dict[str, Any]:
         responses["200"] = {"description": "Success", "content": {"application/json": {"schema": {}}}}
     responses["default"] = ERROR_RESPONSE
     return responses
+
+
+def _add_functions(doc: dict[str, Any]) -> None:
+    from chalicelib.functions import openapi as functions_openapi
+
+    doc["paths"].update(functions_openapi.paths())
 
 
 def _add_records(doc: dict[str, Any]) -> None:

@@ -20,6 +20,7 @@
 | pushed message       | WXMSG#<appid>#<message key> | #             |                                                 |
 | callback replay mark | WXSEEN#<appid>#<digest>     | #             | (TTL: the app's callback window)                |
 | work progress (TTL)  | PROGRESS#<kind>#<work id>   | #             |                                                 |
+| scheduled function  | SCHEDULE#<name>             | #             |                                                 |
 | app access_token     | WXTOKEN#<appid>             | #             |                                                 |
 | OA follower state    | FOLLOW#<oa appid>#<openid>  | #             | gsi3 FOLLOWS#<unionid> / <oa appid>             |
 | follower backfill    | FOLLOWFILL#<oa appid>       | #             |                                                 |
@@ -231,6 +232,11 @@ def callback_seen(appid: str, digest: str) -> Key:
 def progress(kind: str, work_id: str) -> Key:
     """Which steps of one piece of retried work are done (a record change from the stream: kind "CHANGE")."""
     return {TABLE_PK: f"PROGRESS#{kind}#{work_id}", TABLE_SK: SINGLETON_SK}
+
+
+def schedule_run(name: str) -> Key:
+    """When a scheduled function of the team's code last started (chalicelib/functions/schedule.py)."""
+    return {TABLE_PK: f"SCHEDULE#{name}", TABLE_SK: SINGLETON_SK}
 
 
 def push_message(appid: str, message_key: str) -> Key:

@@ -41,7 +41,7 @@ def test_apps_get_the_stage_secret_references_that_make_secrets_writes(tmp_path)
     assert [a.appid for a in parse_apps(stage.parameters()["Apps"])] == [MINI, OA]  # what the functions will parse
     referenced = {v[len("ssm:"):] for app in apps for v in app.values() if isinstance(v, str) and v.startswith("ssm:")}
     written = {name for name, _, _ in stage.secret_parameters()}
-    assert referenced | {"/wxbase/prod/jwt-secret", "/wxbase/prod/admin-keys"} == written
+    assert referenced | {"/wxbase/prod/jwt-secret", "/wxbase/prod/admin-keys", "/wxbase/prod/service-keys"} == written
 
 
 def test_the_template_reads_the_same_ssm_names_and_may_read_only_its_stage(tmp_path):
@@ -123,6 +123,6 @@ def test_the_docs_name_the_ssm_parameters_the_deployment_uses():
              + glob.glob(os.path.join(PROJECT_DIR, "docs", "*.md"))]
     paths = {m for text in texts for m in re.findall(r"ssm:(/wxbase/[^\s\"`|]+)", text)}
     assert paths
-    convention = re.compile(
-        r"^/wxbase/(prod|<stage>)/(jwt-secret|admin-keys|(wx[0-9a-f]{16}|<appid>)/(secret|token|aes-key))$")
+    convention = re.compile(r"^/wxbase/(prod|<stage>)/"
+                            r"(jwt-secret|admin-keys|service-keys|(wx[0-9a-f]{16}|<appid>)/(secret|token|aes-key))$")
     assert [p for p in paths if not convention.match(p)] == []

@@ -17,7 +17,8 @@ LAYERS = {
     "records": {"core", "store", "files", "wechat"},
     "users": {"core", "store", "wechat", "records", "messages"},
     "sharing": {"core", "store", "wechat", "files"},
-    "jobs": {"core", "store", "wechat", "records", "users", "messages", "files"},
+    "functions": {"core", "store", "wechat", "records", "users", "messages", "files"},
+    "jobs": {"core", "store", "wechat", "records", "users", "messages", "files", "functions"},
     "admin": {"core", "store", "wechat", "records", "users", "messages", "files"},
 }
 
