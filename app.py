@@ -8,11 +8,12 @@ from chalice import Chalice, Rate
 
 from chalicelib.core import logs
 from chalicelib.records.collections import check_at_start
-from chalicelib.routes import admin, callback, console, files, login, messages, middleware, system, userdata
+from chalicelib.routes import admin, callback, console, files, login, messages, middleware, realtime, system, userdata
 from chalicelib.routes import wechat_extras, wechat_tokens
 from chalicelib.routes import records as records_routes
 
 app = Chalice(app_name="wxbase", configure_logs=False)
+app.experimental_feature_flags.update(["WEBSOCKETS"])  # the realtime WebSocket API (chalicelib/realtime)
 logs.configure()
 # A collections file that can't load stops the start here (the Lambda's init fails, `make dev` exits) with one
 # message naming the collection and field, instead of a 500 on every request.
@@ -35,6 +36,7 @@ app.register_blueprint(wechat_tokens.bp)
 app.register_blueprint(wechat_extras.bp)
 app.register_blueprint(admin.bp)
 app.register_blueprint(console.bp)
+app.register_blueprint(realtime.bp)
 
 
 # The queue name is a placeholder that infra/template.yaml replaces with the CallbackQueue it creates.
@@ -73,3 +75,25 @@ def sweep_uploads(event):
     from chalicelib.files import uploads
 
     return {"removed": uploads.sweep()}
+
+
+# The realtime WebSocket API (docs/realtime.md): API Gateway calls these; under make dev, devserver/websocket.py does.
+@app.on_ws_connect(name="realtime_connect")
+def realtime_connect(event):
+    from chalicelib.realtime import sockets
+
+    sockets.connect(event.connection_id)
+
+
+@app.on_ws_message(name="realtime_message")
+def realtime_message(event):
+    from chalicelib.realtime import sockets
+
+    sockets.message(event.connection_id, event.to_dict().get("body"))
+
+
+@app.on_ws_disconnect(name="realtime_disconnect")
+def realtime_disconnect(event):
+    from chalicelib.realtime import sockets
+
+    sockets.disconnect(event.connection_id)

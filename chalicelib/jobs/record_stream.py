@@ -13,11 +13,13 @@ import time
 from typing import Any, Callable
 
 from chalicelib.core import logs
+from chalicelib.realtime import fanout
 from chalicelib.records.changes import RecordChange, from_stream
 from chalicelib.store import progress
 
 Step = Callable[[RecordChange], None]
 STEPS: list[tuple[str, Step]] = []  # (name, function): what each stored change goes through
+STEPS.append(("realtime", fanout.publish))  # the change feed, then the subscribers (realtime/fanout.py)
 
 
 def handle(event: dict[str, Any], steps: list[tuple[str, Step]] | None = None) -> dict[str, Any]:

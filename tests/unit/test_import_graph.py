@@ -17,7 +17,8 @@ LAYERS = {
     "records": {"core", "store", "files", "wechat"},
     "users": {"core", "store", "wechat", "records"},
     "sharing": {"core", "store", "wechat", "files"},
-    "jobs": {"core", "store", "wechat", "records", "users", "messages", "files"},
+    "realtime": {"core", "store", "records", "files"},
+    "jobs": {"core", "store", "wechat", "records", "users", "messages", "files", "realtime"},
     "admin": {"core", "store", "wechat", "records", "users", "messages", "files"},
 }
 
