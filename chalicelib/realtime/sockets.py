@@ -77,6 +77,7 @@ def _auth(connection_id: str, token: str) -> None:
     _live(connection_id)
     claims: dict = {}
     try:
+        token = auth_tokens.strip_bearer(token)
         claims = auth_tokens.verify(token) if token else {}
     finally:
         connections.sign_in(connection_id, claims.get("id"), claims.get("appid"), int(claims.get("exp") or 0))
