@@ -103,11 +103,13 @@ def read(collection_name: str, caller: access.Caller, since: str | None = None, 
     if not since:
         return {"items": [], "cursor": until, "more": False}
     start_after = _since(since, now)
+    if start_after >= until:  # nothing after it has settled yet
+        return {"items": [], "cursor": start_after, "more": False}
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     items: list[dict[str, Any]] = []
     cursor, scanned, size, start = start_after, 0, 0, None
     more = False
-    values: dict[str, Any] = {":p": keys.change_feed_partition(collection.name), ":a": start_after + " ", ":b": until}
+    values: dict[str, Any] = {":p": keys.change_feed_partition(collection.name), ":a": start_after, ":b": until}
     filter_expression = None
     if topic != "*":
         filter_expression, values[":r"] = "rid = :r", topic
@@ -117,6 +119,8 @@ def read(collection_name: str, caller: access.Caller, since: str | None = None, 
                                      start_key=start, limit=MAX_SCANNED - scanned, consistent=True,
                                      filter_expression=filter_expression)
         for entry in entries:
+            if entry[keys.TABLE_SK] <= start_after:
+                continue  # BETWEEN includes the cursor itself
             if len(items) >= per_page or size >= MAX_PAGE_BYTES:
                 more = True
                 break
