@@ -89,7 +89,8 @@ def realtime_connect(event):
 def realtime_message(event):
     from chalicelib.realtime import sockets
 
-    sockets.message(event.connection_id, event.to_dict().get("body"))
+    sockets.message(event.connection_id, event.to_dict().get("body"),
+                    endpoint=f"https://{event.domain_name}/{event.stage}")
 
 
 @app.on_ws_disconnect(name="realtime_disconnect")

@@ -29,8 +29,8 @@ def _workers() -> ThreadPoolExecutor:
         return _pool
 
 
-def _client() -> Any:
-    endpoint = realtime_management_url()
+def _client(fallback: str | None = None) -> Any:
+    endpoint = realtime_management_url() or fallback or ""
     found = _clients.get(endpoint)
     if found is None:
         with _lock:
@@ -46,12 +46,13 @@ def _client() -> Any:
     return found
 
 
-def send(connection_id: str, data: str) -> bool:
+def send(connection_id: str, data: str, fallback_endpoint: str | None = None) -> bool:
     """Post one message; False when the connection is gone (410). Other failures are logged and count as sent:
-    a client that missed a message catches up from the change feed."""
+    a client that missed a message catches up from the change feed. `fallback_endpoint` is used when no endpoint
+    is configured (the WebSocket handlers know theirs from API Gateway's event)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    client = _client()
+    client = _client(fallback_endpoint)
     try:
         client.post_to_connection(ConnectionId=connection_id, Data=data.encode())
     except client.exceptions.GoneException:

@@ -34,10 +34,11 @@ def disconnect(connection_id: str) -> None:
     connections.disconnect(connection_id)
 
 
-def message(connection_id: str, body: str | bytes | None) -> None:
-    """Handle one client message and send the reply, if any."""
+def message(connection_id: str, body: str | bytes | None, endpoint: str | None = None) -> None:
+    """Handle one client message and send the reply, if any (through `endpoint`, the @connections API of the
+    event's own domain and stage, unless one is configured)."""
     reply = answer(connection_id, body)
-    if reply is not None and not push.send(connection_id, reply):
+    if reply is not None and not push.send(connection_id, reply, fallback_endpoint=endpoint):
         connections.disconnect(connection_id)
 
 
