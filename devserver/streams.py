@@ -24,9 +24,23 @@ class _Context:
         return 60_000
 
 
+def _repair(value: Any) -> Any:
+    """DynamoDB Local's stream gives an empty map as `{}` where DynamoDB (and so Lambda) gives `{"M": {}}`."""
+    if value == {}:
+        return {"M": {}}
+    if isinstance(value, dict) and isinstance(value.get("M"), dict):
+        return {"M": {k: _repair(v) for k, v in value["M"].items()}}
+    if isinstance(value, dict) and isinstance(value.get("L"), list):
+        return {"L": [_repair(v) for v in value["L"]]}
+    return value
+
+
 def _as_lambda_record(record: dict, arn: str) -> dict:
     """A GetRecords record as Lambda delivers it (epoch seconds where boto3 gives a datetime)."""
     data = dict(record["dynamodb"])
+    for image in ("NewImage", "OldImage"):
+        if image in data:
+            data[image] = {k: _repair(v) for k, v in data[image].items()}
     stamp = data.get("ApproximateCreationDateTime")
     if hasattr(stamp, "timestamp"):
         data["ApproximateCreationDateTime"] = stamp.timestamp()

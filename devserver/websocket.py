@@ -163,6 +163,7 @@ class WebSocketGateway:
         self.app = app_module
         self.idle_seconds, self.max_seconds, self.stage = idle_seconds, max_seconds, stage
         self.connections: dict[str, Connection] = {}
+        self.handling = 0  # connections whose handler thread has not finished ($disconnect included)
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self.management = ThreadingHTTPServer(("127.0.0.1", 0), _management_handler(self))
@@ -234,6 +235,7 @@ class WebSocketGateway:
         handler.close_connection = True
         with self._lock:
             self.connections[connection.id] = connection
+            self.handling += 1
         code = 1000
         try:
             for kind, payload in connection.messages():
@@ -256,6 +258,8 @@ class WebSocketGateway:
                 connection.close(code)
             connection.open = False
             self._call(self.app.realtime_disconnect, self._event(connection, "$disconnect", "DISCONNECT"))
+            with self._lock:
+                self.handling -= 1
 
     def _sweep(self) -> None:
         while not self._stop.wait(min(1.0, self.idle_seconds / 4)):
@@ -298,12 +302,16 @@ class WebSocketGateway:
         connection.close(1000)
         return True
 
-    def stop(self) -> None:
+    def stop(self, grace: float = 2.0) -> None:
+        """Close every connection and give their $disconnect calls `grace` seconds to finish."""
         self._stop.set()
         with self._lock:
             connections = list(self.connections.values())
         for c in connections:
             c.close(1001, "Going away")
+        deadline = time.monotonic() + grace
+        while self.handling and time.monotonic() < deadline:
+            time.sleep(0.02)
         self.management.shutdown()
         self.management.server_close()
 
