@@ -51,7 +51,7 @@ test("a filter narrows the events, and a record topic hears its updates and its 
     const { watcher, writer, author } = await twoUsers();
     const food = [];
     const one = [];
-    const unsubFood = watcher.pb.wx.subscribe("posts", "*", (e) => food.push(e.record.title), { filter: 'tags ?= "food"' });
+    const unsubFood = watcher.pb.wx.subscribe("posts", "*", (e) => food.push(e.record.title), { filter: 'tags:each ?= "food"' });
     const post = await writer.pb.collection("posts").create({ title: "watched", status: "published", owner: author.id });
     const unsubOne = watcher.pb.wx.subscribe("posts", post.id, (e) => one.push(e.action + ":" + e.record.title));
     await Promise.all([unsubFood.ready, unsubOne.ready]);
