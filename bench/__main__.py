@@ -1,10 +1,10 @@
 """`make bench`: speed and cost figures measured side by side in one run, printed as one table."""
-from bench import devstack, foundation, push, records, userdata, wechat_extras
+from bench import devstack, foundation, push, realtime, records, userdata, wechat_extras
 from bench.harness import print_table, start_stack
 
-# records seeds 10,000 items, so the sections that write little come first; devstack is last: it starts a stack of
-# its own.
-SECTIONS = [foundation, userdata, push, wechat_extras, records, devstack]
+# records seeds 10,000 items, so the sections that write little come first; devstack and realtime are last: each
+# starts a stack of its own.
+SECTIONS = [foundation, userdata, push, wechat_extras, records, devstack, realtime]
 
 
 def main():

@@ -34,6 +34,7 @@ def _body_limit():
 
 
 class _Handler(ChaliceRequestHandler):
+    disable_nagle_algorithm = True  # headers and body are two writes: no waiting for a delayed ACK between them
     def log_message(self, *args):  # the app logs every request itself, as JSON
         pass
 

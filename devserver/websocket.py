@@ -319,6 +319,7 @@ class WebSocketGateway:
 def _management_handler(gateway: WebSocketGateway) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body are two writes: no waiting for a delayed ACK between
 
         def log_message(self, *args: Any) -> None:
             pass

@@ -21,15 +21,19 @@ from chalicelib.store import connections
 
 
 def publish(change: RecordChange) -> None:
-    """The stream step: record the change in the feed, then send it to its subscribers."""
-    cursor = feed.append(change)
+    """The stream step: record the change in the feed and send it to its subscribers, side by side (the events
+    carry the entry's cursor; the step ends once both are done, so a retry repeats both)."""
+    cursor = feed.cursor_of(change)
+    stored = push.in_background(lambda: feed.append(change, cursor=cursor))
     deliver(change, cursor)
+    stored.result()
 
 
 def deliver(change: RecordChange, cursor: str) -> dict[str, int]:
     """Send the change to every subscriber who may see it; counts of what happened (for logs and tests)."""
-    subscriptions = [*connections.subscribers(change.collection, "*"),
-                     *connections.subscribers(change.collection, change.id)]
+    by_collection, by_record = push.run_all([lambda: list(connections.subscribers(change.collection, "*")),
+                                             lambda: list(connections.subscribers(change.collection, change.id))])
+    subscriptions = [*by_collection, *by_record]
     if not subscriptions:
         return {"subscribers": 0, "sent": 0, "gone": 0}
     now = time.time()

@@ -62,9 +62,9 @@ def _image(record: store.StoredRecord | None) -> dict[str, Any] | None:
     return image if len(json.dumps(image, default=str)) <= MAX_IMAGE_BYTES else None
 
 
-def append(change: RecordChange, now: float | None = None) -> str:
-    """Add the change to its collection's feed; its cursor."""
-    cursor = cursor_of(change, now)
+def append(change: RecordChange, now: float | None = None, cursor: str | None = None) -> str:
+    """Add the change to its collection's feed (under `cursor`, taken when its events went out); its cursor."""
+    cursor = cursor or cursor_of(change, now)
     item: dict[str, Any] = {**keys.change_feed_entry(change.collection, cursor), "action": change.action,
                             "rid": change.id, keys.TTL_ATTRIBUTE: int(_ms(now) / 1000) + KEEP_SECONDS}
     for name, record in (("old", change.old), ("new", change.new)):

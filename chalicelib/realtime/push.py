@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Callable, TypeVar
 
 from chalicelib.core import logs
 from chalicelib.core.settings import realtime_management_url
 
 MAX_PARALLEL = 16
+T = TypeVar("T")
 
 _clients: dict[str, Any] = {}
 _lock = threading.Lock()
@@ -71,3 +72,13 @@ def send_many(messages: list[tuple[str, str]]) -> set[str]:
         return set() if send(connection_id, data) else {connection_id}
     results = list(_workers().map(lambda m: (m[0], send(m[0], m[1])), messages))
     return {connection_id for connection_id, sent in results if not sent}
+
+
+def run_all(calls: list[Callable[[], T]]) -> list[T]:
+    """Run independent calls (table reads) side by side on the same workers; their results in order."""
+    futures = [_workers().submit(call) for call in calls]
+    return [f.result() for f in futures]
+
+
+def in_background(call: Callable[[], T]) -> "Future[T]":
+    return _workers().submit(call)
