@@ -10,12 +10,13 @@ from chalicelib import functions as team_code
 from chalicelib.core import logs
 from chalicelib.functions.schedule import tick_minutes
 from chalicelib.records.collections import check_at_start
-from chalicelib.routes import admin, callback, console, files, login, messages, middleware, system, userdata
+from chalicelib.routes import admin, callback, console, files, login, messages, middleware, realtime, system, userdata
 from chalicelib.routes import functions as functions_routes
 from chalicelib.routes import wechat_extras, wechat_tokens
 from chalicelib.routes import records as records_routes
 
 app = Chalice(app_name="wxbase", configure_logs=False)
+app.experimental_feature_flags.update(["WEBSOCKETS"])  # the realtime WebSocket API (chalicelib/realtime)
 logs.configure()
 # A collections file that can't load stops the start here (the Lambda's init fails, `make dev` exits) with one
 # message naming the collection and field, instead of a 500 on every request.
@@ -41,6 +42,7 @@ app.register_blueprint(wechat_extras.bp)
 app.register_blueprint(admin.bp)
 app.register_blueprint(console.bp)
 app.register_blueprint(functions_routes.bp)
+app.register_blueprint(realtime.bp)
 
 
 # The queue name is a placeholder that infra/template.yaml replaces with the CallbackQueue it creates.
@@ -87,3 +89,26 @@ def functions_schedule(event):
     from chalicelib.functions import schedule
 
     return schedule.run()
+
+
+# The realtime WebSocket API (docs/realtime.md): API Gateway calls these; under make dev, devserver/websocket.py does.
+@app.on_ws_connect(name="realtime_connect")
+def realtime_connect(event):
+    from chalicelib.realtime import sockets
+
+    sockets.connect(event.connection_id)
+
+
+@app.on_ws_message(name="realtime_message")
+def realtime_message(event):
+    from chalicelib.realtime import sockets
+
+    sockets.message(event.connection_id, event.to_dict().get("body"),
+                    endpoint=f"https://{event.domain_name}/{event.stage}")
+
+
+@app.on_ws_disconnect(name="realtime_disconnect")
+def realtime_disconnect(event):
+    from chalicelib.realtime import sockets
+
+    sockets.disconnect(event.connection_id)

@@ -62,6 +62,12 @@ export interface ClientOptions {
         maxInterval?: number;
         /** "polling" skips asking the server for a socket. */
         transport?: "auto" | "polling";
+        /** Socket heartbeat: a ping every so many ms (240000; API Gateway closes a socket idle for 10 minutes). */
+        heartbeat?: number;
+        /** First reconnect delay in ms after a socket drops, doubled each time (1000). */
+        reconnectDelay?: number;
+        /** Longest reconnect delay in ms (30000). */
+        maxReconnectDelay?: number;
     };
 }
 

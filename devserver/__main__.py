@@ -96,16 +96,24 @@ def main() -> None:
     from devserver.http import HttpServer
     from devserver.jobs import QueueDrainer, start_schedules
     from devserver.streams import StreamReader
+    from devserver.websocket import PATH as WEBSOCKET_PATH, WebSocketGateway
 
-    http = HttpServer(wxbase_app.app, PROJECT_DIR, port=config.port, host=config.host)
+    # what API Gateway's WebSocket API does: the realtime endpoint on the API's port, with its @connections API
+    websockets = WebSocketGateway(wxbase_app)
+    os.environ.update(websockets.environment(f"ws://{config.public_host}:{config.port}{WEBSOCKET_PATH}"))
+    streams: list = []
+    http = HttpServer(wxbase_app.app, PROJECT_DIR, port=config.port, host=config.host, websockets=websockets,
+                      after_write=lambda: [s.wake() for s in streams])
     drainer = QueueDrainer(wxbase_app.callback_worker).start()  # what Lambda's SQS event source does when deployed
     jobs = start_schedules(wxbase_app.app)  # what EventBridge does: every @app.schedule on its rate
     # what the stream's event source mapping does: record changes to record_stream, resuming where it stopped
     stream = StreamReader(lambda event, context: wxbase_app.record_stream(event, context),
                           checkpoint=os.path.join(config.data_dir, "record-stream.json")).start()
+    streams.append(stream)
     api = f"http://{config.public_host}:{config.port}"
     _say(f"API            {api}/api/health  (listening on {config.host}:{config.port})")
     _say(f"OpenAPI        {api}/api/openapi.json")
+    _say(f"realtime       ws://{config.public_host}:{config.port}{WEBSOCKET_PATH}  (GET {api}/api/realtime)")
     _say(f"WeChat sandbox {stack.sandbox.url}  (login with code sandbox-<name>)")
     if stack.dynamodb:
         _say(f"files (S3)     {stack.env['AWS_ENDPOINT_URL_S3']}  DynamoDB Local, queue: in {config.data_dir}"
@@ -128,6 +136,7 @@ def main() -> None:
     watchdog = threading.Timer(STOP_SECONDS, lambda: os._exit(1))
     watchdog.daemon = True
     watchdog.start()
+    websockets.stop()
     http.stop()
     drainer.stop()
     stream.stop()

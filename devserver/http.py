@@ -36,6 +36,7 @@ def _body_limit():
 
 
 class _Handler(ChaliceRequestHandler):
+    disable_nagle_algorithm = True  # headers and body are two writes: no waiting for a delayed ACK between them
     def log_message(self, *args):  # the app logs every request itself, as JSON
         pass
 
@@ -96,6 +97,8 @@ class _Handler(ChaliceRequestHandler):
         self._send_http_response(status, headers, json.dumps(body).encode())
 
     def _generic_handle(self):
+        if self.server.websockets is not None and self.server.websockets.wants(self):
+            return self.server.websockets.handle(self)  # the realtime WebSocket API (devserver/websocket.py)
         with self.server.active_lock:
             self.server.active += 1
         try:
@@ -122,6 +125,8 @@ class _Handler(ChaliceRequestHandler):
         response_headers.update(response["multiValueHeaders"])
         response = self._handle_binary(response)
         self._send_http_response(response["statusCode"], response_headers, response["body"])
+        if self.command not in ("GET", "HEAD", "OPTIONS") and self.server.after_write is not None:
+            self.server.after_write()  # e.g. the stream reader looks for the change now rather than at its next poll
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
 
@@ -146,6 +151,8 @@ class _Server(ThreadedHTTPServer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.active, self.active_lock = 0, threading.Lock()
+        self.websockets: Any = None  # a devserver.websocket.WebSocketGateway serving PATH on this port
+        self.after_write: Any = None  # called once a write request has been answered
 
 
 def _config(project_dir, stage):
@@ -157,7 +164,8 @@ def _config(project_dir, stage):
 class HttpServer(LoopbackServer):
     """The app served over HTTP: `.url`, `.stop()`."""
 
-    def __init__(self, app: Any, project_dir: str, port: int = 0, host: str = "127.0.0.1", stage: str = "local") -> None:
+    def __init__(self, app: Any, project_dir: str, port: int = 0, host: str = "127.0.0.1", stage: str = "local",
+                 websockets: Any = None, after_write: Any = None) -> None:
         from chalice.local import LocalChalice
 
         if not isinstance(app, LocalChalice):
@@ -166,6 +174,7 @@ class HttpServer(LoopbackServer):
 
             app.__class__ = _LocalApp
         local = LocalDevServer(app, _config(project_dir, stage), host, port, handler_cls=_Handler, server_cls=_Server)
+        local.server.websockets, local.server.after_write = websockets, after_write
         super().__init__(local.server, "http")
 
     def stop(self, grace: float = 1.0) -> None:

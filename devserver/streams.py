@@ -73,6 +73,7 @@ class StreamReader:
                     StreamArn=self.arn, ShardId=shard, ShardIteratorType=start)["ShardIterator"]
         self._save_checkpoint()
         self._stop = threading.Event()
+        self._wake = threading.Event()
 
     def _after(self, shard: str, sequence: str) -> str:
         try:
@@ -133,12 +134,17 @@ class StreamReader:
             self._save_checkpoint()
         return handed
 
+    def wake(self) -> None:
+        """Read now instead of at the next poll (make dev calls it when a write was answered)."""
+        self._wake.set()
+
     def start(self, interval: float = 0.2) -> "StreamReader":
         def loop() -> None:
             while not self._stop.is_set():
                 try:
                     if not self.poll():
-                        self._stop.wait(interval)
+                        self._wake.wait(interval)
+                        self._wake.clear()
                 except Exception as exc:  # keep reading; the engine may be restarting
                     print(f"[wxbase] stream read failed: {exc.__class__.__name__}", flush=True)
                     self._stop.wait(1)
@@ -148,3 +154,4 @@ class StreamReader:
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()

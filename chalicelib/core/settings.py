@@ -237,3 +237,21 @@ def parse_apps(raw: str) -> tuple[WeChatApp, ...]:
             )
         )
     return tuple(apps)
+
+
+def realtime_url() -> str:
+    """WXBASE_REALTIME_URL: the WebSocket URL clients connect to (`wss://…` deployed, `ws://…` under make dev);
+    empty when this deployment serves no realtime endpoint."""
+    return _env("WXBASE_REALTIME_URL").strip()
+
+
+def realtime_management_url() -> str:
+    """Where that endpoint's @connections management API is: WXBASE_REALTIME_MANAGEMENT_URL, else the endpoint's
+    own host and stage over https (API Gateway serves both there)."""
+    explicit = _env("WXBASE_REALTIME_MANAGEMENT_URL").strip()
+    if explicit:
+        return explicit
+    url = realtime_url()
+    if url.startswith("wss://"):
+        return "https://" + url[len("wss://"):]
+    return "http://" + url[len("ws://"):] if url.startswith("ws://") else ""

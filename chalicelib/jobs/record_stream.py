@@ -14,11 +14,14 @@ from typing import Any, Callable
 
 from chalicelib.core import logs
 from chalicelib.functions import after_hooks
+from chalicelib.realtime import fanout
 from chalicelib.records.changes import RecordChange, from_stream
 from chalicelib.store import progress
 
 Step = Callable[[RecordChange], None]
-STEPS: list[tuple[str, Step]] = [("after_hooks", after_hooks.run)]  # (name, function): each change goes through
+# (name, function): what each stored change goes through. Subscribers hear of it first (realtime/fanout.py); the
+# team's after hooks, which may take their time, run next.
+STEPS: list[tuple[str, Step]] = [("realtime", fanout.publish), ("after_hooks", after_hooks.run)]
 
 
 def handle(event: dict[str, Any], steps: list[tuple[str, Step]] | None = None) -> dict[str, Any]:

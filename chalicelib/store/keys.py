@@ -28,6 +28,9 @@
 | URL link             | URLLINK#<appid>#<digest>    | #             |                                                 |
 | image check (TTL)    | MEDIACHECK#<appid>#<trace>  | #             |                                                 |
 | rate counter (TTL)   | RATE#<scope>#<subject>      | <window start>|                                                 |
+| connection (TTL)     | WS#<connection id>          | #             |                                                 |
+| subscription (TTL)   | WS#<connection id>          | S#<sub id>    | gsi4 RT#<collection>#<* or record id> / <connection id>#<sub id> |
+| change feed (TTL)    | FEED#<collection>           | <cursor>      |                                                 |
 
 Records of one collection share a partition, so a list by id (= creation order) is one Query and a record read is
 one GetItem. Identity, unionid and phone items are uniqueness markers written in the same transaction as the user,
@@ -56,6 +59,7 @@ MESSAGES_BY_DAY_SLOT = 2  # subscribe messages by creation day (the admin consol
 MESSAGES_BY_USER_SLOT = 3  # subscribe messages by recipient user (merges move them); no record partition starts SUBMSG
 RECORD_INDEX_SLOTS = (3, 4, 5, 6)  # one per declared index of a collection
 FOLLOWERS_BY_UNIONID_SLOT = 3  # follower items list their person there (partitions apart from records')
+REALTIME_TOPIC_SLOT = 4  # subscriptions list under their topic there (partitions apart from records')
 
 
 def gsi(slot: int) -> str:
@@ -288,3 +292,42 @@ def media_check(appid: str, trace_id: str) -> Key:
 def rate_counter(scope: str, subject: str, window_start: int) -> Key:
     """Calls of one subject (a user) to one rate-limited action in one fixed window."""
     return {TABLE_PK: f"RATE#{scope}#{subject}", TABLE_SK: f"{window_start:012d}"}
+
+
+# --- realtime: sockets, their subscriptions, the change feed ----------------------------------------------------------
+
+SUBSCRIPTION_SK_PREFIX = "S#"
+
+
+def connection_partition(connection_id: str) -> str:
+    """The partition of one WebSocket connection: its item and its subscriptions (read and removed together)."""
+    return f"WS#{connection_id}"
+
+
+def connection(connection_id: str) -> Key:
+    """One open WebSocket connection and who signed in on it."""
+    return {TABLE_PK: connection_partition(connection_id), TABLE_SK: SINGLETON_SK}
+
+
+def subscription(connection_id: str, subscription_id: str) -> Key:
+    return {TABLE_PK: connection_partition(connection_id), TABLE_SK: SUBSCRIPTION_SK_PREFIX + subscription_id}
+
+
+def topic_partition(collection: str, topic: str) -> str:
+    """The gsi4 partition of the subscriptions to one topic: `*` (the collection) or a record id."""
+    return f"RT#{collection}#{topic}"
+
+
+def topic_index(collection: str, topic: str, connection_id: str, subscription_id: str) -> dict[str, str]:
+    """gsi4 attributes filing a subscription under its topic: a change reads its topics' subscribers with one
+    Query each, whatever else is connected."""
+    return gsi_entry(REALTIME_TOPIC_SLOT, topic_partition(collection, topic), f"{connection_id}#{subscription_id}")
+
+
+def change_feed_partition(collection: str) -> str:
+    return f"FEED#{collection}"
+
+
+def change_feed_entry(collection: str, cursor: str) -> Key:
+    """One record change of a collection in its change feed, sorted by its cursor (time first)."""
+    return {TABLE_PK: change_feed_partition(collection), TABLE_SK: cursor}

@@ -20,7 +20,9 @@ try {
         WXBASE_TEST_DATA_DIR: stack.dataDir,
     };
     // one file at a time: they share the stack, and feeds and subscriptions see every user's published posts
-    const child = spawn(process.execPath, ["--test", "--test-concurrency=1", ...files], { env, stdio: "inherit" });
+    // the simulated wx.connectSocket uses Node's WebSocket client (a flag before Node 22)
+    const flags = typeof WebSocket === "undefined" ? ["--experimental-websocket"] : [];
+    const child = spawn(process.execPath, [...flags, "--test", "--test-concurrency=1", ...files], { env, stdio: "inherit" });
     code = await new Promise((resolve) => child.on("exit", (c, signal) => resolve(signal ? 1 : c)));
 } finally {
     await stack.stop();

@@ -18,7 +18,8 @@ LAYERS = {
     "users": {"core", "store", "wechat", "records", "messages"},
     "sharing": {"core", "store", "wechat", "files"},
     "functions": {"core", "store", "wechat", "records", "users", "messages", "files"},
-    "jobs": {"core", "store", "wechat", "records", "users", "messages", "files", "functions"},
+    "jobs": {"core", "store", "wechat", "records", "users", "messages", "files", "functions", "realtime"},
+    "realtime": {"core", "store", "records", "files"},
     "admin": {"core", "store", "wechat", "records", "users", "messages", "files"},
 }
 

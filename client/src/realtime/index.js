@@ -2,17 +2,21 @@
 // needs EventSource, which mini-programs lack, so pb.realtime is replaced by this one).
 //
 // The transport is picked when the first subscription starts: GET /api/realtime tells whether the server offers
-// a WebSocket (contract section 10; a socket transport over wx.connectSocket, one socket for all subscriptions,
-// goes into TRANSPORTS next to polling); a 404, an error or no socket transport here means polling.
+// a WebSocket (contract section 10): then one wx.connectSocket carries every subscription (socket.js); a 404, an
+// error, or a platform without connectSocket means polling (polling.js).
 import { createPollingTransport } from "./polling.js";
+import { createSocketTransport } from "./socket.js";
 
-const TRANSPORTS = { polling: createPollingTransport };
+const TRANSPORTS = { polling: createPollingTransport, socket: createSocketTransport };
 
 export function createRealtime(pb, platform, pages, options) {
     options = options || {};
     const config = {
         interval: options.interval || 3000,
         maxInterval: options.maxInterval || 30000,
+        heartbeat: options.heartbeat || 240000, // under API Gateway's 10-minute idle limit
+        reconnectDelay: options.reconnectDelay || 1000,
+        maxReconnectDelay: options.maxReconnectDelay || 30000,
         pageState: (page) => pages.state(page),
         appHidden: () => appHidden,
     };
@@ -48,7 +52,7 @@ export function createRealtime(pb, platform, pages, options) {
         if (options.transport !== "polling") {
             info = await pb.send("/api/realtime", { requestKey: null }).catch(() => null);
         }
-        const socket = info && info.url && TRANSPORTS.socket;
+        const socket = info && info.url && typeof platform.api.connectSocket === "function" && TRANSPORTS.socket;
         return socket ? socket(pb, platform, info.url, config) : TRANSPORTS.polling(pb, config);
     }
 

@@ -15,6 +15,7 @@ import vm from "node:vm";
 import { fileURLToPath } from "node:url";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const MAX_SOCKETS = 5; // WeChat: at most 5 WebSocket connections at once
 export const REPO = path.resolve(HERE, "..", "..", "..");
 export const PACKAGE_DIST = path.join(REPO, "client", "miniprogram_dist");
 export const EXAMPLE_DIR = path.join(REPO, "examples", "miniprogram");
@@ -72,7 +73,9 @@ export class MiniProgram {
         this.logins = 0;
         this.pages = [];
         this.appListeners = { show: [], hide: [] };
-        this.sockets = 0;
+        this.sockets = 0; // wx.connectSocket calls
+        this.openSockets = new Set(); // SocketTasks not closed yet (WeChat allows MAX_SOCKETS at once)
+        this.socketLog = []; // {dir: "out" | "in", data}
         this.inflight = { put: 0, maxPut: 0 };
         this.timers = new Map();
         this.nextTimer = 1;
@@ -312,8 +315,80 @@ export class MiniProgram {
         return this.timers.size;
     }
 
+    /**
+     * wx.connectSocket over a real WebSocket, with a SocketTask's callbacks (onOpen, onMessage, onClose, onError) and
+     * WeChat's limit of MAX_SOCKETS sockets at once: one more fails with WeChat's errMsg.
+     */
+    _connectSocket(o) {
+        const rt = this;
+        rt.sockets++;
+        const later = (fn) => setImmediate(() => !rt.closed && fn());
+        const fault = rt._takeFault("connectSocket", o);
+        if (fault) {
+            later(() => o.fail && o.fail(rt.toCtx({ errMsg: fault.errMsg || "connectSocket:fail" })));
+            return undefined;
+        }
+        if (rt.openSockets.size >= MAX_SOCKETS) {
+            later(() => o.fail && o.fail(rt.toCtx({ errMsg: `connectSocket:fail exceed max task count ${MAX_SOCKETS}` })));
+            return undefined;
+        }
+        if (typeof WebSocket !== "function") {
+            throw new Error("the simulated runtime needs node --experimental-websocket (tests/client/run.mjs passes it)");
+        }
+        const ws = new WebSocket(o.url);
+        const listeners = { open: [], message: [], close: [], error: [] };
+        const emit = (kind, res) => later(() => listeners[kind].forEach((fn) => fn(rt.toCtx(res))));
+        let done = false;
+        const finish = (code, reason) => {
+            if (!done) {
+                done = true;
+                rt.openSockets.delete(task);
+                emit("close", { code, reason: reason || "" });
+            }
+        };
+        const task = {
+            send({ data, success, fail }) {
+                if (ws.readyState !== 1) {
+                    later(() => fail && fail(rt.toCtx({ errMsg: "sendSocketMessage:fail WebSocket is not connected" })));
+                    return;
+                }
+                rt.socketLog.push({ dir: "out", data });
+                ws.send(data);
+                later(() => success && success(rt.toCtx({ errMsg: "sendSocketMessage:ok" })));
+            },
+            close({ code, reason, success } = {}) {
+                try {
+                    ws.close(code || 1000, reason);
+                } catch (e) {
+                    ws.close();
+                }
+                finish(code || 1000, reason);
+                later(() => success && success(rt.toCtx({ errMsg: "closeSocket:ok" })));
+            },
+            onOpen: (fn) => listeners.open.push(fn),
+            onMessage: (fn) => listeners.message.push(fn),
+            onClose: (fn) => listeners.close.push(fn),
+            onError: (fn) => listeners.error.push(fn),
+        };
+        rt.openSockets.add(task);
+        ws.onopen = () => emit("open", { header: {}, profile: {} });
+        ws.onmessage = (e) => {
+            rt.socketLog.push({ dir: "in", data: e.data });
+            emit("message", { data: e.data });
+        };
+        ws.onerror = () => emit("error", { errMsg: "connectSocket:fail" });
+        ws.onclose = (e) => finish(e.code, e.reason);
+        task.server = ws; // for tests: drop the connection as a network would
+        later(() => o.success && o.success(rt.toCtx({ errMsg: "connectSocket:ok" })));
+        return task;
+    }
+
     /** The app is killed: timers stop, nothing else runs. Storage stays on disk. */
     close() {
+        for (const task of this.openSockets) {
+            task.server.close();
+        }
+        this.openSockets.clear();
         this.closed = true;
         for (const t of this.timers.values()) {
             clearTimeout(t);
@@ -381,10 +456,7 @@ export class MiniProgram {
             onAppHide: (fn) => rt.appListeners.hide.push(fn),
             offAppShow: (fn) => (rt.appListeners.show = rt.appListeners.show.filter((f) => f !== fn)),
             offAppHide: (fn) => (rt.appListeners.hide = rt.appListeners.hide.filter((f) => f !== fn)),
-            connectSocket() {
-                rt.sockets++;
-                throw new Error("connectSocket is not simulated");
-            },
+            connectSocket: (o) => rt._connectSocket(o),
             navigateTo: (o) => later(() => { rt.navigateTo(o.url); o.success && o.success(rt.toCtx({ errMsg: "navigateTo:ok" })); }),
             navigateBack: (o = {}) => later(() => { rt.navigateBack(); o.success && o.success(rt.toCtx({ errMsg: "navigateBack:ok" })); }),
             showToast: (o) => rt.ui.toasts.push(o.title),
