@@ -5,9 +5,12 @@ from chalicelib.routes.blueprint import ApiBlueprint
 from chalicelib.routes.common import header_token, json_object, query_params
 
 bp = ApiBlueprint(__name__)
+# Each function reads its own body; the generic route only takes any JSON object (or none).
+CALL_BODY = {"required": False, "content": {"application/json": {"schema": {
+    "type": "object", "description": "The function's input, as `ctx.body`."}}}}
 
 
-@bp.route("/api/functions/{name}", methods=["POST"])
+@bp.route("/api/functions/{name}", methods=["POST"], body=CALL_BODY)
 def call_function(name):
     """Call one of the deployment's functions with a JSON body (each function's own entry lists its auth)."""
     from chalicelib.functions import calls
