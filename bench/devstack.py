@@ -6,12 +6,11 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 import requests
 
-from bench.harness import PROJECT_DIR
+from bench.harness import PROJECT_DIR, start_devstack
 
 SMALL, LARGE = 100, 10_000
 CREATES = 40
@@ -98,18 +97,11 @@ def _stop_and_restart(data_dir):
 def rows(stack):
     """Runs last: it points the process's AWS clients at a stack of its own."""
     from devserver.http import HttpServer
-    from devserver.stack import LocalStack
 
     import app
 
-    from devserver.stack import ENDPOINT_VARIABLES
-
-    for name in ENDPOINT_VARIABLES:  # the other sections' emulator; this stack brings its own engines
-        os.environ.pop(name, None)
-    data_dir = tempfile.mkdtemp(prefix="wxbase-bench-devstack-")
-    env = {k: stack.env[k] for k in ("WXBASE_JWT_SECRET", "WXBASE_ADMIN_KEYS")}
-    own = LocalStack({**env, "WXBASE_TABLE": "wxbase"}, data_dir=data_dir).apply()
-    assert own.dynamodb is not None, "the bench must measure DynamoDB Local, not the in-memory emulator"
+    own = start_devstack(stack, "wxbase-bench-devstack-")
+    data_dir = own.data_dir
     http = HttpServer(app.app, PROJECT_DIR)
     try:
         from chalicelib.core import settings

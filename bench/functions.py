@@ -1,15 +1,13 @@
 """Rows for the team's functions, on make dev's engines (DynamoDB Local, the disk S3) over real HTTP: what a function
 call adds over a plain record GET (both measured interleaved, as medians), and how long a stored change takes to
 reach its after hook through the table's stream as make dev reads it (devserver/streams.py, record_stream)."""
-import os
 import statistics
-import tempfile
 import threading
 import time
 
 import requests
 
-from bench.harness import PROJECT_DIR
+from bench.harness import PROJECT_DIR, start_devstack
 from chalicelib.functions import after, function
 
 ROUNDS = 200
@@ -89,13 +87,8 @@ def rows(stack):
     import app
     from chalicelib.core import settings
     from devserver.http import HttpServer
-    from devserver.stack import ENDPOINT_VARIABLES, LocalStack
 
-    for name in ENDPOINT_VARIABLES:
-        os.environ.pop(name, None)
-    env = {k: stack.env[k] for k in ("WXBASE_JWT_SECRET", "WXBASE_ADMIN_KEYS")}
-    own = LocalStack({**env, "WXBASE_TABLE": "wxbase"}, data_dir=tempfile.mkdtemp(prefix="wxbase-bench-fn-")).apply()
-    assert own.dynamodb is not None, "the bench must measure DynamoDB Local, not the in-memory emulator"
+    own = start_devstack(stack, "wxbase-bench-fn-")
     http = HttpServer(app.app, PROJECT_DIR)
     try:
         appid = settings.get_settings().miniprograms[0].appid

@@ -29,6 +29,21 @@ def start_stack():
     return LocalStack(env).apply()
 
 
+def start_devstack(stack, prefix):
+    """A stack of make dev's own engines (DynamoDB Local, the disk S3) in a fresh data folder, for the sections that
+    measure them; it replaces the emulator for the rest of the process. Returns it applied (call .stop())."""
+    import tempfile
+
+    from devserver.stack import ENDPOINT_VARIABLES, LocalStack
+
+    for name in ENDPOINT_VARIABLES:
+        os.environ.pop(name, None)
+    env = {k: stack.env[k] for k in ("WXBASE_JWT_SECRET", "WXBASE_ADMIN_KEYS")}
+    own = LocalStack({**env, "WXBASE_TABLE": "wxbase"}, data_dir=tempfile.mkdtemp(prefix=prefix)).apply()
+    assert own.dynamodb is not None, "the bench must measure DynamoDB Local, not the in-memory emulator"
+    return own
+
+
 class RequestCounter:
     """Counts AWS API calls per operation, at botocore's level (what is billed)."""
 

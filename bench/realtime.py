@@ -3,15 +3,13 @@ WebSocket endpoint and @connections API): delivery latency from a write's answer
 socket, alone and among 200 subscribers of the collection, and what a change reads while 200 other sockets
 subscribe to another collection (the subscriptions are indexed by topic, so nothing)."""
 import json
-import os
 import statistics
-import tempfile
 import threading
 import time
 
 import requests
 
-from bench.harness import PROJECT_DIR
+from bench.harness import PROJECT_DIR, start_devstack
 
 WRITES = 40
 CROWD = 200
@@ -113,13 +111,8 @@ def rows(stack):
     import app
 
     from devserver.realtime import RealtimeServer
-    from devserver.stack import ENDPOINT_VARIABLES, LocalStack
 
-    for name in ENDPOINT_VARIABLES:
-        os.environ.pop(name, None)
-    env = {k: stack.env[k] for k in ("WXBASE_JWT_SECRET", "WXBASE_ADMIN_KEYS")}
-    own = LocalStack({**env, "WXBASE_TABLE": "wxbase"}, data_dir=tempfile.mkdtemp(prefix="wxbase-bench-rt-")).apply()
-    assert own.dynamodb is not None, "the bench must measure DynamoDB Local, not the in-memory emulator"
+    own = start_devstack(stack, "wxbase-bench-rt-")
     server = RealtimeServer(app, PROJECT_DIR)
     subscribers = []
     try:

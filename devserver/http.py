@@ -9,8 +9,11 @@ Two things Chalice's local gateway does differently from the deployed API are pu
   Gateway buffers them); a malformed one is refused with 400 and the connection is closed.
 - A method no route has (TRACE, QUERY, …): http.server's own 501 HTML page becomes API Gateway's 405 in
   PocketBase's shape.
+A refusal that leaves a body unread closes the connection the lingering way: closing a socket with unread input
+makes the kernel reset it, and the client, still sending, would lose the answer.
 """
 import json
+import socket
 import threading
 import time
 from typing import Any
@@ -21,6 +24,7 @@ from chalicelib.core.errors import NotFound, error_body
 from devserver.loopback import LoopbackServer
 
 MAX_CHUNK_LINE = 1024
+LINGER_SECONDS, LINGER_BYTES = 2.0, 16 * 1024 * 1024  # how much of a refused body is read and dropped, at most
 
 
 class _BadRequestBody(Exception):
@@ -37,6 +41,7 @@ def _body_limit():
 
 class _Handler(ChaliceRequestHandler):
     disable_nagle_algorithm = True  # headers and body are two writes: no waiting for a delayed ACK between them
+
     def log_message(self, *args):  # the app logs every request itself, as JSON
         pass
 
@@ -95,6 +100,24 @@ class _Handler(ChaliceRequestHandler):
     def _send_json(self, status, body, close=False):
         headers = {"Content-Type": "application/json", **({"Connection": "close"} if close else {})}
         self._send_http_response(status, headers, json.dumps(body).encode())
+        if close:
+            self._drain_unread_input()
+
+    def _drain_unread_input(self):
+        """Send the answer, stop writing, then read and drop what the client still sends (bounded in time and
+        size) so the close is not a reset that loses the answer."""
+        try:
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_WR)
+            self.connection.settimeout(0.5)
+            deadline, read = time.monotonic() + LINGER_SECONDS, 0
+            while time.monotonic() < deadline and read < LINGER_BYTES:
+                chunk = self.connection.recv(65536)
+                if not chunk:
+                    break
+                read += len(chunk)
+        except OSError:  # the client went first, or timed out: nothing is left to protect
+            pass
 
     def _generic_handle(self):
         if self.server.websockets is not None and self.server.websockets.wants(self):

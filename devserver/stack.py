@@ -55,6 +55,7 @@ class LocalStack:
         configured = json.loads(self.env["WXBASE_APPS"])
         apps = {a["appid"]: a.get("secret", "") for a in configured}
         types = {a["appid"]: a.get("type", "miniprogram") for a in configured}
+        self.data_dir = data_dir  # None: the in-memory emulator
         self.emulator: AwsEmulator | None = None
         self.dynamodb: Any = None  # DynamoDBLocal, with a data_dir
         self.s3: Any = None  # DiskS3, with a data_dir

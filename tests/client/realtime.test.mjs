@@ -4,23 +4,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { MAX_SOCKETS } from "./harness/runtime.mjs";
-import { openApp, requestsTo, sleep, until, useStack } from "./harness/app.mjs";
+import { openApp, requestsTo, sleep, twoUsers, until, useStack } from "./harness/app.mjs";
 
 const stack = useStack();
 const FAST = { realtime: { heartbeat: 300, reconnectDelay: 300, maxReconnectDelay: 600 } };
 
-async function twoUsers() {
-    const watcher = openApp(stack, { client: FAST });
-    const writer = openApp(stack);
-    const me = (await watcher.pb.wx.login()).record;
-    const author = (await writer.pb.wx.login()).record;
-    return { watcher, writer, me, author };
-}
-
 const sent = (rt, type) => rt.socketLog.filter((m) => m.dir === "out" && JSON.parse(m.data).type === type);
 
 test("every subscription shares one socket; events follow the rules; unsubscribing ends it", async () => {
-    const { watcher, writer, me, author } = await twoUsers();
+    const { watcher, writer, me, author } = await twoUsers(stack, FAST);
     const { rt, pb } = watcher;
     const feed = [];
     const mine = [];
@@ -51,7 +43,7 @@ test("every subscription shares one socket; events follow the rules; unsubscribi
 });
 
 test("a dropped socket reconnects with backoff and catches up on what it missed, once each", async () => {
-    const { watcher, writer, author } = await twoUsers();
+    const { watcher, writer, author } = await twoUsers(stack, FAST);
     const { rt, pb } = watcher;
     const heard = [];
     // only this author's posts: a subscription also hears of changes made up to a second before it started
@@ -97,7 +89,7 @@ test("heartbeats keep the socket checked, and a guest hears only what guests may
 });
 
 test("a record over the frame limit arrives whole, read over HTTP", async () => {
-    const { watcher, writer, author } = await twoUsers();
+    const { watcher, writer, author } = await twoUsers(stack, FAST);
     const heard = [];
     const unsubscribe = watcher.pb.wx.subscribe("posts", "*", (e) => heard.push(e.record), { filter: `owner = "${author.id}"` });
     await unsubscribe.ready;
@@ -112,7 +104,7 @@ test("a record over the frame limit arrives whole, read over HTTP", async () => 
 });
 
 test("the SDK's own subscribe uses the socket; a bad subscription rejects and leaves nothing running", async () => {
-    const { watcher, writer, author } = await twoUsers();
+    const { watcher, writer, author } = await twoUsers(stack, FAST);
     const post = await writer.pb.collection("posts").create({ title: "talk", status: "published", owner: author.id });
     const heard = [];
     const unsubscribe = await watcher.pb.collection("comments").subscribe("*", (e) => heard.push(e.record.text), { filter: `post = "${post.id}"` });

@@ -4,23 +4,15 @@
 // subscribe routed here.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { openApp, requestsTo, sleep, until, useStack } from "./harness/app.mjs";
+import { openApp, requestsTo, sleep, twoUsers, until, useStack } from "./harness/app.mjs";
 
 const stack = useStack();
 const FAST = { realtime: { interval: 150, maxInterval: 600, transport: "polling" } };
 
-async function twoUsers() {
-    const watcher = openApp(stack, { client: FAST });
-    const writer = openApp(stack);
-    const me = (await watcher.pb.wx.login()).record;
-    const author = (await writer.pb.wx.login()).record;
-    return { watcher, writer, me, author };
-}
-
 const polls = (rt, collection) => requestsTo(rt, new RegExp(`/api/collections/${collection}/records\\?`), "GET");
 
 test("a collection subscription hears creates and updates; unsubscribe stops it", async () => {
-    const { watcher, writer, author } = await twoUsers();
+    const { watcher, writer, author } = await twoUsers(stack, FAST);
     const events = [];
     const unsubscribe = watcher.pb.wx.subscribe("posts", "*", (e) => events.push({ action: e.action, id: e.record.id, title: e.record.title }));
     await unsubscribe.ready;
@@ -48,7 +40,7 @@ test("a collection subscription hears creates and updates; unsubscribe stops it"
 });
 
 test("a filter narrows the events, and a record topic hears its updates and its delete", async () => {
-    const { watcher, writer, author } = await twoUsers();
+    const { watcher, writer, author } = await twoUsers(stack, FAST);
     const food = [];
     const one = [];
     const unsubFood = watcher.pb.wx.subscribe("posts", "*", (e) => food.push(e.record.title), { filter: 'tags:each ?= "food"' });
@@ -70,7 +62,7 @@ test("a filter narrows the events, and a record topic hears its updates and its 
 });
 
 test("the SDK's own pb.collection(...).subscribe works without EventSource", async () => {
-    const { watcher, writer, me, author } = await twoUsers();
+    const { watcher, writer, me, author } = await twoUsers(stack, FAST);
     const post = await writer.pb.collection("posts").create({ title: "talk", status: "published", owner: author.id });
     const heard = [];
     const unsubscribe = await watcher.pb.collection("comments").subscribe("*", (e) => heard.push(e.action + ":" + e.record.text), { filter: `post = "${post.id}"` });
@@ -86,7 +78,7 @@ test("the SDK's own pb.collection(...).subscribe works without EventSource", asy
 });
 
 test("polls pause while the page is hidden or the app is in the background, and end when the page closes", async () => {
-    const { watcher, writer, author } = await twoUsers();
+    const { watcher, writer, author } = await twoUsers(stack, FAST);
     const { rt, pb } = watcher;
     const feed = rt.openPage("pages/feed/feed");
     const events = [];
@@ -119,7 +111,7 @@ test("polls pause while the page is hidden or the app is in the background, and 
 });
 
 test("polls slow down while nothing changes", async () => {
-    const { watcher } = await twoUsers();
+    const { watcher } = await twoUsers(stack, FAST);
     const unsubscribe = watcher.pb.wx.subscribe("favourites", "*", () => {});
     await unsubscribe.ready;
     await sleep(2500);
@@ -132,7 +124,7 @@ test("polls slow down while nothing changes", async () => {
 });
 
 test("a subscription that can't start says so and leaves nothing running", async () => {
-    const { watcher } = await twoUsers();
+    const { watcher } = await twoUsers(stack, FAST);
     await assert.rejects(watcher.pb.collection("nope").subscribe("*", () => {}), (err) => err.status === 404);
     assert.equal(watcher.rt.pendingTimers(), 0);
     const errors = [];

@@ -1,6 +1,8 @@
 """make dev reads the schedules from app.py's registrations, and its queue journal knows what is unfinished."""
 import json
 
+from chalice.app import Rate
+
 from devserver.durable_queue import QueueJournal, live_messages, open_journal
 from devserver.jobs import rate_seconds, schedules
 
@@ -8,10 +10,15 @@ from devserver.jobs import rate_seconds, schedules
 def test_every_scheduled_function_of_the_app_runs_at_its_declared_rate():
     import app
 
-    declared = {s.name for s in app.app.event_sources if type(s).__name__ == "ScheduledEventConfig"}
+    declared = {s.name: s.schedule_expression for s in app.app.event_sources
+                if type(s).__name__ == "ScheduledEventConfig"}
     found = {name: seconds for name, seconds, handler in schedules(app.app)}
-    assert set(found) == declared == {"token_refresher", "send_subscribe_messages", "sweep_uploads"}
-    assert found == {"token_refresher": 300, "send_subscribe_messages": 60, "sweep_uploads": 3600}
+    assert set(found) == set(declared)
+    # the dispatcher of the team's @every functions ticks at the gcd of the periods loaded when app.py was imported
+    dispatcher = declared["functions_schedule"]
+    assert dispatcher.unit == Rate.MINUTES and dispatcher.value >= 1
+    assert found == {"token_refresher": 300, "send_subscribe_messages": 60, "sweep_uploads": 3600,
+                     "functions_schedule": dispatcher.value * 60}
     assert rate_seconds("rate(2 hours)") == 7200 and rate_seconds("rate(1 minute)") == 60
 
 

@@ -98,13 +98,19 @@ def test_a_protected_file_link_refuses_the_file_token_after_sign_out(api, protec
     assert api.get(f"{link}?token={file_token}").status == 404  # a guest, who may not see it
 
 
+def _accounts_to_merge(api, sandbox, name, phone):
+    """A on APP1 and B on APP2, B holding `phone`: A binding that phone with B's token merges B into A."""
+    key = base64.b64encode(name.encode().ljust(16, b"-")[:16]).decode()
+    sandbox.add_user(APP1, f"{name}-a", f"o-{name}-a", key)
+    sandbox.add_user(APP2, f"{name}-b", f"o-{name}-b", key)
+    a = api.post("/api/wechat/login", {"code": f"{name}-a", "appid": APP1}).json
+    b = api.post("/api/wechat/login", {"code": f"{name}-b", "appid": APP2,
+                                       "phoneCode": f"sandbox-phone-{phone}"}).json
+    return a, b
+
+
 def test_a_revoked_token_is_not_accepted_as_merge_token(api, ddb, sandbox):
-    key = base64.b64encode(b"r" * 16).decode()
-    sandbox.add_user(APP1, "revoked-merge-a", "o-revoked-merge-a", key)
-    sandbox.add_user(APP2, "revoked-merge-b", "o-revoked-merge-b", key)
-    a = api.post("/api/wechat/login", {"code": "revoked-merge-a", "appid": APP1}).json
-    b = api.post("/api/wechat/login", {"code": "revoked-merge-b", "appid": APP2,
-                                       "phoneCode": "sandbox-phone-13800000777"}).json
+    a, b = _accounts_to_merge(api, sandbox, "revoked-merge", "13800000777")
     assert api.post(SIGN_OUT, token=b["token"]).status == 204  # B's owner ended B's sessions; a copy leaked
     reply = api.post(PHONE, {"code": "sandbox-phone-13800000777", "mergeToken": b["token"]}, token=a["token"])
     assert reply.status == 401, reply
@@ -112,12 +118,7 @@ def test_a_revoked_token_is_not_accepted_as_merge_token(api, ddb, sandbox):
 
 
 def test_the_merged_away_accounts_tokens_end_with_it(api, sandbox):
-    key = base64.b64encode(b"q" * 16).decode()
-    sandbox.add_user(APP1, "ended-merge-a", "o-ended-merge-a", key)
-    sandbox.add_user(APP2, "ended-merge-b", "o-ended-merge-b", key)
-    a = api.post("/api/wechat/login", {"code": "ended-merge-a", "appid": APP1}).json
-    b = api.post("/api/wechat/login", {"code": "ended-merge-b", "appid": APP2,
-                                       "phoneCode": "sandbox-phone-13800000778"}).json
+    a, b = _accounts_to_merge(api, sandbox, "ended-merge", "13800000778")
     b_user = {"token": b["token"], "id": b["record"]["id"]}
     draft = post(api, b_user, status="draft")
     merged = api.post(PHONE, {"code": "sandbox-phone-13800000778", "mergeToken": b["token"]}, token=a["token"])

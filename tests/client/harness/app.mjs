@@ -48,6 +48,15 @@ export function openApp(stack, { user = uniqueName("u"), dir = null, adapter = "
     return app;
 }
 
+// A watcher (with the given client options) and a writer, each signed in on its own simulated device.
+export async function twoUsers(stack, client) {
+    const watcher = openApp(stack, { client });
+    const writer = openApp(stack);
+    const me = (await watcher.pb.wx.login()).record;
+    const author = (await writer.pb.wx.login()).record;
+    return { watcher, writer, me, author };
+}
+
 /** The package never reads a web/Node global; the SDK only makes its harmless `typeof` feature checks. */
 export function assertNoWebGlobalsTouched(rt) {
     const ours = rt.touched.filter((t) => t.where.includes("wxbase-miniprogram/index.js"));

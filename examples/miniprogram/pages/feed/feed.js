@@ -11,10 +11,11 @@ Page({
       this.load(1) // signed in or out: drafts appear or go
     })
     this.load(1)
-    // new and edited posts while the feed is open (polls pause while it is hidden, and end when it closes)
+    // new and edited posts while the feed is open (polls pause while it is hidden, and end when it closes); an event
+    // can arrive after a reload already showed its post, which is then not new
     this.unsubscribe = pb.wx.subscribe('posts', '*', (e) => {
-      if (e.action === 'create') this.setData({ fresh: this.data.fresh + 1 })
-      else this.replace(e.record)
+      if (e.action !== 'create') this.replace(e.record)
+      else if (!this.data.posts.some((p) => p.id === e.record.id)) this.setData({ fresh: this.data.fresh + 1 })
     })
   },
 
