@@ -152,6 +152,7 @@ def receive(app: WeChatApp, params: dict[str, str], raw: bytes) -> bool:
     except Exception:
         inbox.release(app.appid, key)  # let WeChat's retry queue it
         raise
+    inbox.mark_queued(app.appid, key)
     logs.event("wechat.push_queued", appid=app.appid, mode=mode, message_key=key,
                msg_type=push.text_field(message, "MsgType"), event_name=push.text_field(message, "Event"),
                elapsed_ms=int((time.monotonic() - started) * 1000))

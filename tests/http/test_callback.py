@@ -1,5 +1,6 @@
 """The message-push callback over HTTP: verification, every mode in XML and JSON, hostile input, dedupe."""
 import json
+import time
 
 import pytest
 
@@ -152,6 +153,27 @@ def test_queue_outage_answers_503_and_the_retry_is_queued(api, pusher, queued, m
     monkeypatch.undo()
     assert post(api, pusher.push(message, mode="safe")).status == 200  # WeChat's retry: the claim was released
     assert [j["message"]["Content"] for j in queued()] == [message["Content"]]
+
+
+def test_a_claim_abandoned_before_queueing_lets_wechats_retry_queue_the_message(api, pusher, queued):
+    from chalicelib.wechat import inbox, push
+
+    message = text_message("the first attempt died between its claim and the queue")
+    key = push.message_key(message, b"")  # a message is known by its MsgId
+    inbox.claim(APP1, key, now=time.time() - inbox.ABANDONED_AFTER_SECONDS - 1)  # and no answer reached WeChat
+    assert post(api, pusher.push(message, mode="safe")).status == 200  # WeChat's retry
+    assert [j["message"]["Content"] for j in queued()] == [message["Content"]]
+    assert post(api, pusher.push(message, mode="safe")).status == 200  # a later retry: queued already
+    assert queued() == []
+
+
+def test_a_retry_while_the_first_delivery_is_being_queued_is_a_duplicate(api, pusher, queued):
+    from chalicelib.wechat import inbox, push
+
+    message = text_message("the first attempt is still queueing it")
+    inbox.claim(APP1, push.message_key(message, b""))
+    assert post(api, pusher.push(message, mode="safe")).status == 200
+    assert queued() == []
 
 
 def test_pushes_under_the_previous_encoding_aes_key_are_accepted_during_a_rotation(api, queued, monkeypatch):
