@@ -102,7 +102,7 @@ class SandboxControl:
         self.url = url
 
     def _post(self, path, body):
-        response = requests.post(self.url + path, json=body, timeout=5)
+        response = requests.post(self.url + path, json=body, timeout=10)
         response.raise_for_status()
         return response.json()
 

@@ -20,3 +20,15 @@ def post(api, owner, **fields):
 
 
 ADMIN = ADMIN_KEY
+
+
+def review_entries(record_id):
+    """The review queue's entries for one record (every page read)."""
+    from chalicelib.records import store
+
+    entries, start = [], None
+    while True:
+        page, start = store.review_queue(start=start)
+        entries += page
+        if start is None:
+            return [e for e in entries if e["recordId"] == record_id]

@@ -3,22 +3,15 @@ run through the real callback, queue and worker."""
 import pytest
 import requests
 
+from tests.helpers import SandboxControl
 from tests.pushing import Pusher, event_message
 from tests.stackenv import OA, TEST_APPS
 
 OA_CONF = next(a for a in TEST_APPS if a["appid"] == OA)
 
 
-class Extras:
+class Extras(SandboxControl):
     """The sandbox controls these features add (devserver/sandbox.py lists them)."""
-
-    def __init__(self, url):
-        self.url = url
-
-    def _post(self, path, body):
-        reply = requests.post(self.url + path, json=body, timeout=10)
-        reply.raise_for_status()
-        return reply.json()
 
     def identity(self, appid, name):
         reply = requests.get(self.url + "/sandbox/identity", params={"appid": appid, "name": name}, timeout=5)

@@ -41,10 +41,11 @@ def _rendered(change: RecordChange) -> tuple[dict[str, Any], dict[str, Any] | No
     return record, old
 
 
-def run(change: RecordChange) -> None:
+def run(change: RecordChange) -> bool:
+    """Run the change's hooks; False when it has none (record_stream then keeps no progress for this step)."""
     hooks = registry.after_hooks(change.action, change.collection)
     if not hooks:
-        return
+        return False
     from chalicelib.functions import context
 
     record, old = _rendered(change)
@@ -62,3 +63,4 @@ def run(change: RecordChange) -> None:
             logs.reset_request_id(token)
         if several:
             progress.mark(PROGRESS_KIND, change.change_id, hook.id)
+    return True

@@ -18,7 +18,7 @@ from chalicelib.realtime import fanout
 from chalicelib.records.changes import RecordChange, from_stream
 from chalicelib.store import progress
 
-Step = Callable[[RecordChange], None]
+Step = Callable[[RecordChange], bool | None]  # False: nothing to do for this change, so nothing to remember
 # (name, function): what each stored change goes through. Subscribers hear of it first (realtime/fanout.py); the
 # team's after hooks, which may take their time, run next.
 STEPS: list[tuple[str, Step]] = [("realtime", fanout.publish), ("after_hooks", after_hooks.run)]
@@ -48,13 +48,14 @@ def handle(event: dict[str, Any], steps: list[tuple[str, Step]] | None = None) -
 
 
 def process(change: RecordChange, steps: list[tuple[str, Step]]) -> list[str]:
-    """Run the steps this change has not been through yet; the names of those run."""
+    """Run the steps this change has not been through yet; the names of those that acted (each one recorded)."""
     finished = progress.done("CHANGE", change.change_id)
     ran = []
     for name, step in steps:
         if name in finished:
             continue
-        step(change)
+        if step(change) is False:
+            continue  # e.g. no after hook for this collection: a redelivery would do nothing again either
         progress.mark("CHANGE", change.change_id, name)
         ran.append(name)
     return ran

@@ -11,6 +11,8 @@ bp = ApiBlueprint(__name__)
 SIGN_IN_BODY = validate.Body(validate.Text("key", max_length=1024, description="an admin key"))
 REDRIVE_BODY = validate.Body(validate.Checked("ids", {"type": "array", "minItems": 1, "maxItems": 50,
                                                       "items": {"type": "string"}}, required=True))
+APPROVE_BODY = validate.Body(validate.Text("field", required=False, max_length=100,
+                                           description="clear only this field's flag"))
 
 
 def _source_ip(request) -> str:
@@ -68,15 +70,14 @@ def review_queue():
     return moderation.queue(query_params(request))
 
 
-@bp.route("/api/admin/review-queue/{collection}/{record_id}/approve", methods=["POST"], body=validate.EMPTY)
+@bp.route("/api/admin/review-queue/{collection}/{record_id}/approve", methods=["POST"], body=APPROVE_BODY)
 def approve_record(collection, record_id):
     """Clear a flagged record's review flag, or one field's with `{"field"}` (audited)."""
     from chalicelib.admin import moderation
-    from chalicelib.core import validate
 
     request = bp.current_request
     admin = require_admin(request)
-    field = validate.text(json_object(request, required=False), "field", required=False, max_length=100)
+    field = APPROVE_BODY.read(json_object(request, required=False))["field"]
     return moderation.approve(collection, record_id, admin, field=field)
 
 

@@ -2,16 +2,13 @@
 // data folder, named admin keys and one extra collection holding every field type; headless Chromium from Debian
 // (/usr/bin/chromium) driven by playwright-core; screenshots kept in out/screenshots/. run.mjs starts one stack for
 // every test file (WXBASE_TEST_* variables); a file run on its own starts its own.
-import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
-import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { REPO, startDevserver } from "../devserver_process.mjs";
 
-export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+export { REPO };
 export const SCREENSHOTS = path.join(REPO, "out", "screenshots");
 export const APPID = "wxsandbox00000001";
 export const CALLBACK_TOKEN = "sandboxtoken1"; // the sandbox app's placeholder push token (devserver/stack.py)
@@ -43,63 +40,20 @@ const SPECIMENS = {
     indexes: [],
 };
 
-function freePort() {
-    return new Promise((resolve, reject) => {
-        const srv = net.createServer();
-        srv.listen(0, "127.0.0.1", () => {
-            const { port } = srv.address();
-            srv.close(() => resolve(port));
-        });
-        srv.on("error", reject);
-    });
-}
-
-function python() {
-    const venv = path.join(REPO, ".venv", "bin", "python");
-    return process.env.WXBASE_PYTHON || (fs.existsSync(venv) ? venv : "python3");
-}
-
 export async function startStack() {
     if (process.env.WXBASE_TEST_URL) {
         return { url: process.env.WXBASE_TEST_URL, sandboxUrl: process.env.WXBASE_TEST_SANDBOX,
                  keys: JSON.parse(process.env.WXBASE_TEST_ADMIN_KEYS), stop: async () => {} };
     }
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "wxbase-console-"));
-    const shipped = JSON.parse(fs.readFileSync(path.join(REPO, "chalicelib", "collections.json"), "utf8"));
-    const collections = path.join(dataDir, "collections.json");
-    fs.writeFileSync(collections, JSON.stringify([...shipped, SPECIMENS], null, 2));
     const keys = { alice: "alice-" + crypto.randomBytes(18).toString("base64url"),
                    bob: "bob-" + crypto.randomBytes(18).toString("base64url") };
-    const [port, sandboxPort] = [await freePort(), await freePort()];
-    const env = { ...process.env, PORT: String(port), SANDBOX_PORT: String(sandboxPort), WXBASE_DATA_DIR: dataDir,
-                  WXBASE_COLLECTIONS: collections, WXBASE_ADMIN_KEYS: `alice:${keys.alice},bob:${keys.bob}` };
-    delete env.WXBASE_APPS;
-    const child = spawn(python(), ["-m", "devserver"], { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (d) => (output = (output + d).slice(-20000)));
-    child.stderr.on("data", (d) => (output = (output + d).slice(-20000)));
-    const url = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 90000;
-    for (;;) {
-        const ok = await fetch(url + "/api/health").then((r) => r.ok, () => false);
-        if (ok) break;
-        if (child.exitCode !== null || Date.now() > deadline) {
-            child.kill("SIGKILL");
-            throw new Error("the local stack did not start:\n" + output.slice(-4000));
-        }
-        await new Promise((r) => setTimeout(r, 250));
-    }
-    const stop = async () => {
-        if (child.exitCode === null) {
-            const exited = new Promise((r) => child.once("exit", r));
-            child.kill("SIGTERM");
-            const timer = setTimeout(() => child.kill("SIGKILL"), 15000);
-            await exited;
-            clearTimeout(timer);
-        }
-        fs.rmSync(dataDir, { recursive: true, force: true });
-    };
-    return { url, sandboxUrl: `http://127.0.0.1:${sandboxPort}`, keys, stop };
+    const { url, sandboxUrl, stop } = await startDevserver({ prefix: "wxbase-console-", configure: (dataDir) => {
+        const shipped = JSON.parse(fs.readFileSync(path.join(REPO, "chalicelib", "collections.json"), "utf8"));
+        const collections = path.join(dataDir, "collections.json");
+        fs.writeFileSync(collections, JSON.stringify([...shipped, SPECIMENS], null, 2));
+        return { WXBASE_COLLECTIONS: collections, WXBASE_ADMIN_KEYS: `alice:${keys.alice},bob:${keys.bob}` };
+    } });
+    return { url, sandboxUrl, keys, stop };
 }
 
 export async function launch() {

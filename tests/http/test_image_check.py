@@ -12,6 +12,7 @@ import requests
 
 from chalicelib.records.collections import SchemaError, load
 from chalicelib.store import keys, table
+from tests.records_helpers import review_entries
 from tests.stackenv import ADMIN_KEY, APP1, TEST_APPS
 from tests.wechat_extras import extras, push  # noqa: F401 (fixtures)
 
@@ -89,17 +90,6 @@ def verdicts(api, extras, queue, worker, fmt="json"):
 
 def as_admin(api, record_id):
     return api.get(f"{PHOTOS}/{record_id}", token=ADMIN_KEY).json
-
-
-def review_entries(record_id):
-    from chalicelib.records import store
-
-    entries, start = [], None
-    while True:
-        page, start = store.review_queue(start=start)
-        entries += page
-        if start is None:
-            return [e for e in entries if e["recordId"] == record_id]
 
 
 def test_a_clean_image_is_checked_and_stays(api, extras, queue, worker, alice):

@@ -7,7 +7,7 @@ import pytest
 from chalicelib.core import ids
 from chalicelib.core.settings import default_collections_path
 from chalicelib.records.collections import SchemaError, load
-from tests.records_helpers import ADMIN, post, user
+from tests.records_helpers import ADMIN, post, review_entries, user
 
 COMMENTS = "/api/collections/comments/records"
 POSTS = "/api/collections/posts/records"
@@ -73,29 +73,18 @@ def test_review_is_stored_with_a_flag_only_admins_see(api, sandbox, ddb):
     assert "@review" not in _stored(ddb, "comments", comment["id"])["data"]
 
 
-def _queued(record_id):
-    from chalicelib.records import store
-
-    entries, start = [], None
-    while True:
-        page, start = store.review_queue(start=start)
-        entries += page
-        if start is None:
-            return [e for e in entries if e["recordId"] == record_id]
-
-
 def test_flagged_records_are_queued_for_moderators_until_cleared_or_deleted(api, sandbox):
     alice = user(api)
     target = post(api, alice)
     flagged = api.post(COMMENTS, {"post": target["id"], "text": "sandbox-review one"}, token=alice["token"]).json
     other = api.post(COMMENTS, {"post": target["id"], "text": "sandbox-review two"}, token=alice["token"]).json
-    assert [e["collectionName"] for e in _queued(flagged["id"])] == ["comments"]
-    assert _queued(flagged["id"])[0]["flags"]["text"]["label"] == 21000
+    assert [e["collectionName"] for e in review_entries(flagged["id"])] == ["comments"]
+    assert review_entries(flagged["id"])[0]["flags"]["text"]["label"] == 21000
     api.patch(f"{COMMENTS}/{flagged['id']}", {"text": "fine now"}, token=alice["token"])
-    assert _queued(flagged["id"]) == []
-    assert len(_queued(other["id"])) == 1
+    assert review_entries(flagged["id"]) == []
+    assert len(review_entries(other["id"])) == 1
     assert api.delete(f"{POSTS}/{target['id']}", token=alice["token"]).status == 204  # cascades to the comment
-    assert _queued(other["id"]) == []
+    assert review_entries(other["id"]) == []
 
 
 def test_only_marked_fields_that_change_are_checked(api, sandbox):
