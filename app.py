@@ -9,7 +9,7 @@ from chalice import Chalice, Rate
 from chalicelib import functions as team_code
 from chalicelib.core import logs
 from chalicelib.functions.schedule import tick_minutes
-from chalicelib.records.collections import check_at_start
+from chalicelib.records.schema.collections import check_at_start
 from chalicelib.routes import admin, callback, console, files, login, messages, middleware, realtime, system, userdata
 from chalicelib.routes import functions as functions_routes
 from chalicelib.routes import wechat_extras, wechat_tokens

@@ -23,7 +23,7 @@ def _seed(owner_id, start, stop):
     from chalicelib.core import aws
     from chalicelib.core.settings import get_settings
     from chalicelib.records import store
-    from chalicelib.records.collections import get_schema
+    from chalicelib.records.schema.collections import get_schema
     from chalicelib.store import keys, table
 
     collection = get_schema().get("posts")

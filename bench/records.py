@@ -28,7 +28,7 @@ def _seed(collection_name, owner_id):
     from chalicelib.core import aws
     from chalicelib.core.settings import get_settings
     from chalicelib.records import store
-    from chalicelib.records.collections import get_schema
+    from chalicelib.records.schema.collections import get_schema
     from chalicelib.store import keys, table
 
     collection = get_schema().get(collection_name)

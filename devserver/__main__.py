@@ -29,7 +29,7 @@ def _dev_secret(data_dir, name, nbytes):
 def check_collections() -> None:
     """Exit with the loader's message when the collections file can't load, before anything starts."""
     from chalicelib.core import logs
-    from chalicelib.records.collections import SchemaError, check_at_start
+    from chalicelib.records.schema.collections import SchemaError, check_at_start
 
     logs.configure()  # the loader's warnings (options it ignores) as JSON lines, like the app's
     try:

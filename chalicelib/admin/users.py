@@ -8,8 +8,9 @@ from typing import Any
 from chalicelib.core import ids
 from chalicelib.core.errors import Conflict, NotFound, invalid
 from chalicelib.core.settings import get_settings
-from chalicelib.records import access, listing, store
-from chalicelib.records.collections import USERS
+from chalicelib.records import access, store
+from chalicelib.records.query import listing
+from chalicelib.records.schema.collections import USERS
 from chalicelib.store import audit, identities
 from chalicelib.users import phone_marker, service
 

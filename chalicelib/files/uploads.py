@@ -21,7 +21,7 @@ from chalicelib.store import keys, objects, table
 from chalicelib.store.table import ConditionFailed
 
 if TYPE_CHECKING:
-    from chalicelib.records.collections import Field
+    from chalicelib.records.schema.collections import Field
 
 TICKET_SECONDS = 24 * 3600
 SINGLE_POST_MAX_BYTES = 10 * 1024 * 1024  # wx.uploadFile's practical ceiling; above it, multipart

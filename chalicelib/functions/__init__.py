@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from chalicelib.core.errors import ApiError, BadRequest, Forbidden, NotFound
 from chalicelib.functions import registry
-from chalicelib.records import hooks
-from chalicelib.records.hooks import Refused, Write
+from chalicelib.records.write import hooks
+from chalicelib.records.write.hooks import Refused, Write
 
 if TYPE_CHECKING:
     from chalicelib.functions.context import Context

@@ -32,8 +32,8 @@ class Change:
 
 
 def _rendered(change: RecordChange) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    from chalicelib.records import render
-    from chalicelib.records.collections import get_schema
+    from chalicelib.records.query import render
+    from chalicelib.records.schema.collections import get_schema
 
     collection = get_schema().get(change.collection)
     record = render.render(change.record, collection, viewer_id=None, is_admin=True)

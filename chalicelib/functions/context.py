@@ -32,7 +32,7 @@ class Records:
 
     def list(self, collection: str, **params: Any) -> dict[str, Any]:
         """`page`, `perPage`, `sort`, `filter`, `fields`, `skipTotal`, `expand`, `cursor` as the list route."""
-        from chalicelib.records import listing
+        from chalicelib.records.query import listing
 
         return listing.list_records(collection, _params(params), self._as())
 
@@ -42,22 +42,22 @@ class Records:
         return page["items"][0] if page["items"] else None
 
     def view(self, collection: str, record_id: str, **params: Any) -> dict[str, Any]:
-        from chalicelib.records import listing
+        from chalicelib.records.query import listing
 
         return listing.view(collection, record_id, _params(params), self._as())
 
     def create(self, collection: str, data: dict[str, Any], **params: Any) -> dict[str, Any]:
-        from chalicelib.records import writes
+        from chalicelib.records.write import record_writes as writes
 
         return writes.create(collection, dict(data), self._as(), _params(params))
 
     def update(self, collection: str, record_id: str, data: dict[str, Any], **params: Any) -> dict[str, Any]:
-        from chalicelib.records import writes
+        from chalicelib.records.write import record_writes as writes
 
         return writes.update(collection, record_id, dict(data), self._as(), _params(params))
 
     def delete(self, collection: str, record_id: str) -> None:
-        from chalicelib.records import writes
+        from chalicelib.records.write import record_writes as writes
 
         writes.delete(collection, record_id, self._as())
 
@@ -189,8 +189,9 @@ class Context:
         if self._user is _UNSET:
             self._user = None
             if self.user_id:
-                from chalicelib.records import render, store
-                from chalicelib.records.collections import USERS
+                from chalicelib.records.query import render
+                from chalicelib.records import store
+                from chalicelib.records.schema.collections import USERS
 
                 found = store.get(USERS, self.user_id, consistent=False)
                 if found is not None:

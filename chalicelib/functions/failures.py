@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterator
 
 from chalicelib.core import logs
 from chalicelib.core.errors import ApiError
-from chalicelib.records.hooks import Refused
+from chalicelib.records.write.hooks import Refused
 
 
 class FunctionFailed(ApiError):

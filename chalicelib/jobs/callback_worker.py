@@ -59,7 +59,7 @@ def _follow(message):
 
 
 def _media_verdict(message):
-    from chalicelib.records import image_check
+    from chalicelib.records.moderation import image_check
 
     image_check.apply_verdict(message.app, message.fields)
 

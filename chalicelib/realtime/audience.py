@@ -20,11 +20,13 @@ from typing import Any
 
 from chalicelib.core import logs
 from chalicelib.core.errors import ApiError, Forbidden
-from chalicelib.records import access, filter_bind, render, store
+from chalicelib.records import access, store
+from chalicelib.records.filter import bind as filter_bind
+from chalicelib.records.query import render
 from chalicelib.records.changes import RecordChange
-from chalicelib.records.collections import Collection, get_schema
-from chalicelib.records.filter_tree import Node, all_of
-from chalicelib.records.listing import SUPERUSER_ONLY
+from chalicelib.records.schema.collections import Collection, get_schema
+from chalicelib.records.filter.tree import Node, all_of
+from chalicelib.records.query.listing import SUPERUSER_ONLY
 
 Decision = tuple[str, store.StoredRecord]  # the action the subscriber hears and the record as they see it
 

@@ -19,7 +19,8 @@ import time
 from typing import Any
 
 from chalicelib.core.errors import ApiError, BadRequest, field_error
-from chalicelib.records import access, layout, render, store
+from chalicelib.records import access, layout, store
+from chalicelib.records.query import render
 from chalicelib.records.changes import RecordChange
 from chalicelib.realtime.audience import check_filter, decide, rule_name
 from chalicelib.store import keys, table

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from chalicelib.records.access import Caller
-    from chalicelib.records.listing import list_records, view
-    from chalicelib.records.writes import create, delete, update
+    from chalicelib.records.query.listing import list_records, view
+    from chalicelib.records.write.record_writes import create, delete, update
 
 __all__ = ["Caller", "create", "delete", "list_records", "update", "view"]
-_HOMES = {"Caller": "access", "list_records": "listing", "view": "listing", "create": "writes", "update": "writes",
-          "delete": "writes"}
+_HOMES = {"Caller": "access", "list_records": "query.listing", "view": "query.listing",
+          "create": "write.record_writes", "update": "write.record_writes", "delete": "write.record_writes"}
 
 
 def __getattr__(name: str) -> Any:

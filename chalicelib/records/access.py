@@ -12,9 +12,11 @@ from typing import Any
 
 from chalicelib.core.auth_tokens import USERS_COLLECTION_ID
 from chalicelib.core.errors import Forbidden, NotFound
-from chalicelib.records import filter_bind, filter_eval, joins, store
-from chalicelib.records.collections import USERS, Collection, get_schema
-from chalicelib.records.filter_tree import TRUE, Node
+from chalicelib.records.filter import bind as filter_bind, evaluate as filter_eval
+from chalicelib.records.query import joins
+from chalicelib.records import store
+from chalicelib.records.schema.collections import USERS, Collection, get_schema
+from chalicelib.records.filter.tree import TRUE, Node
 
 
 class Auth:

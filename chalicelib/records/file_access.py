@@ -13,8 +13,10 @@ from typing import Any
 from chalicelib.core import auth_tokens, ids, validate
 from chalicelib.core.errors import BadRequest, NotFound, Unauthorized, invalid
 from chalicelib.files import links, uploads
-from chalicelib.records import access, file_fields, image_check, store, writes
-from chalicelib.records.collections import Collection, Field
+from chalicelib.records import access, store
+from chalicelib.records.write import file_fields, record_writes as writes
+from chalicelib.records.moderation import image_check
+from chalicelib.records.schema.collections import Collection, Field
 from chalicelib.records.layout import USER_TOKEN_KEY
 
 MAX_FILENAME = 255

@@ -30,15 +30,16 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable
 
 from chalicelib.core import clock, ids
-from chalicelib.records import filter_ddb, layout, sqlvalues
-from chalicelib.records.fields import zero
-from chalicelib.records.filter_ddb import Builder
-from chalicelib.records.filter_tree import TRUE, Node
+from chalicelib.records.filter import dynamodb as filter_ddb, sqlvalues
+from chalicelib.records import layout
+from chalicelib.records.schema.fields import zero
+from chalicelib.records.filter.dynamodb import Builder
+from chalicelib.records.filter.tree import TRUE, Node
 from chalicelib.store import keys, table
 
 if TYPE_CHECKING:
-    from chalicelib.records.collections import Collection
-    from chalicelib.records.indexes import Index, UniqueIndex
+    from chalicelib.records.schema.collections import Collection
+    from chalicelib.records.schema.indexes import Index, UniqueIndex
 
 MAX_INDEX_VALUE_LENGTH = 400
 MAX_ACTIONS = 100  # DynamoDB's TransactWriteItems limit

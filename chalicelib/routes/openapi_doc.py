@@ -34,7 +34,7 @@ PATH_PARAMS = {"record_id": {"type": "string", "pattern": "^[a-z0-9]{15}$"}}
 
 
 def build(app: Any) -> dict[str, Any]:
-    from chalicelib.records.openapi import collection_names
+    from chalicelib.records.schema.json_schema import collection_names
 
     path_params = {**PATH_PARAMS, "collection": {"type": "string", "enum": collection_names()}}
     paths: dict[str, Any] = {}
@@ -116,7 +116,7 @@ def _add_functions(doc: dict[str, Any]) -> None:
 
 
 def _add_records(doc: dict[str, Any]) -> None:
-    from chalicelib.records.openapi import record_schemas, write_schemas
+    from chalicelib.records.schema.json_schema import record_schemas, write_schemas
 
     schemas = doc["components"]["schemas"]
     names = []

@@ -21,8 +21,10 @@ from typing import Any
 from chalicelib.core import logs
 from chalicelib.core.errors import BadRequest, Conflict, NotFound
 from chalicelib.messages import subscribe
-from chalicelib.records import cascade, joins, sessions, store
-from chalicelib.records.collections import USERS, Collection, Field, get_schema
+from chalicelib.records.write import cascade
+from chalicelib.records.query import joins
+from chalicelib.records import sessions, store
+from chalicelib.records.schema.collections import USERS, Collection, Field, get_schema
 from chalicelib.store import identities, keys, table
 from chalicelib.users.phone_marker import PHONE_E164, release_op
 

@@ -11,7 +11,7 @@ import binascii
 from typing import Any
 
 from chalicelib.core.errors import BadRequest, Unauthorized
-from chalicelib.records import render
+from chalicelib.records.query import render
 from chalicelib.store import identities
 from chalicelib.users import links
 from chalicelib.users import phone as phones

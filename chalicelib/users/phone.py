@@ -13,8 +13,9 @@ from typing import Any
 from chalicelib.core import logs
 from chalicelib.core.errors import Conflict, Unauthorized, field_error
 from chalicelib.core.settings import WeChatApp
-from chalicelib.records import render, sessions, store
-from chalicelib.records.collections import USERS, get_schema
+from chalicelib.records.query import render
+from chalicelib.records import sessions, store
+from chalicelib.records.schema.collections import USERS, get_schema
 from chalicelib.store import identities
 from chalicelib.users.apps import pick_app
 from chalicelib.users.phone_marker import PHONE_E164, claim_op, live_owner_of, release_op

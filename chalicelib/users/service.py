@@ -15,8 +15,9 @@ from typing import Any
 
 from chalicelib.core import auth_tokens, clock, ids, logs
 from chalicelib.core.errors import BadRequest, ServiceUnavailable, Unauthorized
-from chalicelib.records import render, sessions, store
-from chalicelib.records.collections import USERS, get_schema
+from chalicelib.records.query import render
+from chalicelib.records import sessions, store
+from chalicelib.records.schema.collections import USERS, get_schema
 from chalicelib.records.layout import USER_TOKEN_KEY
 from chalicelib.store import identities, keys, table
 from chalicelib.store.table import ConditionFailed, TransactionFailed

@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from chalicelib.records.collections import load
+from chalicelib.records.schema.collections import load
 from tests.exports import versions
 from tests.exports.capture import capture
 from tests.exports.expected import assert_loaded

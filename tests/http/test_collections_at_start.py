@@ -51,7 +51,7 @@ def test_the_lambda_import_raises_naming_the_collection_and_field(tmp_path):
                               env=_env(path, tmp_path), timeout=60)
         assert done.returncode != 0
         last = done.stderr.strip().splitlines()[-1]
-        assert last == f"chalicelib.records.collections.SchemaError: The collections file {path}: {expected}"
+        assert last == f"chalicelib.records.schema.collections.SchemaError: The collections file {path}: {expected}"
     path.write_text("[{")
     done = subprocess.run([sys.executable, "-c", "import app"], cwd=PROJECT_DIR, capture_output=True, text=True,
                           env=_env(path, tmp_path), timeout=60)

@@ -10,7 +10,7 @@ import time
 import pytest
 import requests
 
-from chalicelib.records.collections import SchemaError, load
+from chalicelib.records.schema.collections import SchemaError, load
 from chalicelib.store import keys, table
 from tests.records_helpers import review_entries
 from tests.stackenv import ADMIN_KEY, APP1, TEST_APPS
@@ -170,7 +170,7 @@ def test_a_verdict_delivered_again_is_applied_once(api, extras, queue, worker, a
     assert api.post(f"/api/admin/review-queue/photos/{photo['id']}/approve", token=ADMIN_KEY).status == 200
     assert worker(bodies) == {"batchItemFailures": []}  # SQS delivering the record again
     from chalicelib.core.settings import get_settings
-    from chalicelib.records import image_check
+    from chalicelib.records.moderation import image_check
 
     assert image_check.apply_verdict(get_settings().app(APP1), check["push"]) == "duplicate"  # a late duplicate
     assert "@review" not in as_admin(api, photo["id"])

@@ -55,7 +55,7 @@ def test_deleting_a_user_cascades_through_their_posts(api):
 
 
 def test_large_cascades_commit_in_parts(api, monkeypatch, caplog):
-    from chalicelib.records import cascade
+    from chalicelib.records.write import cascade
 
     monkeypatch.setattr(cascade, "MAX_ACTIONS", 10)  # DynamoDB's is 100; 10 makes parts with a few records
     alice = user(api)

@@ -6,7 +6,7 @@ import pytest
 
 from chalicelib.core import ids
 from chalicelib.core.settings import default_collections_path
-from chalicelib.records.collections import SchemaError, load
+from chalicelib.records.schema.collections import SchemaError, load
 from tests.records_helpers import ADMIN, post, review_entries, user
 
 COMMENTS = "/api/collections/comments/records"

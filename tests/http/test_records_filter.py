@@ -3,8 +3,9 @@ import urllib.parse
 
 import pytest
 
-from chalicelib.records import filter_bind, filter_eval, store
-from chalicelib.records.collections import load_file
+from chalicelib.records.filter import bind as filter_bind, evaluate as filter_eval
+from chalicelib.records import store
+from chalicelib.records.schema.collections import load_file
 from chalicelib.core.settings import default_collections_path
 from tests.filter_cases import CASES, CORPUS, HOSTILE
 from tests.records_helpers import ADMIN, post, user

@@ -196,7 +196,7 @@ def test_an_index_ordered_by_updated_lists_in_that_order(api, unique_schema):
 
 def test_backfill_claims_stored_values_and_reports_duplicates(api, tmp_path, monkeypatch):
     """Records stored before the index existed: the backfill writes their markers, and names a shared value."""
-    from chalicelib.records import unique_backfill
+    from chalicelib.records.schema import unique_backfill
 
     raw = collections_with_unique_indexes()
     name = "legacy" + secrets.token_hex(3)

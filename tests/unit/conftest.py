@@ -2,7 +2,7 @@
 import pytest
 
 from chalicelib.core.settings import default_collections_path
-from chalicelib.records.collections import load_file
+from chalicelib.records.schema.collections import load_file
 
 
 @pytest.fixture(autouse=True)

@@ -3,9 +3,10 @@ an in-memory lookup standing in for the index reads."""
 import pytest
 
 from chalicelib.core.errors import BadRequest
-from chalicelib.records import cascade, store
-from chalicelib.records.collections import load
-from chalicelib.records.filter_tree import TRUE
+from chalicelib.records.write import cascade
+from chalicelib.records import store
+from chalicelib.records.schema.collections import load
+from chalicelib.records.filter.tree import TRUE
 
 
 def rel(name, target, **options):

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from chalicelib.core.settings import default_collections_path
-from chalicelib.records.collections import SchemaError, load
+from chalicelib.records.schema.collections import SchemaError, load
 
 with open(default_collections_path()) as f:
     SHIPPED = json.load(f)

@@ -80,7 +80,7 @@ def test_import_app_loads_no_heavy_module():
     # The collections file is loaded and checked at import (records.collections and the filter parser it
     # needs); the record services are not.
     heavy = ("boto3", "botocore", "requests", "jwt", "Crypto", "defusedxml", "chalicelib.records.store",
-             "chalicelib.records.listing", "chalicelib.records.access", "chalicelib.records.writes",
+             "chalicelib.records.query.listing", "chalicelib.records.access", "chalicelib.records.write.record_writes",
              "chalicelib.wechat.callback")
     code = f"import sys, app; print(','.join(m for m in {heavy!r} if m in sys.modules))"
     project = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

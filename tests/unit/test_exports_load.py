@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from chalicelib.records.collections import SchemaError, load
+from chalicelib.records.schema.collections import SchemaError, load
 from tests.exports.expected import assert_loaded
 
 FIXTURES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "exports", "fixtures")

@@ -5,9 +5,11 @@ import re
 
 import pytest
 
-from chalicelib.records import filter_bind, filter_ddb, filter_eval, operators, sqlvalues, store
-from chalicelib.records.filter_parser import FilterError, parse
-from chalicelib.records.filter_tree import TRUE, And, Compare, Const, FieldRef, Ident, Literal, Op, Or
+from chalicelib.records.filter import (bind as filter_bind, dynamodb as filter_ddb, evaluate as filter_eval, operators,
+    sqlvalues)
+from chalicelib.records import store
+from chalicelib.records.filter.parser import FilterError, parse
+from chalicelib.records.filter.tree import TRUE, And, Compare, Const, FieldRef, Ident, Literal, Op, Or
 from tests.filter_cases import CASES, CORPUS, HOSTILE
 
 OWNER = "owner0000000001"

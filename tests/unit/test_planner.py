@@ -1,8 +1,9 @@
 """The query planner without I/O: which access path serves a query, what is left to filter, what counts it."""
 import pytest
 
-from chalicelib.records import filter_bind, planner
-from chalicelib.records.filter_tree import TRUE
+from chalicelib.records.filter import bind as filter_bind
+from chalicelib.records.query import planner
+from chalicelib.records.filter.tree import TRUE
 from chalicelib.store import keys
 
 

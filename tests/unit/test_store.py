@@ -1,6 +1,7 @@
 """The record item, built without I/O: what a create, an update and a delete write, and how counters move."""
-from chalicelib.records import filter_bind, store
-from chalicelib.records.filter_tree import TRUE
+from chalicelib.records.filter import bind as filter_bind
+from chalicelib.records import store
+from chalicelib.records.filter.tree import TRUE
 from chalicelib.store import keys, table
 
 

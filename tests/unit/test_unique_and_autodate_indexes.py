@@ -2,8 +2,10 @@
 without I/O."""
 import pytest
 
-from chalicelib.records import filter_bind, planner, store
-from chalicelib.records.collections import load
+from chalicelib.records.filter import bind as filter_bind
+from chalicelib.records.query import planner
+from chalicelib.records import store
+from chalicelib.records.schema.collections import load
 from chalicelib.store import keys, table
 
 OPEN = {rule: "" for rule in ("listRule", "viewRule", "createRule", "updateRule", "deleteRule")}

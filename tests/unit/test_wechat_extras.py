@@ -3,7 +3,7 @@ normalization and hashing, the flag summary, and the push key of asynchronous ch
 import pytest
 
 from chalicelib.core.errors import BadRequest
-from chalicelib.records import image_check
+from chalicelib.records.moderation import image_check
 from chalicelib.sharing import codes, url_links
 from chalicelib.wechat import media_check, push, wxacode
 

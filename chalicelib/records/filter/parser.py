@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 
 from chalicelib.core.errors import BadRequest, field_error
-from chalicelib.records import operators
-from chalicelib.records.filter_tree import TRUE, And, Compare, Function, Ident, Literal, Node, Operand, Or
+from chalicelib.records.filter import operators
+from chalicelib.records.filter.tree import TRUE, And, Compare, Function, Ident, Literal, Node, Operand, Or
 
 MAX_LENGTH = 3500  # PocketBase's maxFilterLength
 MAX_EXPRESSIONS = 200  # PocketBase's maxFilterExprLimit

@@ -19,7 +19,7 @@ from chalicelib.core import json_input
 from chalicelib.core.errors import BadRequest, field_error
 
 if TYPE_CHECKING:
-    from chalicelib.records.collections import Collection, Field
+    from chalicelib.records.schema.collections import Collection, Field
 
 MAX_TEXT_DEFAULT = 5000  # PocketBase's default text max when max is 0
 MAX_JSON_DEFAULT = 1 << 20

@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.core.errors import BadRequest, field_error
-from chalicelib.records import filter_bind, filter_ddb, store
-from chalicelib.records.collections import Collection, get_schema
-from chalicelib.records.filter_ddb import Builder
-from chalicelib.records.filter_tree import FALSE, TRUE, Compare, FieldRef, Literal, Node, Op, all_of, conjuncts
-from chalicelib.records.indexes import Index
+from chalicelib.records.filter import bind as filter_bind, dynamodb as filter_ddb
+from chalicelib.records import store
+from chalicelib.records.schema.collections import Collection, get_schema
+from chalicelib.records.filter.dynamodb import Builder
+from chalicelib.records.filter.tree import FALSE, TRUE, Compare, FieldRef, Literal, Node, Op, all_of, conjuncts
+from chalicelib.records.schema.indexes import Index
 from chalicelib.store import keys
 
 MAX_SCANNED = 2000

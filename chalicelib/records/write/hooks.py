@@ -15,7 +15,7 @@ from chalicelib.core.errors import BadRequest, field_error
 
 if TYPE_CHECKING:
     from chalicelib.records.access import Caller
-    from chalicelib.records.collections import Collection
+    from chalicelib.records.schema.collections import Collection
     from chalicelib.records.store import StoredRecord
 
 ACTIONS = ("create", "update", "delete")

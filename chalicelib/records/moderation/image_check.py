@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.core import clock, logs
 from chalicelib.core.errors import ApiError, Conflict, ServiceUnavailable, field_error
 from chalicelib.core.settings import WeChatApp
-from chalicelib.records import content_check, store
-from chalicelib.records.collections import Collection, Field, get_schema
+from chalicelib.records.moderation import text_check as content_check
+from chalicelib.records import store
+from chalicelib.records.schema.collections import Collection, Field, get_schema
 from chalicelib.records.layout import REVIEW_FLAG as FLAG
 from chalicelib.store import keys, objects, table
 from chalicelib.wechat import media_check

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
-    from chalicelib.records.collections import Collection
+    from chalicelib.records.schema.collections import Collection
 
 BUILT_IN_ORDERS = ("created", "updated")  # the table's gsi1/gsi2 already order a collection by these
 UNINDEXABLE_TYPES = ("json", "editor", "file")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
-from chalicelib.records.filter_tree import FieldRef, Literal, Operand
+from chalicelib.records.filter.tree import FieldRef, Literal, Operand
 
 MAX_ARGS = 10
 _TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}:\d{2})?$")

@@ -8,9 +8,10 @@ from html.parser import HTMLParser
 from typing import Any
 
 from chalicelib.core.errors import BadRequest, field_error
-from chalicelib.records import access, joins, store
-from chalicelib.records.collections import Collection, get_schema
-from chalicelib.records.fields import zero
+from chalicelib.records import access, store
+from chalicelib.records.query import joins
+from chalicelib.records.schema.collections import Collection, get_schema
+from chalicelib.records.schema.fields import zero
 from chalicelib.records.layout import REVIEW_FLAG
 
 MAX_EXPAND_DEPTH = 6  # PocketBase's maxNestedRels: deeper parts of a path are ignored

@@ -16,9 +16,11 @@ import json
 from typing import Any
 
 from chalicelib.core.errors import BadRequest
-from chalicelib.records import filter_bind, filter_eval, paging, planner, store
-from chalicelib.records.collections import Collection, Field, get_schema
-from chalicelib.records.filter_tree import FALSE, TRUE, Hop, Node
+from chalicelib.records.filter import bind as filter_bind, evaluate as filter_eval
+from chalicelib.records.query import paging, planner
+from chalicelib.records import store
+from chalicelib.records.schema.collections import Collection, Field, get_schema
+from chalicelib.records.filter.tree import FALSE, TRUE, Hop, Node
 
 MAX_JOINED = 5000
 

@@ -18,8 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core import json_input
-from chalicelib.records import layout, operators, sqlvalues
-from chalicelib.records.filter_tree import TRUE, And, Compare, Const, FieldRef, Literal, Node, Op, Or, all_of, conjuncts
+from chalicelib.records import layout
+from chalicelib.records.filter import operators, sqlvalues
+from chalicelib.records.filter.tree import TRUE, And, Compare, Const, FieldRef, Literal, Node, Op, Or, all_of, conjuncts
 
 TEXT_TYPES = ("text", "editor", "email", "url", "date", "autodate", "select", "relation", "file")
 ORDERED = (Op.EQ, Op.NEQ, Op.GT, Op.GTE, Op.LT, Op.LTE)

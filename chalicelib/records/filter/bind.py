@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Protocol
 
-from chalicelib.records import filter_eval, functions, operators, sqlvalues
-from chalicelib.records.filter_parser import FilterError, parse
-from chalicelib.records.filter_tree import (TRUE, And, Compare, Const, FieldRef, Function, Hop, Ident, Literal, Node,
-                                            Op, Operand, Or, identifiers)
+from chalicelib.records.filter import evaluate as filter_eval, sql_functions as functions, operators, sqlvalues
+from chalicelib.records.filter.parser import FilterError, parse
+from chalicelib.records.filter.tree import (TRUE, And, Compare, Const, FieldRef, Function, Hop, Ident, Literal, Node,
+    Op, Operand, Or, identifiers)
 
 if TYPE_CHECKING:
-    from chalicelib.records.collections import Collection, Schema
+    from chalicelib.records.schema.collections import Collection, Schema
 
 AUTH_SYSTEM = ("id", "collectionId", "collectionName")
 BODY_MODIFIERS = (None, "isset", "changed", "length")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.records.collections import Collection, Field, get_schema
+from chalicelib.records.schema.collections import Collection, Field, get_schema
 
 DATETIME = "YYYY-MM-DD HH:MM:SS.sssZ"
 _EMPTY = {"type": "string", "maxLength": 0}

@@ -23,9 +23,11 @@ from typing import Any, Callable
 
 from chalicelib.core import logs
 from chalicelib.core.errors import BadRequest
-from chalicelib.records import file_fields, joins, store
-from chalicelib.records.collections import Collection, Field, get_schema
-from chalicelib.records.filter_tree import Node
+from chalicelib.records.write import file_fields
+from chalicelib.records.query import joins
+from chalicelib.records import store
+from chalicelib.records.schema.collections import Collection, Field, get_schema
+from chalicelib.records.filter.tree import Node
 
 MAX_AFFECTED = 1000
 MAX_ACTIONS = store.MAX_ACTIONS  # per transaction

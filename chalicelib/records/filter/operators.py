@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
-from chalicelib.records.filter_tree import Op
+from chalicelib.records.filter.tree import Op
 
 
 class ValueSink(Protocol):

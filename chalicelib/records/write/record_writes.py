@@ -16,14 +16,17 @@ from typing import Any
 from chalicelib.core import clock, ids, logs
 from chalicelib.core.errors import BadRequest, Conflict, NotFound, field_error
 from chalicelib.files import uploads
-from chalicelib.records import (access, cascade, content_check, file_fields, filter_eval, hooks, image_check, render,
-                                sessions)
+from chalicelib.records import access, sessions
+from chalicelib.records.write import cascade, file_fields, hooks
+from chalicelib.records.moderation import text_check as content_check, image_check
+from chalicelib.records.filter import evaluate as filter_eval
+from chalicelib.records.query import render
 from chalicelib.records import store
-from chalicelib.records import fields as field_values
-from chalicelib.records.collections import USERS, Collection
-from chalicelib.records.filter_tree import Compare, Ident, Node, Op, conjuncts
-from chalicelib.records.filter_parser import parse
-from chalicelib.records.indexes import UniqueIndex
+from chalicelib.records.schema import fields as field_values
+from chalicelib.records.schema.collections import USERS, Collection
+from chalicelib.records.filter.tree import Compare, Ident, Node, Op, conjuncts
+from chalicelib.records.filter.parser import parse
+from chalicelib.records.schema.indexes import UniqueIndex
 from chalicelib.records.layout import USER_PHONE, USER_TOKEN_KEY
 from chalicelib.store import audit, identities
 

@@ -20,9 +20,10 @@ from typing import Any, Protocol
 
 from chalicelib.core.errors import BadRequest, field_error
 from chalicelib.core.settings import get_settings
-from chalicelib.records import filter_eval, store
-from chalicelib.records.filter_tree import TRUE
-from chalicelib.records.planner import MAX_SCANNED, Plan, TooBroad
+from chalicelib.records.filter import evaluate as filter_eval
+from chalicelib.records import store
+from chalicelib.records.filter.tree import TRUE
+from chalicelib.records.query.planner import MAX_SCANNED, Plan, TooBroad
 from chalicelib.store import keys, table
 
 MARKER_TTL_SECONDS = 3600

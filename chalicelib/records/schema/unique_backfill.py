@@ -5,7 +5,7 @@ records already stored hold no marker, so until they are backfilled a new record
 `backfill(collection)` reads the collection once (a Query of its partition, page by page) and puts the missing
 markers; a value two stored records share is reported, not resolved (change one of them, then run it again).
 
-    python -m chalicelib.records.unique_backfill <collection>     # with the deployment's environment
+    python -m chalicelib.records.schema.unique_backfill <collection>     # with the deployment's environment
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 
 from chalicelib.records import store
-from chalicelib.records.collections import get_schema
+from chalicelib.records.schema.collections import get_schema
 from chalicelib.store import keys, table
 
 PAGE = 200

@@ -28,9 +28,10 @@ from typing import Any, Iterator
 from chalicelib.core import logs
 from chalicelib.core.auth_tokens import USERS_COLLECTION_ID
 from chalicelib.core.settings import ConfigError, get_settings
-from chalicelib.records import filter_bind, indexes as index_sql
-from chalicelib.records.fields import parse_datetime
-from chalicelib.records.indexes import Index, UniqueIndex
+from chalicelib.records.filter import bind as filter_bind
+from chalicelib.records.schema import indexes as index_sql
+from chalicelib.records.schema.fields import parse_datetime
+from chalicelib.records.schema.indexes import Index, UniqueIndex
 
 USERS = "users"  # the built-in auth collection of WeChat users
 SYSTEM_FIELDS = ("id", "collectionId", "collectionName")

@@ -1,0 +1,1 @@
+"""The filter language: parsed, bound to a collection, evaluated as SQLite would, and compiled for DynamoDB."""

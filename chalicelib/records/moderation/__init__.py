@@ -1,0 +1,1 @@
+"""WeChat content security on record fields: text, editor HTML and images."""
