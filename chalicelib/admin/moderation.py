@@ -1,4 +1,4 @@
-"""The review queue: records WeChat content security flagged for review (records/content_check.py), with approve
+"""The review queue: records WeChat content security flagged for review (records/moderation/text_check.py), with approve
 (the flag is cleared by a record write through records/store.Changes, which also removes the queue entry) and
 reject (the record is deleted through the records service, as the admin). Hiding a record instead of deleting it
 would need every list and view path to know about it, so reject deletes.
@@ -45,7 +45,7 @@ def _flagged(collection_name: str, record_id: str) -> tuple[Collection, store.St
 
 def approve(collection_name: str, record_id: str, admin: str, field: str | None = None) -> dict[str, Any]:
     """Clear the record's review flag, or one field's (conditional on its version; retried when it changed
-    meanwhile). A held-back image (risky or unchecked: records/image_check.py) is served again."""
+    meanwhile). A held-back image (risky or unchecked: records/moderation/image_check.py) is served again."""
     for _ in range(MAX_ATTEMPTS):
         collection, record = _flagged(collection_name, record_id)
         flags = record.data[REVIEW_FLAG]

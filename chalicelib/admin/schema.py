@@ -1,6 +1,6 @@
 """Collections as PocketBase shows them to superusers (`GET /api/collections[/{idOrName}]`), so the SDK's
 `pb.collections` works and the console can build its lists and forms from the schema. Rendered from the loaded
-schema (records/collections.py), which is the one source of truth: what you see is what the API enforces."""
+schema (records/schema/collections.py), which is the one source of truth: what you see is what the API enforces."""
 from __future__ import annotations
 
 import zlib

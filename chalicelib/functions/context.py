@@ -1,7 +1,7 @@
 """What the team's code gets as `ctx`: who is calling, records and files as them and as admin, the WeChat client of
 their app, and a logger stamped with the request id.
 
-Every records call goes through the records services (records/listing.py, records/writes.py) with an
+Every records call goes through the records services (records/query/listing.py, records/write/record_writes.py) with an
 access.Caller, so the caller's records access is exactly what the HTTP API would give them: rules, hidden fields,
 before hooks, counters and cascades included. Identity values (the user record, openid, unionid) are read on first
 use and kept for the call.

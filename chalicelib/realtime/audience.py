@@ -8,7 +8,7 @@ request makes. So a record the subscriber can't see never reaches them (a draft 
 - an update that takes the record out of their view: a delete (with the record as they last could see it);
 - delete: when they could see the record as it was.
 An update that brings a record into view is an update (PocketBase's action for it). The record is rendered by
-records/render.py for that viewer (hidden fields, emails of other users, …).
+records/query/render.py for that viewer (hidden fields, emails of other users, …).
 
 One Audience serves one change for every subscriber: callers, bound rules and rendered records are shared by the
 subscribers with the same identity, topic kind and filter.

@@ -2,14 +2,20 @@
 
 The public surface for the routes and for users/ and functions/:
     Caller                                  who is asking (records/access.py)
-    list_records, view                      reads (records/listing.py)
-    create, update, delete                  writes (records/writes.py)
-Modules: collections (the schema file), fields (values), filter_* and operators (the filter language), access
-(rules), planner and paging (list queries), store (the record item: the one writer), render (the API's shape),
-cascade (relation cascades), file_fields/file_access (files of records), content_check (WeChat content security).
+    list_records, view                      reads (records/query/listing.py)
+    create, update, delete                  writes (records/write/record_writes.py)
+Sub-packages by job, each with its own docstring:
+    schema/      the collections file, field values, indexes, record JSON schemas
+    filter/      the filter language: parse, bind, evaluate as SQLite would, compile for DynamoDB
+    query/       list and view: the planner, paging, joins, render (the API's shape)
+    write/       create, update, delete: hooks, relation cascades, file fields
+    moderation/  WeChat content security on text, editor and image fields
+The root holds what every part shares: access (callers and rules), store (the record item: the one writer), layout
+(where values sit in an item), changes (a stored change as the stream reports it), file_access (files of records)
+and sessions (revocable auth tokens).
 
 The names above are imported on first use, so `import app` can load and check the collections file
-(records.collections) at start without the services and their SDKs.
+(records.schema.collections) at start without the services and their SDKs.
 """
 from __future__ import annotations
 

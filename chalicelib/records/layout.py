@@ -18,7 +18,7 @@ LOWERCASED = "lc"
 PRIVATE_PREFIX = "_"
 USER_TOKEN_KEY = "_tokenKey"  # a user's private value every auth token is bound to (records/sessions.py)
 USER_PHONE = "_phone"  # a user's private value: the bound phone in +E.164 (its marker names the user)
-REVIEW_FLAG = "@review"  # data key of content awaiting moderation (records/content_check.py), admins only
+REVIEW_FLAG = "@review"  # data key of content awaiting moderation (records/moderation/text_check.py), admins only
 FOLDED_TYPES = ("text", "email", "url", "select")  # types with lowercased copies (not editor: its size)
 
 

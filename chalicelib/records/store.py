@@ -108,7 +108,7 @@ def get_many(refs: Iterable[tuple[str, str]]) -> list[StoredRecord]:
 
 
 def from_items(items: Iterable[dict[str, Any]]) -> list[StoredRecord]:
-    """Records from items a Query returned (records/paging.py reads pages of them) or a stream image carried."""
+    """Records from items a Query returned (records/query/paging.py reads pages of them) or a stream image carried."""
     return [_from_item(item) for item in items]
 
 

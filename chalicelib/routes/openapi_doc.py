@@ -2,7 +2,7 @@
 
 Summaries come from each view's docstring; request bodies and answers from what each route declares
 (routes/blueprint.py: the same core.validate.Body the route reads its body with); each collection's record schemas
-from records/openapi.py. Every operation also answers errors in PocketBase's shape (`default`).
+from records/schema/json_schema.py. Every operation also answers errors in PocketBase's shape (`default`).
 """
 from __future__ import annotations
 

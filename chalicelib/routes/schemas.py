@@ -1,5 +1,5 @@
 """JSON Schemas of the routes' answers, for the OpenAPI document (routes/openapi_doc.py). Plain data: importing
-this module costs nothing. Records are `#/components/schemas/record_<collection>` (records/openapi.py)."""
+this module costs nothing. Records are `#/components/schemas/record_<collection>` (records/schema/json_schema.py)."""
 from __future__ import annotations
 
 from typing import Any

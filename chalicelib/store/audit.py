@@ -1,7 +1,8 @@
 """The admin audit trail: who changed what, and when — never a value, only names (fields, ids, counts).
 
 Entries live in one partition (`keys.audit_entry`), sorted by time, and expire after KEEP_DAYS. A record change
-made by an admin carries its entry in the record's own transaction (records/writes.py), so an answered change is
+made by an admin carries its entry in the record's own transaction (records/write/record_writes.py), so an answered
+change is
 never missing from the trail; other admin actions write theirs with the action.
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The parts of a bound filter DynamoDB answers exactly as PocketBase's SQL would, compiled to an expression.
 
-Reads always evaluate the whole filter in Python afterwards (filter_eval.py); what is pushed into the Query's
+Reads always evaluate the whole filter in Python afterwards (evaluate.py); what is pushed into the Query's
 FilterExpression only saves transfer, so a term is pushed only when DynamoDB gives exactly the same answer:
 - a text-like field against a text literal: `=`, `!=` (also against ''/null), `<`, `<=`, `>`, `>=` (byte order);
 - a number field against a number, a bool field against true/false: `=`, `!=`, `<`, `<=`, `>`, `>=`;

@@ -4,7 +4,7 @@ its mirror and what comparing a field with itself gives. Adding an operator is o
 Evaluation follows PocketBase's SQL (tools/search/filter.go): `=`/`!=` treat '' and NULL alike unless a side is a json
 value, and `!=` is `IS NOT` (true against NULL); `<`/`<=`/`>`/`>=` compare after SQLite's affinity rules; `~`/`!~`
 are `LIKE`/`NOT LIKE` with PocketBase's wrapping of the value (sqlvalues.py). The `?` prefix (any of) only changes
-comparisons of several values at once (filter_eval.py). The DynamoDB forms are used only where filter_ddb.py has
+comparisons of several values at once (evaluate.py). The DynamoDB forms are used only where dynamodb.py has
 decided they give exactly the same answer; everything else is evaluated in Python after the read.
 """
 from __future__ import annotations

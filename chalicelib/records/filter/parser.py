@@ -1,4 +1,4 @@
-"""PocketBase's filter language (fexpr grammar) parsed into the filter tree (filter_tree.py).
+"""PocketBase's filter language (fexpr grammar) parsed into the filter tree (tree.py).
 
     expr    := and ( "||" and )*
     and     := term ( "&&" term )*

@@ -72,7 +72,7 @@ class Literal:
 
 @dataclass(frozen=True)
 class Function:
-    """A function call operand: `strftime('%Y', created)`, `geoDistance(lonA, latA, lonB, latB)` (functions.py)."""
+    """A function call operand: `strftime('%Y', created)`, `geoDistance(lonA, latA, lonB, latB)` (sql_functions.py)."""
 
     name: str
     args: tuple[Operand, ...]

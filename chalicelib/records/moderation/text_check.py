@@ -6,7 +6,8 @@ file are checked with WeChat's `wxa/msg_sec_check` (v2) when a user creates or c
   schema field (field names can't start with `@`), so the records API can't write it; only admins see it. A later
   change of that field that passes clears its flag.
 - Only non-blank values that differ from the stored ones are checked; unmarked fields never reach WeChat. Editor
-  HTML is checked as the text readers see (records/editor_text.py: entities decoded, tags removed without joining
+  HTML is checked as the text readers see (records/moderation/editor_text.py: entities decoded, tags removed without
+  joining
   or splitting words, alt and title text included).
 - Admin keys skip the check: there is no WeChat user to check as (WeChat requires the openid of a user of the app
   active in the last two hours), and admins are the operators who moderate.
@@ -80,7 +81,7 @@ def apply(collection: Collection, data: dict[str, Any], caller: Caller, old: dic
 
 def checker(caller: Caller) -> tuple[WeChatApp, str]:
     """(app, openid) to check as: the token's app identity, else any mini-program identity of the user (text here,
-    images in records/image_check.py)."""
+    images in records/moderation/image_check.py)."""
     if caller.user_id is None:
         raise Forbidden("Only WeChat users can write this content.")
     apps = {a.appid: a for a in get_settings().apps if a.is_miniprogram}

@@ -8,9 +8,9 @@ Access paths (all Query, never Scan):
 - an index of only an autodate column other than created/updated (`(edited)`): the collection in that order.
 - otherwise the whole collection: the table itself (by id = creation order, consistent reads), gsi1 (by created)
   or gsi2 (by updated).
-What the path does not cover is the residual: evaluated in Python on every item read (filter_eval.py, PocketBase's
+What the path does not cover is the residual: evaluated in Python on every item read (filter/evaluate.py, PocketBase's
 semantics), and where DynamoDB answers part of it exactly, that part is also the Query's FilterExpression
-(filter_ddb.py). A sort no path provides is done in memory. Both are bounded by MAX_SCANNED items read (paging.py);
+(filter/dynamodb.py). A sort no path provides is done in memory. Both are bounded by MAX_SCANNED items read (paging.py);
 past it a query is a 400 naming the index to add. Comparisons on fields whose value the AND already fixes are decided
 first, so `owner = "x" && (status = "published" || owner = @request.auth.id)` is served by the owner index alone.
 """

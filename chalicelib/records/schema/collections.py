@@ -11,7 +11,8 @@ are ignored, and an option wxbase doesn't know is accepted with a logged warning
 when it is harmless: dashboard text (`help`) or a newer option left at its zero value (which is its "off" in
 PocketBase). Any other unknown option, and an unknown field type, fails the load.
 
-Each collection also gets its access paths and constraints from its `indexes` (records/indexes.py): equality index
+Each collection also gets its access paths and constraints from its `indexes` (records/schema/indexes.py): equality
+index
 slots backed by the table's GSIs, ordered by a trailing autodate column, and UNIQUE constraints. Every single relation
 to users implicitly gets an index slot too ("one owner's records").
 """

@@ -1,6 +1,7 @@
 """The write path's extension point: callables that run before a record's conditional write.
 
-records/writes.py calls `before` once per write attempt, after the collection's rule passed and before the fields
+records/write/record_writes.py calls `before` once per write attempt, after the collection's rule passed and before the
+fields
 are validated, so what a hook puts into `Write.data` is prepared and validated exactly as the request's own body
 (PocketBase's request hooks sit at the same place). A hook refuses with `Refused`, which answers PocketBase's 400
 body naming the field, and nothing is written. chalicelib.functions registers the team's `@before` hooks here;

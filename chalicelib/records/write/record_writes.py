@@ -5,7 +5,7 @@ writer can't be overwritten silently: a lost race re-reads and retries with jitt
 Creates and deletes move the counters, consume upload tickets and apply relation cascades in the same transaction
 (records/store.py builds the actions). A value a UNIQUE index already holds fails the transaction on its marker:
 a 400 with `validation_not_unique` on each of the index's fields, as PocketBase answers. The team's before hooks
-(records/hooks.py) run after the rule passed and before the body is validated, once per attempt.
+(records/write/hooks.py) run after the rule passed and before the body is validated, once per attempt.
 """
 from __future__ import annotations
 
