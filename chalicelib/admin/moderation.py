@@ -12,7 +12,7 @@ from chalicelib.core.errors import Conflict, NotFound
 from chalicelib.records import access, store
 from chalicelib.records.query import render
 from chalicelib.records.write import record_writes as writes
-from chalicelib.records.schema.collections import Collection
+from chalicelib.records.schema.model import Collection
 from chalicelib.records.layout import REVIEW_FLAG
 from chalicelib.store import audit, keys
 

@@ -7,7 +7,8 @@ import zlib
 from typing import Any
 
 from chalicelib.core.errors import NotFound, invalid
-from chalicelib.records.schema.collections import Collection, Field, Schema, get_schema
+from chalicelib.records.schema.model import Collection, Field, Schema
+from chalicelib.records.schema.collections import get_schema
 
 ID_FIELD = {"autogeneratePattern": "[a-z0-9]{15}", "hidden": False, "id": "text3208210256", "max": 15, "min": 15,
             "name": "id", "pattern": "^[a-z0-9]+$", "presentable": False, "primaryKey": True, "required": True,

@@ -10,7 +10,7 @@ from chalicelib.core.errors import Conflict, NotFound, invalid
 from chalicelib.core.settings import get_settings
 from chalicelib.records import access, store
 from chalicelib.records.query import listing
-from chalicelib.records.schema.collections import USERS
+from chalicelib.records.schema.model import USERS
 from chalicelib.store import audit, identities
 from chalicelib.users import phone_marker, service
 

@@ -12,7 +12,7 @@ and deletes their objects. Objects removed from records go through the same queu
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from chalicelib.core import logs
 from chalicelib.core.errors import invalid
@@ -20,8 +20,15 @@ from chalicelib.files import names
 from chalicelib.store import keys, objects, table
 from chalicelib.store.table import ConditionFailed
 
-if TYPE_CHECKING:
-    from chalicelib.records.schema.collections import Field
+
+class FileField(Protocol):
+    """A file field as uploads see it: its name and its options (maxSize, mimeTypes)."""
+
+    @property
+    def name(self) -> str: ...
+
+    def opt(self, name: str, default: Any = None) -> Any: ...
+
 
 TICKET_SECONDS = 24 * 3600
 SINGLE_POST_MAX_BYTES = 10 * 1024 * 1024  # wx.uploadFile's practical ceiling; above it, multipart
@@ -30,7 +37,7 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024  # PocketBase's default file field maxSize
 SWEEP_LOOKBACK_HOURS = 48
 
 
-def check_declared_file(field: Field, size: Any, content_type: str) -> int:
+def check_declared_file(field: FileField, size: Any, content_type: str) -> int:
     """Size and type as declared by the client, against the field's options (checked again on the object)."""
     name = field.name
     max_bytes = int(field.opt("maxSize") or DEFAULT_MAX_BYTES)
@@ -52,7 +59,7 @@ def ticket_owner(user_id: str | None, admin: str | None = None, is_admin: bool =
     return user_id or ""
 
 
-def issue(owner: str, collection_id: str, record_id: str, field: Field, filename: str, size: int,
+def issue(owner: str, collection_id: str, record_id: str, field: FileField, filename: str, size: int,
           content_type: str) -> dict[str, Any]:
     """Record a ticket and return what the client needs to upload: a POST form or multipart part URLs."""
     max_bytes = check_declared_file(field, size, content_type)
@@ -109,7 +116,7 @@ def abort_multipart(owner: str, key: str, upload_id: str) -> None:
     table.delete(keys.upload_ticket(key))
 
 
-def verify_attachable(collection_id: str, record_id: str, field: Field, name: str, owner: str,
+def verify_attachable(collection_id: str, record_id: str, field: FileField, name: str, owner: str,
                       is_admin: bool = False) -> dict:
     """400 unless `name` was uploaded for this record field by `owner` (any upload, for an admin) and the object
     matches the field's limits.

@@ -191,7 +191,7 @@ class Context:
             if self.user_id:
                 from chalicelib.records.query import render
                 from chalicelib.records import store
-                from chalicelib.records.schema.collections import USERS
+                from chalicelib.records.schema.model import USERS
 
                 found = store.get(USERS, self.user_id, consistent=False)
                 if found is not None:

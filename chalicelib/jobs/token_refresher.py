@@ -28,7 +28,7 @@ def _refresh(app, ahead):
 def run(ahead_seconds=REFRESH_AHEAD_SECONDS):
     """Refresh the apps whose token is due; returns {"refreshed", "unchanged", "fresh", "busy", "failed"}."""
     apps = get_settings().apps
-    summary = {"refreshed": [], "unchanged": [], "fresh": [], "busy": [], "failed": []}
+    summary: dict[str, list] = {"refreshed": [], "unchanged": [], "fresh": [], "busy": [], "failed": []}
     if not apps:
         return summary
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(apps))) as pool:

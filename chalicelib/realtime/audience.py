@@ -24,7 +24,8 @@ from chalicelib.records import access, store
 from chalicelib.records.filter import bind as filter_bind
 from chalicelib.records.query import render
 from chalicelib.records.changes import RecordChange
-from chalicelib.records.schema.collections import Collection, get_schema
+from chalicelib.records.schema.model import Collection
+from chalicelib.records.schema.collections import get_schema
 from chalicelib.records.filter.tree import Node, all_of
 from chalicelib.records.query.listing import SUPERUSER_ONLY
 

@@ -15,7 +15,8 @@ from chalicelib.core.errors import Forbidden, NotFound
 from chalicelib.records.filter import bind as filter_bind, evaluate as filter_eval
 from chalicelib.records.query import joins
 from chalicelib.records import store
-from chalicelib.records.schema.collections import USERS, Collection, get_schema
+from chalicelib.records.schema.model import USERS, Collection
+from chalicelib.records.schema.collections import get_schema
 from chalicelib.records.filter.tree import TRUE, Node
 
 

@@ -17,7 +17,7 @@ from chalicelib.files import links, uploads
 from chalicelib.records import access, store
 from chalicelib.records.write import file_fields, record_writes as writes
 from chalicelib.records.moderation import image_check
-from chalicelib.records.schema.collections import Collection, Field
+from chalicelib.records.schema.model import Collection, Field
 from chalicelib.records.layout import USER_TOKEN_KEY
 
 MAX_FILENAME = 255

@@ -20,7 +20,7 @@ from typing import Any
 from chalicelib.core import auth_tokens
 from chalicelib.core.errors import Unauthorized
 from chalicelib.records import store
-from chalicelib.records.schema.collections import USERS
+from chalicelib.records.schema.model import USERS
 from chalicelib.records.layout import USER_TOKEN_KEY
 
 CACHE_SECONDS = 10.0

@@ -38,8 +38,8 @@ from chalicelib.records.filter.tree import TRUE, Node
 from chalicelib.store import keys, table
 
 if TYPE_CHECKING:
-    from chalicelib.records.schema.collections import Collection
-    from chalicelib.records.schema.indexes import Index, UniqueIndex
+    from chalicelib.records.schema.model import Collection
+    from chalicelib.records.schema.model import Index, UniqueIndex
 
 MAX_INDEX_VALUE_LENGTH = 400
 MAX_ACTIONS = 100  # DynamoDB's TransactWriteItems limit

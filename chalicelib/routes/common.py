@@ -12,6 +12,8 @@ from chalicelib.core.settings import get_settings
 
 def raw_body(request: Request) -> bytes:
     body = request.raw_body or b""
+    if isinstance(body, str):  # Chalice's type allows text; its API Gateway events always decode to bytes
+        body = body.encode()
     limit = get_settings().max_body_bytes
     if len(body) > limit:
         raise PayloadTooLarge(f"The request body is larger than {limit} bytes.")

@@ -39,7 +39,7 @@ def _from_chalice_error(response):
     elif body["Code"] == "BadRequestError" and "JSON" in body["Message"]:
         message = "The request body is not valid JSON."
     else:
-        message = CHALICE_MESSAGES.get(status, body["Message"])
+        message = CHALICE_MESSAGES.get(status) or body["Message"]
     headers = {k: v for k, v in response.headers.items() if k.lower() == "allow"}
     return _json_response(status, error_body(status, message), headers)
 

@@ -24,7 +24,8 @@ from chalicelib.messages import subscribe
 from chalicelib.records.write import cascade
 from chalicelib.records.query import joins
 from chalicelib.records import sessions, store
-from chalicelib.records.schema.collections import USERS, Collection, Field, get_schema
+from chalicelib.records.schema.model import USERS, Collection, Field
+from chalicelib.records.schema.collections import get_schema
 from chalicelib.store import identities, keys, table
 from chalicelib.users.phone_marker import PHONE_E164, release_op
 

@@ -25,7 +25,7 @@ STALE_SESSION = "Your WeChat session has changed (you logged in again elsewhere)
 
 
 def decrypt_for_user(claims: dict[str, Any], encrypted_data: str, iv: str) -> dict[str, Any]:
-    user_id, appid = claims["id"], claims.get("appid")
+    user_id, appid = claims["id"], str(claims.get("appid") or "")
     identity = identities.identity_for_app(user_id, appid) if appid else None
     if identity is None or not identity.get("session_key"):
         raise Unauthorized("No WeChat session for this token; log in again.")

@@ -15,7 +15,8 @@ from chalicelib.core.errors import Conflict, Unauthorized, field_error
 from chalicelib.core.settings import WeChatApp
 from chalicelib.records.query import render
 from chalicelib.records import sessions, store
-from chalicelib.records.schema.collections import USERS, get_schema
+from chalicelib.records.schema.model import USERS
+from chalicelib.records.schema.collections import get_schema
 from chalicelib.store import identities
 from chalicelib.users.apps import pick_app
 from chalicelib.users.phone_marker import PHONE_E164, claim_op, live_owner_of, release_op

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from chalicelib.core import clock
 from chalicelib.records import store
-from chalicelib.records.schema.collections import USERS
+from chalicelib.records.schema.model import USERS
 from chalicelib.records.layout import USER_PHONE
 from chalicelib.store import keys, table
 from chalicelib.store.table import ConditionFailed

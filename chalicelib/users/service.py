@@ -17,7 +17,8 @@ from chalicelib.core import auth_tokens, clock, ids, logs
 from chalicelib.core.errors import BadRequest, ServiceUnavailable, Unauthorized
 from chalicelib.records.query import render
 from chalicelib.records import sessions, store
-from chalicelib.records.schema.collections import USERS, get_schema
+from chalicelib.records.schema.model import USERS
+from chalicelib.records.schema.collections import get_schema
 from chalicelib.records.layout import USER_TOKEN_KEY
 from chalicelib.store import identities, keys, table
 from chalicelib.store.table import ConditionFailed, TransactionFailed

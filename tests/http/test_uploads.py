@@ -7,7 +7,7 @@ import requests
 
 from chalicelib.core.errors import BadRequest
 from chalicelib.files import uploads
-from chalicelib.records.schema.collections import Field
+from chalicelib.records.schema.model import Field
 from chalicelib.store import keys, objects, table
 
 IMAGE_FIELD = Field("cover", "file", options={"maxSize": 1024 * 1024, "mimeTypes": ["image/png", "image/jpeg"]})

@@ -1,4 +1,5 @@
-"""The shape of the code, checked: no import cycles (imports inside functions count), packages only import the
+"""The shape of the code, checked: no import cycles (imports inside functions and type-only imports under
+`if TYPE_CHECKING:` count: a cycle of types is a cycle of design), packages only import the
 layers below them (routes → services → store/wechat → core), core knows no web framework, and no module reaches
 for another module's private names."""
 import ast
@@ -40,20 +41,11 @@ def _modules():
 MODULES = _modules()
 
 
-def _runtime_nodes(tree):
-    """Every node except those under `if TYPE_CHECKING:` (annotations only, never executed)."""
-    skip = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and getattr(node.test, "id", getattr(node.test, "attr", None)) == "TYPE_CHECKING":
-            skip.update(id(n) for child in node.body for n in ast.walk(child))
-    return [n for n in ast.walk(tree) if id(n) not in skip]
-
-
 def _imports(module):
     """(imported module, private names taken from it) for each chalicelib import of a module, at any depth."""
     tree = ast.parse(open(MODULES[module]).read())
     out = []
-    for node in _runtime_nodes(tree):
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             out += [(a.name, []) for a in node.names if a.name.startswith("chalicelib")]
         elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("chalicelib"):

@@ -13,15 +13,13 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from chalicelib.records.filter import evaluate as filter_eval, sql_functions as functions, operators, sqlvalues
 from chalicelib.records.filter.parser import FilterError, parse
 from chalicelib.records.filter.tree import (TRUE, And, Compare, Const, FieldRef, Function, Hop, Ident, Literal, Node,
     Op, Operand, Or, identifiers)
-
-if TYPE_CHECKING:
-    from chalicelib.records.schema.collections import Collection, Schema
+from chalicelib.records.schema.model import Collection, Schema
 
 AUTH_SYSTEM = ("id", "collectionId", "collectionName")
 BODY_MODIFIERS = (None, "isset", "changed", "length")

@@ -29,7 +29,8 @@ from chalicelib.core.errors import ApiError, Conflict, ServiceUnavailable, field
 from chalicelib.core.settings import WeChatApp
 from chalicelib.records.moderation import text_check as content_check
 from chalicelib.records import store
-from chalicelib.records.schema.collections import Collection, Field, get_schema
+from chalicelib.records.schema.model import Collection, Field
+from chalicelib.records.schema.collections import get_schema
 from chalicelib.records.layout import REVIEW_FLAG as FLAG
 from chalicelib.store import keys, objects, table
 from chalicelib.wechat import media_check

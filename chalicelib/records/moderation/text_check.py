@@ -24,7 +24,7 @@ from chalicelib.core import clock, logs
 from chalicelib.core.errors import ApiError, BadRequest, Forbidden, ServiceUnavailable, field_error
 from chalicelib.core.settings import WeChatApp, get_settings
 from chalicelib.records.moderation import editor_text
-from chalicelib.records.schema.collections import Collection, Field
+from chalicelib.records.schema.model import Collection, Field
 from chalicelib.records.layout import REVIEW_FLAG as FLAG
 from chalicelib.store import identities
 

@@ -19,7 +19,8 @@ from chalicelib.core.errors import BadRequest
 from chalicelib.records.filter import bind as filter_bind, evaluate as filter_eval
 from chalicelib.records.query import paging, planner
 from chalicelib.records import store
-from chalicelib.records.schema.collections import Collection, Field, get_schema
+from chalicelib.records.schema.model import Collection, Field
+from chalicelib.records.schema.collections import get_schema
 from chalicelib.records.filter.tree import FALSE, TRUE, Hop, Node
 
 MAX_JOINED = 5000

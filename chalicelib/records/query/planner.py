@@ -22,10 +22,11 @@ from typing import Any
 from chalicelib.core.errors import BadRequest, field_error
 from chalicelib.records.filter import bind as filter_bind, dynamodb as filter_ddb
 from chalicelib.records import store
-from chalicelib.records.schema.collections import Collection, get_schema
+from chalicelib.records.schema.model import Collection
+from chalicelib.records.schema.collections import get_schema
 from chalicelib.records.filter.dynamodb import Builder
 from chalicelib.records.filter.tree import FALSE, TRUE, Compare, FieldRef, Literal, Node, Op, all_of, conjuncts
-from chalicelib.records.schema.indexes import Index
+from chalicelib.records.schema.model import Index
 from chalicelib.store import keys
 
 MAX_SCANNED = 2000

@@ -10,7 +10,8 @@ from typing import Any
 from chalicelib.core.errors import BadRequest, field_error
 from chalicelib.records import access, store
 from chalicelib.records.query import joins
-from chalicelib.records.schema.collections import Collection, get_schema
+from chalicelib.records.schema.model import Collection
+from chalicelib.records.schema.collections import get_schema
 from chalicelib.records.schema.fields import zero
 from chalicelib.records.layout import REVIEW_FLAG
 

@@ -11,10 +11,9 @@ are ignored, and an option wxbase doesn't know is accepted with a logged warning
 when it is harmless: dashboard text (`help`) or a newer option left at its zero value (which is its "off" in
 PocketBase). Any other unknown option, and an unknown field type, fails the load.
 
-Each collection also gets its access paths and constraints from its `indexes` (records/schema/indexes.py): equality
-index
-slots backed by the table's GSIs, ordered by a trailing autodate column, and UNIQUE constraints. Every single relation
-to users implicitly gets an index slot too ("one owner's records").
+Each collection also gets its access paths and constraints from its `indexes` (records/schema/indexes.py):
+equality index slots backed by the table's GSIs, ordered by a trailing autodate column, and UNIQUE constraints.
+Every single relation to users implicitly gets an index slot too ("one owner's records").
 """
 from __future__ import annotations
 
@@ -23,8 +22,7 @@ import logging
 import os
 import re
 import threading
-from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from chalicelib.core import logs
 from chalicelib.core.auth_tokens import USERS_COLLECTION_ID
@@ -32,10 +30,8 @@ from chalicelib.core.settings import ConfigError, get_settings
 from chalicelib.records.filter import bind as filter_bind
 from chalicelib.records.schema import indexes as index_sql
 from chalicelib.records.schema.fields import parse_datetime
-from chalicelib.records.schema.indexes import Index, UniqueIndex
+from chalicelib.records.schema.model import SYSTEM_FIELDS, USERS, Collection, Field, Index, Schema, UniqueIndex
 
-USERS = "users"  # the built-in auth collection of WeChat users
-SYSTEM_FIELDS = ("id", "collectionId", "collectionName")
 AUTODATE_FIELDS = ("created", "updated")
 MAX_INDEX_SLOTS = 4  # GSIs gsi3..gsi6 (store/schema.py); gsi1/gsi2 serve created/updated order
 
@@ -75,74 +71,6 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
 class SchemaError(ConfigError):
     """The collections file is invalid (an operator error, reported at load time)."""
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str
-    type: str
-    required: bool = False
-    hidden: bool = False
-    options: dict = field(default_factory=dict)
-
-    def opt(self, name: str, default: Any = None) -> Any:
-        value = self.options.get(name)
-        return default if value is None else value
-
-    @property
-    def multiple(self) -> bool:
-        """Multi-valued (stored as a list): select/file/relation with maxSelect > 1."""
-        return self.type in ("select", "file", "relation") and self.opt("maxSelect", 1) > 1
-
-    @property
-    def target(self) -> str:
-        """A relation's target collection name (resolved at load; "" for other types)."""
-        return str(self.options.get("_target") or "")
-
-
-@dataclass
-class Collection:
-    id: str
-    name: str
-    type: str
-    fields: dict[str, Field]  # in file order (system and autodate fields excluded)
-    rules: dict[str, str | None]
-    indexes: tuple[Index, ...] = ()
-    autodates: dict[str, Field] = field(default_factory=dict)  # created/updated and other autodate fields
-    unique: tuple[UniqueIndex, ...] = ()  # UNIQUE indexes, enforced with marker items (records/store.py)
-
-    @property
-    def is_auth(self) -> bool:
-        return self.type == "auth"
-
-    def field(self, name: str) -> Field | None:
-        return self.fields.get(name) or self.autodates.get(name)
-
-    def has(self, name: str) -> bool:
-        return name in SYSTEM_FIELDS or name in self.fields or name in self.autodates
-
-    def unique_on(self, name: str) -> bool:
-        """A UNIQUE index on exactly this one column (PocketBase then treats a back-relation through it as single)."""
-        return any(u.columns == (name,) for u in self.unique)
-
-    def index_for(self, names: list[str]) -> Iterator[Index]:
-        wanted = set(names)
-        for index in self.indexes:
-            if set(index.fields) <= wanted:
-                yield index
-
-
-@dataclass(frozen=True)
-class Schema:
-    collections: dict[str, Collection]  # by name
-    by_id: dict[str, Collection]
-
-    def get(self, id_or_name: str) -> Collection | None:
-        return self.collections.get(id_or_name) or self.by_id.get(id_or_name)
-
-    @property
-    def users(self) -> Collection:
-        return self.collections[USERS]
 
 
 def _users_builtin():

@@ -13,13 +13,11 @@ import json
 import math
 import re
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from chalicelib.core import json_input
 from chalicelib.core.errors import BadRequest, field_error
-
-if TYPE_CHECKING:
-    from chalicelib.records.schema.collections import Collection, Field
+from chalicelib.records.schema.model import Collection, Field
 
 MAX_TEXT_DEFAULT = 5000  # PocketBase's default text max when max is 0
 MAX_JSON_DEFAULT = 1 << 20

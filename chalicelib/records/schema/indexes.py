@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
-if TYPE_CHECKING:
-    from chalicelib.records.schema.collections import Collection
+from chalicelib.records.schema.model import Collection, Index, UniqueIndex
 
 BUILT_IN_ORDERS = ("created", "updated")  # the table's gsi1/gsi2 already order a collection by these
 UNINDEXABLE_TYPES = ("json", "editor", "file")
@@ -38,26 +37,6 @@ _NOT_NULL = re.compile(r"^[`\"'\[]?(?P<name>\w+)[`\"'\]]?\s+IS\s+NOT\s+NULL$", r
 
 class IndexProblem(ValueError):
     """An index wxbase can't honour without changing answers (the message says why)."""
-
-
-@dataclass(frozen=True)
-class Index:
-    """A query path: gsi<slot>, partition = the values of `fields`, entries ordered by the autodate `order`."""
-
-    slot: int  # 3.. → the table's gsi<slot>
-    name: str
-    fields: tuple[str, ...]
-    order: str = "created"
-
-
-@dataclass(frozen=True)
-class UniqueIndex:
-    """A UNIQUE constraint: no two records hold the same values in `columns` (unless one is blank in `skip_blank`)."""
-
-    name: str
-    columns: tuple[str, ...]
-    nocase: frozenset[str] = frozenset()
-    skip_blank: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.records.schema.collections import Collection, Field, get_schema
+from chalicelib.records.schema.model import Collection, Field
+from chalicelib.records.schema.collections import get_schema
 
 DATETIME = "YYYY-MM-DD HH:MM:SS.sssZ"
 _EMPTY = {"type": "string", "maxLength": 0}

@@ -26,7 +26,8 @@ from chalicelib.core.errors import BadRequest
 from chalicelib.records.write import file_fields
 from chalicelib.records.query import joins
 from chalicelib.records import store
-from chalicelib.records.schema.collections import Collection, Field, get_schema
+from chalicelib.records.schema.model import Collection, Field
+from chalicelib.records.schema.collections import get_schema
 from chalicelib.records.filter.tree import Node
 
 MAX_AFFECTED = 1000

@@ -6,7 +6,7 @@ from typing import Any
 
 from chalicelib.files import uploads
 from chalicelib.records import store
-from chalicelib.records.schema.collections import Collection, Field
+from chalicelib.records.schema.model import Collection, Field
 
 
 def names_of(value: Any) -> list[str]:

@@ -16,7 +16,7 @@ from chalicelib.core.errors import BadRequest, field_error
 
 if TYPE_CHECKING:
     from chalicelib.records.access import Caller
-    from chalicelib.records.schema.collections import Collection
+    from chalicelib.records.schema.model import Collection
     from chalicelib.records.store import StoredRecord
 
 ACTIONS = ("create", "update", "delete")

@@ -23,10 +23,10 @@ from chalicelib.records.filter import evaluate as filter_eval
 from chalicelib.records.query import render
 from chalicelib.records import store
 from chalicelib.records.schema import fields as field_values
-from chalicelib.records.schema.collections import USERS, Collection
+from chalicelib.records.schema.model import USERS, Collection
 from chalicelib.records.filter.tree import Compare, Ident, Node, Op, conjuncts
 from chalicelib.records.filter.parser import parse
-from chalicelib.records.schema.indexes import UniqueIndex
+from chalicelib.records.schema.model import UniqueIndex
 from chalicelib.records.layout import USER_PHONE, USER_TOKEN_KEY
 from chalicelib.store import audit, identities
 
