@@ -71,7 +71,7 @@ def token_refresher(event):
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="send_subscribe_messages")
 def send_subscribe_messages(event):
-    from chalicelib.jobs import subscribe_sender
+    from chalicelib.jobs import send_subscribe_messages as subscribe_sender
 
     return subscribe_sender.run()
 

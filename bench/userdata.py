@@ -22,7 +22,7 @@ def rows(stack):
 
     import app
     from chalicelib.core import settings
-    from chalicelib.jobs import subscribe_sender
+    from chalicelib.jobs import send_subscribe_messages as subscribe_sender
 
     counter = RequestCounter("dynamodb")
     config = settings.get_settings()

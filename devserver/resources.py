@@ -1,7 +1,7 @@
 """Create the table, bucket and queues on a local stack (the embedded emulator or an AWS_ENDPOINT_URL)."""
 from chalicelib.core import aws
 from chalicelib.core.settings import get_settings
-from chalicelib.store.schema import ensure_table
+from chalicelib.store.table_definition import ensure_table
 
 
 def dead_letter_queue_name(queue_name):

@@ -123,7 +123,7 @@ class WeChat:
     def send_subscribe_message(self, openid: str, template_id: str, data: dict[str, Any], page: str | None = None,
                                state: str | None = None, lang: str | None = None) -> Any:
         """`cgi-bin/message/subscribe/send` to one of this app's users; WeChat's msgid."""
-        from chalicelib.wechat import subscribe
+        from chalicelib.wechat import subscribe_send as subscribe
 
         return subscribe.send(self.app, subscribe.build_body(openid, template_id, data, page, state, lang))
 

@@ -15,8 +15,8 @@ from chalicelib.core.errors import ApiError, BadRequest, Forbidden, NotFound, in
 from chalicelib.core.settings import get_settings
 from chalicelib.store import identities, keys, table
 from chalicelib.store.table import ConditionFailed
-from chalicelib.wechat import subscribe as wechat_subscribe
-from chalicelib.wechat.errors import SYSTEM_BUSY, WeChatError, WeChatUnavailable
+from chalicelib.wechat import subscribe_send as wechat_subscribe
+from chalicelib.wechat.errcodes import SYSTEM_BUSY, WeChatError, WeChatUnavailable
 
 MAX_DATA_KEYS = 20
 MAX_VALUE_CHARS = 200

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 
 from chalicelib.core import logs
-from chalicelib.realtime import feed, push
+from chalicelib.realtime import feed, delivery as push
 from chalicelib.realtime.audience import Audience
 from chalicelib.realtime.protocol import Event
 from chalicelib.records.changes import RecordChange

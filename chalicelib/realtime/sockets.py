@@ -13,7 +13,7 @@ import time
 
 from chalicelib.core import auth_tokens, logs
 from chalicelib.core.errors import ApiError, BadRequest
-from chalicelib.realtime import protocol, push
+from chalicelib.realtime import protocol, delivery as push
 from chalicelib.realtime.audience import check_filter, rule_name
 from chalicelib.records import access
 from chalicelib.store import connections

@@ -13,7 +13,7 @@ from typing import Any
 
 from chalicelib.core import auth_tokens, ids, validate
 from chalicelib.core.errors import BadRequest, NotFound, Unauthorized, invalid
-from chalicelib.files import links, uploads
+from chalicelib.files import download as links, uploads
 from chalicelib.records import access, store
 from chalicelib.records.write import file_fields, record_writes as writes
 from chalicelib.records.moderation import image_check

@@ -23,7 +23,7 @@ def _source_ip(request) -> str:
           responses={"200": schemas.ADMIN_SESSION})
 def admin_auth_with_key():
     """Exchange an admin key for a one-hour admin session token (401 for a wrong key)."""
-    from chalicelib.admin import sessions
+    from chalicelib.admin import sign_in as sessions
 
     request = bp.current_request
     body = json_object(request)
@@ -34,7 +34,7 @@ def admin_auth_with_key():
 @bp.route("/api/collections", methods=["GET"], responses={"200": schemas.COLLECTIONS})
 def list_collections():
     """The collections in PocketBase's shape (admins only): page, perPage, skipTotal."""
-    from chalicelib.admin import schema
+    from chalicelib.admin import collections as schema
 
     request = bp.current_request
     require_admin(request)
@@ -44,7 +44,7 @@ def list_collections():
 @bp.route("/api/collections/{collection}", methods=["GET"])
 def view_collection(collection):
     """One collection by id or name, in PocketBase's shape (admins only)."""
-    from chalicelib.admin import schema
+    from chalicelib.admin import collections as schema
 
     require_admin(bp.current_request)
     return schema.view_collection(collection)

@@ -24,7 +24,7 @@ from typing import Any
 from chalicelib.core import logs, validate
 from chalicelib.core.errors import NotFound, ServiceUnavailable, TooManyRequests, invalid
 from chalicelib.core.settings import WeChatApp
-from chalicelib.files import links
+from chalicelib.files import download as links
 from chalicelib.store import keys, objects, rate_limits, table
 from chalicelib.wechat import wxacode
 

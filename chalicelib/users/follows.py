@@ -20,7 +20,7 @@ from chalicelib.core import clock, logs
 from chalicelib.core.settings import WeChatApp, get_settings
 from chalicelib.store import identities, keys, table
 from chalicelib.wechat import user_info
-from chalicelib.wechat.errors import SYSTEM_BUSY, WeChatError
+from chalicelib.wechat.errcodes import SYSTEM_BUSY, WeChatError
 
 FOLLOW, UNFOLLOW = "subscribe", "unsubscribe"
 EVENTS = (FOLLOW, UNFOLLOW)

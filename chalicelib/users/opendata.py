@@ -16,8 +16,8 @@ from chalicelib.store import identities
 from chalicelib.users import links
 from chalicelib.users import phone as phones
 from chalicelib.users import service
-from chalicelib.wechat import opendata
-from chalicelib.wechat import phone as wechat_phone
+from chalicelib.wechat import data_crypt as opendata
+from chalicelib.wechat import phone_number as wechat_phone
 
 MAX_ENCRYPTED_CHARS = opendata.MAX_ENCRYPTED_CHARS
 

@@ -20,9 +20,9 @@ from chalicelib.records.schema.collections import get_schema
 from chalicelib.store import identities
 from chalicelib.users.apps import pick_app
 from chalicelib.users.phone_marker import PHONE_E164, claim_op, live_owner_of, release_op
-from chalicelib.wechat import phone as wechat_phone
+from chalicelib.wechat import phone_number as wechat_phone
 from chalicelib.wechat.login import WeChatSession
-from chalicelib.wechat.phone import PhoneNumber
+from chalicelib.wechat.phone_number import PhoneNumber
 
 MAX_ATTEMPTS = 3
 

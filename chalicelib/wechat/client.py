@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from chalicelib.core import logs
 from chalicelib.core.settings import WeChatApp
 from chalicelib.wechat import tokens, transport
-from chalicelib.wechat.errors import WeChatError
+from chalicelib.wechat.errcodes import WeChatError
 
 
 class TokenSource(Protocol):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.core.errors import ApiError, field_error
-from chalicelib.wechat.errors import WeChatError
+from chalicelib.wechat.errcodes import WeChatError
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from chalicelib.core.errors import ServiceUnavailable
 from chalicelib.core.settings import WeChatApp
 from chalicelib.store import keys, table
 from chalicelib.wechat import transport
-from chalicelib.wechat.errors import WeChatError, WeChatUnavailable
+from chalicelib.wechat.errcodes import WeChatError, WeChatUnavailable
 
 MEMORY_SECONDS = 60
 USABLE_MARGIN_SECONDS = 60      # never hand out a token with less time left than this

@@ -14,7 +14,7 @@ from typing import Any
 
 from chalicelib.core import logs
 from chalicelib.core.settings import get_settings
-from chalicelib.wechat.errors import SYSTEM_BUSY, WeChatError, WeChatUnavailable
+from chalicelib.wechat.errcodes import SYSTEM_BUSY, WeChatError, WeChatUnavailable
 
 CONNECT_TIMEOUT = 2.0
 READ_TIMEOUT = 5.0

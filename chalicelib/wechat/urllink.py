@@ -11,7 +11,7 @@ import re
 from chalicelib.core.errors import BadGateway
 from chalicelib.core.settings import WeChatApp
 from chalicelib.wechat import client
-from chalicelib.wechat.errors import WeChatError
+from chalicelib.wechat.errcodes import WeChatError
 from chalicelib.wechat.refusals import Refusal, translate
 
 QUERY = re.compile(r"^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~%]{0,1024}$")

@@ -51,7 +51,7 @@ def encrypt_with_wechatpy(session_key, payload):
 def test_published_example_decrypts_and_matches_wechatpy():
     from wechatpy.crypto import WeChatWxaCrypto
 
-    from chalicelib.wechat import opendata
+    from chalicelib.wechat import data_crypt as opendata
 
     ours = opendata.decrypt(SAMPLE_KEY, SAMPLE_DATA, SAMPLE_IV, SAMPLE_APPID, max_age_seconds=None)
     theirs = WeChatWxaCrypto(SAMPLE_KEY, SAMPLE_IV, SAMPLE_APPID).decrypt_message(SAMPLE_DATA)
@@ -65,7 +65,7 @@ def test_published_example_decrypts_and_matches_wechatpy():
 
 @pytest.mark.parametrize("encrypt", [encrypt_with_cryptography, encrypt_with_wechatpy])
 def test_data_encrypted_by_independent_code_decrypts(encrypt):
-    from chalicelib.wechat import opendata
+    from chalicelib.wechat import data_crypt as opendata
 
     key = base64.b64encode(os.urandom(16)).decode()
     payload = {"nickName": "测试 ✓", "watermark": {"appid": APP1, "timestamp": int(time.time())}}

@@ -38,7 +38,7 @@ def test_long_text_is_checked_in_pieces_and_worst_wins(app1, sandbox):
 
 def test_bad_scene_and_wechat_errors(app1, sandbox):
     from chalicelib.wechat import security
-    from chalicelib.wechat.errors import WeChatError
+    from chalicelib.wechat.errcodes import WeChatError
 
     with pytest.raises(ValueError):
         security.check_text(app1, "o-user", "hi", scene="chat")

@@ -97,7 +97,7 @@ def sent_msgid(sandbox):
 
 
 def test_two_concurrent_runs_send_each_message_exactly_once(api, sandbox):
-    from chalicelib.jobs import subscribe_sender
+    from chalicelib.jobs import send_subscribe_messages as subscribe_sender
 
     now = time.time()
     ids = []
@@ -128,7 +128,7 @@ def test_two_concurrent_runs_send_each_message_exactly_once(api, sandbox):
 
 
 def test_refused_scheduled_message_fails_and_busy_one_is_retried(api, sandbox):
-    from chalicelib.jobs import subscribe_sender
+    from chalicelib.jobs import send_subscribe_messages as subscribe_sender
 
     now = time.time()
     refused = api.post(SEND, message(appid=APP1, touser="o-refuser", sendAt=now + 10), token=ADMIN_KEY).json["id"]

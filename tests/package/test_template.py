@@ -3,7 +3,7 @@ import os
 
 import yaml
 
-from chalicelib.store.schema import table_definition
+from chalicelib.store.table_definition import table_definition
 
 TEMPLATE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "infra", "template.yaml")
 

@@ -34,7 +34,7 @@ from chalicelib.records.schema.collections import get_schema
 from chalicelib.records.layout import REVIEW_FLAG as FLAG
 from chalicelib.store import keys, objects, table
 from chalicelib.wechat import media_check
-from chalicelib.wechat.errors import SYSTEM_BUSY, WeChatError
+from chalicelib.wechat.errcodes import SYSTEM_BUSY, WeChatError
 
 if TYPE_CHECKING:
     from chalicelib.records.access import Caller

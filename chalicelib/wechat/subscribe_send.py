@@ -7,7 +7,7 @@ from typing import Any
 from chalicelib.core.errors import ApiError
 from chalicelib.core.settings import WeChatApp
 from chalicelib.wechat import client
-from chalicelib.wechat.errors import WeChatError
+from chalicelib.wechat.errcodes import WeChatError
 
 STATES = ("developer", "trial", "formal")
 LANGS = ("zh_CN", "en_US", "zh_HK", "zh_TW")
