@@ -2,7 +2,7 @@
 
 Keep this module light: every Lambda of the bundle imports it, so heavy modules are imported where used.
 Event handlers are declared here (not in blueprints) so that deployed Lambdas import app.py and its middleware;
-their logic lives in chalicelib/jobs.
+each is one module of chalicelib/jobs, named as its Lambda.
 """
 from chalice import Chalice, Rate
 
@@ -45,70 +45,69 @@ app.register_blueprint(functions_routes.bp)
 app.register_blueprint(realtime.bp)
 
 
-# The queue name is a placeholder that infra/template.yaml replaces with the CallbackQueue it creates.
+# The non-HTTP Lambdas: each is chalicelib/jobs/<its name>.py, imported on first use, and handed its event as a dict.
+# The queue name and stream ARN are placeholders that infra/template.yaml replaces with the resources it creates.
 @app.on_sqs_message(queue="wxbase-callbacks", batch_size=10, name="callback_worker")
 def callback_worker(event):
-    from chalicelib.jobs import callback_worker as worker
+    from chalicelib.jobs import callback_worker as job
 
-    return worker.handle(event)
+    return job.handle(event.to_dict())
 
 
-# The stream ARN is a placeholder that infra/template.yaml replaces with the table's stream.
 @app.on_dynamodb_record(stream_arn="arn:aws:dynamodb:us-east-1:000000000000:table/wxbase/stream/placeholder",
                         batch_size=100, name="record_stream")
 def record_stream(event):
-    from chalicelib.jobs import record_stream as stream
+    from chalicelib.jobs import record_stream as job
 
-    return stream.handle(event.to_dict())
+    return job.handle(event.to_dict())
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES), name="token_refresher")
 def token_refresher(event):
-    from chalicelib.jobs import token_refresher as refresher
+    from chalicelib.jobs import token_refresher as job
 
-    return refresher.run()
+    return job.handle(event.to_dict())
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="send_subscribe_messages")
 def send_subscribe_messages(event):
-    from chalicelib.jobs import send_subscribe_messages as subscribe_sender
+    from chalicelib.jobs import send_subscribe_messages as job
 
-    return subscribe_sender.run()
+    return job.handle(event.to_dict())
 
 
 @app.schedule(Rate(1, unit=Rate.HOURS), name="sweep_uploads")
 def sweep_uploads(event):
-    from chalicelib.files import uploads
+    from chalicelib.jobs import sweep_uploads as job
 
-    return {"removed": uploads.sweep()}
+    return job.handle(event.to_dict())
 
 
 # One dispatcher for every @every function of the team's code, ticking at the gcd of their periods.
 @app.schedule(Rate(tick_minutes(), unit=Rate.MINUTES), name="functions_schedule")
 def functions_schedule(event):
-    from chalicelib.functions import schedule
+    from chalicelib.jobs import functions_schedule as job
 
-    return schedule.run()
+    return job.handle(event.to_dict())
 
 
 # The realtime WebSocket API (docs/realtime.md): API Gateway calls these; under make dev, devserver/websocket.py does.
 @app.on_ws_connect(name="realtime_connect")
 def realtime_connect(event):
-    from chalicelib.realtime import sockets
+    from chalicelib.jobs import realtime_connect as job
 
-    sockets.connect(event.connection_id)
+    return job.handle(event.to_dict())
 
 
 @app.on_ws_message(name="realtime_message")
 def realtime_message(event):
-    from chalicelib.realtime import sockets
+    from chalicelib.jobs import realtime_message as job
 
-    sockets.message(event.connection_id, event.to_dict().get("body"),
-                    endpoint=f"https://{event.domain_name}/{event.stage}")
+    return job.handle(event.to_dict())
 
 
 @app.on_ws_disconnect(name="realtime_disconnect")
 def realtime_disconnect(event):
-    from chalicelib.realtime import sockets
+    from chalicelib.jobs import realtime_disconnect as job
 
-    sockets.disconnect(event.connection_id)
+    return job.handle(event.to_dict())

@@ -9,6 +9,7 @@ only what failed, and a message SQS delivers twice is processed once.
 import json
 import logging
 import time
+from typing import Any
 
 from chalicelib.core import logs
 from chalicelib.core.settings import get_settings
@@ -105,16 +106,15 @@ def process(payload):
     return ran
 
 
-def handle(event):
+def handle(event: dict[str, Any]) -> dict[str, Any]:
     """The SQS handler's body: returns the partial batch response Lambda expects."""
     failures = []
-    for record in event:
-        raw = record.to_dict()
+    for raw in event.get("Records") or []:
         message_id = raw.get("messageId", "")
         started = time.monotonic()
         request_id = logs.set_request_id(message_id)  # every log line of this record carries its SQS message id
         try:
-            payload = json.loads(record.body)
+            payload = json.loads(raw["body"])
             ran = process(payload)
             logs.event("wechat.push_processed", appid=payload.get("appid"), message_key=payload.get("key"),
                        steps=",".join(ran), elapsed_ms=int((time.monotonic() - started) * 1000))

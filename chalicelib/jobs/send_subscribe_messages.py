@@ -3,6 +3,8 @@
 Safe to run twice at once: each message is claimed with a conditional write before it is sent. A run stops
 taking new messages when its time budget is spent; the next run continues from the index.
 """
+from typing import Any
+
 from chalicelib.core import clock, logs
 from chalicelib.messages import subscribe
 
@@ -24,3 +26,7 @@ def run(now=None, lookback_hours=LOOKBACK_HOURS, budget_seconds=TIME_BUDGET_SECO
         counts[subscribe.deliver(claimed, now)] += 1
     logs.event("subscribe.run", **counts)
     return counts
+
+
+def handle(event: dict[str, Any]) -> dict[str, int]:
+    return run()

@@ -6,6 +6,7 @@ run retries, and requests keep using the still-valid token meanwhile).
 """
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from chalicelib.core import logs
 from chalicelib.core.settings import get_settings
@@ -37,3 +38,7 @@ def run(ahead_seconds=REFRESH_AHEAD_SECONDS):
     level = logging.WARNING if summary["failed"] else logging.INFO
     logs.event("wechat.token_refresh_run", level=level, **{k: len(v) for k, v in summary.items()})
     return summary
+
+
+def handle(event: dict[str, Any]) -> dict[str, list]:
+    return run()
