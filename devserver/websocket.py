@@ -5,7 +5,7 @@ local has no WebSocket support):
 - calls the app's own $connect, $default and $disconnect handlers (app.realtime_connect, realtime_message,
   realtime_disconnect) with API Gateway's event shape, one message at a time per connection;
 - serves the @connections management API (PostToConnection, GetConnection, DeleteConnection; 410 GoneException
-  for a connection that is not open) on a loopback port, so the app's realtime/push.py is the deployed code;
+  for a connection that is not open) on a loopback port, so the app's realtime/delivery.py is the deployed code;
 - applies API Gateway's limits: a frame over 32 KB closes the connection (1009), a connection idle for
   `idle_seconds` (10 minutes) or open for `max_seconds` (2 hours) is closed (1001).
 """

@@ -2,7 +2,7 @@
 removes it and its subscriptions. app.py wraps them for API Gateway; under make dev, devserver/websocket.py calls
 the same wrappers with API Gateway's events.
 
-Replies go back through the @connections API (realtime/push.py), like events. A subscription succeeds silently:
+Replies go back through the @connections API (realtime/delivery.py), like events. A subscription succeeds silently:
 a client that wants no gap between subscribing and its first event reads the change feed from a cursor taken
 before it subscribed (the client package does). Every refusal is an error message and the connection stays open.
 """

@@ -12,7 +12,7 @@ PHONE_BODY = validate.Body(
     validate.Text("mergeToken", required=False, max_length=4096,
                   description="the token of the account holding the phone: the two accounts are merged"),
 )
-MAX_ENCRYPTED_CHARS = 64 * 1024  # wechat/opendata.MAX_ENCRYPTED_CHARS (not imported here: it loads the crypto)
+MAX_ENCRYPTED_CHARS = 64 * 1024  # wechat/data_crypt.MAX_ENCRYPTED_CHARS (not imported here: it loads the crypto)
 DECRYPT_BODY = validate.Body(validate.Text("encryptedData", max_length=MAX_ENCRYPTED_CHARS),
                              validate.Text("iv", max_length=64))
 LINK_BODY = validate.Body(validate.Text("appid", max_length=64),

@@ -36,7 +36,7 @@ Records of one collection share a partition, so a list by id (= creation order) 
 one GetItem. Identity, unionid and phone items are uniqueness markers written in the same transaction as the user,
 and so are the markers of a collection's UNIQUE indexes (one per index and value, naming the record that holds it).
 Characters `#` in user-supplied parts are harmless: every part before the last is validated or server-chosen.
-The index attributes of slot N are `g<N>pk`/`g<N>sk` on the index `gsi<N>` (store/schema.py defines them).
+The index attributes of slot N are `g<N>pk`/`g<N>sk` on the index `gsi<N>` (store/table_definition.py defines them).
 """
 from __future__ import annotations
 

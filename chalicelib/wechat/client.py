@@ -2,7 +2,7 @@
 
 The token comes from an injected source (wechat/tokens.py's central store by default). A token WeChat rejects
 (40001/40014/42001) is reported to the source, which refreshes it once for everybody, and the call is retried once;
-a second rejection is reported to the caller, never looped on. API families (security.py, subscribe.py, phone.py,
+a second rejection is reported to the caller, never looped on. API families (security.py, subscribe_send.py, phone_number.py,
 customer_service.py, …) are thin functions over this client.
 """
 from __future__ import annotations

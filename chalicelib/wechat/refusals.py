@@ -2,7 +2,7 @@
 
 Each API family lists its errcodes as `{errcode: Refusal(status, field, message)}`; `translate` turns a WeChatError
 with one of them into an ApiError naming the body field at fault, and leaves every other error as it is (busy,
-token and configuration errors keep wechat/errors.py's meaning).
+token and configuration errors keep wechat/errcodes.py's meaning).
 """
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ from chalicelib.records.schema.fields import parse_datetime
 from chalicelib.records.schema.model import SYSTEM_FIELDS, USERS, Collection, Field, Index, Schema, UniqueIndex
 
 AUTODATE_FIELDS = ("created", "updated")
-MAX_INDEX_SLOTS = 4  # GSIs gsi3..gsi6 (store/schema.py); gsi1/gsi2 serve created/updated order
+MAX_INDEX_SLOTS = 4  # GSIs gsi3..gsi6 (store/table_definition.py); gsi1/gsi2 serve created/updated order
 
 COMMON_OPTIONS = {"id", "name", "type", "system", "hidden", "presentable", "required"}
 TYPE_OPTIONS = {
