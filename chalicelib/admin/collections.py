@@ -9,6 +9,7 @@ from typing import Any
 from chalicelib.core.errors import NotFound, invalid
 from chalicelib.records.schema.model import Collection, Field, Schema
 from chalicelib.records.schema.collections import get_schema
+from chalicelib.records.schema.fields import field_type
 
 ID_FIELD = {"autogeneratePattern": "[a-z0-9]{15}", "hidden": False, "id": "text3208210256", "max": 15, "min": 15,
             "name": "id", "pattern": "^[a-z0-9]+$", "presentable": False, "primaryKey": True, "required": True,
@@ -21,11 +22,11 @@ def _field(schema: Schema, f: Field) -> dict[str, Any]:
     out: dict[str, Any] = {"id": f"{f.type}{zlib.crc32(f.name.encode())}", "name": f.name, "type": f.type,
                            "system": False, "hidden": f.hidden, "presentable": False, "required": f.required}
     out.update({k: v for k, v in f.options.items() if not k.startswith("_")})
-    if f.type == "relation":
+    if field_type(f).relates:
         target = schema.get(f.target)
         out["collectionId"] = target.id if target else f.target
-    if f.type in ("select", "file", "relation"):
-        out.setdefault("maxSelect", 1)
+    for key, value in field_type(f).admin_options(f).items():
+        out.setdefault(key, value)
     return out
 
 

@@ -11,6 +11,8 @@ is the only writer of record items).
 """
 from __future__ import annotations
 
+from chalicelib.records.schema.fields import TYPES
+
 TOP_LEVEL = ("id", "collectionId", "collectionName", "created", "updated")
 DATA = "data"
 VERSION = "v"
@@ -19,7 +21,7 @@ PRIVATE_PREFIX = "_"
 USER_TOKEN_KEY = "_tokenKey"  # a user's private value every auth token is bound to (records/sessions.py)
 USER_PHONE = "_phone"  # a user's private value: the bound phone in +E.164 (its marker names the user)
 REVIEW_FLAG = "@review"  # data key of content awaiting moderation (records/moderation/text_check.py), admins only
-FOLDED_TYPES = ("text", "email", "url", "select")  # types with lowercased copies (not editor: its size)
+FOLDED_TYPES = tuple(name for name, t in TYPES.items() if t.folded)  # with lowercased copies (not editor: its size)
 
 
 def attribute_path(field_name: str, modifier: str | None = None) -> tuple[str, ...]:

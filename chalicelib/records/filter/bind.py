@@ -19,12 +19,13 @@ from chalicelib.records.filter import evaluate as filter_eval, sql_functions as 
 from chalicelib.records.filter.parser import FilterError, parse
 from chalicelib.records.filter.tree import (TRUE, And, Compare, Const, FieldRef, Function, Hop, Ident, Literal, Node,
     Op, Operand, Or, identifiers)
+from chalicelib.records.schema.fields import TYPES
 from chalicelib.records.schema.model import Collection, Schema
 
 AUTH_SYSTEM = ("id", "collectionId", "collectionName")
 BODY_MODIFIERS = (None, "isset", "changed", "length")
 MODIFIERS = ("isset", "each", "length", "lower", "changed")
-MULTIVALUERS = ("select", "relation", "file")  # the types whose :each and :length read a list
+MULTIVALUERS = tuple(name for name, t in TYPES.items() if t.multi_valued)  # :each and :length read a list
 MAX_NESTED = 6  # PocketBase's maxNestedRels
 _VIA = re.compile(r"^(\w+)_via_(\w+)$")
 

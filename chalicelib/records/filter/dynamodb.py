@@ -21,8 +21,9 @@ from chalicelib.core import json_input
 from chalicelib.records import layout
 from chalicelib.records.filter import operators, sqlvalues
 from chalicelib.records.filter.tree import TRUE, And, Compare, Const, FieldRef, Literal, Node, Op, Or, all_of, conjuncts
+from chalicelib.records.schema.fields import TYPES
 
-TEXT_TYPES = ("text", "editor", "email", "url", "date", "autodate", "select", "relation", "file")
+TEXT_TYPES = tuple(name for name, t in TYPES.items() if t.sql_class == "text")
 ORDERED = (Op.EQ, Op.NEQ, Op.GT, Op.GTE, Op.LT, Op.LTE)
 
 

@@ -29,27 +29,14 @@ from chalicelib.core.auth_tokens import USERS_COLLECTION_ID
 from chalicelib.core.settings import ConfigError, get_settings
 from chalicelib.records.filter import bind as filter_bind
 from chalicelib.records.schema import indexes as index_sql
-from chalicelib.records.schema.fields import parse_datetime
+from chalicelib.records.schema.fields import TYPES
+from chalicelib.records.schema.fields.field_date import parse_datetime
 from chalicelib.records.schema.model import SYSTEM_FIELDS, USERS, Collection, Field, Index, Schema, UniqueIndex
 
 AUTODATE_FIELDS = ("created", "updated")
 MAX_INDEX_SLOTS = 4  # GSIs gsi3..gsi6 (store/table_definition.py); gsi1/gsi2 serve created/updated order
 
 COMMON_OPTIONS = {"id", "name", "type", "system", "hidden", "presentable", "required"}
-TYPE_OPTIONS = {
-    "text": {"min", "max", "pattern", "autogeneratePattern", "primaryKey", "secCheck"},
-    "number": {"min", "max", "onlyInt"},
-    "bool": set(),
-    "email": {"exceptDomains", "onlyDomains"},
-    "url": {"exceptDomains", "onlyDomains"},
-    "editor": {"maxSize", "convertURLs", "secCheck"},
-    "date": {"min", "max"},
-    "autodate": {"onCreate", "onUpdate"},
-    "select": {"values", "maxSelect"},
-    "json": {"maxSize"},
-    "file": {"maxSelect", "maxSize", "mimeTypes", "thumbs", "protected", "secCheck"},
-    "relation": {"collectionId", "cascadeDelete", "minSelect", "maxSelect"},
-}
 # PocketBase's auth-only fields: accepted in an exported users collection and ignored (WeChat users have none).
 IGNORED_AUTH_FIELDS = {"password", "tokenKey"}
 # PocketBase's own collections (its superusers, one-time passwords, MFA, sign-in origins, OAuth2 links): part of
@@ -259,9 +246,9 @@ def _field(cname, raw, names, ids, ctype, system_ids):
         raise SchemaError(f"{where}: {UNSUPPORTED_TYPES[ftype]}.")
     if ftype == "password":
         raise SchemaError(f"{where}: password fields belong to auth collections.")
-    if ftype not in TYPE_OPTIONS:
+    if ftype not in TYPES:
         raise SchemaError(f"{where}: unknown type {ftype!r}.")
-    extra = set(raw) - COMMON_OPTIONS - TYPE_OPTIONS[ftype]
+    extra = set(raw) - COMMON_OPTIONS - TYPES[ftype].options
     unknown = {k for k in extra if k not in DASHBOARD_OPTIONS and not _is_zero(raw[k])}
     if unknown:
         raise SchemaError(f"{where}: unknown option(s) {', '.join(sorted(unknown))} for type {ftype}.")

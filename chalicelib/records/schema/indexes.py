@@ -20,10 +20,10 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from chalicelib.records.schema.fields import field_type
 from chalicelib.records.schema.model import Collection, Index, UniqueIndex
 
 BUILT_IN_ORDERS = ("created", "updated")  # the table's gsi1/gsi2 already order a collection by these
-UNINDEXABLE_TYPES = ("json", "editor", "file")
 
 _CREATE = re.compile(
     r"^\s*CREATE\s+(?P<unique>UNIQUE\s+)?INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?[`\"'\[]?(?P<name>\w+)[`\"'\]]?\s+ON\s+"
@@ -138,7 +138,7 @@ def _one(collection: Collection, parsed: Parsed, raw: str, warn: Warn) -> tuple[
         f = collection.field(column)
         if f is None:
             raise IndexProblem(f"{column!r} is not a field of the collection.")
-        if f.multiple or f.type in UNINDEXABLE_TYPES:
+        if f.multiple or not field_type(f).indexable:
             if parsed.unique:
                 raise IndexProblem(f"{column} ({f.type}{', multiple' if f.multiple else ''}) can't be part of a "
                                   "unique index in wxbase; make it a single-valued field or drop UNIQUE.")

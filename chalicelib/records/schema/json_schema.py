@@ -11,44 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.records.schema.model import Collection, Field
 from chalicelib.records.schema.collections import get_schema
-
-DATETIME = "YYYY-MM-DD HH:MM:SS.sssZ"
-_EMPTY = {"type": "string", "maxLength": 0}
-_TYPES: dict[str, dict[str, Any]] = {
-    "text": {"type": "string"}, "editor": {"type": "string"},
-    "email": {"anyOf": [{"type": "string", "format": "email"}, _EMPTY]},
-    "url": {"anyOf": [{"type": "string", "format": "uri"}, _EMPTY]},
-    "date": {"type": "string", "description": DATETIME},
-    "autodate": {"type": "string", "readOnly": True, "description": DATETIME},
-    "number": {"type": "number"}, "bool": {"type": "boolean"}, "json": {},
-}
-RECORD_ID = {"type": "string", "pattern": "^[a-z0-9]{15}$"}
-
+from chalicelib.records.schema.fields import field_type
+from chalicelib.records.schema.fields.base import RECORD_ID
+from chalicelib.records.schema.model import Collection, Field
 
 def field_schema(f: Field, answer: bool = True) -> dict[str, Any]:
     """A field's value; `answer` allows the zero values answers carry for unset fields."""
-    if f.type in _TYPES:
-        schema = dict(_TYPES[f.type])
-        if f.type == "number" and f.opt("onlyInt"):
-            schema["type"] = "integer"
-        for option, key in (("min", "minimum" if f.type == "number" else "minLength"),
-                            ("max", "maximum" if f.type == "number" else "maxLength"), ("pattern", "pattern")):
-            if f.type in ("text", "number") and f.opt(option) not in (None, "", 0) and not (answer and key in (
-                    "minLength", "pattern", "minimum")):
-                schema[key] = f.opt(option)
-        return schema
-    item: dict[str, Any] = {"type": "string"}
-    if f.type == "select":
-        item["enum"] = list(f.opt("values"))
-    elif f.type == "relation":
-        item.update(RECORD_ID, description=f"id of a {f.target} record")
-    if f.multiple:
-        return {"type": "array", "items": item, "maxItems": f.opt("maxSelect")}
-    if answer and f.type in ("select", "relation", "file"):
-        return {"anyOf": [item, _EMPTY]}
-    return item
+    return field_type(f).json_schema(f, answer)
 
 
 def record_schema(collection: Collection) -> dict[str, Any]:
@@ -72,8 +42,7 @@ def write_schema(collection: Collection) -> dict[str, Any]:
     """A create or update body (required fields are required on create; see the module docstring)."""
     properties: dict[str, Any] = {"id": {**RECORD_ID, "description": "optional on create: chosen by the server"}}
     for name, f in collection.fields.items():
-        if f.type != "autodate":
-            properties[name] = field_schema(f, answer=False)
+        properties[name] = field_schema(f, answer=False)
     return {"type": "object", "title": f"{collection.name} (write)", "properties": properties}
 
 

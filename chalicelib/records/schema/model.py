@@ -43,8 +43,9 @@ class Field:
 
     @property
     def multiple(self) -> bool:
-        """Multi-valued (stored as a list): select/file/relation with maxSelect > 1."""
-        return self.type in ("select", "file", "relation") and self.opt("maxSelect", 1) > 1
+        """Multi-valued (stored as a list): maxSelect > 1 (only select, file and relation fields have it: the load
+        refuses it on others)."""
+        return self.opt("maxSelect", 1) > 1
 
     @property
     def target(self) -> str:

@@ -1,0 +1,30 @@
+"""bool: true or false (PocketBase also takes 0/1 and their strings)."""
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.records.schema.fields.base import FieldType, Invalid
+from chalicelib.records.schema.model import Field
+
+
+class Bool(FieldType):
+    name = "bool"
+    sql_class = "bool"
+
+    def zero(self, f: Field) -> Any:
+        return False
+
+    def prepare(self, f: Field, value: Any) -> Any:
+        if isinstance(value, bool):
+            return value
+        if value in (None, "", 0, "0", "false", "False"):
+            return False
+        if value in (1, "1", "true", "True"):
+            return True
+        raise Invalid("validation_invalid_value", "Must be a boolean.")
+
+    def json_schema(self, f: Field, answer: bool) -> dict[str, Any]:
+        return {"type": "boolean"}
+
+
+TYPE = Bool()

@@ -1,0 +1,29 @@
+"""email: an address, optionally limited to `onlyDomains` or excluding `exceptDomains`."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from chalicelib.records.schema.fields.base import EMPTY, FieldType, Invalid, check_domain
+from chalicelib.records.schema.model import Field
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+
+
+class Email(FieldType):
+    name = "email"
+    options = frozenset({"exceptDomains", "onlyDomains"})
+    folded = True
+
+    def validate(self, f: Field, value: Any) -> None:
+        if not value:
+            return
+        if len(value) > 255 or not _EMAIL.match(value):
+            raise Invalid("validation_is_email", "Must be a valid email address.")
+        check_domain(f, value.rsplit("@", 1)[-1], "validation_email_domain_not_allowed")
+
+    def json_schema(self, f: Field, answer: bool) -> dict[str, Any]:
+        return {"anyOf": [{"type": "string", "format": "email"}, EMPTY]}
+
+
+TYPE = Email()

@@ -1,0 +1,21 @@
+"""file: stored names of uploaded files (records/write/file_fields.py ties them to uploads), up to `maxSelect`,
+each within `maxSize` and `mimeTypes`."""
+from __future__ import annotations
+
+from chalicelib.records.schema.fields.base import Invalid, ListType
+from chalicelib.records.schema.model import Field
+
+
+class File(ListType):
+    name = "file"
+    options = frozenset({"maxSelect", "maxSize", "mimeTypes", "thumbs", "protected", "secCheck"})
+    indexable = False
+    holds_files = True
+    too_many = "validation_too_many_files"
+
+    def validate_items(self, f: Field, values: list[str]) -> None:
+        if any(len(v) > 255 or "/" in v or "\\" in v for v in values):
+            raise Invalid("validation_invalid_file", "Invalid file name.")
+
+
+TYPE = File()

@@ -1,0 +1,37 @@
+"""text: a string, `min`/`max` characters (max 5000 when unset) and an optional `pattern`."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from chalicelib.records.schema.fields.base import FieldType, Invalid
+from chalicelib.records.schema.model import Field
+
+MAX_TEXT_DEFAULT = 5000  # PocketBase's default text max when max is 0
+
+
+class Text(FieldType):
+    name = "text"
+    options = frozenset({"min", "max", "pattern", "autogeneratePattern", "primaryKey", "secCheck"})
+    folded = True
+
+    def validate(self, f: Field, value: Any) -> None:
+        if not value:
+            return
+        low, high = f.opt("min", 0), f.opt("max", 0) or MAX_TEXT_DEFAULT
+        if len(value) < low:
+            raise Invalid("validation_min_text_constraint", f"Must be at least {low} character(s).")
+        if len(value) > high:
+            raise Invalid("validation_max_text_constraint", f"Must be no more than {high} character(s).")
+        if f.opt("pattern") and not re.search(f.opt("pattern"), value):
+            raise Invalid("validation_invalid_format", "Invalid value format.")
+
+    def json_schema(self, f: Field, answer: bool) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "string"}
+        for option, key in (("min", "minLength"), ("max", "maxLength"), ("pattern", "pattern")):
+            if f.opt(option) not in (None, "", 0) and not (answer and key in ("minLength", "pattern")):
+                schema[key] = f.opt(option)
+        return schema
+
+
+TYPE = Text()

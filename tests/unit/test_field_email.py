@@ -1,0 +1,15 @@
+from tests.unit.fieldcheck import field, refusal, schema
+
+
+def test_address_and_domains():
+    assert refusal(field("email"), "not-an-address") == "validation_is_email"
+    assert refusal(field("email"), "") is None
+    f = field("email", onlyDomains=["Example.com"])
+    assert refusal(f, "a@example.COM") is None
+    assert refusal(f, "a@other.com") == "validation_email_domain_not_allowed"
+    assert refusal(field("email", exceptDomains=["spam.io"]), "a@spam.io") == "validation_email_domain_not_allowed"
+
+
+def test_schema_allows_the_empty_answer():
+    assert schema(field("email")) == {"anyOf": [{"type": "string", "format": "email"},
+                                                {"type": "string", "maxLength": 0}]}
