@@ -414,6 +414,17 @@ class Changes:
         record.derived = attributes
         return record
 
+    def replace(self, collection: Collection, old: StoredRecord, record: StoredRecord) -> int:
+        """Put `record` over `old` as given, created and updated included (imports), conditional on `old`'s
+        version. Returns the action's position."""
+        b = Builder()
+        position = len(self._actions)
+        record = replace(record, version=old.version + 1, private={**old.private, **record.private})
+        self._actions.append(table.put_op(_to_item(collection, record), condition=_version_condition(b, old, TRUE),
+                                          names=b.names, values=b.values))
+        self._count(collection, old, record)
+        return position
+
     def delete(self, collection: Collection, record: StoredRecord, condition: Node = TRUE) -> int:
         """Delete a record, conditional on its version and on `condition`. Returns the action's position."""
         b = Builder()
