@@ -69,6 +69,15 @@ def cmd_unicloud(args: argparse.Namespace) -> int:
     return _import_documents(args)
 
 
+def cmd_pocketbase(args: argparse.Namespace) -> int:
+    from cli import pocketbase
+
+    if args.print_collections:
+        sys.stdout.write(pocketbase.print_collections(args.backup))
+        return 0
+    return _print_reports(pocketbase.import_backup(_deployment(args), args.backup, dry_run=args.dry_run))
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from cli import export
 
@@ -94,6 +103,14 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", required=True)
     imports = commands.add_parser("import", help="import records, users and files").add_subparsers(
         dest="source", required=True)
+
+    pb = imports.add_parser("pocketbase", parents=[common, dry], help="a PocketBase backup (pb_backup.zip)",
+                            description="Import a backup made by PocketBase's Backups API: collections, records "
+                                        "with their ids and dates, auth records as users, files.")
+    pb.add_argument("backup", help="the backup zip")
+    pb.add_argument("--print-collections", action="store_true",
+                    help="write the backup's collections (PocketBase's export format) to standard output instead")
+    pb.set_defaults(run=cmd_pocketbase)
 
     cb = imports.add_parser("cloudbase", parents=[common, dry], help="a WeChat Cloud Development export",
                             description="Import a CloudBase database export (JSON Lines or CSV) into a collection; "

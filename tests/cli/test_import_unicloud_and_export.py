@@ -62,6 +62,6 @@ def test_the_command_is_installed_in_the_venv_with_help_on_every_subcommand():
     import sys
 
     command = os.path.join(os.path.dirname(sys.executable), "wxbase")
-    for argv in ([], ["import", "cloudbase"], ["import", "unicloud"], ["export"]):
+    for argv in ([], ["import", "pocketbase"], ["import", "cloudbase"], ["import", "unicloud"], ["export"]):
         done = subprocess.run([command, *argv, "--help"], capture_output=True, text=True, timeout=60)
         assert done.returncode == 0 and "usage: wxbase" in done.stdout, (argv, done.stderr)
