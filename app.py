@@ -85,6 +85,13 @@ def sweep_uploads(event):
     return {"removed": uploads.sweep()}
 
 
+@app.schedule(Rate(1, unit=Rate.DAYS), name="backup_export")
+def backup_export(event):
+    from chalicelib.admin import backups
+
+    return backups.export_all()
+
+
 # One dispatcher for every @every function of the team's code, ticking at the gcd of their periods.
 @app.schedule(Rate(tick_minutes(), unit=Rate.MINUTES), name="functions_schedule")
 def functions_schedule(event):

@@ -63,6 +63,14 @@ class Deployment:
                 return
             page += 1
 
+    def download(self, url: str) -> str:
+        """A presigned storage link's text (an export)."""
+        try:
+            with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
+                return response.read().decode("utf-8")
+        except urllib.error.HTTPError as exc:
+            raise CliError(f"download refused: {exc.code}") from None
+
     def upload(self, form: dict[str, Any], content: bytes) -> None:
         """POST a file to a presigned storage form (the fields, then the file, as S3 requires)."""
         boundary = uuid.uuid4().hex

@@ -12,7 +12,7 @@ import csv
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from chalicelib.core.ids import derived_id, is_valid_id
 
@@ -26,15 +26,19 @@ class Line:
 
 def read_jsonl(path: str) -> Iterator[Line]:
     with open(path, encoding="utf-8-sig") as f:
-        for number, text in enumerate(f, 1):
-            if not text.strip():
-                continue
-            try:
-                value = json.loads(text)
-            except json.JSONDecodeError as exc:
-                yield Line(number, None, f"not JSON ({exc.msg})")
-                continue
-            yield Line(number, value) if isinstance(value, dict) else Line(number, None, "not a JSON object")
+        yield from jsonl_lines(f)
+
+
+def jsonl_lines(texts: Iterable[str]) -> Iterator[Line]:
+    for number, text in enumerate(texts, 1):
+        if not text.strip():
+            continue
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield Line(number, None, f"not JSON ({exc.msg})")
+            continue
+        yield Line(number, value) if isinstance(value, dict) else Line(number, None, "not a JSON object")
 
 
 def read_csv(path: str, json_fields: set[str]) -> Iterator[Line]:

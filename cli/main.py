@@ -78,6 +78,21 @@ def cmd_pocketbase(args: argparse.Namespace) -> int:
     return _print_reports(pocketbase.import_backup(_deployment(args), args.backup, dry_run=args.dry_run))
 
 
+def cmd_restore(args: argparse.Namespace) -> int:
+    from urllib.parse import quote, urlencode
+
+    from cli import documents
+    from cli.importer import Importer
+
+    deployment = _deployment(args)
+    found = deployment.request("GET", f"/api/admin/backups/{quote(args.collection, safe='')}?"
+                                      + urlencode({"asOf": args.as_of}))
+    into = args.into or args.collection
+    print(f"restoring {into} from the export of {args.collection} taken {found['at']}", file=sys.stderr)
+    lines = documents.jsonl_lines(deployment.download(found["url"]).splitlines())
+    return _print_reports([Importer(deployment, into, dry_run=args.dry_run).run(lines)])
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from cli import export
 
@@ -128,6 +143,15 @@ def parser() -> argparse.ArgumentParser:
     uc.add_argument("file", help="the JSON Lines file")
     uc.add_argument("--collection", required=True, help="the wxbase collection to import into")
     uc.set_defaults(run=cmd_unicloud)
+
+    rs = commands.add_parser("restore", parents=[common, dry], help="a collection as of a time, from an export",
+                             description="Write back the records of the newest export of a collection taken at or "
+                                         "before --as-of (the daily export, or POST /api/admin/backups): changed "
+                                         "and deleted records return; records created since stay.")
+    rs.add_argument("collection")
+    rs.add_argument("--as-of", required=True, help="a time, e.g. '2026-01-02 03:04:05' (UTC) or ISO 8601")
+    rs.add_argument("--into", help="restore into this collection instead (same fields)")
+    rs.set_defaults(run=cmd_restore)
 
     ex = commands.add_parser("export", parents=[common], help="a collection to standard output",
                              description="Write a collection's records as JSON Lines to standard output.")

@@ -27,7 +27,7 @@ import random
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from chalicelib.core import clock, ids
 from chalicelib.records import filter_ddb, layout, sqlvalues
@@ -109,6 +109,19 @@ def get_many(refs: Iterable[tuple[str, str]]) -> list[StoredRecord]:
 def from_items(items: Iterable[dict[str, Any]]) -> list[StoredRecord]:
     """Records from items a Query returned (records/paging.py reads pages of them) or a stream image carried."""
     return [_from_item(item) for item in items]
+
+
+def all_of(collection_name: str, page: int = 200) -> Iterator[list[StoredRecord]]:
+    """Every record of a collection, a Query page at a time (exports, backfills)."""
+    start = None
+    while True:
+        items, start = table.query(
+            "#pk = :pk AND begins_with(#sk, :r)", names={"#pk": keys.TABLE_PK, "#sk": keys.TABLE_SK},
+            values={":pk": keys.collection_partition(collection_name), ":r": keys.RECORD_SK_PREFIX},
+            limit=page, start_key=start, consistent=True)
+        yield from_items(items)
+        if start is None:
+            return
 
 
 def review_queue(limit: int = 100, start: dict | None = None) -> tuple[list[dict[str, Any]], dict | None]:
