@@ -7,6 +7,7 @@ from typing import Any, Iterator
 from urllib.parse import quote
 
 from cli.api import Deployment
+from cli.importer import owner_field
 
 SYSTEM = ("collectionId", "collectionName", "expand")
 
@@ -18,11 +19,9 @@ def records(api: Deployment, collection: str) -> Iterator[dict[str, Any]]:
 
 def cloudbase_documents(api: Deployment, collection: str, appid: str | None) -> Iterator[dict[str, Any]]:
     """`_id`, dates as `{"$date": …}`, and `_openid`: the owner's openid in `appid` when the owner has one."""
-    from cli.importer import _owner_field
-
     schema = api.collection(collection)
     dates = {"created", "updated"} | {f["name"] for f in schema["fields"] if f["type"] in ("date", "autodate")}
-    owner = _owner_field(schema)
+    owner = owner_field(schema)
     openids: dict[str, str | None] = {}
     for record in records(api, collection):
         doc: dict[str, Any] = {"_id": record.pop("id")}

@@ -33,15 +33,13 @@ class Report:
 
 class Importer:
     def __init__(self, deployment: Deployment, collection: str, dry_run: bool = False, appid: str | None = None,
-                 openid_field: str | None = None, file_source: FileSource | None = None,
-                 label: str = "line") -> None:
-        self.api, self.dry_run, self.appid, self.file_source, self.label = (deployment, dry_run, appid, file_source,
-                                                                            label)
+                 openid_field: str | None = None, file_source: FileSource | None = None) -> None:
+        self.api, self.dry_run, self.appid, self.file_source = deployment, dry_run, appid, file_source
         self.schema = deployment.collection(collection)
         self.path = quote(self.schema["name"], safe="")
         self.report = Report(self.schema["name"])
         self.file_fields = {f["name"] for f in self.schema["fields"] if f["type"] == "file"}
-        self.openid_field = openid_field or _owner_field(self.schema)
+        self.openid_field = openid_field or owner_field(self.schema)
         self._seen = 0
 
     def run(self, lines: Iterable[Line]) -> Report:
@@ -142,7 +140,7 @@ class Importer:
         return answer["name"]
 
 
-def _owner_field(schema: dict) -> str | None:
+def owner_field(schema: dict) -> str | None:
     """The relation field to users that holds a document's `_openid`: the one the create rule pins to the caller
     (`owner = @request.auth.id`), else the only relation to users."""
     to_users = [f["name"] for f in schema["fields"] if f["type"] == "relation"
