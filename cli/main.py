@@ -23,7 +23,7 @@ def _print_reports(reports: list[Report]) -> int:
     for report in reports:
         print(report.summary())
         for number, message in report.failed:
-            print(f"  {report.collection} {number}: {message}")
+            print(f"  {report.collection} {number}: {message}" if number else f"  {report.collection}: {message}")
     return 1 if any(r.failed for r in reports) else 0
 
 

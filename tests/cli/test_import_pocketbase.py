@@ -128,3 +128,29 @@ def test_a_file_that_is_not_a_backup_is_refused(wxbase, tmp_path):
     (tmp_path / "x.zip").write_bytes(b"not a zip")
     code, _ = wxbase("import", "pocketbase", str(tmp_path / "x.zip"))
     assert code == 2
+
+
+def test_a_missing_file_fails_its_record_and_a_collection_the_deployment_lacks_is_reported(api, wxbase, backup,
+                                                                                          tmp_path):
+    import sqlite3
+
+    path, shown, _ = backup
+    with zipfile.ZipFile(path) as source:
+        source.extract("data.db", tmp_path)
+        db = sqlite3.connect(tmp_path / "data.db")
+        db.execute("UPDATE _collections SET name = 'legacy_comments' WHERE name = 'comments'")
+        db.commit()
+        db.close()
+        damaged = tmp_path / "damaged.zip"
+        with zipfile.ZipFile(damaged, "w") as out:
+            for item in source.infolist():
+                if item.filename == "data.db":
+                    out.write(tmp_path / "data.db", "data.db")
+                elif not item.filename.startswith("storage/"):
+                    out.writestr(item, source.read(item))
+    code, out = wxbase("import", "pocketbase", str(damaged), "--dry-run")
+    assert code == 1
+    covered = next(i for i, r in enumerate(shown["posts"], 1) if r["cover"])
+    assert f"  posts {covered}: cover: {shown['posts'][covered - 1]['cover']} is not in the backup" in out
+    assert any(line.startswith("legacy_comments: ") and line.endswith("failed 1") for line in out)
+    assert any("legacy_comments: not among the deployment's collections" in line for line in out)
