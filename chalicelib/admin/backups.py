@@ -9,6 +9,7 @@ point-in-time recovery (35 days, whole table) is the other, coarser way back: do
 from __future__ import annotations
 
 import json
+import tempfile
 from datetime import datetime, timezone
 from typing import Any
 
@@ -21,6 +22,7 @@ from chalicelib.store import objects
 PREFIX = "backups/"
 STAMP = "%Y%m%dT%H%M%S%fZ"
 DOWNLOAD_SECONDS = 900
+SPOOL_BYTES = 64 * 1024 * 1024
 
 
 def _stamp_time(stamp: str) -> str:
@@ -36,12 +38,18 @@ def export_all() -> dict[str, Any]:
     for collection in get_schema().collections.values():
         if collection.type == "view":
             continue
-        lines = [json.dumps({k: v for k, v in render.render(record, collection, is_admin=True).items()
-                             if k not in ("collectionId", "collectionName")}, ensure_ascii=False)
-                 for page in store.all_of(collection.name) for record in page]
-        objects.put(f"{PREFIX}{stamp}/{collection.name}.jsonl", ("\n".join(lines) + "\n").encode() if lines else b"",
-                    "application/x-ndjson")
-        counts[collection.name] = len(lines)
+        count = 0
+        # lines go to a file that spills to disk past SPOOL_BYTES, so a large collection needn't fit in memory
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as out:
+            for page in store.all_of(collection.name):
+                for record in page:
+                    shown = render.render(record, collection, is_admin=True)
+                    line = {k: v for k, v in shown.items() if k not in ("collectionId", "collectionName")}
+                    out.write(json.dumps(line, ensure_ascii=False).encode() + b"\n")
+                    count += 1
+            out.seek(0)
+            objects.put_file(f"{PREFIX}{stamp}/{collection.name}.jsonl", out, "application/x-ndjson")
+        counts[collection.name] = count
     logs.event("backup_exported", at=stamp, collections=len(counts), records=sum(counts.values()))
     return {"at": _stamp_time(stamp), "collections": counts}
 
