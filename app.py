@@ -12,6 +12,7 @@ from chalicelib.functions.schedule import tick_minutes
 from chalicelib.records.schema.collections import check_at_start
 from chalicelib.routes import admin, callback, console, files, login, messages, middleware, realtime, system, userdata
 from chalicelib.routes import functions as functions_routes
+from chalicelib.routes import imports as import_routes
 from chalicelib.routes import wechat_extras, wechat_tokens
 from chalicelib.routes import records as records_routes
 
@@ -40,6 +41,7 @@ app.register_blueprint(callback.bp)
 app.register_blueprint(wechat_tokens.bp)
 app.register_blueprint(wechat_extras.bp)
 app.register_blueprint(admin.bp)
+app.register_blueprint(import_routes.bp)
 app.register_blueprint(console.bp)
 app.register_blueprint(functions_routes.bp)
 app.register_blueprint(realtime.bp)
@@ -79,6 +81,13 @@ def send_subscribe_messages(event):
 @app.schedule(Rate(1, unit=Rate.HOURS), name="sweep_uploads")
 def sweep_uploads(event):
     from chalicelib.jobs import sweep_uploads as job
+
+    return job.handle(event.to_dict())
+
+
+@app.schedule(Rate(1, unit=Rate.DAYS), name="backup_export")
+def backup_export(event):
+    from chalicelib.jobs import backup_export as job
 
     return job.handle(event.to_dict())
 

@@ -5,6 +5,7 @@ sort by creation time and two ids made in the same millisecond collide with odds
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 import time
@@ -27,6 +28,12 @@ def new_id(now_ms: int | None = None) -> str:
     ms = int(time.time() * 1000) if now_ms is None else now_ms
     random_part = "".join(secrets.choice(ALPHABET) for _ in range(ID_LENGTH - _TIME_DIGITS))
     return _base36(ms, _TIME_DIGITS) + random_part
+
+
+def derived_id(text: str) -> str:
+    """A stable id for something named by `text` (the same text, the same id): imported documents whose own
+    ids aren't record ids, users created for an openid."""
+    return _base36(int.from_bytes(hashlib.sha256(text.encode()).digest()[:12], "big"), ID_LENGTH)
 
 
 def is_valid_id(value: object) -> bool:

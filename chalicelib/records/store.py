@@ -27,7 +27,7 @@ import random
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from chalicelib.core import clock, ids
 from chalicelib.records.filter import dynamodb as filter_ddb, sqlvalues
@@ -110,6 +110,19 @@ def get_many(refs: Iterable[tuple[str, str]]) -> list[StoredRecord]:
 def from_items(items: Iterable[dict[str, Any]]) -> list[StoredRecord]:
     """Records from items a Query returned (records/query/paging.py reads pages of them) or a stream image carried."""
     return [_from_item(item) for item in items]
+
+
+def all_of(collection_name: str, page: int = 200) -> Iterator[list[StoredRecord]]:
+    """Every record of a collection, a Query page at a time (exports, backfills)."""
+    start = None
+    while True:
+        items, start = table.query(
+            "#pk = :pk AND begins_with(#sk, :r)", names={"#pk": keys.TABLE_PK, "#sk": keys.TABLE_SK},
+            values={":pk": keys.collection_partition(collection_name), ":r": keys.RECORD_SK_PREFIX},
+            limit=page, start_key=start, consistent=True)
+        yield from_items(items)
+        if start is None:
+            return
 
 
 def review_queue(limit: int = 100, start: dict | None = None) -> tuple[list[dict[str, Any]], dict | None]:
@@ -414,6 +427,17 @@ class Changes:
         self._count(collection, old, record)
         record.derived = attributes
         return record
+
+    def replace(self, collection: Collection, old: StoredRecord, record: StoredRecord) -> int:
+        """Put `record` over `old` as given, created and updated included (imports), conditional on `old`'s
+        version. Returns the action's position."""
+        b = Builder()
+        position = len(self._actions)
+        record = replace(record, version=old.version + 1, private={**old.private, **record.private})
+        self._actions.append(table.put_op(_to_item(collection, record), condition=_version_condition(b, old, TRUE),
+                                          names=b.names, values=b.values))
+        self._count(collection, old, record)
+        return position
 
     def delete(self, collection: Collection, record: StoredRecord, condition: Node = TRUE) -> int:
         """Delete a record, conditional on its version and on `condition`. Returns the action's position."""

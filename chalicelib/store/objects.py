@@ -150,6 +150,22 @@ def put(key: str, body: bytes, content_type: str, cache_control: str | None = No
     _s3().put_object(Bucket=_bucket(), Key=key, Body=body, ContentType=content_type, **extra)
 
 
+def put_file(key: str, fileobj: Any, content_type: str) -> None:
+    """Store a large object the server wrote itself (an export) from a file, in parts when it is big."""
+    _s3().upload_fileobj(fileobj, _bucket(), key, ExtraArgs={"ContentType": content_type})
+
+
+def list_keys(prefix: str) -> list[dict[str, Any]]:
+    """Every object under a prefix: [{"key", "size"}] in key order."""
+    found, token = [], None
+    while True:
+        page = _s3().list_objects_v2(Bucket=_bucket(), Prefix=prefix, **({"ContinuationToken": token} if token else {}))
+        found += [{"key": o["Key"], "size": o["Size"]} for o in page.get("Contents", [])]
+        token = page.get("NextContinuationToken")
+        if not page.get("IsTruncated") or not token:
+            return found
+
+
 def delete(keys: Iterable[str]) -> None:
     keys = list(keys)
     for start in range(0, len(keys), 1000):

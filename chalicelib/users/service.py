@@ -116,6 +116,35 @@ def _resolve_user(appid: str, session: WeChatSession, sid: str) -> tuple[store.S
     return user, True
 
 
+def user_for_openid(appid: str, openid: str, write: bool = True) -> tuple[str, bool]:
+    """(user id, created) of an openid in an app: its user, or one created as a first login creates it (an
+    identity without a session yet) when there is none; imports name record owners this way. A new user's id
+    is derived from the openid, so the same import run twice names the same user, and a dry run (`write`
+    False) can say which."""
+    pick_app(appid)
+    found = identities.identity(appid, openid)
+    if found is not None:
+        return str(found["user"]), False
+    user_id = ids.derived_id(f"openid:{appid}:{openid}")
+    if not write:
+        return user_id, True
+    key = keys.identity(appid, openid)
+    identity_item = {**key, "user": user_id, "appid": appid, "openid": openid, "type": "miniprogram",
+                     "created": clock.pb_datetime(), **keys.user_link_index(user_id, key)}
+    changes = store.Changes()
+    changes.create(get_schema().users, store.new(get_schema().users, NEW_USER_DATA, record_id=user_id,
+                                                 private={TOKEN_KEY: ids.random_token()}))
+    changes.add(table.put_op(identity_item, condition=NEW_KEY))
+    try:
+        table.transact(changes.actions())
+    except TransactionFailed as exc:
+        found = identities.identity(appid, openid)
+        if not exc.condition_failed or found is None:
+            raise
+        return str(found["user"]), False  # a login or another import of this openid came first
+    return user_id, True
+
+
 class _ResolveAgain(Exception):
     """State changed under us (a stale pointer was removed); resolve the user again."""
 

@@ -1,4 +1,5 @@
-// Operations: access-token health per app, subscribe messages by day, the callback dead letters with redrive.
+// Operations: access-token health per app, subscribe messages by day, the callback dead letters with redrive, and
+// the exports of every collection (backups) with an export on demand.
 import { errorText, send } from "./api.js";
 import { fmtDuration, fmtEpoch, h, clear, table, td, uid } from "./dom.js";
 
@@ -102,10 +103,46 @@ function deadLetters(section) {
     return load();
 }
 
+function backups(section) {
+    const error = h("p", { class: "alert", role: "alert" });
+    const status = h("p", { class: "status", role: "status" });
+    const list = h("div");
+    const load = async () => {
+        try {
+            const found = await send("/api/admin/backups");
+            const latest = found.items[0];
+            const rows = latest ? Object.entries(latest.collections).map(([name, bytes]) => h("tr", {}, td(name), td(String(bytes)))) : [];
+            clear(list, h("p", {}, latest ? `Last export: ${latest.at} (${found.items.length} kept)` : "No export yet."),
+                latest ? table("Collections in the last export", ["Collection", "Bytes"], rows) : "");
+        } catch (err) {
+            error.textContent = errorText(err);
+        }
+    };
+    const exportNow = h("button", { type: "button", onclick: async () => {
+        error.textContent = "";
+        exportNow.disabled = true;
+        try {
+            const answer = await send("/api/admin/backups", { method: "POST" });
+            const records = Object.values(answer.collections).reduce((a, b) => a + b, 0);
+            status.textContent = `Exported ${records} record(s) at ${answer.at}.`;
+            await load();
+        } catch (err) {
+            error.textContent = errorText(err);
+        } finally {
+            exportNow.disabled = false;
+        }
+    } }, "Export now");
+    clear(section, h("h3", {}, "Backups"),
+        h("p", { class: "muted" }, "Every collection is exported daily to the bucket; wxbase restore brings one back as of a time. The table also has point-in-time recovery."),
+        error, status, list, h("div", { class: "pager" }, exportNow));
+    return load();
+}
+
 export async function opsView(main) {
     const parts = [h("section", { class: "panel", "aria-label": "Access tokens" }),
                    h("section", { class: "panel", "aria-label": "Subscribe messages" }),
-                   h("section", { class: "panel", "aria-label": "Callback dead letters" })];
+                   h("section", { class: "panel", "aria-label": "Callback dead letters" }),
+                   h("section", { class: "panel", "aria-label": "Backups" })];
     clear(main, h("h2", {}, "Operations"), parts);
-    await Promise.all([tokens(parts[0]), messages(parts[1]), deadLetters(parts[2])]);
+    await Promise.all([tokens(parts[0]), messages(parts[1]), deadLetters(parts[2]), backups(parts[3])]);
 }

@@ -1,5 +1,5 @@
-// Operations: token health, subscribe messages of the day, and a push the worker gave up on, redriven from the
-// browser and then answered.
+// Operations: token health, subscribe messages of the day, a push the worker gave up on, redriven from the
+// browser and then answered, and an export of every collection taken from the browser.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { APPID, api, eventually, launch, openConsole, push, sandbox, shot, signIn, startStack } from "./harness.mjs";
@@ -75,5 +75,21 @@ test("a dead-lettered push is listed in place, redriven and then answered", asyn
     const audit = (await api(stack, "GET", "/api/admin/audit?perPage=1", { token: key })).json.items[0];
     assert.deepEqual([audit.admin, audit.action, audit.detail.messages], ["alice", "redrive", [dead.id]]);
     await shot(page, "42-dead-letters-redriven");
+    assert.deepEqual(errors, []);
+});
+
+test("an export of every collection taken from the browser shows as the last one", async () => {
+    const { page, errors } = await openConsole(browser, stack);
+    await signIn(page, key);
+    await page.getByRole("link", { name: "Operations" }).click();
+    const panel = page.getByRole("region", { name: "Backups" });
+    await panel.getByRole("button", { name: "Export now" }).click();
+    const done = await panel.getByRole("status").filter({ hasText: /^Exported \d+ record\(s\) at / }).textContent();
+    const at = done.match(/ at (.+)\.$/)[1];
+    await panel.getByText(`Last export: ${at}`).waitFor();
+    await panel.getByRole("row").filter({ hasText: "posts" }).waitFor();
+    const listed = (await api(stack, "GET", "/api/admin/backups", { token: key })).json.items[0];
+    assert.equal(listed.at, at);
+    await shot(page, "43-backups");
     assert.deepEqual(errors, []);
 });

@@ -19,7 +19,7 @@ LAYERS = {
     "users": {"core", "store", "wechat", "records", "messages"},
     "sharing": {"core", "store", "wechat", "files"},
     "functions": {"core", "store", "wechat", "records", "users", "messages", "files"},
-    "jobs": {"core", "store", "wechat", "records", "users", "messages", "files", "functions", "realtime"},
+    "jobs": {"core", "store", "wechat", "records", "users", "messages", "files", "functions", "realtime", "admin"},
     "realtime": {"core", "store", "records", "files"},
     "admin": {"core", "store", "wechat", "records", "users", "messages", "files"},
 }

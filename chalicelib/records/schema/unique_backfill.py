@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 from chalicelib.records import store
 from chalicelib.records.schema.collections import get_schema
-from chalicelib.store import keys, table
 
 PAGE = 200
 
@@ -34,20 +33,14 @@ def backfill(collection_name: str) -> Report:
     report = Report()
     if not collection.unique:
         return report
-    start = None
-    while True:
-        items, start = table.query(
-            "#pk = :pk AND begins_with(#sk, :r)", names={"#pk": keys.TABLE_PK, "#sk": keys.TABLE_SK},
-            values={":pk": keys.collection_partition(collection.name), ":r": keys.RECORD_SK_PREFIX},
-            limit=PAGE, start_key=start, consistent=True)
-        for record in store.from_items(items):
+    for page in store.all_of(collection.name, PAGE):
+        for record in page:
             report.records += 1
             for name in store.claim_unique(collection, record):
                 index = next(i for i in collection.unique if i.name == name)
                 holder = store.unique_holder(collection, index, record) or ""
                 report.duplicates.append({"index": name, "record": record.id, "holder": holder})
-        if start is None:
-            return report
+    return report
 
 
 def main(argv: list[str]) -> int:

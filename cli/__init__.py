@@ -1,0 +1,1 @@
+"""The wxbase command: data in and out of a deployment over its API."""
