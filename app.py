@@ -10,7 +10,8 @@ from chalicelib import functions as team_code
 from chalicelib.core import logs
 from chalicelib.functions.schedule import tick_minutes
 from chalicelib.records.collections import check_at_start
-from chalicelib.routes import admin, callback, console, files, login, messages, middleware, realtime, system, userdata
+from chalicelib.routes import admin, callback, console, files, login, messages, middleware, pay, realtime, system
+from chalicelib.routes import userdata
 from chalicelib.routes import functions as functions_routes
 from chalicelib.routes import wechat_extras, wechat_tokens
 from chalicelib.routes import records as records_routes
@@ -43,6 +44,7 @@ app.register_blueprint(admin.bp)
 app.register_blueprint(console.bp)
 app.register_blueprint(functions_routes.bp)
 app.register_blueprint(realtime.bp)
+app.register_blueprint(pay.bp)
 
 
 # The queue name is a placeholder that infra/template.yaml replaces with the CallbackQueue it creates.
