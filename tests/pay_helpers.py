@@ -6,6 +6,7 @@ import json
 import secrets
 import time
 
+import pytest
 import requests
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from wechatpayv3 import utils as sdk
@@ -33,6 +34,15 @@ def manage(ctx, body):
     if body["op"] == "close":
         return ctx.pay.close(no)
     return ctx.pay.refund(no, body["amount"], reason=body.get("reason"), out_refund_no=body.get("outRefundNo"))
+
+
+@pytest.fixture
+def pay(stack, _live_server, sandbox, monkeypatch):
+    """The sandbox's WeChat Pay, reset, with notifications going to the live server."""
+    monkeypatch.setenv("WXBASE_PUBLIC_URL", _live_server.url)
+    control = PayControl(stack)
+    control.config(signWith="publicKey", retryScale=1000, prepayDelay=0)
+    return control
 
 
 class PayControl:

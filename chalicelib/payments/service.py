@@ -73,9 +73,9 @@ def jsapi(appid: str | None, user_id: str | None, openid: str | None, descriptio
             "payer": {"openid": openid}}
     if attach:
         body["attach"] = attach
-    answer = api.call(merchant, "POST", "/v3/pay/transactions/jsapi", body)
-    if new:
+    if new:  # before the prepay: an order whose prepay failed is closed at its due time all the same
         expiry.schedule(merchant.mchid, out_trade_no, minutes)
+    answer = api.call(merchant, "POST", "/v3/pay/transactions/jsapi", body)
     package = f"prepay_id={answer.get('prepay_id', '')}"
     timestamp, nonce_str = str(int(time.time())), crypto.nonce()
     return {"timeStamp": timestamp, "nonceStr": nonce_str, "package": package, "signType": "RSA",
@@ -195,7 +195,15 @@ def expire(payload: dict[str, Any]) -> list[str]:
     record = orders.find(merchant.mchid, str(payload["outTradeNo"]))
     if record is None or record.data.get("status") not in UNPAID:
         return ["settled"]
-    now = query(merchant, record.data["outTradeNo"])
+    try:
+        now = query(merchant, record.data["outTradeNo"])
+    except api.PayError as exc:
+        if exc.code != "ORDER_NOT_EXIST":
+            raise
+        # the prepay never reached WeChat Pay: nothing can pay this order any more
+        orders.apply_transaction(merchant.mchid, {"out_trade_no": record.data["outTradeNo"],
+                                                              "trade_state": "CLOSED"})
+        return ["closed locally"]
     if now["status"] in UNPAID:
         now = close(merchant, record.data["outTradeNo"])
     logs.event("payment_expired", mchid=merchant.mchid, outTradeNo=record.data["outTradeNo"], status=now["status"])

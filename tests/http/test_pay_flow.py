@@ -5,25 +5,15 @@ import base64
 import json
 import secrets
 
-import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from wechatpayv3.core import Core
 
 from tests import pay_helpers  # noqa: F401 (declares the test-only functions fx_pay_buy, fx_pay_admin)
-from tests.pay_helpers import PAYMENTS, PayControl, wait_for
+from tests.pay_helpers import PAYMENTS, pay, wait_for  # noqa: F401 (pay: the fixture)
 from tests.stackenv import ADMIN_KEY, APP1, APP2
 
 FN = "/api/functions/"
-
-
-@pytest.fixture
-def pay(stack, _live_server, sandbox, monkeypatch):
-    """The sandbox's WeChat Pay, reset, with notifications going to the live server."""
-    monkeypatch.setenv("WXBASE_PUBLIC_URL", _live_server.url)
-    control = PayControl(stack)
-    control.config(signWith="publicKey", retryScale=1000, prepayDelay=0)
-    return control
 
 
 def shopper(api, appid=APP1):
@@ -173,12 +163,18 @@ def test_expiry_queries_then_closes_and_finds_a_payment_whose_notification_was_l
     monkeypatch.setenv("WXBASE_PUBLIC_URL", "http://127.0.0.1:9")  # this order's notifications go nowhere
     lost = live.post(FN + "fx_pay_buy", {"amount": 100}, token=me["token"]).json
     monkeypatch.setenv("WXBASE_PUBLIC_URL", _live_server.url)
+    monkeypatch.setenv("WECHATPAY_API_BASE", "http://127.0.0.1:9")  # this prepay never reaches WeChat Pay
+    never = "never" + secrets.token_hex(6)
+    assert live.post(FN + "fx_pay_buy", {"amount": 100, "outTradeNo": never}, token=me["token"]).status == 503
+    assert record(live, me, never)["status"] == "NOTPAY"
+    monkeypatch.setenv("WECHATPAY_API_BASE", pay.url)
     pay.confirm(lost["outTradeNo"])
     assert wait_for(lambda: pay.notifications(lost["outTradeNo"])[0]["attempts"])
     assert record(live, me, lost["outTradeNo"])["status"] == "NOTPAY"
-    due = [json.dumps({"kind": "payment_expiry", "mchid": pay.mchid, "outTradeNo": o["outTradeNo"], "due": 0})
-           for o in (unpaid, lost)]
+    due = [json.dumps({"kind": "payment_expiry", "mchid": pay.mchid, "outTradeNo": no, "due": 0})
+           for no in (unpaid["outTradeNo"], lost["outTradeNo"], never)]
     assert worker(due) == {"batchItemFailures": []}
+    assert record(live, me, never)["status"] == "CLOSED"
     assert record(live, me, unpaid["outTradeNo"])["status"] == "CLOSED"
     assert pay.order(unpaid["outTradeNo"])["trade_state"] == "CLOSED"
     assert record(live, me, lost["outTradeNo"])["status"] == "SUCCESS"
