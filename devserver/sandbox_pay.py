@@ -15,7 +15,8 @@ Every request must carry a valid `WECHATPAY2-SHA256-RSA2048` Authorization of a 
 Answers and notifications are signed with WeChat Pay's public key (`PUB_KEY_ID_…`) or the platform certificate,
 as `/sandbox/pay/config {"signWith": "publicKey"|"certificate"|"alternate"}` says (alternate: the ramp).
 Test controls:
-  POST /sandbox/pay/confirm {"outTradeNo","result":"SUCCESS"|"PAYERROR"}   the payer pays (or the bank fails):
+  POST /sandbox/pay/confirm {"outTradeNo" or "prepayId","result":"SUCCESS"|"PAYERROR"}   the payer pays (or the
+        bank fails):
         SUCCESS sends TRANSACTION.SUCCESS to the order's notify_url until it is answered 2xx, on WeChat Pay's retry
         schedule (15s, 15s, 30s, 3m, …) divided by `retryScale` (default 1000).
   POST /sandbox/pay/config {"signWith"?, "retryScale"?, "refundDelay"?, "prepayDelay"?}   prepayDelay holds the
@@ -362,10 +363,12 @@ class PaySandbox:
                         order["out_trade_no"])
 
     # --- the payer and the notifications ------------------------------------------------------------------------
-    def confirm(self, out_trade_no: str, result: str):
-        """The payer pays (SUCCESS) or the bank refuses (PAYERROR): (status, answer) for the control endpoint."""
+    def confirm(self, out_trade_no: str, result: str, prepay_id: str | None = None):
+        """The payer pays (SUCCESS) or the bank refuses (PAYERROR): (status, answer) for the control endpoint.
+        The order is named by its out_trade_no, or by its prepay id (all a phone's payment sheet knows)."""
         with self.lock:
-            found = [o for (m, no), o in self.orders.items() if no == out_trade_no]
+            found = [o for (m, no), o in self.orders.items()
+                     if (prepay_id and o["prepay_id"] == prepay_id) or (not prepay_id and no == out_trade_no)]
             if not found:
                 return 404, {"error": "no such order"}
             order = found[0]
@@ -379,7 +382,7 @@ class PaySandbox:
             merchant = self.merchants[order["mchid"]]
         if result == "SUCCESS":  # WeChat Pay notifies successful payments only; a failure shows in the query
             self.notify(merchant, order["notify_url"], "TRANSACTION.SUCCESS", "transaction", transaction,
-                        out_trade_no)
+                        order["out_trade_no"])
         return 200, {"ok": True, "transaction": transaction}
 
     def notification(self, merchant, event_type: str, original_type: str, resource: dict) -> bytes:
@@ -427,9 +430,10 @@ class PaySandbox:
     # --- controls ------------------------------------------------------------------------------------------------
     def control(self, method: str, path: str, query: dict, body: dict):
         if (method, path) == ("POST", "/sandbox/pay/confirm"):
-            if body.get("result", "SUCCESS") not in ("SUCCESS", "PAYERROR") or not body.get("outTradeNo"):
-                return 400, {"error": "needs outTradeNo and result SUCCESS or PAYERROR"}
-            return self.confirm(body["outTradeNo"], body.get("result", "SUCCESS"))
+            if body.get("result", "SUCCESS") not in ("SUCCESS", "PAYERROR") or not (body.get("outTradeNo")
+                                                                                 or body.get("prepayId")):
+                return 400, {"error": "needs outTradeNo (or prepayId) and result SUCCESS or PAYERROR"}
+            return self.confirm(body.get("outTradeNo") or "", body.get("result", "SUCCESS"), body.get("prepayId"))
         if (method, path) == ("POST", "/sandbox/pay/config"):
             with self.lock:
                 if body.get("signWith") in ("publicKey", "certificate", "alternate"):
