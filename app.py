@@ -85,6 +85,14 @@ def sweep_uploads(event):
     return {"removed": uploads.sweep()}
 
 
+# WeChat Pay's trade bill of yesterday (China time) against the payments records, for every merchant.
+@app.schedule(Rate(1, unit=Rate.DAYS), name="reconcile_payments")
+def reconcile_payments(event):
+    from chalicelib.payments import bills
+
+    return {"reports": [{k: r[k] for k in ("mchid", "day", "billed", "differenceCount")} for r in bills.run()]}
+
+
 # One dispatcher for every @every function of the team's code, ticking at the gcd of their periods.
 @app.schedule(Rate(tick_minutes(), unit=Rate.MINUTES), name="functions_schedule")
 def functions_schedule(event):

@@ -11,6 +11,8 @@ WeChat Pay side (real paths, real error shapes `{"code","message"}`, every answe
                                                         REFUND.SUCCESS notification; the same out_refund_no again
                                                         → the same refund; more than is left → 400 INVALID_REQUEST
   GET  /v3/refund/domestic/refunds/{out_refund_no}      the refund
+  GET  /v3/bill/tradebill?bill_date=                    the day's trade bill: {"hash_type","hash_value","download_url"};
+                                                        the CSV itself (unsigned, as WeChat Pay's) at download_url
 Every request must carry a valid `WECHATPAY2-SHA256-RSA2048` Authorization of a known merchant (401 SIGN_ERROR).
 Answers and notifications are signed with WeChat Pay's public key (`PUB_KEY_ID_…`) or the platform certificate,
 as `/sandbox/pay/config {"signWith": "publicKey"|"certificate"|"alternate"}` says (alternate: the ramp).
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import hashlib
 import json
 import secrets
 import threading
@@ -41,6 +44,10 @@ from urllib.parse import parse_qs, unquote, urlparse
 RETRY_SCHEDULE = [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600]
 AUTH_SCHEMA = "WECHATPAY2-SHA256-RSA2048"
 MAX_SKEW_SECONDS = 300
+BILL_HEADER = ("交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,"
+               "货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,"
+               "商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注")
+BILL_SUMMARY_HEADER = "总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额"
 CHINA = datetime.timezone(datetime.timedelta(hours=8))
 
 
@@ -161,6 +168,7 @@ class PaySandbox:
             self.orders: dict[tuple[str, str], dict] = {}  # (mchid, out_trade_no) → order
             self.refunds: dict[tuple[str, str], dict] = {}  # (mchid, out_refund_no) → refund
             self.notifications: list[dict] = []
+            self.bills: dict[str, bytes] = {}  # download token → the bill's bytes
             self.sign_with = "publicKey"
             self.signed_count = 0
             self.retry_scale = 1000.0
@@ -246,6 +254,11 @@ class PaySandbox:
                     return self._close(merchant, out_trade_no, data)
             if method == "POST" and url.path == "/v3/refund/domestic/refunds":
                 return self._refund(merchant, data)
+            if method == "GET" and url.path == "/v3/bill/tradebill":
+                return self._trade_bill(merchant, query.get("bill_date", ""), headers.get("Host", ""))
+            if method == "GET" and url.path == "/v3/billdownload/file":
+                found = self.bills.get(query.get("token", ""))
+                return (200, found) if found else (400, {"code": "INVALID_REQUEST", "message": "token 无效"})
             if method == "GET" and parts[:4] == ["v3", "refund", "domestic", "refunds"] and len(parts) == 5:
                 found = self.refunds.get((merchant.mchid, unquote(parts[4])))
                 return (200, self._refund_view(found)) if found else (404, {"code": "RESOURCE_NOT_EXISTS",
@@ -361,6 +374,36 @@ class PaySandbox:
         if refund["notify_url"]:
             self.notify(merchant, refund["notify_url"], "REFUND.SUCCESS", "refund", resource,
                         order["out_trade_no"])
+
+    def _trade_bill(self, merchant, bill_date: str, host: str):
+        """The day's trade bill (China time) as WeChat Pay writes it: backtick-prefixed CSV, amounts in yuan, then
+        a summary; answered with its download URL and SHA1."""
+        try:
+            day = datetime.date.fromisoformat(bill_date)
+        except ValueError:
+            return 400, {"code": "PARAM_ERROR", "message": "bill_date 格式错误"}
+        lines = [BILL_HEADER]
+        total = 0
+        for order in self.orders.values():
+            if order["mchid"] != merchant.mchid or not order["success_time"] \
+                    or datetime.datetime.fromisoformat(order["success_time"]).date() != day:
+                continue
+            yuan = f"{order['total'] / 100:.2f}"
+            total += order["total"]
+            values = [order["success_time"].replace("T", " ")[:19], order["appid"], merchant.mchid, "0", "",
+                      order["transaction_id"], order["out_trade_no"], order["openid"], "JSAPI", "SUCCESS", "OTHERS",
+                      "CNY", yuan, "0.00", "0", "0", "0.00", "0.00", "", "", order["description"], order["attach"],
+                      "0.00000", "0.60%", yuan, "0.00", ""]
+            lines.append(",".join("`" + v for v in values))
+        count = len(lines) - 1
+        lines.append(BILL_SUMMARY_HEADER)
+        lines.append(",".join("`" + v for v in [str(count), f"{total / 100:.2f}", "0.00", "0.00", "0.00000",
+                                                 f"{total / 100:.2f}", "0.00"]))
+        content = ("\r\n".join(lines) + "\r\n").encode()
+        token = secrets.token_hex(16)
+        self.bills[token] = content
+        return 200, {"hash_type": "SHA1", "hash_value": hashlib.sha1(content).hexdigest(),
+                     "download_url": f"https://{host}/v3/billdownload/file?token={token}"}
 
     # --- the payer and the notifications ------------------------------------------------------------------------
     def confirm(self, out_trade_no: str, result: str, prepay_id: str | None = None):

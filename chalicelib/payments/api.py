@@ -35,9 +35,32 @@ class PayError(ApiError):
 def call(merchant: Merchant, method: str, path: str, body: dict[str, Any] | None = None,
          query: dict[str, str] | None = None) -> dict[str, Any]:
     """Send one signed request; the verified JSON answer ({} for 204)."""
+    target = path + ("?" + urlencode(query) if query else "")
+    status, headers, content = _send(merchant, method, path, target, body)
+    return _answer(merchant, path, status, headers, content)
+
+
+def download(merchant: Merchant, url: str, sha1: str) -> bytes:
+    """A bill from the `download_url` WeChat Pay gave (same host): a signed GET whose answer is not signed, so its
+    SHA1 must be the one the signed bill answer named."""
+    import hashlib
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    target = parts.path + ("?" + parts.query if parts.query else "")
+    status, headers, content = _send(merchant, "GET", parts.path, target, None)
+    if status >= 400:
+        _answer(merchant, parts.path, status, headers, content)  # WeChat Pay's error answer raises PayError
+        raise BadGateway("WeChat Pay's bill could not be downloaded.")
+    if hashlib.sha1(content).hexdigest().lower() != sha1.lower():
+        raise BadGateway("WeChat Pay's bill does not match its hash.")
+    return content
+
+
+def _send(merchant: Merchant, method: str, path: str, target: str,
+          body: dict[str, Any] | None) -> tuple[int, Any, bytes]:
     import requests
 
-    target = path + ("?" + urlencode(query) if query else "")
     payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode() if body is not None else b""
     failure = "connect"
     for attempt in range(MAX_ATTEMPTS):
@@ -66,7 +89,7 @@ def call(merchant: Merchant, method: str, path: str, body: dict[str, Any] | None
         if response.status_code >= 500:
             failure = f"http {response.status_code}"
             continue
-        return _answer(merchant, path, response.status_code, response.headers, response.content)
+        return response.status_code, response.headers, response.content
     logs.event("wechatpay.unavailable", api=path, reason=failure)
     raise ServiceUnavailable("WeChat Pay could not be reached; try again shortly.")
 

@@ -124,7 +124,8 @@ def test_the_docs_name_the_ssm_parameters_the_deployment_uses():
     paths = {m for text in texts for m in re.findall(r"ssm:(/wxbase/[^\s\"`|]+)", text)}
     assert paths
     convention = re.compile(r"^/wxbase/(prod|<stage>)/"
-                            r"(jwt-secret|admin-keys|service-keys|(wx[0-9a-f]{16}|<appid>)/(secret|token|aes-key))$")
+                            r"(jwt-secret|admin-keys|service-keys|(wx[0-9a-f]{16}|<appid>)/(secret|token|aes-key)"
+                            r"|pay/<mchid>/(private-key|api-v3-key|wechatpay-public-key))$")
     assert [p for p in paths if not convention.match(p)] == []
 
 
