@@ -10,7 +10,8 @@ from chalicelib import functions as team_code
 from chalicelib.core import logs
 from chalicelib.functions.schedule import tick_minutes
 from chalicelib.records.schema.collections import check_at_start
-from chalicelib.routes import admin, callback, console, files, login, messages, middleware, realtime, system, userdata
+from chalicelib.routes import admin, callback, console, files, login, messages, middleware, pay, realtime, system
+from chalicelib.routes import userdata
 from chalicelib.routes import functions as functions_routes
 from chalicelib.routes import imports as import_routes
 from chalicelib.routes import wechat_extras, wechat_tokens
@@ -45,6 +46,7 @@ app.register_blueprint(import_routes.bp)
 app.register_blueprint(console.bp)
 app.register_blueprint(functions_routes.bp)
 app.register_blueprint(realtime.bp)
+app.register_blueprint(pay.bp)
 
 
 # The non-HTTP Lambdas: each is chalicelib/jobs/<its name>.py, imported on first use, and handed its event as a dict.
@@ -88,6 +90,14 @@ def sweep_uploads(event):
 @app.schedule(Rate(1, unit=Rate.DAYS), name="backup_export")
 def backup_export(event):
     from chalicelib.jobs import backup_export as job
+
+    return job.handle(event.to_dict())
+
+
+# WeChat Pay's trade bill of yesterday (China time) against the payments records, for every merchant.
+@app.schedule(Rate(1, unit=Rate.DAYS), name="reconcile_payments")
+def reconcile_payments(event):
+    from chalicelib.jobs import reconcile_payments as job
 
     return job.handle(event.to_dict())
 

@@ -69,6 +69,12 @@ export interface ClientOptions {
         /** Longest reconnect delay in ms (30000). */
         maxReconnectDelay?: number;
     };
+    pay?: {
+        /** Default wait for a payment record to be SUCCESS, in ms (60000). */
+        timeout?: number;
+        /** Reads of the payment record while waiting, besides the realtime events, every so many ms (2000). */
+        pollInterval?: number;
+    };
 }
 
 export interface LoginOptions {
@@ -176,8 +182,38 @@ export interface WxbaseApi {
         callback: (event: RecordSubscription<T>) => void,
         options?: SubscribeOptions,
     ): Unsubscribe;
+    /**
+     * Pay with WeChat Pay: calls the server function `functionName` (which returns `ctx.pay.jsapi(...)`), opens
+     * wx.requestPayment, and resolves with the `payments` record once the server has it as SUCCESS. Rejects with
+     * WeChat's error (`{ errMsg: "requestPayment:fail cancel" }`) on cancel or failure.
+     */
+    pay<T = PaymentRecord>(functionName: string, body?: { [key: string]: any }, options?: PayOptions): Promise<T>;
     /** The fetch() the SDK uses, over wx.request. */
     fetch(url: string, init?: { [key: string]: any }): Promise<any>;
+}
+
+export interface PayOptions {
+    /** How long to wait for the payment record to be SUCCESS, in ms (60000). */
+    timeout?: number;
+}
+
+/** A record of the built-in `payments` collection. */
+export interface PaymentRecord extends RecordModel {
+    outTradeNo: string;
+    mchid: string;
+    appid: string;
+    payer: string;
+    amount: number;
+    description: string;
+    status: "NOTPAY" | "USERPAYING" | "SUCCESS" | "PAYERROR" | "CLOSED" | "REVOKED" | "REFUND";
+    transactionId: string;
+    refCollection: string;
+    refId: string;
+    attach: string;
+    paidAt: string;
+    expiresAt: string;
+    refunded: number;
+    refunds: { outRefundNo: string; amount: number; status: string; reason: string; refundId?: string }[];
 }
 
 export type WxbaseClient<C extends PocketBase = PocketBase> = C & { wx: WxbaseApi };

@@ -100,6 +100,7 @@ def main() -> None:
 
     # what API Gateway's WebSocket API does: the realtime endpoint on the API's port, with its @connections API
     websockets = WebSocketGateway(wxbase_app)
+    os.environ.setdefault("WXBASE_PUBLIC_URL", f"http://{config.public_host}:{config.port}")  # WeChat Pay's notify URL
     os.environ.update(websockets.environment(f"ws://{config.public_host}:{config.port}{WEBSOCKET_PATH}"))
     streams: list = []
     http = HttpServer(wxbase_app.app, PROJECT_DIR, port=config.port, host=config.host, websockets=websockets,
@@ -115,6 +116,9 @@ def main() -> None:
     _say(f"OpenAPI        {api}/api/openapi.json")
     _say(f"realtime       ws://{config.public_host}:{config.port}{WEBSOCKET_PATH}  (GET {api}/api/realtime)")
     _say(f"WeChat sandbox {stack.sandbox.url}  (login with code sandbox-<name>)")
+    if stack.merchant:
+        _say(f"WeChat Pay     sandbox merchant {stack.merchant['mchid']} (pay with POST {stack.sandbox.url}"
+             "/sandbox/pay/confirm)")
     if stack.dynamodb:
         _say(f"files (S3)     {stack.env['AWS_ENDPOINT_URL_S3']}  DynamoDB Local, queue: in {config.data_dir}"
              + (f" ({stack.replayed} unfinished pushes queued again)" if stack.replayed else ""))

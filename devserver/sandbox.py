@@ -40,6 +40,8 @@ Test controls:
   POST /sandbox/visit {"appid","openid","at"?}   when that user last used the mini-program (epoch seconds).
   POST /sandbox/config {"token_ttl"?, "user_get_page_size"?}
   GET  /sandbox/media-checks?appid=   the image checks received, each with the push WeChat would send.
+WeChat Pay (api.mch.weixin.qq.com's /v3/ paths, /sandbox/pay/* controls, and wxa/sec/order/upload_shipping_info):
+devserver/sandbox_pay.py.
 """
 import base64
 import hashlib
@@ -55,6 +57,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 from devserver.loopback import LoopbackServer
+from devserver.sandbox_pay import PaySandbox
 
 TOKEN_OVERLAP_SECONDS = 300
 DEFAULT_TOKEN_TTL = 7200
@@ -73,6 +76,7 @@ class SandboxState:
         # Facts about sandbox people survive a reset, like the apps: who an openid is, when they last used an app.
         self.people = {}  # (appid, openid) -> unionid ("" when none)
         self.visits = {}  # (appid, openid) -> epoch seconds of their latest login
+        self.pay = PaySandbox()  # WeChat Pay: its merchants and keys survive a reset, its orders don't
         self.reset()
 
     def reset(self):
@@ -91,6 +95,7 @@ class SandboxState:
             self.unfollowed = {}  # appid -> {openid: True}: people who followed once
             self.media_checks = []
             self.user_get_page_size = USER_GET_PAGE_MAX
+            self.pay.reset()
 
     # --- WeChat behaviour -------------------------------------------------------------------------------------
     def login(self, appid, secret, code):
@@ -209,9 +214,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def _body(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
+    def _body(self, raw):
         if not raw:
             return {}
         try:
@@ -229,9 +232,15 @@ class SandboxHandler(BaseHTTPRequestHandler):
     def _dispatch(self, method):
         url = urlparse(self.path)
         query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
-        body = self._body() if method == "POST" else {}
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        body = self._body(raw) if method == "POST" else {}
         path = url.path
         state = self.state
+        if path.startswith("/v3/"):
+            return self._pay(method, raw)
+        if path.startswith("/sandbox/pay/"):
+            return self._send(*state.pay.control(method, path, query, body or {}))
         if path.startswith("/sandbox/"):
             return self._control(method, path, query, body)
         with state.lock:
@@ -255,6 +264,20 @@ class SandboxHandler(BaseHTTPRequestHandler):
         with state.lock:
             answer = handler(state, query, body)
         self._send(*answer)
+
+    def _pay(self, method, raw):
+        """WeChat Pay v3: the request's signature checked over the exact bytes received, the answer signed."""
+        status, answer = self.state.pay.handle(method, self.path, self.headers, raw)
+        if isinstance(answer, bytes):  # a bill download: WeChat Pay doesn't sign it (the bill answer gave its hash)
+            return self._send(status, answer, "text/plain; charset=utf-8")
+        body = b"" if answer is None else json.dumps(answer, ensure_ascii=False).encode()
+        self.send_response(status)
+        for name, value in self.state.pay.signed_headers(body).items():
+            self.send_header(name, value)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def _control(self, method, path, query, body):
         state = self.state
@@ -635,6 +658,8 @@ ROUTES = {
     ("POST", "/wxa/getwxacodeunlimit"): _wxacode_unlimit,
     ("POST", "/wxa/generate_urllink"): _generate_urllink,
     ("POST", "/wxa/media_check_async"): _media_check_async,
+    ("POST", "/wxa/sec/order/upload_shipping_info"): _with_token(
+        lambda state, appid, body: (200, state.pay.upload_shipping_info(appid, body))),
 }
 
 

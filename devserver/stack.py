@@ -30,6 +30,8 @@ DEFAULT_APPS = [
      "encodingAESKey": "sandboxEncodingAesKey00000000000000000000oa", "type": "officialaccount"},
 ]
 
+SANDBOX_MCHID = "1900000109"  # the sandbox merchant's number (WeChat Pay's documentation uses it in examples)
+
 
 def external_aws_configured(environ=os.environ):
     return any(environ.get(name) for name in ENDPOINT_VARIABLES)
@@ -65,6 +67,7 @@ class LocalStack:
         self.replayed = 0
         self.sandbox = Sandbox(apps, port=sandbox_port, types=types)
         self.env.setdefault("WECHAT_API_BASE", self.sandbox.url)
+        self.merchant = self._sandbox_merchant([a for a, t in types.items() if t == "miniprogram"])
         try:
             if not external_aws_configured({**os.environ, **self.env}):
                 for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
@@ -78,6 +81,21 @@ class LocalStack:
             self.stop()
             raise
         self.env.setdefault("AWS_DEFAULT_REGION", os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
+
+    def _sandbox_merchant(self, appids: list[str]) -> dict | None:
+        """A WeChat Pay merchant of every mini-program, known to the sandbox, unless WXBASE_MERCHANTS is set:
+        its WXBASE_MERCHANTS entry (fresh keys each start; the sandbox's orders don't outlive it either)."""
+        if self.env.get("WXBASE_MERCHANTS") or os.environ.get("WXBASE_MERCHANTS") or not appids:
+            return None
+        from devserver.sandbox_pay import SandboxMerchant
+
+        merchant, config = SandboxMerchant.generate(SANDBOX_MCHID, appids)
+        self.sandbox.state.pay.add_merchant(merchant)
+        entry = self.sandbox.state.pay.merchant_config(config)
+        self.env["WXBASE_MERCHANTS"] = json.dumps([entry])
+        if not os.environ.get("WECHATPAY_API_BASE"):
+            self.env.setdefault("WECHATPAY_API_BASE", self.sandbox.url)
+        return entry
 
     def _start_engines(self, data_dir, host, public_host, s3_port, dynamodb_port, aws_port):
         from devserver.durable_queue import open_journal

@@ -18,6 +18,10 @@ REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 # app field → SSM parameter name under /wxbase/<stage>/<appid>/
 SECRET_FIELDS = {"secret": "secret", "token": "token", "encodingAESKey": "aes-key"}
 OPTIONAL_SECRET_FIELDS = {"encodingAESKeyPrevious": "aes-key-previous"}
+# A WeChat Pay merchant's keys in SSM (/wxbase/<stage>/pay/<mchid>/…): the secrets, and the WeChat Pay public key
+# and platform certificate, which aren't secret but don't fit in Lambda's 4 KB environment.
+MERCHANT_SSM_FIELDS = {"privateKey": "private-key", "apiV3Key": "api-v3-key"}
+MERCHANT_OPTIONAL_SSM_FIELDS = {"publicKey": "wechatpay-public-key"}
 MAX_APPS_BYTES = 3500  # Lambda's whole environment holds 4 KB; the other variables take ~400 bytes
 
 
@@ -32,6 +36,7 @@ class Stage:
     stack_name: str
     artifact_bucket: str
     apps: tuple
+    merchants: tuple = ()
     api_domain: str = ""
     api_certificate_arn: str = ""
     api_base_path: str = ""
@@ -60,6 +65,7 @@ class Stage:
         return {
             "Stage": self.name,
             "Apps": self.apps_json(),
+            "Merchants": json.dumps(list(self.merchants), separators=(",", ":"), ensure_ascii=False),
             "CreateCdn": _flag(self.create_cdn),
             "ApiDomainName": self.api_domain,
             "ApiCertificateArn": self.api_certificate_arn,
@@ -80,6 +86,14 @@ class Stage:
             found.append((_ssm_name(app["secret"]), f"{label} AppSecret", "ask"))
             found.append((_ssm_name(app["token"]), f"{label} message-push Token", "ask-or-generate"))
             found.append((_ssm_name(app["encodingAESKey"]), f"{label} message-push EncodingAESKey", "ask-or-generate"))
+        for merchant in self.merchants:
+            label = f"WeChat Pay merchant {merchant['mchid']}"
+            found.append((_ssm_name(merchant["privateKey"]), f"{label} API private key (apiclient_key.pem)", "ask"))
+            found.append((_ssm_name(merchant["apiV3Key"]), f"{label} APIv3 key", "ask"))
+            if merchant.get("publicKey"):
+                found.append((_ssm_name(merchant["publicKey"]), f"{label} WeChat Pay public key (PEM)", "ask"))
+            for i, certificate in enumerate(merchant.get("platformCertificates", [])):
+                found.append((_ssm_name(certificate), f"{label} platform certificate {i + 1} (PEM)", "ask"))
         return found
 
 
@@ -125,6 +139,7 @@ def load(name: str, stages_dir: str = STAGES_DIR, environ=os.environ) -> Stage:
         fixed_egress_ip=_bool(raw, "fixedEgressIp", shown), create_cdn=_bool(raw, "createCdn", shown),
     )
     stage = _with_apps(stage, raw.get("apps"), shown)
+    stage = _with_merchants(stage, raw.get("merchants", []), shown)
     _check_domains(stage, shown)
     return stage
 
@@ -146,7 +161,7 @@ def _bool(obj, key, shown):
 def _with_apps(stage: Stage, apps, shown: str) -> Stage:
     from dataclasses import replace
 
-    from chalicelib.core.settings import ConfigError, parse_apps
+    from chalicelib.core.settings import parse_apps
 
     if not isinstance(apps, list) or not apps:
         raise StageError(f"{shown}: apps must list at least one WeChat app.")
@@ -171,15 +186,55 @@ def _with_apps(stage: Stage, apps, shown: str) -> Stage:
                     f"may read only {stage.ssm_path()}/*.")
             app[field] = value
         resolved.append(app)
-    apps_json = json.dumps(resolved, separators=(",", ":"), ensure_ascii=False)
-    try:
-        parse_apps(apps_json)
-    except ConfigError as exc:
-        raise StageError(f"{shown}: {exc.message}") from None
+    apps_json = _checked_json(resolved, parse_apps, shown)
     if len(apps_json.encode()) > MAX_APPS_BYTES:
         raise StageError(f"{shown}: the apps take {len(apps_json.encode())} bytes as JSON; "
                          f"Lambda's 4 KB environment leaves {MAX_APPS_BYTES} for them. Shorten autoReplies.")
     return replace(stage, apps=tuple(resolved))
+
+
+def _checked_json(items: list, parser, shown: str) -> str:
+    """The list as the functions' environment holds it, parsed by the functions' own parser (its message on error)."""
+    from chalicelib.core.settings import ConfigError
+
+    text = json.dumps(items, separators=(",", ":"), ensure_ascii=False)
+    try:
+        parser(text)
+    except ConfigError as exc:
+        raise StageError(f"{shown}: {exc.message}") from None
+    return text
+
+
+def _with_merchants(stage: Stage, merchants, shown: str) -> Stage:
+    """WeChat Pay merchants (docs/payments.md): ids and appids in the file, every key an ssm: reference."""
+    from dataclasses import replace
+
+    from chalicelib.payments.merchants import parse
+
+    if not isinstance(merchants, list):
+        raise StageError(f"{shown}: merchants must be a list.")
+    resolved = []
+    for i, merchant in enumerate(merchants):
+        if not isinstance(merchant, dict) or not isinstance(merchant.get("mchid"), str) or not merchant["mchid"]:
+            raise StageError(f"{shown}: merchants[{i}] needs a mchid.")
+        merchant = dict(merchant)
+        references = [(f, stage.ssm_path("pay", merchant["mchid"], n)) for f, n in MERCHANT_SSM_FIELDS.items()]
+        if merchant.get("publicKeyId"):
+            references += [(f, stage.ssm_path("pay", merchant["mchid"], n))
+                           for f, n in MERCHANT_OPTIONAL_SSM_FIELDS.items()]
+        for field, path in references:
+            merchant.setdefault(field, f"ssm:{path}")
+        values = [merchant[f] for f, _ in references] + list(merchant.get("platformCertificates") or [])
+        if not all(isinstance(v, str) and v.startswith(f"ssm:{stage.ssm_path()}/") for v in values):
+            raise StageError(f"{shown}: merchants[{i}]: privateKey, apiV3Key, publicKey and platformCertificates "
+                             f"must be left out or be ssm:{stage.ssm_path()}/… references (keys never go in this "
+                             "file, and PEM text doesn't fit Lambda's environment).")
+        resolved.append(merchant)
+    merchants_json = _checked_json(resolved, parse, shown)
+    if len(merchants_json.encode()) + len(stage.apps_json().encode()) > MAX_APPS_BYTES:
+        raise StageError(f"{shown}: apps and merchants take more than the {MAX_APPS_BYTES} bytes Lambda's 4 KB "
+                         "environment leaves for them.")
+    return replace(stage, merchants=tuple(resolved))
 
 
 def _check_domains(stage: Stage, shown: str) -> None:

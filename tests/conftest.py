@@ -123,6 +123,8 @@ def secret_values(stack):
     for app in TEST_APPS:
         values.update({app["secret"], app["encodingAESKey"], app["token"]})
     values.update(stack.sandbox.state.issued_session_keys)
+    if stack.merchant:  # the sandbox merchant's API private key and APIv3 key
+        values.update({stack.merchant["privateKey"], stack.merchant["apiV3Key"]})
     return {v for v in values if v}
 
 

@@ -140,6 +140,55 @@ class WeChat:
         return security.check_text(self.app, openid, content, scene)
 
 
+class Pay:
+    """WeChat Pay for the caller's app (docs/payments.md). `jsapi` charges the caller; the others act on an order of
+    the app's merchant by its out_trade_no. Amounts are integers in fen."""
+
+    def __init__(self, context: "Context") -> None:
+        self._ctx = context
+
+    def _merchant(self, out_trade_no: str) -> Any:
+        """The caller's app's merchant; for code running as the deployment (hooks, schedules, admins), the
+        merchant that holds this order."""
+        from chalicelib.payments import service
+
+        return service.merchant_for(self._ctx.appid, out_trade_no)
+
+    def jsapi(self, description: str, amount: int, out_trade_no: str | None = None,
+              ref: tuple[str, str] | None = None, attach: str | None = None,
+              expire_minutes: int | None = None) -> dict[str, Any]:
+        """A prepaid order for the caller: what `wx.requestPayment` takes, plus `outTradeNo`. `ref` is
+        (collection, record id) of what is paid for."""
+        from chalicelib.payments import service
+
+        return service.jsapi(self._ctx.appid, self._ctx.user_id, self._ctx.openid, description, amount,
+                             out_trade_no, (ref[0], ref[1]) if ref else None, attach, expire_minutes)
+
+    def query(self, out_trade_no: str) -> dict[str, Any]:
+        """WeChat Pay's state of the order, applied to its `payments` record; the record."""
+        from chalicelib.payments import service
+
+        return service.query(self._merchant(out_trade_no), out_trade_no)
+
+    def close(self, out_trade_no: str) -> dict[str, Any]:
+        from chalicelib.payments import service
+
+        return service.close(self._merchant(out_trade_no), out_trade_no)
+
+    def refund(self, out_trade_no: str, amount: int, reason: str | None = None,
+               out_refund_no: str | None = None) -> dict[str, Any]:
+        """Refund `amount` fen of a paid order; the same `out_refund_no` again is the same refund."""
+        from chalicelib.payments import service
+
+        return service.refund(self._merchant(out_trade_no), out_trade_no, amount, reason, out_refund_no)
+
+    def ship(self, out_trade_no: str, items: list[dict[str, Any]], logistics_type: int = 3) -> Any:
+        """Order shipping information (`wxa/sec/order/upload_shipping_info`)."""
+        from chalicelib.payments import service
+
+        return service.ship(self._merchant(out_trade_no), out_trade_no, items, logistics_type)
+
+
 class Logger:
     """Structured log lines (one JSON object each) with the request id and the code's name; secrets are masked."""
 
@@ -162,7 +211,7 @@ class Logger:
 class Context:
     """`ctx`: the caller (`user`, `user_id`, `appid`, `openid`, `unionid`, `is_admin`, `admin`, `service`),
     `records` and `files` as the caller, `admin_records` and `admin_files` as admin, `wechat` (the caller's app),
-    `wechat_for(appid)`, `send_subscribe_message(...)`, `log` and `request_id`."""
+    `wechat_for(appid)`, `send_subscribe_message(...)`, `pay` (WeChat Pay), `log` and `request_id`."""
 
     def __init__(self, caller: access.Caller, name: str, service: str | None = None) -> None:
         self.caller = caller
@@ -179,6 +228,7 @@ class Context:
         as_admin = access.Caller(is_admin=True, admin=caller.admin if caller.is_admin else None)
         self.admin_records = Records(as_admin)
         self.admin_files = Files(as_admin)
+        self.pay = Pay(self)
         self._user: Any = _UNSET
         self._identity: Any = _UNSET
         self._unionid: Any = _UNSET

@@ -87,6 +87,10 @@ def _steps(message):
 
 def process(payload):
     """Process one queued push (the dict the callback queued). Raises if any step fails."""
+    if payload.get("kind") == "payment_expiry":  # an unpaid order's due time (payments/expiry.py)
+        from chalicelib.payments import service
+
+        return service.expire(payload)
     appid, key = payload["appid"], payload["key"]
     app = get_settings().app(appid)
     state = inbox.load(appid, key)

@@ -22,6 +22,7 @@
 | work progress (TTL)  | PROGRESS#<kind>#<work id>   | #             |                                                 |
 | scheduled function  | SCHEDULE#<name>             | #             |                                                 |
 | app access_token     | WXTOKEN#<appid>             | #             |                                                 |
+| payments bill report | PAYBILL#<mchid>             | <yyyy-mm-dd>  |                                                 |
 | OA follower state    | FOLLOW#<oa appid>#<openid>  | #             | gsi3 FOLLOWS#<unionid> / <oa appid>             |
 | follower backfill    | FOLLOWFILL#<oa appid>       | #             |                                                 |
 | mini-program code    | WXACODE#<appid>#<digest>    | #             |                                                 |
@@ -246,6 +247,11 @@ def schedule_run(name: str) -> Key:
 def push_message(appid: str, message_key: str) -> Key:
     """The dedupe marker and processing state of one pushed WeChat message (message_key is a hex digest)."""
     return {TABLE_PK: f"WXMSG#{appid}#{message_key}", TABLE_SK: SINGLETON_SK}
+
+
+def payment_bill_report(mchid: str, day: str) -> Key:
+    """One merchant's reconciliation of one day's WeChat Pay trade bill (the latest days are one Query)."""
+    return {TABLE_PK: f"PAYBILL#{mchid}", TABLE_SK: day}
 
 
 def access_token(appid: str) -> Key:

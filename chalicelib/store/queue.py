@@ -25,12 +25,14 @@ def queue_url(name: str | None = None) -> str:
     return url
 
 
-def send(payload: dict[str, Any]) -> None:
-    """Queue one JSON message; ServiceUnavailable if SQS can't take it."""
+def send(payload: dict[str, Any], delay_seconds: int = 0) -> None:
+    """Queue one JSON message (delivered after `delay_seconds`, at most SQS's 900); ServiceUnavailable if SQS
+    can't take it."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
-        aws.client("sqs").send_message(QueueUrl=queue_url(), MessageBody=json.dumps(payload, ensure_ascii=False))
+        aws.client("sqs").send_message(QueueUrl=queue_url(), MessageBody=json.dumps(payload, ensure_ascii=False),
+                                       DelaySeconds=max(0, min(900, int(delay_seconds))))
     except (BotoCoreError, ClientError) as exc:
         raise ServiceUnavailable("The message queue could not be reached; try again shortly.") from exc
 

@@ -25,7 +25,8 @@ _session = None
 _session_lock = threading.Lock()
 
 
-def _http() -> Any:
+def http_session() -> Any:
+    """The process's pooled HTTP session (WeChat Pay's client shares it)."""
     global _session
     if _session is None:
         with _session_lock:
@@ -60,7 +61,7 @@ def call(method: str, path: str, params: dict[str, Any] | None = None, json_body
             time.sleep(_backoff(attempt - 1))
         started = time.monotonic()
         try:
-            response = _http().request(
+            response = http_session().request(
                 method, url, params=params, json=json_body, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT)
             )
         except requests.ConnectionError:  # includes ConnectTimeout: nothing reached WeChat

@@ -5,6 +5,7 @@ import { WxAuthStore } from "./auth-store.js";
 import { createFetch, createRequests } from "./fetch.js";
 import { createFiles } from "./files.js";
 import { createPages } from "./pages.js";
+import { createPay } from "./pay.js";
 import { createStorage, resolvePlatform } from "./platform.js";
 import { createRealtime } from "./realtime/index.js";
 import { createSession, isAuthPath } from "./session.js";
@@ -109,6 +110,7 @@ export function createClient(options) {
         fileUrl: files.fileUrl,
         fileToken: files.fileToken,
         subscribe: realtime.subscribe,
+        pay: createPay(pb, platform.api, realtime.subscribe, options.pay),
         fetch: wxFetch,
     };
     return pb;

@@ -86,3 +86,23 @@ test("the example app: sign-in, feed, a post with a cover, comments, live update
     await until(() => rt.pendingTimers() === 0, { message: "no polling left" });
     assert.deepEqual(rt.ui.toasts.filter((t) => t !== "Reminder sent"), []);
 });
+
+test("the example app's buy button pays for a coffee through the sandbox, and a cancel says so", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wxbase-example-"));
+    const rt = new MiniProgram({ dir, user: "ignored", appid: stack.appid, sandboxUrl: stack.sandboxUrl });
+    stack.apps.push({ rt });
+    const app = rt.launch({ "config.js": { url: stack.url, appid: stack.appid, sandboxUser: uniqueName("buyer"),
+        replyTemplateId: "tmpl-reply", realtime: { interval: 200, maxInterval: 1000 } } });
+    await until(() => app.pb.authStore.isValid, { message: "the sign-in at launch" });
+    const feed = rt.navigateTo("pages/feed/feed");
+    await until(() => feed.data.me, { message: "the signed-in feed" });
+    await feed.buy();
+    assert.deepEqual(rt.ui.toasts, ["Paid ¥18.00"]);
+    rt.ui.payAnswer = "cancel";
+    await feed.buy();
+    assert.deepEqual(rt.ui.toasts, ["Paid ¥18.00", "Payment cancelled"]);
+    const payments = await app.pb.collection("payments").getFullList({ sort: "created" });
+    assert.equal(payments.map((p) => p.status).join(), "SUCCESS,NOTPAY");
+    rt.navigateBack();
+    await until(() => rt.pendingTimers() === 0, { message: "no timers left" });
+});

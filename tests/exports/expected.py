@@ -2,7 +2,8 @@
 
 
 def assert_loaded(schema):
-    assert set(schema.collections) == {"users", "members", "categories", "posts", "comments"}  # no _superusers …
+    # no _superusers …; users and payments are built in
+    assert set(schema.collections) == {"users", "payments", "members", "categories", "posts", "comments"}
     users = schema.users
     assert {"nickname", "level", "handle"} <= set(users.fields) and "password" not in users.fields
     assert [(u.name, u.columns, u.skip_blank) for u in users.unique] == [("idx_users_handle", ("handle",),

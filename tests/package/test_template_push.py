@@ -27,7 +27,8 @@ def test_each_push_function_gets_least_privilege():
     resources = load_template()["Resources"]
     assert _actions(resources, "CallbackWorkerRole") == {
         "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "sqs:ReceiveMessage", "sqs:DeleteMessage",
-        "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "ssm:GetParameter"}
+        "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "ssm:GetParameter",
+        "sqs:SendMessage", "sqs:GetQueueUrl"}  # unpaid orders' expiry messages sent again until due
     assert _actions(resources, "TokenRefresherRole") == {"dynamodb:GetItem", "dynamodb:UpdateItem",
                                                           "ssm:GetParameter"}
     assert {"sqs:SendMessage", "sqs:GetQueueUrl"} <= _actions(resources, "ApiHandlerRole")

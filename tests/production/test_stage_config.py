@@ -124,5 +124,30 @@ def test_the_docs_name_the_ssm_parameters_the_deployment_uses():
     paths = {m for text in texts for m in re.findall(r"ssm:(/wxbase/[^\s\"`|]+)", text)}
     assert paths
     convention = re.compile(r"^/wxbase/(prod|<stage>)/"
-                            r"(jwt-secret|admin-keys|service-keys|(wx[0-9a-f]{16}|<appid>)/(secret|token|aes-key))$")
+                            r"(jwt-secret|admin-keys|service-keys|(wx[0-9a-f]{16}|<appid>)/(secret|token|aes-key)"
+                            r"|pay/<mchid>/(private-key|api-v3-key|wechatpay-public-key))$")
     assert [p for p in paths if not convention.match(p)] == []
+
+
+def test_merchants_become_the_merchants_parameter_with_every_key_in_ssm(tmp_path):
+    from chalicelib.payments.merchants import parse
+
+    (tmp_path / "shop.json").write_text(json.dumps({
+        "region": "ap-east-1", "apps": [{"appid": MINI}],
+        "merchants": [{"mchid": "1900000109", "appids": [MINI], "serialNo": "ABC123",
+                       "publicKeyId": "PUB_KEY_ID_0119000001092024000000000000000"}]}))
+    stage = load("shop", stages_dir=str(tmp_path))
+    merchants = json.loads(stage.parameters()["Merchants"])
+    assert merchants[0]["privateKey"] == "ssm:/wxbase/shop/pay/1900000109/private-key"
+    assert merchants[0]["publicKey"] == "ssm:/wxbase/shop/pay/1900000109/wechatpay-public-key"
+    assert parse(stage.parameters()["Merchants"])[0].appids == (MINI,)
+    asked = [name for name, _, how in stage.secret_parameters() if how == "ask" and "/pay/" in name]
+    assert asked == ["/wxbase/shop/pay/1900000109/private-key", "/wxbase/shop/pay/1900000109/api-v3-key",
+                     "/wxbase/shop/pay/1900000109/wechatpay-public-key"]
+    (tmp_path / "leak.json").write_text(json.dumps({
+        "region": "ap-east-1", "apps": [{"appid": MINI}],
+        "merchants": [{"mchid": "1900000109", "appids": [MINI], "serialNo": "ABC123",
+                       "privateKey": "-----BEGIN PRIVATE KEY-----", "platformCertificates": ["ssm:/wxbase/leak/c"]}]}))
+    with pytest.raises(StageError) as refused:
+        load("leak", stages_dir=str(tmp_path))
+    assert "ssm:/wxbase/leak/" in str(refused.value) and "BEGIN" not in str(refused.value)

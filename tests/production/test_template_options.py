@@ -7,7 +7,7 @@ from tests.production.cfn import TEMPLATE, load_template
 
 # RecordStream runs the after hooks of functions/, which send WeChat messages; so may scheduled functions.
 WECHAT_CALLERS = {"APIHandler", "CallbackWorker", "TokenRefresher", "SendSubscribeMessages", "RecordStream",
-                  "FunctionsSchedule"}
+                  "FunctionsSchedule", "ReconcilePayments"}  # ReconcilePayments calls WeChat Pay
 ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 

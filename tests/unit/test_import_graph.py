@@ -18,8 +18,10 @@ LAYERS = {
     "records": {"core", "store", "files", "wechat"},
     "users": {"core", "store", "wechat", "records", "messages"},
     "sharing": {"core", "store", "wechat", "files"},
-    "functions": {"core", "store", "wechat", "records", "users", "messages", "files"},
-    "jobs": {"core", "store", "wechat", "records", "users", "messages", "files", "functions", "realtime", "admin"},
+    "payments": {"core", "store", "wechat", "records"},
+    "functions": {"core", "store", "wechat", "records", "users", "messages", "files", "payments"},
+    "jobs": {"core", "store", "wechat", "records", "users", "messages", "files", "functions", "realtime", "admin",
+             "payments"},
     "realtime": {"core", "store", "records", "files"},
     "admin": {"core", "store", "wechat", "records", "users", "messages", "files"},
 }

@@ -33,6 +33,8 @@ from chalicelib.records.schema.fields import TYPES
 from chalicelib.records.schema.fields.field_date import parse_datetime
 from chalicelib.records.schema.model import SYSTEM_FIELDS, USERS, Collection, Field, Index, Schema, UniqueIndex
 
+PAYMENTS = "payments"  # the built-in collection of WeChat Pay orders (chalicelib/payments), written by wxbase only
+TRADE_STATES = ("NOTPAY", "USERPAYING", "SUCCESS", "PAYERROR", "CLOSED", "REVOKED", "REFUND")
 AUTODATE_FIELDS = ("created", "updated")
 MAX_INDEX_SLOTS = 4  # GSIs gsi3..gsi6 (store/table_definition.py); gsi1/gsi2 serve created/updated order
 
@@ -74,6 +76,32 @@ def _users_builtin():
     return {"id": USERS_COLLECTION_ID, "name": USERS, "type": "auth", "fields": fields,
             "listRule": "id = @request.auth.id", "viewRule": "id = @request.auth.id", "createRule": None,
             "updateRule": "id = @request.auth.id", "deleteRule": None, "indexes": []}
+
+
+def _payments_builtin():
+    """Payments as WeChat Pay reports them: the payer reads their own, only wxbase and admins write (null rules)."""
+    fields = [
+        {"name": "outTradeNo", "type": "text", "required": True, "max": 32},
+        {"name": "mchid", "type": "text", "required": True, "max": 32},
+        {"name": "appid", "type": "text", "required": True, "max": 32},
+        {"name": "payer", "type": "relation", "collectionId": USERS_COLLECTION_ID, "maxSelect": 1},
+        {"name": "amount", "type": "number", "required": True, "onlyInt": True, "min": 1},
+        {"name": "description", "type": "text", "max": 127},
+        {"name": "status", "type": "select", "values": list(TRADE_STATES), "maxSelect": 1},
+        {"name": "transactionId", "type": "text", "max": 32},
+        {"name": "refCollection", "type": "text", "max": 64},
+        {"name": "refId", "type": "text", "max": 64},
+        {"name": "attach", "type": "text", "max": 128},
+        {"name": "paidAt", "type": "date"},
+        {"name": "expiresAt", "type": "date"},
+        {"name": "refunded", "type": "number", "onlyInt": True, "min": 0},
+        {"name": "refunds", "type": "json", "maxSize": 65536},
+        {"name": "created", "type": "autodate", "onCreate": True, "onUpdate": False},
+        {"name": "updated", "type": "autodate", "onCreate": True, "onUpdate": True},
+    ]
+    return {"id": "_pb_payments_", "name": PAYMENTS, "type": "base", "fields": fields,
+            "listRule": "payer = @request.auth.id", "viewRule": "payer = @request.auth.id", "createRule": None,
+            "updateRule": None, "deleteRule": None, "indexes": []}
 
 
 _cache: dict[tuple[str, int], Schema] = {}
@@ -137,12 +165,14 @@ def load(raw: Any) -> Schema:
             if entry.get("type") != "auth":
                 raise SchemaError("Collection users: must be of type auth (it is the WeChat users collection).")
             users_entry = entry
+        elif entry["name"] == PAYMENTS:
+            raise SchemaError("Collection payments: the name is taken by the built-in payments collection.")
         else:
             entries.append(entry)
     users = _users_builtin()
     if users_entry is not None:
         users = _extend_users(users, users_entry)
-    entries.insert(0, users)
+    entries[:0] = [users, _payments_builtin()]
 
     names, ids = {}, {}
     for entry in entries:

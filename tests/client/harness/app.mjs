@@ -36,7 +36,7 @@ export function uniqueName(prefix) {
  */
 export function openApp(stack, { user = uniqueName("u"), dir = null, adapter = "wx", client = {} } = {}) {
     const folder = dir || fs.mkdtempSync(path.join(os.tmpdir(), "wxbase-mp-"));
-    const rt = new MiniProgram({ dir: folder, user, appid: stack.appid, adapter });
+    const rt = new MiniProgram({ dir: folder, user, appid: stack.appid, adapter, sandboxUrl: stack.sandboxUrl });
     const pkg = rt.loadPackage();
     const options = Object.assign({ url: stack.url }, client);
     if (adapter === "taro") {

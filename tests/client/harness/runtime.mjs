@@ -59,8 +59,9 @@ export class MiniProgram {
      * mini-program's; tripwires: record any read of an ABSENT global; adapter: "wx" (global wx) or "taro" (no
      * global wx: the package must take it from the adapter option).
      */
-    constructor({ dir, user, appid, tripwires = true, adapter = "wx" }) {
+    constructor({ dir, user, appid, tripwires = true, adapter = "wx", sandboxUrl = "" }) {
         this.dir = dir;
+        this.sandboxUrl = sandboxUrl; // wx.requestPayment's stand-in pays through the sandbox (ui.payAnswer)
         this.user = user;
         this.appid = appid;
         this.adapter = adapter;
@@ -84,7 +85,7 @@ export class MiniProgram {
         this.pageDefs = {};
         this.loadingRoute = null;
         this.app = null;
-        this.ui = { toasts: [], stoppedRefresh: 0, chosenFile: null, subscribeAnswers: {} };
+        this.ui = { toasts: [], stoppedRefresh: 0, chosenFile: null, subscribeAnswers: {}, payAnswer: "pay", payments: [] };
         this.consoleErrors = [];
         this.closed = false;
         this.context = this._createContext(tripwires);
@@ -471,11 +472,35 @@ export class MiniProgram {
                 }
                 ok(o.success, res);
             }),
+            requestPayment: (o) => rt._requestPayment(o),
             request: (o) => rt._request(o),
             uploadFile: (o) => rt._uploadFile(o),
             getFileSystemManager: () => rt._fileSystem(),
         };
         return wx;
+    }
+
+    /**
+     * wx.requestPayment: the payer's answer is ui.payAnswer: "pay" (the sandbox is told the order was paid, as
+     * WeChat's payment sheet tells WeChat Pay; success follows), "cancel" or "fail" (the bank refuses: PAYERROR).
+     */
+    _requestPayment(o) {
+        const rt = this;
+        const answer = rt.ui.payAnswer;
+        rt.ui.payments.push({ package: o.package, signType: o.signType, paySign: o.paySign, answer });
+        const done = (cb, res) => setImmediate(() => !rt.closed && cb && cb(rt.toCtx(res)));
+        if (answer === "cancel") {
+            return done(o.fail, { errMsg: "requestPayment:fail cancel" });
+        }
+        const prepayId = String(o.package || "").replace(/^prepay_id=/, "");
+        fetch(rt.sandboxUrl + "/sandbox/pay/confirm", {
+            method: "POST",
+            headers: { "Content-Type": "application/json" },
+            body: JSON.stringify({ prepayId, result: answer === "fail" ? "PAYERROR" : "SUCCESS" }),
+        }).then((r) => (r.ok ? done(answer === "fail" ? o.fail : o.success,
+            { errMsg: answer === "fail" ? "requestPayment:fail" : "requestPayment:ok" })
+            : done(o.fail, { errMsg: "requestPayment:fail " + r.status })),
+        () => done(o.fail, { errMsg: "requestPayment:fail network" }));
     }
 
     /** Taro's API as the adapter option gets it: wx's calls, each returning a promise that is also the task. */

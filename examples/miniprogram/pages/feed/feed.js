@@ -2,7 +2,7 @@ const { pb } = getApp()
 const PER_PAGE = 10
 
 Page({
-  data: { posts: [], page: 0, more: true, loading: false, fresh: 0, me: null },
+  data: { posts: [], page: 0, more: true, loading: false, fresh: 0, me: null, buying: false },
 
   onLoad() {
     this.setData({ me: pb.authStore.record })
@@ -81,5 +81,21 @@ Page({
 
   write() {
     wx.navigateTo({ url: '/pages/edit/edit' })
+  },
+
+  // WeChat Pay: the server's `checkout` function decides the price (functions/shop.py); the promise resolves once
+  // the server holds the payment as SUCCESS (requestPayment's own success is not proof of payment)
+  async buy() {
+    if (this.data.buying) return
+    this.setData({ buying: true })
+    try {
+      const paid = await pb.wx.pay('checkout', { item: 'coffee', qty: 1 })
+      wx.showToast({ title: 'Paid ¥' + (paid.amount / 100).toFixed(2) })
+    } catch (err) {
+      const cancelled = err.errMsg === 'requestPayment:fail cancel'
+      wx.showToast({ title: cancelled ? 'Payment cancelled' : err.errMsg || err.message, icon: 'none' })
+    } finally {
+      this.setData({ buying: false })
+    }
   }
 })
