@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: dev test test-unit test-http typecheck test-devstack test-dynamodb-local test-pocketbase-parity test-pocketbase-exports test-client client test-production package deploy secrets lint-template bench clean console test-browser test-console-http test-schemathesis
+.PHONY: dev test test-unit test-http typecheck test-devstack test-dynamodb-local test-pocketbase-parity test-pocketbase-exports test-client client test-production package deploy secrets lint-template bench clean console test-browser test-console-http test-schemathesis test-artifact
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -87,6 +87,12 @@ package: $(STAMP)
 	rm -rf out
 	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(BIN)/python -m infra.package --stage $${STAGE:-prod} --out out
 	$(BIN)/cfn-lint out/sam.yaml
+
+# The zip as Lambda runs it (tests/artifact): built for this machine's architecture, unzipped, every handler of the
+# template invoked with AWS's event shapes in the runtime's Python (python3.13 when the machine has one) holding only
+# boto3 beside the zip, against make dev's engines (DynamoDB Local); API answers compared with make dev's.
+test-artifact: $(DEVSTACK)
+	WXBASE_ARTIFACT=1 WXBASE_TEST_STACK=$${WXBASE_TEST_STACK:-devstack} $(BIN)/python -m pytest -q tests/artifact $(PYTEST_ARGS)
 
 # One stage, end to end (infra/stages/$(STAGE).json; docs/production.md): check, package, upload, deploy, print
 # the API URL and the mini-program's domain lists. `make secrets` puts the stage's secrets into SSM first.

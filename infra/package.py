@@ -118,9 +118,13 @@ def main(argv=None) -> int:
     parser.add_argument("--stage", default="prod")
     parser.add_argument("--out", default="out")
     parser.add_argument("--merge-template", default=os.path.join("infra", "template.yaml"))
+    parser.add_argument("--architecture", choices=sorted(ARCHITECTURES),
+                        help="build for this architecture instead of infra/lambda.json's (make test-artifact runs "
+                             "the package on this machine)")
     args = parser.parse_args(argv)
     try:
         target = settings()
+        target["architecture"] = args.architecture or target["architecture"]
         check_runtime(target["runtime"], datetime.date.today())
         print(f"Packaging for {target['runtime']} on {target['architecture']} (infra/lambda.json)…", flush=True)
         with tempfile.TemporaryDirectory() as wheels:
