@@ -178,8 +178,8 @@ def report(outputs: dict) -> str:
     problems = [d for ds in domain_lists(outputs).values() for d in ds if "amazonaws.com" in d]
     if problems:
         lines += ["", "Note: *.amazonaws.com hosts can't be listed (they are not your ICP-filed domains); set "
-                      "apiDomain and filesDomain in the stage file (docs/production.md)."]
-    dns = [(k, outputs[k]) for k in ("ApiDomainTarget", "FilesDomainTarget") if outputs.get(k)]
+                      "apiDomain, realtimeDomain and filesDomain in the stage file (docs/production.md)."]
+    dns = [(k, outputs[k]) for k in ("ApiDomainTarget", "RealtimeDomainTarget", "FilesDomainTarget") if outputs.get(k)]
     if dns:
         lines += ["", "DNS (CNAME):"] + [f"  {k.replace('Target', '')} → {v}" for k, v in dns]
     if outputs.get("EgressIp"):

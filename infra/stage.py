@@ -35,6 +35,8 @@ class Stage:
     api_domain: str = ""
     api_certificate_arn: str = ""
     api_base_path: str = ""
+    realtime_domain: str = ""
+    realtime_certificate_arn: str = ""
     files_domain: str = ""
     files_certificate_arn: str = ""
     files_iam_certificate_id: str = ""
@@ -64,6 +66,8 @@ class Stage:
             "ApiDomainName": self.api_domain,
             "ApiCertificateArn": self.api_certificate_arn,
             "ApiBasePath": self.api_base_path,
+            "RealtimeDomainName": self.realtime_domain,
+            "RealtimeCertificateArn": self.realtime_certificate_arn,
             "FilesDomainName": self.files_domain,
             "FilesCertificateArn": self.files_certificate_arn,
             "FilesIamCertificateId": self.files_iam_certificate_id,
@@ -119,6 +123,8 @@ def load(name: str, stages_dir: str = STAGES_DIR, environ=os.environ) -> Stage:
         api_domain=_text(raw.get("apiDomain") or {}, "name", shown).lower(),
         api_certificate_arn=_text(raw.get("apiDomain") or {}, "certificateArn", shown),
         api_base_path=_text(raw.get("apiDomain") or {}, "basePath", shown).strip("/"),
+        realtime_domain=_text(raw.get("realtimeDomain") or {}, "name", shown).lower(),
+        realtime_certificate_arn=_text(raw.get("realtimeDomain") or {}, "certificateArn", shown),
         files_domain=_text(raw.get("filesDomain") or {}, "name", shown).lower(),
         files_certificate_arn=_text(raw.get("filesDomain") or {}, "certificateArn", shown),
         files_iam_certificate_id=_text(raw.get("filesDomain") or {}, "iamCertificateId", shown),
@@ -191,6 +197,14 @@ def _check_domains(stage: Stage, shown: str) -> None:
                              f"covering {stage.api_domain}.")
     elif stage.api_certificate_arn or stage.api_base_path:
         raise StageError(f"{shown}: apiDomain.certificateArn and basePath need apiDomain.name.")
+    if stage.realtime_domain:
+        if not re.match(acm.format(p=re.escape(partition), r=re.escape(stage.region)), stage.realtime_certificate_arn):
+            raise StageError(f"{shown}: realtimeDomain.certificateArn must be an ACM certificate in {stage.region} "
+                             f"covering {stage.realtime_domain}.")
+        if stage.realtime_domain in (stage.api_domain, stage.files_domain):
+            raise StageError(f"{shown}: realtimeDomain.name must be a domain of its own (e.g. live.example.com).")
+    elif stage.realtime_certificate_arn:
+        raise StageError(f"{shown}: realtimeDomain.certificateArn needs realtimeDomain.name.")
     if stage.files_domain:
         if partition == "aws-cn":
             if not stage.files_iam_certificate_id:
