@@ -78,6 +78,11 @@ class LocalStack:
             self.stop()
             raise
         self.env.setdefault("AWS_DEFAULT_REGION", os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
+        # A table's stream is served where the table is: with DynamoDB on an endpoint of its own and the other
+        # services on AWS_ENDPOINT_URL, the stream reader must ask the DynamoDB endpoint, not the generic one.
+        merged = {**os.environ, **self.env}
+        if merged.get("AWS_ENDPOINT_URL_DYNAMODB") and not merged.get("AWS_ENDPOINT_URL_DYNAMODB_STREAMS"):
+            self.env["AWS_ENDPOINT_URL_DYNAMODB_STREAMS"] = merged["AWS_ENDPOINT_URL_DYNAMODB"]
 
     def _start_engines(self, data_dir, host, public_host, s3_port, dynamodb_port, aws_port):
         from devserver.durable_queue import open_journal
