@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 LOCAL := $(VENV)/.serving-$(shell cat requirements.txt requirements-local.txt | cksum | cut -d' ' -f1)
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-local.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: dev test test-unit test-http typecheck test-devstack test-dynamodb-local test-pocketbase-parity test-pocketbase-exports test-client client test-production package deploy secrets lint-template bench clean console test-browser test-console-http test-schemathesis test-artifact
+.PHONY: dev test test-unit test-http typecheck test-devstack test-dynamodb-local test-pocketbase-parity test-pocketbase-exports test-client client test-production package deploy secrets lint-template bench clean console test-browser test-console-http test-schemathesis test-artifact test-example
 
 # The Python is checked first and a broken .venv (or one an older Python made) rebuilt (devserver/first_run.sh).
 $(LOCAL): requirements.txt requirements-local.txt
@@ -106,6 +106,12 @@ package: $(STAMP)
 # boto3 beside the zip, against make dev's engines (DynamoDB Local); API answers compared with make dev's.
 test-artifact: $(DEVSTACK)
 	WXBASE_ARTIFACT=1 WXBASE_TEST_STACK=$${WXBASE_TEST_STACK:-devstack} $(BIN)/python -m pytest -q tests/artifact $(PYTEST_ARGS)
+
+# The example mini-program as DevTools builds it (tests/example): 构建 npm's layout of the client, wcc/wcsc (npm
+# miniprogram-compiler), and its pages rendered by miniprogram-simulate and driven against make dev's server.
+test-example: $(DEVSTACK) client
+	@test -d tests/example/node_modules/miniprogram-simulate || npm ci --silent --prefix tests/example --no-audit --no-fund
+	node tests/client/run.mjs tests/example/example.test.mjs
 
 # One stage, end to end (infra/stages/$(STAGE).json; docs/production.md): check, package, upload, deploy, print
 # the API URL and the mini-program's domain lists. `make secrets` puts the stage's secrets into SSM first.
