@@ -46,7 +46,8 @@ def find_runtime_python(version: str) -> str | None:
 
 
 def _pinned(name: str) -> str:
-    with open(os.path.join(PROJECT, "requirements-dev.txt")) as f:
+    """The project's pin of a package (boto3 and botocore are in requirements-local.txt, what make dev needs)."""
+    with open(os.path.join(PROJECT, "requirements-local.txt")) as f:
         return next(line.strip() for line in f if line.lower().startswith(name + "=="))
 
 
