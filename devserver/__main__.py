@@ -29,12 +29,13 @@ def _dev_secret(data_dir, name, nbytes):
 def check_collections() -> None:
     """Exit with the loader's message when the collections file can't load, before anything starts."""
     from chalicelib.core import logs
+    from chalicelib.core.settings import ConfigError
     from chalicelib.records.schema.collections import SchemaError, check_at_start
 
     logs.configure()  # the loader's warnings (options it ignores) as JSON lines, like the app's
     try:
         check_at_start()
-    except SchemaError as exc:
+    except (SchemaError, ConfigError) as exc:
         print(f"[wxbase] not starting: {exc.message}", file=sys.stderr, flush=True)
         sys.exit(2)
 
@@ -48,6 +49,13 @@ def _say(line):
 
 def main() -> None:
     sys.path.insert(0, PROJECT_DIR)
+    from devserver.preflight import StartError, check_apps, lock_data_dir
+
+    try:
+        check_apps(os.environ.get("WXBASE_APPS"))
+    except StartError as exc:
+        print(f"[wxbase] not starting: {exc}", file=sys.stderr, flush=True)
+        sys.exit(2)
     check_collections()
     from devserver.devconfig import ConfigError, DevConfig
 
@@ -69,6 +77,11 @@ def main() -> None:
         signal.signal(signum, stop)
 
     os.makedirs(config.data_dir, exist_ok=True)
+    try:
+        lock = lock_data_dir(config.data_dir)  # noqa: F841 (held until the process ends)
+    except StartError as exc:
+        print(f"[wxbase] not starting: {exc}", file=sys.stderr, flush=True)
+        sys.exit(2)
     env = {
         "WXBASE_JWT_SECRET": os.environ.get("WXBASE_JWT_SECRET") or _dev_secret(config.data_dir, "jwt-secret", 48),
         "WXBASE_ADMIN_KEYS": os.environ.get("WXBASE_ADMIN_KEYS") or _dev_secret(config.data_dir, "admin-key", 24),
@@ -114,6 +127,7 @@ def main() -> None:
     api = f"http://{config.public_host}:{config.port}"
     _say(f"API            {api}/api/health  (listening on {config.host}:{config.port})")
     _say(f"OpenAPI        {api}/api/openapi.json")
+    _say(f"console        {api}/_/  (sign in with the admin key below)")
     _say(f"realtime       ws://{config.public_host}:{config.port}{WEBSOCKET_PATH}  (GET {api}/api/realtime)")
     _say(f"WeChat sandbox {stack.sandbox.url}  (login with code sandbox-<name>)")
     if stack.merchant:
@@ -130,6 +144,8 @@ def main() -> None:
              "see docs/local-stack.md")
     _say(f"scheduled      {', '.join(job.name for job in jobs)}; WeChat push queue drained in-process; "
          "record changes streamed to record_stream")
+    _say("functions/     loaded at start: after adding or changing a module there, restart make dev (Ctrl-C, "
+         "make dev); your data stays")
 
     # A signal can land on any thread; only the main thread runs Python's handlers, and it must wake to do so:
     # a plain wait() without a timeout slept through a Ctrl-C delivered to another thread.

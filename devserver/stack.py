@@ -81,6 +81,11 @@ class LocalStack:
             self.stop()
             raise
         self.env.setdefault("AWS_DEFAULT_REGION", os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
+        # A table's stream is served where the table is: with DynamoDB on an endpoint of its own and the other
+        # services on AWS_ENDPOINT_URL, the stream reader must ask the DynamoDB endpoint, not the generic one.
+        merged = {**os.environ, **self.env}
+        if merged.get("AWS_ENDPOINT_URL_DYNAMODB") and not merged.get("AWS_ENDPOINT_URL_DYNAMODB_STREAMS"):
+            self.env["AWS_ENDPOINT_URL_DYNAMODB_STREAMS"] = merged["AWS_ENDPOINT_URL_DYNAMODB"]
 
     def _sandbox_merchant(self, appids: list[str]) -> dict | None:
         """A WeChat Pay merchant of every mini-program, known to the sandbox, unless WXBASE_MERCHANTS is set:

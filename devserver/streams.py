@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from typing import Any, Callable
 
 from chalicelib.core import aws
@@ -50,6 +51,29 @@ def _as_lambda_record(record: dict, arn: str) -> dict:
     return {**record, "dynamodb": data, "eventSourceARN": arn, "awsRegion": "local"}
 
 
+class IdlePolling:
+    """How long to wait before the next read: at once after records, then from `first` doubling to `longest` while
+    the stream stays empty, so an idle make dev costs its engine a read every few seconds (moto kept every shard
+    iterator it handed out: at five reads a second it grew by gigabytes)."""
+
+    def __init__(self, first: float = 0.2, longest: float = 2.0) -> None:
+        self.first, self.longest = first, longest
+        self._wait = 0.0
+
+    def next_wait(self, found: int) -> float:
+        if found:
+            self._wait = 0.0
+        else:
+            self._wait = self.first if not self._wait else min(self._wait * 2, self.longest)
+        return self._wait
+
+    def reset(self) -> None:
+        self._wait = 0.0
+
+
+SHARD_LIST_SECONDS = 10.0  # shards change when the table grows or a day passes; listing them each read cost a call
+
+
 class StreamReader:
     """Reads the table's stream from the records written after it started (LATEST), or from the start."""
 
@@ -60,6 +84,8 @@ class StreamReader:
         table = aws.client("dynamodb").describe_table(TableName=get_settings().table_name)["Table"]
         self.arn = table["LatestStreamArn"]
         self.iterators: dict[str, str | None] = {}
+        self._shard_ids: list[str] = []
+        self._listed_at = 0.0
         self.retries: dict[str, int] = {}
         self.checkpoint = checkpoint
         self.positions: dict[str, str] = self._load_checkpoint()  # shard → last sequence number handled
@@ -102,7 +128,11 @@ class StreamReader:
         os.replace(tmp, self.checkpoint)
 
     def _shards(self) -> list[str]:
-        return [s["ShardId"] for s in self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"]]
+        now = time.monotonic()
+        if now - self._listed_at > SHARD_LIST_SECONDS or not self._shard_ids:
+            description = self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]
+            self._shard_ids, self._listed_at = [s["ShardId"] for s in description["Shards"]], now
+        return self._shard_ids
 
     def poll(self) -> int:
         """One read of every shard; the number of records handed to the handler."""
@@ -138,13 +168,16 @@ class StreamReader:
         """Read now instead of at the next poll (make dev calls it when a write was answered)."""
         self._wake.set()
 
-    def start(self, interval: float = 0.2) -> "StreamReader":
+    def start(self, interval: float = 0.2, longest: float = 2.0) -> "StreamReader":
+        polling = IdlePolling(interval, longest)
+
         def loop() -> None:
             while not self._stop.is_set():
                 try:
-                    if not self.poll():
-                        self._wake.wait(interval)
-                        self._wake.clear()
+                    wait = polling.next_wait(self.poll())
+                    if wait and self._wake.wait(wait):
+                        polling.reset()  # a write was answered: read soon, and keep reading while records come
+                    self._wake.clear()
                 except Exception as exc:  # keep reading; the engine may be restarting
                     print(f"[wxbase] stream read failed: {exc.__class__.__name__}", flush=True)
                     self._stop.wait(1)

@@ -13,6 +13,7 @@ import json
 import os
 import sys
 
+from infra.aws_errors import run
 from infra.stage import Stage, StageError, load
 
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]  # roles, and the SAM transform
@@ -99,14 +100,46 @@ def apply(cfn, stage: Stage, template_url: str, log=print) -> bool:
             return False
         raise StageError(f"The change set failed: {reason}") from None
     log(f"{stage.stack_name}: {kind.lower()} in progress…")
+    before = {e["EventId"] for e in _events(cfn, stage.stack_name)} if kind == "UPDATE" else set()
     cfn.execute_change_set(StackName=stage.stack_name, ChangeSetName=name)
-    waiter = "stack_create_complete" if kind == "CREATE" else "stack_update_complete"
-    try:
-        cfn.get_waiter(waiter).wait(StackName=stage.stack_name, WaiterConfig={"Delay": 10, "MaxAttempts": 360})
-    except WaiterError:
-        raise StageError(f"The stack did not finish: see the events of {stage.stack_name} in the "
-                         "CloudFormation console.") from None
+    status = follow(cfn, stage.stack_name, set(before), log)
+    if status not in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):
+        failed = failures(cfn, stage.stack_name, before)
+        raise StageError(f"{stage.stack_name} ended {status}." + "".join(f"\n  {line}" for line in failed))
     return True
+
+
+SETTLED = ("_COMPLETE", "_FAILED")  # CloudFormation's final stack statuses all end so; none in progress does
+
+
+def _events(cfn, stack_name: str) -> list:
+    """The stack's events, newest first (one page: CloudFormation returns 100 at a time)."""
+    return cfn.describe_stack_events(StackName=stack_name).get("StackEvents", [])
+
+
+def follow(cfn, stack_name: str, seen: set, log=print, delay: float = 5, max_polls: int = 720) -> str:
+    """Print the stack's new events as they happen until it settles; its final status."""
+    import time
+
+    for _ in range(max_polls):
+        fresh = [e for e in _events(cfn, stack_name) if e["EventId"] not in seen]
+        for event in reversed(fresh):
+            seen.add(event["EventId"])
+            reason = f"  {event['ResourceStatusReason']}" if event.get("ResourceStatusReason") else ""
+            log(f"  {event['Timestamp']:%H:%M:%S} {event['ResourceStatus']:<28} {event['LogicalResourceId']}{reason}")
+        status = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]["StackStatus"]
+        if status.endswith(SETTLED):
+            return status
+        time.sleep(delay)
+    raise StageError(f"{stack_name} is still {status} after an hour: follow it in the CloudFormation console.")
+
+
+def failures(cfn, stack_name: str, since: set) -> list:
+    """`resource (type): reason` for each resource that failed in this deploy, in the order they failed."""
+    found = [e for e in reversed(_events(cfn, stack_name)) if e["EventId"] not in since
+             and e["ResourceStatus"].endswith("_FAILED") and e["LogicalResourceId"] != stack_name]
+    return [f"{e['LogicalResourceId']} ({e.get('ResourceType', '')}): {e.get('ResourceStatusReason', '')}"
+            for e in found]
 
 
 def stack_outputs(cfn, stack_name: str) -> dict:
@@ -145,8 +178,8 @@ def report(outputs: dict) -> str:
     problems = [d for ds in domain_lists(outputs).values() for d in ds if "amazonaws.com" in d]
     if problems:
         lines += ["", "Note: *.amazonaws.com hosts can't be listed (they are not your ICP-filed domains); set "
-                      "apiDomain and filesDomain in the stage file (docs/production.md)."]
-    dns = [(k, outputs[k]) for k in ("ApiDomainTarget", "FilesDomainTarget") if outputs.get(k)]
+                      "apiDomain, realtimeDomain and filesDomain in the stage file (docs/production.md)."]
+    dns = [(k, outputs[k]) for k in ("ApiDomainTarget", "RealtimeDomainTarget", "FilesDomainTarget") if outputs.get(k)]
     if dns:
         lines += ["", "DNS (CNAME):"] + [f"  {k.replace('Target', '')} → {v}" for k, v in dns]
     if outputs.get("EgressIp"):
@@ -154,28 +187,48 @@ def report(outputs: dict) -> str:
     return "\n".join(lines)
 
 
+def missing_secrets(ssm, stage: Stage) -> list:
+    """The stage's SSM parameters that don't exist (checked in batches of 10, GetParameters' limit)."""
+    names = [name for name, _, _ in stage.secret_parameters()]
+    missing = []
+    for i in range(0, len(names), 10):
+        missing += ssm.get_parameters(Names=names[i:i + 10]).get("InvalidParameters", [])
+    return missing
+
+
+def preflight(session, stage: Stage) -> None:
+    """Before packaging: credentials that work in the stage's region, and every secret in SSM."""
+    session.client("sts").get_caller_identity()
+    missing = missing_secrets(session.client("ssm"), stage)
+    if missing:
+        raise StageError(f"{len(missing)} secret(s) missing from SSM ({missing[0]}…): run "
+                         f"`make secrets STAGE={stage.name}` first.")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stage", required=True)
     parser.add_argument("--out", default="out", help="where `make package` wrote sam.yaml and deployment.zip")
-    parser.add_argument("--check", action="store_true", help="only validate the stage file")
+    parser.add_argument("--check", action="store_true",
+                        help="only check the stage file, the AWS credentials and the stage's secrets")
     args = parser.parse_args(argv)
-    try:
-        stage = load(args.stage)
-        if args.check:
-            print(f"infra/stages/{stage.name}.json: {len(stage.apps)} app(s), region {stage.region}, "
-                  f"stack {stage.stack_name}")
-            return 0
-        import boto3
+    return run(args.stage, lambda: _deploy(args))
 
-        session = boto3.session.Session(region_name=stage.region)
-        template_url = upload_artifacts(session.client("s3"), stage, args.out)
-        cfn = session.client("cloudformation")
-        apply(cfn, stage, template_url)
-        print(report(stack_outputs(cfn, stage.stack_name)))
-    except StageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+
+def _deploy(args) -> int:
+    import boto3
+
+    stage = load(args.stage)
+    session = boto3.session.Session(region_name=stage.region)
+    if args.check:
+        preflight(session, stage)
+        print(f"infra/stages/{stage.name}.json: {len(stage.apps)} app(s), region {stage.region}, stack "
+              f"{stage.stack_name}; credentials and secrets found")
+        return 0
+    template_url = upload_artifacts(session.client("s3"), stage, args.out)
+    cfn = session.client("cloudformation")
+    apply(cfn, stage, template_url)
+    print(report(stack_outputs(cfn, stage.stack_name)))
     return 0
 
 

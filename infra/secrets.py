@@ -20,6 +20,7 @@ import secrets
 import string
 import sys
 
+from infra import aws_errors
 from infra.stage import Stage, StageError, load
 
 CHECKS = {
@@ -120,16 +121,15 @@ def main(argv=None) -> int:
     parser.add_argument("--stage", required=True)
     parser.add_argument("--overwrite", action="store_true", help="replace parameters that exist")
     args = parser.parse_args(argv)
-    try:
-        stage = load(args.stage)
+
+    def write() -> None:
         import boto3
 
+        stage = load(args.stage)
         ssm = boto3.session.Session(region_name=stage.region).client("ssm")
         run(stage, ssm, os.environ, _prompt, overwrite=args.overwrite)
-    except StageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+
+    return aws_errors.run(args.stage, write)
 
 
 if __name__ == "__main__":

@@ -40,11 +40,14 @@ class Stage:
     api_domain: str = ""
     api_certificate_arn: str = ""
     api_base_path: str = ""
+    realtime_domain: str = ""
+    realtime_certificate_arn: str = ""
     files_domain: str = ""
     files_certificate_arn: str = ""
     files_iam_certificate_id: str = ""
     fixed_egress_ip: bool = False
     create_cdn: bool = False
+    backup_retention_days: int = 30
 
     @property
     def partition(self) -> str:
@@ -70,10 +73,13 @@ class Stage:
             "ApiDomainName": self.api_domain,
             "ApiCertificateArn": self.api_certificate_arn,
             "ApiBasePath": self.api_base_path,
+            "RealtimeDomainName": self.realtime_domain,
+            "RealtimeCertificateArn": self.realtime_certificate_arn,
             "FilesDomainName": self.files_domain,
             "FilesCertificateArn": self.files_certificate_arn,
             "FilesIamCertificateId": self.files_iam_certificate_id,
             "FixedEgressIp": _flag(self.fixed_egress_ip),
+            "BackupRetentionDays": str(self.backup_retention_days),
         }
 
     def secret_parameters(self) -> list:
@@ -133,10 +139,13 @@ def load(name: str, stages_dir: str = STAGES_DIR, environ=os.environ) -> Stage:
         api_domain=_text(raw.get("apiDomain") or {}, "name", shown).lower(),
         api_certificate_arn=_text(raw.get("apiDomain") or {}, "certificateArn", shown),
         api_base_path=_text(raw.get("apiDomain") or {}, "basePath", shown).strip("/"),
+        realtime_domain=_text(raw.get("realtimeDomain") or {}, "name", shown).lower(),
+        realtime_certificate_arn=_text(raw.get("realtimeDomain") or {}, "certificateArn", shown),
         files_domain=_text(raw.get("filesDomain") or {}, "name", shown).lower(),
         files_certificate_arn=_text(raw.get("filesDomain") or {}, "certificateArn", shown),
         files_iam_certificate_id=_text(raw.get("filesDomain") or {}, "iamCertificateId", shown),
         fixed_egress_ip=_bool(raw, "fixedEgressIp", shown), create_cdn=_bool(raw, "createCdn", shown),
+        backup_retention_days=_days(raw, "backupRetentionDays", shown),
     )
     stage = _with_apps(stage, raw.get("apps"), shown)
     stage = _with_merchants(stage, raw.get("merchants", []), shown)
@@ -155,6 +164,13 @@ def _bool(obj, key, shown):
     value = obj.get(key, False)
     if not isinstance(value, bool):
         raise StageError(f"{shown}: {key} must be true or false.")
+    return value
+
+
+def _days(obj, key, shown):
+    value = obj.get(key, 30)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 36500:
+        raise StageError(f"{shown}: {key} must be a whole number of days from 1 to 36500.")
     return value
 
 
@@ -246,6 +262,14 @@ def _check_domains(stage: Stage, shown: str) -> None:
                              f"covering {stage.api_domain}.")
     elif stage.api_certificate_arn or stage.api_base_path:
         raise StageError(f"{shown}: apiDomain.certificateArn and basePath need apiDomain.name.")
+    if stage.realtime_domain:
+        if not re.match(acm.format(p=re.escape(partition), r=re.escape(stage.region)), stage.realtime_certificate_arn):
+            raise StageError(f"{shown}: realtimeDomain.certificateArn must be an ACM certificate in {stage.region} "
+                             f"covering {stage.realtime_domain}.")
+        if stage.realtime_domain in (stage.api_domain, stage.files_domain):
+            raise StageError(f"{shown}: realtimeDomain.name must be a domain of its own (e.g. live.example.com).")
+    elif stage.realtime_certificate_arn:
+        raise StageError(f"{shown}: realtimeDomain.certificateArn needs realtimeDomain.name.")
     if stage.files_domain:
         if partition == "aws-cn":
             if not stage.files_iam_certificate_id:

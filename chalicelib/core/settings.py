@@ -191,8 +191,9 @@ def _positive_int(name: str, raw: str) -> int:
 def parse_apps(raw: str) -> tuple[WeChatApp, ...]:
     try:
         items = json.loads(raw)
-    except ValueError:
-        raise ConfigError("WXBASE_APPS is not valid JSON.") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"WXBASE_APPS is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno} "
+                          f"(character {exc.pos}).") from None
     if not isinstance(items, list):
         raise ConfigError("WXBASE_APPS must be a JSON list of apps.")
     apps, seen = [], set()

@@ -47,8 +47,9 @@ class AfterHook:
 @dataclass(frozen=True)
 class Schedule:
     name: str
-    minutes: int
+    minutes: int  # the period; 1 for a cron schedule, whose times are checked every minute
     fn: Callable[..., Any]
+    cron: Any = None  # functions/cron.Cron for a time-of-day schedule
 
 
 FUNCTIONS: dict[str, Function] = {}
@@ -89,18 +90,22 @@ def period_minutes(period: str) -> int:
     """"5 minutes", "1 hour", "2 days" → minutes (EventBridge's schedules run at most once a minute)."""
     match = _PERIOD.match(period) if isinstance(period, str) else None
     if not match or int(match.group(1)) <= 0:
-        raise ValueError(f"@every({period!r}): use a whole number of minutes, hours or days, e.g. '5 minutes'")
+        raise ValueError(f"@every({period!r}): use a whole number of minutes, hours or days, e.g. '5 minutes', "
+                         "or a cron expression such as '0 3 * * *' (03:00 UTC daily)")
     return int(match.group(1)) * _UNIT_MINUTES[match.group(2).lower()]
 
 
 def add_schedule(period: str, fn: Callable[..., Any], name: str | None = None) -> Schedule:
-    minutes = period_minutes(period)
+    from chalicelib.functions import cron
+
+    when = cron.parse(period) if cron.is_cron(period) else None
+    minutes = 1 if when else period_minutes(period)
     # the default name is the code's own (module.function), which names its runs in the table and the logs
     default = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{fn.__module__}.{fn.__qualname__}")
     name = _check_name("schedule", name) if name else default
     if name in SCHEDULES and SCHEDULES[name].fn is not fn:
         raise ValueError(f"schedule {name} is declared twice")
-    SCHEDULES[name] = Schedule(name, minutes, fn)
+    SCHEDULES[name] = Schedule(name, minutes, fn, when)
     return SCHEDULES[name]
 
 

@@ -3,7 +3,8 @@
 One dispatcher rather than one Lambda and one EventBridge rule per function keeps the template and the function
 count fixed whatever the team declares. It ticks at the greatest common divisor of the declared periods, and a
 function is due when its period, less half a tick (EventBridge's timing wanders by seconds), has passed since it
-last started. The start is claimed with a conditional write (store/schedules.py) before the function runs, so
+last started; a cron one (`@every("0 3 * * *")`, functions/cron.py) makes the tick one minute and is due when one
+of its times passed since the previous tick and no run started at or after that time. The start is claimed with a conditional write (store/schedules.py) before the function runs, so
 overlapping ticks, a retried invocation or `make dev` restarting never start one period's run twice. A function that
 fails is logged and waits for its next period; the others still run.
 """
@@ -34,7 +35,12 @@ def run(now: float | None = None) -> dict[str, Any]:
     tolerance = tick_minutes() * 60 / 2
     ran, failed = [], []
     for schedule in list(registry.SCHEDULES.values()):
-        if not schedules.claim(schedule.name, now, now - schedule.minutes * 60 + tolerance):
+        if schedule.cron is not None:
+            # due when a fire time passed since the last tick; claimed unless a run started at or after it
+            fire = schedule.cron.latest(now, tick_minutes() * 60 + tolerance)
+            if fire is None or not schedules.claim(schedule.name, now, fire - 0.001):
+                continue
+        elif not schedules.claim(schedule.name, now, now - schedule.minutes * 60 + tolerance):
             continue
         token = logs.set_request_id(f"schedule:{schedule.name}:{int(now)}")
         try:

@@ -75,3 +75,23 @@ def test_the_app_declares_one_dispatcher_that_make_dev_runs(chalice_app):
     assert found["functions_schedule"][0] in (5 * 60, 60 * 60)
     result = run_scheduled(app.functions_schedule)
     assert set(result) == {"ran", "failed"}
+
+
+def test_a_cron_function_runs_once_at_each_of_its_times(clock):
+    from chalicelib.functions import every, registry, schedule
+
+    runs = []
+    every("0 3 * * *", name="fx_nightly")(lambda ctx: runs.append(ctx.is_admin))
+    try:
+        assert schedule.tick_minutes() == 1  # times of day are checked every minute
+        fire = clock - clock % 86400 + 86400 + 3 * 3600  # 03:00 UTC on a day after the clock
+        assert "fx_nightly" not in schedule.run(now=fire - 10)["ran"]  # an early tick: not yet
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(lambda _: schedule.run(now=fire + 2), range(4)))
+        assert sum("fx_nightly" in r["ran"] for r in results) == 1
+        for later in (30, 62, 3600):
+            assert "fx_nightly" not in schedule.run(now=fire + later)["ran"]
+        assert "fx_nightly" in schedule.run(now=fire + 86400 + 1)["ran"]  # the next day
+        assert runs == [True, True]  # as admin
+    finally:
+        registry.SCHEDULES.pop("fx_nightly")

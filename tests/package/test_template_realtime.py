@@ -50,6 +50,8 @@ def test_websocket_functions_reach_only_what_they_use():
 def test_the_api_and_the_stream_consumer_know_the_websocket_url():
     resources = load_template()["Resources"]
     url = "wss://${WebsocketAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${WebsocketAPIStage}"
+    # the team's own domain when the stage names one (tests/production/test_template_realtime_domain.py)
+    wanted = {"If": ["WithRealtimeDomain", {"Sub": "wss://${RealtimeDomainName}"}, {"Sub": url}]}
     for name in ("APIHandler", "RecordStream"):
-        assert resources[name]["Properties"]["Environment"]["Variables"]["WXBASE_REALTIME_URL"] == {"Sub": url}
-    assert load_template()["Outputs"]["RealtimeUrl"]["Value"] == {"Sub": url}
+        assert resources[name]["Properties"]["Environment"]["Variables"]["WXBASE_REALTIME_URL"] == wanted
+    assert load_template()["Outputs"]["RealtimeUrl"]["Value"] == wanted

@@ -106,3 +106,88 @@ def test_domain_lists_for_the_mini_program():
             "FilesUrl": "https://b.s3.ap-east-1.amazonaws.com"}
     assert deploy.domain_lists(bare)["socket"] == []
     assert "can't be listed" in deploy.report(bare)
+
+
+def test_deploy_streams_the_stack_events_while_it_waits(stage, tmp_path):
+    from chalicelib.core import aws
+
+    parameters = {name: {"Type": "String", "Default": ""} for name in stage.parameters()}
+    out = _package(tmp_path / "out", {"Parameters": parameters, "Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}})
+    lines = []
+    assert deploy.apply(aws.client("cloudformation"), stage, deploy.upload_artifacts(aws.client("s3"), stage, out),
+                        log=lines.append) is True
+    statuses = [line.split()[1] for line in lines[1:]]  # the emulator records the stack's own events
+    assert statuses[-2:] == ["CREATE_IN_PROGRESS", "CREATE_COMPLETE"] and stage.stack_name in lines[-1]
+
+
+def test_a_failed_deploy_names_each_failed_resource_and_its_reason():
+    import datetime
+
+    import boto3
+    from botocore.stub import Stubber
+
+    # CloudFormation's failures can't be produced by the emulator; its answers are AWS's documented shapes
+    cfn = boto3.client("cloudformation", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    now = datetime.datetime(2026, 1, 1, 12, 0, 0)
+
+    def event(i, logical, status, reason="", kind="AWS::Lambda::Function"):
+        return {"StackId": "arn:aws:cloudformation:us-east-1:1:stack/s/1", "EventId": f"e{i}", "StackName": "s",
+                "LogicalResourceId": logical, "ResourceType": kind, "Timestamp": now, "ResourceStatus": status,
+                "ResourceStatusReason": reason}
+
+    events = [event(3, "s", "ROLLBACK_COMPLETE", kind="AWS::CloudFormation::Stack"),
+              event(2, "APIHandler", "CREATE_FAILED", "Resource handler returned message: \"The runtime parameter "
+                                                      "of python3.11 is no longer supported\""),
+              event(1, "APIHandler", "CREATE_IN_PROGRESS")]
+    stubber = Stubber(cfn)
+    stubber.add_response("describe_stack_events", {"StackEvents": events})
+    stubber.add_response("describe_stacks", {"Stacks": [{"StackName": "s", "CreationTime": now,
+                                                         "StackStatus": "ROLLBACK_COMPLETE"}]})
+    stubber.add_response("describe_stack_events", {"StackEvents": events})
+    lines = []
+    with stubber:
+        assert deploy.follow(cfn, "s", set(), log=lines.append, delay=0) == "ROLLBACK_COMPLETE"
+        failed = deploy.failures(cfn, "s", set())
+    assert [line.split()[1] for line in lines] == ["CREATE_IN_PROGRESS", "CREATE_FAILED", "ROLLBACK_COMPLETE"]
+    assert failed == ["APIHandler (AWS::Lambda::Function): Resource handler returned message: \"The runtime "
+                      "parameter of python3.11 is no longer supported\""]
+
+
+def test_missing_secrets_stop_the_deploy_before_packaging(stage):
+    import boto3
+
+    with pytest.raises(deploy.StageError, match=r"make secrets STAGE=") as err:
+        deploy.preflight(boto3.session.Session(region_name="us-east-1"), stage)
+    assert "\n" not in str(err.value)
+
+
+def test_no_credentials_and_an_unreachable_region_are_one_line_each(monkeypatch, capsys):
+    import boto3
+
+    from infra import aws_errors
+
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    closed = f"http://127.0.0.1:{_closed_port()}"
+
+    def caller(**keys):
+        return lambda: boto3.session.Session(region_name="ap-east-1", **keys).client(
+            "sts", endpoint_url=closed).get_caller_identity()
+
+    assert aws_errors.run("prod", caller()) == 2
+    no_credentials = capsys.readouterr().err
+    assert no_credentials.count("\n") == 1 and "aws configure" in no_credentials
+    assert aws_errors.run("prod", caller(aws_access_key_id="a", aws_secret_access_key="b")) == 2
+    unreachable = capsys.readouterr().err
+    assert unreachable.count("\n") == 1 and "region" in unreachable and "Traceback" not in unreachable
+
+
+def _closed_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

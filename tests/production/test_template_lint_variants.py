@@ -15,12 +15,15 @@ OPTIONS = {
     "cdn": {"CreateCdn": "true"},
     "api-domain": {"ApiDomainName": "api.example.com", "ApiCertificateArn": ACM_REGIONAL, "ApiBasePath": "v1"},
     "files-domain": {"FilesDomainName": "files.example.com", "FilesCertificateArn": ACM_GLOBAL},
+    "realtime-domain": {"RealtimeDomainName": "live.example.com", "RealtimeCertificateArn": ACM_REGIONAL},
     "egress": {"FixedEgressIp": "true"},
 }
 CHINA_OPTIONS = {
     "api-domain": {"ApiDomainName": "api.example.cn",
                    "ApiCertificateArn": ACM_REGIONAL.replace("aws:acm:ap-east-1", "aws-cn:acm:cn-north-1")},
     "files-domain": {"FilesDomainName": "files.example.cn", "FilesIamCertificateId": "ASCAEXAMPLEIAMCERT01"},
+    "realtime-domain": {"RealtimeDomainName": "live.example.cn",
+                        "RealtimeCertificateArn": ACM_REGIONAL.replace("aws:acm:ap-east-1", "aws-cn:acm:cn-north-1")},
     "egress": {"FixedEgressIp": "true"},
 }
 

@@ -57,11 +57,13 @@ export class MiniProgram {
     /**
      * dir: the app's folder (storage file, temp files); user: sandbox user name for wx.login; appid: the
      * mini-program's; tripwires: record any read of an ABSENT global; adapter: "wx" (global wx) or "taro" (no
-     * global wx: the package must take it from the adapter option).
+     * global wx: the package must take it from the adapter option). projectDir: a mini-program folder laid out as
+     * 构建 npm leaves it (its miniprogram_npm/ included) to run instead of the example over the client's build.
      */
-    constructor({ dir, user, appid, tripwires = true, adapter = "wx", sandboxUrl = "" }) {
+    constructor({ dir, user, appid, tripwires = true, adapter = "wx", sandboxUrl = "", projectDir = null }) {
         this.dir = dir;
         this.sandboxUrl = sandboxUrl; // wx.requestPayment's stand-in pays through the sandbox (ui.payAnswer)
+        this.projectDir = projectDir;
         this.user = user;
         this.appid = appid;
         this.adapter = adapter;
@@ -211,8 +213,8 @@ export class MiniProgram {
         if (this.moduleOverrides[file]) {
             return this.moduleOverrides[file];
         }
-        const real = file.startsWith(NPM_DIR + "/")
-            ? path.join(PACKAGE_DIST, file.slice(NPM_DIR.length + 1))
+        const real = this.projectDir ? path.join(this.projectDir, file)
+            : file.startsWith(NPM_DIR + "/") ? path.join(PACKAGE_DIST, file.slice(NPM_DIR.length + 1))
             : path.join(EXAMPLE_DIR, file);
         if (!fs.existsSync(real)) {
             throw new Error(`module "${file}" is not defined`);

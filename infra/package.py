@@ -1,0 +1,141 @@
+"""`make package`: the Lambda package and its CloudFormation template, built for the runtime infra/lambda.json names.
+
+    python -m infra.package --stage prod --out out
+
+Chalice takes the Lambda runtime from the Python that runs it; here it comes from infra/lambda.json instead
+(`runtime`, `architecture`), so a package built from a 3.11 `.venv` still runs on python3.13 arm64. Before
+building, every requirement is fetched as a wheel for that Python version and architecture, so a dependency that
+has none stops the build with one line instead of shipping a library compiled for this machine. A runtime whose
+function creation AWS has blocked is refused.
+"""
+import argparse
+import datetime
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SETTINGS = os.path.join(PROJECT, "infra", "lambda.json")
+ARCHITECTURES = {"arm64": "aarch64", "x86_64": "x86_64"}
+# AWS's Python runtimes: (deprecated, function creation blocked, function update blocked), from
+# docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html. Update when AWS adds a runtime.
+RUNTIMES = {
+    "python3.10": ("2026-06-30", "2026-07-31", "2026-08-31"),
+    "python3.11": ("2026-06-30", "2026-07-31", "2026-08-31"),
+    "python3.12": ("2028-10-31", "2028-11-30", "2029-01-10"),
+    "python3.13": ("2029-06-30", "2029-07-31", "2029-08-31"),
+    "python3.14": ("2029-06-30", "2029-07-31", "2029-08-31"),
+}
+DEFAULT_CHALICE_STAGE = "prod"  # .chalice/config.json's settings for stages that declare none of their own
+
+
+class PackageError(Exception):
+    """The package can't be built as configured; the message says what to change."""
+
+
+def settings(path: str = SETTINGS) -> dict:
+    """infra/lambda.json, checked: {"runtime": "python3.X", "architecture": "arm64"|"x86_64"}."""
+    with open(path, encoding="utf-8") as f:
+        raw = json.load(f)
+    runtime, arch = raw.get("runtime"), raw.get("architecture")
+    if runtime not in RUNTIMES:
+        raise PackageError(f"infra/lambda.json: runtime {runtime!r} is not a Lambda Python runtime this project "
+                           f"knows ({', '.join(RUNTIMES)}).")
+    if arch not in ARCHITECTURES:
+        raise PackageError(f"infra/lambda.json: architecture must be arm64 or x86_64, not {arch!r}.")
+    return {"runtime": runtime, "architecture": arch}
+
+
+def check_runtime(runtime: str, today: datetime.date) -> None:
+    """Refuse a runtime AWS no longer lets a stack create functions with."""
+    deprecated, create_blocked, _ = (datetime.date.fromisoformat(d) for d in RUNTIMES[runtime])
+    if today >= create_blocked:
+        raise PackageError(f"infra/lambda.json: Lambda stopped accepting new {runtime} functions on "
+                           f"{create_blocked}; set runtime to {newest_runtime()} (docs/production.md).")
+    if today >= deprecated:
+        print(f"warning: {runtime} is deprecated on Lambda since {deprecated}; move to {newest_runtime()}.",
+              file=sys.stderr)
+
+
+def newest_runtime() -> str:
+    return max(RUNTIMES, key=lambda r: tuple(int(p) for p in r[len("python"):].split(".")))
+
+
+def pip_target(runtime: str, architecture: str) -> list:
+    """pip's options that select wheels for the Lambda runtime (Amazon Linux 2023: glibc 2.34)."""
+    version = runtime[len("python"):]
+    machine = ARCHITECTURES[architecture]
+    return ["--only-binary=:all:", "--python-version", version, "--implementation", "cp",
+            "--abi", f"cp{version.replace('.', '')}", "--abi", "abi3", "--abi", "none",
+            "--platform", f"manylinux_2_34_{machine}", "--platform", f"manylinux2014_{machine}",
+            "--platform", "any"]
+
+
+def check_wheels(runtime: str, architecture: str, requirements: str, dest: str) -> None:
+    """Every requirement (with its dependencies) exists as a wheel for the target; else one line naming it."""
+    cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--dest", dest,
+           "-r", requirements, *pip_target(runtime, architecture)]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        missing = next((line.strip() for line in done.stderr.splitlines()
+                        if "No matching distribution" in line or "Could not find a version" in line),
+                       done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "pip download failed")
+        other = "x86_64" if architecture == "arm64" else "arm64"
+        raise PackageError(f"requirements.txt has no wheel for {runtime} on {architecture} ({missing}); set "
+                           f"architecture to {other} in infra/lambda.json or pick a version that ships one.")
+
+
+def chalice_stage(stage: str, config_path: str = os.path.join(PROJECT, ".chalice", "config.json")) -> str:
+    """The Chalice stage whose settings package `stage`: its own if .chalice/config.json has one, else prod's."""
+    with open(config_path, encoding="utf-8") as f:
+        stages = json.load(f).get("stages", {})
+    return stage if stage in stages and stage != "local" else DEFAULT_CHALICE_STAGE
+
+
+def build(stage: str, out: str, merge_template: str, runtime: str, architecture: str) -> None:
+    """chalice package, with the runtime and architecture set here rather than taken from this interpreter."""
+    from chalice.cli.factory import CLIFactory
+    from chalice.config import Config
+
+    class TargetConfig(Config):
+        @property
+        def lambda_python_version(self) -> str:
+            return runtime
+
+    factory = CLIFactory(project_dir=PROJECT)
+    config = factory.create_config_obj(chalice_stage(stage),
+                                       user_provided_params={"lambda_architecture": architecture})
+    config.__class__ = TargetConfig
+    packager = factory.create_app_packager(config, factory.create_package_options(), "cloudformation", "yaml",
+                                           merge_template)
+    packager.package_app(config, out, chalice_stage(stage))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stage", default="prod")
+    parser.add_argument("--out", default="out")
+    parser.add_argument("--merge-template", default=os.path.join("infra", "template.yaml"))
+    parser.add_argument("--architecture", choices=sorted(ARCHITECTURES),
+                        help="build for this architecture instead of infra/lambda.json's (make test-artifact runs "
+                             "the package on this machine)")
+    args = parser.parse_args(argv)
+    try:
+        target = settings()
+        target["architecture"] = args.architecture or target["architecture"]
+        check_runtime(target["runtime"], datetime.date.today())
+        print(f"Packaging for {target['runtime']} on {target['architecture']} (infra/lambda.json)…", flush=True)
+        with tempfile.TemporaryDirectory() as wheels:
+            check_wheels(target["runtime"], target["architecture"], os.path.join(PROJECT, "requirements.txt"),
+                         wheels)
+        build(args.stage, args.out, args.merge_template, target["runtime"], target["architecture"])
+    except PackageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
