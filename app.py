@@ -10,10 +10,9 @@ from chalicelib import functions as team_code
 from chalicelib.core import logs
 from chalicelib.functions.schedule import tick_minutes
 from chalicelib.records.schema.collections import check_at_start
-from chalicelib.routes import admin, callback, console, files, login, messages, middleware, realtime, system, userdata
-from chalicelib.routes import functions as functions_routes
-from chalicelib.routes import wechat_extras, wechat_tokens
-from chalicelib.routes import records as records_routes
+from chalicelib.routes import (admin, callback, console, files, functions as functions_routes, login, messages,
+                               middleware, realtime, records as records_routes, system, userdata, wechat_extras,
+                               wechat_tokens)
 
 app = Chalice(app_name="wxbase", configure_logs=False)
 app.experimental_feature_flags.update(["WEBSOCKETS"])  # the realtime WebSocket API (chalicelib/realtime)

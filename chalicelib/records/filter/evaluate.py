@@ -15,10 +15,10 @@ from __future__ import annotations
 from typing import Any, Iterator, Protocol
 
 from chalicelib.core.errors import BadRequest
-from chalicelib.records.filter import sql_functions as functions, operators, sqlvalues
-from chalicelib.records.filter.tree import (And, Compare, Const, FieldRef, Function, Hop, Literal, Node, Operand, Or,
-    operands)
+from chalicelib.records.filter import operators, sql_functions as functions, sqlvalues
 from chalicelib.records.filter.sqlvalues import SqlValue, Truth
+from chalicelib.records.filter.tree import (And, Compare, Const, FieldRef, Function, Hop, Literal, Node, Operand, Or,
+                                            operands)
 
 MAX_COMBINATIONS = 10_000  # joined row combinations evaluated for one record
 Alias = tuple  # a join: the hops leading to it, plus ("each", field) for a multi-valued field's elements

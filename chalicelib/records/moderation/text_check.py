@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.core import clock, logs
 from chalicelib.core.errors import ApiError, BadRequest, Forbidden, ServiceUnavailable, field_error
 from chalicelib.core.settings import WeChatApp, get_settings
+from chalicelib.records.layout import REVIEW_FLAG as FLAG
 from chalicelib.records.moderation import editor_text
 from chalicelib.records.schema.model import Collection, Field
-from chalicelib.records.layout import REVIEW_FLAG as FLAG
 from chalicelib.store import identities
 
 if TYPE_CHECKING:

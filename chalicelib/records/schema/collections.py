@@ -29,7 +29,7 @@ from chalicelib.core.auth_tokens import USERS_COLLECTION_ID
 from chalicelib.core.settings import ConfigError, get_settings
 from chalicelib.records.filter import bind as filter_bind
 from chalicelib.records.schema import indexes as index_sql
-from chalicelib.records.schema.fields import TYPES
+from chalicelib.records.schema.fields import TYPES, field_type
 from chalicelib.records.schema.fields.field_date import parse_datetime
 from chalicelib.records.schema.model import SYSTEM_FIELDS, USERS, Collection, Field, Index, Schema, UniqueIndex
 
@@ -360,7 +360,7 @@ def _indexes(collection, raw_indexes):
         raise SchemaError(f"Collection {collection.name}, {exc}") from None
     wanted = [(p.name, p.fields, p.order) for p in paths]
     for f in collection.fields.values():
-        if f.type == "relation" and f.target == USERS and not f.multiple:
+        if field_type(f).relates and f.target == USERS and not f.multiple:
             if not any(cols == (f.name,) and order == "created" for _, cols, order in wanted):
                 wanted.append((f"owner_{f.name}", (f.name,), "created"))
     # Past the GSIs, UNIQUE indexes (last declared first) stay constraints without a query path of their own:
