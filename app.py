@@ -20,7 +20,7 @@ logs.configure()
 # A collections file that can't load stops the start here (the Lambda's init fails, `make dev` exits) with one
 # message naming the collection and field, instead of a 500 on every request.
 check_at_start()
-# The team's own code (functions/, CONTRACT section 8): its functions, hooks and schedules register as it imports.
+# The team's own code (functions/, docs/functions.md): its functions, hooks and schedules register as it imports.
 team_code.load()
 
 
