@@ -4,8 +4,8 @@ An existing record needs its updateRule to take an upload (404 when denied, as P
 (no id, or an id not taken yet) needs the createRule, evaluated on a record whose owner-style relations are the
 caller (400 when denied). The record write that attaches the file checks its rule again with the real body.
 A file is public when the collection's viewRule is "" and the field is not `protected`; other files need the
-viewRule to pass. An image that content security holds back (records/moderation/image_check.py) answers 404 except to
-admins.
+viewRule to pass. An image that content security holds back (records/moderation/image_check.py) answers 404
+except to admins.
 """
 from __future__ import annotations
 

@@ -7,8 +7,8 @@
   one combination does. A comparison without `?` on a field with several rows must also hold for every row
   (PocketBase's multi-match `NOT EXISTS`); `?=`, `?~`… need just one.
 - A client's filter only joins records that pass their collection's list rule (Joins.allowed).
-The records a join reads come from a `Joins` (records/query/joins.py): related records are read in batches, once per
-request.
+The records a join reads come from a `Joins` (records/query/joins.py): related records are read in batches, once
+per request.
 """
 from __future__ import annotations
 
