@@ -10,12 +10,9 @@ from chalicelib import functions as team_code
 from chalicelib.core import logs
 from chalicelib.functions.schedule import tick_minutes
 from chalicelib.records.schema.collections import check_at_start
-from chalicelib.routes import admin, callback, console, files, login, messages, middleware, pay, realtime, system
-from chalicelib.routes import userdata
-from chalicelib.routes import functions as functions_routes
-from chalicelib.routes import imports as import_routes
-from chalicelib.routes import wechat_extras, wechat_tokens
-from chalicelib.routes import records as records_routes
+from chalicelib.routes import (admin, callback, console, files, functions as functions_routes, imports as import_routes,
+                               login, messages, middleware, pay, realtime, records as records_routes, system, userdata,
+                               wechat_extras, wechat_tokens)
 
 app = Chalice(app_name="wxbase", configure_logs=False)
 app.experimental_feature_flags.update(["WEBSOCKETS"])  # the realtime WebSocket API (chalicelib/realtime)
@@ -23,7 +20,7 @@ logs.configure()
 # A collections file that can't load stops the start here (the Lambda's init fails, `make dev` exits) with one
 # message naming the collection and field, instead of a 500 on every request.
 check_at_start()
-# The team's own code (functions/, CONTRACT section 8): its functions, hooks and schedules register as it imports.
+# The team's own code (functions/, docs/functions.md): its functions, hooks and schedules register as it imports.
 team_code.load()
 
 

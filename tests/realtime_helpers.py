@@ -1,5 +1,5 @@
 """Shared pieces of the realtime tests: the app served with its WebSocket endpoint and the stream reader (what make dev
-runs), and WebSocket clients that speak the protocol (CONTRACT section 10)."""
+runs), and WebSocket clients that speak the protocol (docs/realtime.md)."""
 import json
 import queue
 import threading

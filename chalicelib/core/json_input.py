@@ -8,7 +8,8 @@ what wxbase takes in a request body.
   DynamoDB refuses an empty attribute name at any depth of a map (and one of 64 KB or more).
 - Numbers: what DynamoDB stores exactly — at most 38 significant digits, a magnitude below 1e126 and, unless zero,
   at least 1e-130. Larger or finer numbers (and JSON's 1e400, which Python reads as infinity) are a 400 rather
-  than silently rounded. Number fields then apply PocketBase's float64 semantics (records/schema/fields.py).
+  than silently rounded. Number fields then apply PocketBase's float64 semantics
+  (records/schema/fields/field_number.py).
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The extension API for the team's own code (the top-level `functions/` package; CONTRACT section 8).
+"""The extension API for the team's own code (the top-level `functions/` package; docs/functions.md).
 
     from chalicelib.functions import function, before, after, every, Refused
 

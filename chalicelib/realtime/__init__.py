@@ -1,4 +1,4 @@
-"""Realtime for mini-programs (CONTRACT section 10, docs/realtime.md): subscriptions over API Gateway WebSockets.
+"""Realtime for mini-programs (docs/realtime.md): subscriptions over API Gateway WebSockets.
 
 protocol (the messages), sockets (the $connect/$default/$disconnect handlers), audience (what one subscriber sees
 of one change: their rules, their rendering), fanout (the stream step: feed, then subscribers), feed (the change

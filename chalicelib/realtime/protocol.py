@@ -1,4 +1,4 @@
-"""The realtime protocol (CONTRACT section 10): client messages parsed and checked, server messages built.
+"""The realtime protocol (docs/realtime.md, "Protocol"): client messages parsed and checked, server messages built.
 
 Client → server: `{"type":"auth","token"}`, `{"type":"subscribe","id","topic","filter"?}`, `{"type":"unsubscribe",
 "id"}`, `{"type":"ping"}`. Server → client: `{"type":"event","id","action","record","cursor"}`, `{"type":"error",

@@ -12,12 +12,12 @@ from typing import Any
 
 from chalicelib.core.auth_tokens import USERS_COLLECTION_ID
 from chalicelib.core.errors import Forbidden, NotFound
-from chalicelib.records.filter import bind as filter_bind, evaluate as filter_eval
-from chalicelib.records.query import joins
 from chalicelib.records import store
-from chalicelib.records.schema.model import USERS, Collection
-from chalicelib.records.schema.collections import get_schema
+from chalicelib.records.filter import bind as filter_bind, evaluate as filter_eval
 from chalicelib.records.filter.tree import TRUE, Node
+from chalicelib.records.query import joins
+from chalicelib.records.schema.collections import get_schema
+from chalicelib.records.schema.model import USERS, Collection
 
 
 class Auth:

@@ -4,8 +4,8 @@ An existing record needs its updateRule to take an upload (404 when denied, as P
 (no id, or an id not taken yet) needs the createRule, evaluated on a record whose owner-style relations are the
 caller (400 when denied). The record write that attaches the file checks its rule again with the real body.
 A file is public when the collection's viewRule is "" and the field is not `protected`; other files need the
-viewRule to pass. An image that content security holds back (records/moderation/image_check.py) answers 404 except to
-admins.
+viewRule to pass. An image that content security holds back (records/moderation/image_check.py) answers 404
+except to admins.
 """
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ from chalicelib.core import auth_tokens, ids, validate
 from chalicelib.core.errors import BadRequest, NotFound, Unauthorized, invalid
 from chalicelib.files import download as links, uploads
 from chalicelib.records import access, store
-from chalicelib.records.write import file_fields, record_writes as writes
-from chalicelib.records.moderation import image_check
-from chalicelib.records.schema.model import Collection, Field
 from chalicelib.records.layout import USER_TOKEN_KEY
+from chalicelib.records.moderation import image_check
+from chalicelib.records.schema.fields import field_type
+from chalicelib.records.schema.model import Collection, Field
+from chalicelib.records.write import file_fields, record_writes as writes
 
 MAX_FILENAME = 255
 UPLOAD_BODY = validate.Body(
@@ -35,7 +36,7 @@ def upload_target(collection_name: str, record_id: str | None, field_name: str,
     """(collection, field, record id) when the caller may put a file into that record field."""
     collection = access.collection(collection_name)
     f = collection.fields.get(field_name)
-    if f is None or f.type != "file":
+    if f is None or not field_type(f).holds_files:
         raise invalid("field", "validation_invalid_value", "Not a file field of this collection.",
                       "field must name a file field of the collection.")
     existing = None

@@ -20,8 +20,8 @@ from typing import Any
 from chalicelib.core import auth_tokens
 from chalicelib.core.errors import Unauthorized
 from chalicelib.records import store
-from chalicelib.records.schema.model import USERS
 from chalicelib.records.layout import USER_TOKEN_KEY
+from chalicelib.records.schema.model import USERS
 
 CACHE_SECONDS = 10.0
 MAX_CACHED = 10_000

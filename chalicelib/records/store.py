@@ -30,11 +30,11 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from chalicelib.core import clock, ids
-from chalicelib.records.filter import dynamodb as filter_ddb, sqlvalues
 from chalicelib.records import layout
-from chalicelib.records.schema.fields import zero
+from chalicelib.records.filter import dynamodb as filter_ddb, sqlvalues
 from chalicelib.records.filter.dynamodb import Builder
 from chalicelib.records.filter.tree import TRUE, Node
+from chalicelib.records.schema.fields import field_type, zero
 from chalicelib.store import keys, table
 
 if TYPE_CHECKING:
@@ -182,7 +182,7 @@ def derived_attributes(collection: Collection, record: StoredRecord) -> dict[str
             attrs.update(keys.gsi_entry(index.slot, index_partition(name, index, values),
                                         keys.record_order(order_stamp(record, index.order), record_id)))
     attrs[layout.LOWERCASED] = {n: sqlvalues.ascii_lower(record.data[n]) for n, f in collection.fields.items()
-                                if f.type in layout.FOLDED_TYPES and isinstance(record.data.get(n), str) and record.data[n]}
+                                if field_type(f).folded and isinstance(record.data.get(n), str) and record.data[n]}
     return attrs
 
 

@@ -26,3 +26,14 @@ def refusal(f, value):
 
 def schema(f, answer=True):
     return fields.field_type(f).json_schema(f, answer)
+
+
+def option_problem(type_name, **options):
+    """What the collections file's load says of a type's options, or None when they are accepted."""
+    from chalicelib.records.schema.fields.base import OptionProblem
+
+    try:
+        fields.TYPES[type_name].check_options(options)
+    except OptionProblem as exc:
+        return str(exc)
+    return None

@@ -3,10 +3,10 @@ an in-memory lookup standing in for the index reads."""
 import pytest
 
 from chalicelib.core.errors import BadRequest
-from chalicelib.records.write import cascade
 from chalicelib.records import store
-from chalicelib.records.schema.collections import load
 from chalicelib.records.filter.tree import TRUE
+from chalicelib.records.schema.collections import load
+from chalicelib.records.write import cascade
 
 
 def rel(name, target, **options):

@@ -1,5 +1,5 @@
 from chalicelib.records.schema.fields.field_date import parse_datetime
-from tests.unit.fieldcheck import field, refusal, stored
+from tests.unit.fieldcheck import field, option_problem, refusal, stored
 
 
 def test_dates_are_stored_as_pocketbase_writes_them():
@@ -16,3 +16,8 @@ def test_bounds():
     assert refusal(f, "2023-12-31") == "validation_min_greater_equal_than_required"
     assert refusal(f, "2025-01-01") == "validation_max_less_equal_than_required"
     assert refusal(f, "2024-06-01") is None
+
+
+def test_options_at_load():
+    assert option_problem("date", min="soon") == "min must be a date."
+    assert option_problem("date", min="2024-01-01", max="") is None

@@ -1,4 +1,4 @@
-from tests.unit.fieldcheck import field, refusal, schema
+from tests.unit.fieldcheck import field, option_problem, refusal, schema
 
 
 def test_address_and_domains():
@@ -13,3 +13,8 @@ def test_address_and_domains():
 def test_schema_allows_the_empty_answer():
     assert schema(field("email")) == {"anyOf": [{"type": "string", "format": "email"},
                                                 {"type": "string", "maxLength": 0}]}
+
+
+def test_options_at_load():
+    assert option_problem("email", onlyDomains="example.com") == "onlyDomains must be a list of domains."
+    assert option_problem("email", exceptDomains=["a.com"]) is None

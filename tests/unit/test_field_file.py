@@ -1,5 +1,5 @@
 from chalicelib.records.schema import fields
-from tests.unit.fieldcheck import field, refusal, stored
+from tests.unit.fieldcheck import field, option_problem, refusal, stored
 
 
 def test_names_and_counts():
@@ -13,3 +13,8 @@ def test_names_and_counts():
 def test_holds_files_and_is_no_index_column():
     kind = fields.field_type(field("file"))
     assert kind.holds_files and not kind.indexable and kind.multi_valued and kind.modifiable
+
+
+def test_options_at_load():
+    assert option_problem("file", mimeTypes="image/png") == "mimeTypes must be a list of strings."
+    assert option_problem("file", mimeTypes=["image/png"]) is None

@@ -1,5 +1,5 @@
 from chalicelib.records.schema import fields
-from tests.unit.fieldcheck import field, refusal, schema, stored
+from tests.unit.fieldcheck import field, option_problem, refusal, schema, stored
 
 
 def test_casts_and_float64():
@@ -28,3 +28,8 @@ def test_modifiers_add_and_subtract():
 def test_schema():
     assert schema(field("number", onlyInt=True, min=1, max=9)) == {"type": "integer", "maximum": 9}
     assert schema(field("number", min=1), answer=False) == {"type": "number", "minimum": 1}
+
+
+def test_options_at_load():
+    assert option_problem("number", min=-2.5, max=True) == "max must be a number."
+    assert option_problem("number", min=-2.5) is None

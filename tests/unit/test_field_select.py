@@ -1,5 +1,5 @@
 from chalicelib.records.schema import fields
-from tests.unit.fieldcheck import field, refusal, schema, stored
+from tests.unit.fieldcheck import field, option_problem, refusal, schema, stored
 
 
 def test_single_and_multiple_values():
@@ -26,3 +26,9 @@ def test_schema():
                                                                  {"type": "string", "maxLength": 0}]}
     assert schema(field("select", values=["a"], maxSelect=2), answer=False) == {
         "type": "array", "items": {"type": "string", "enum": ["a"]}, "maxItems": 2}
+
+
+def test_options_at_load():
+    assert option_problem("select", values=[]) == "values must be a non-empty list of strings."
+    assert option_problem("select", values=["a", ""]) == "values must be a non-empty list of strings."
+    assert option_problem("select", values=["a"]) is None

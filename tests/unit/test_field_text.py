@@ -1,4 +1,4 @@
-from tests.unit.fieldcheck import field, refusal, schema, stored
+from tests.unit.fieldcheck import field, option_problem, refusal, schema, stored
 
 
 def test_casts_scalars_to_text_and_refuses_objects():
@@ -21,3 +21,10 @@ def test_required_and_schema():
     f = field("text", min=2, max=4, pattern="^a")
     assert schema(f) == {"type": "string", "maxLength": 4}  # answers may carry "" (the zero value)
     assert schema(f, answer=False) == {"type": "string", "minLength": 2, "maxLength": 4, "pattern": "^a"}
+
+
+def test_options_at_load():
+    assert option_problem("text", min=-1) == "min must be at least 0."
+    assert option_problem("text", max=2.5) == "max must be a whole number."
+    assert option_problem("text", pattern="(") == "pattern is not a valid regular expression."
+    assert option_problem("text", min=1, max=5, pattern="^a") is None

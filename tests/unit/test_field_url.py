@@ -1,4 +1,4 @@
-from tests.unit.fieldcheck import field, refusal, schema
+from tests.unit.fieldcheck import field, option_problem, refusal, schema
 
 
 def test_urls_as_pocketbase_accepts_them():
@@ -14,3 +14,7 @@ def test_domains_and_schema():
     assert refusal(f, "https://bad.com/x") == "validation_url_domain_not_allowed"
     assert refusal(f, "https://good.com/x") is None
     assert schema(f)["anyOf"][0] == {"type": "string", "format": "uri"}
+
+
+def test_options_at_load():
+    assert option_problem("url", exceptDomains=[1]) == "exceptDomains must be a list of domains."

@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from chalicelib.records.filter import (bind as filter_bind, dynamodb as filter_ddb, evaluate as filter_eval, operators,
-    sqlvalues)
 from chalicelib.records import store
+from chalicelib.records.filter import (bind as filter_bind, dynamodb as filter_ddb, evaluate as filter_eval, operators,
+                                       sqlvalues)
 from chalicelib.records.filter.parser import FilterError, parse
 from chalicelib.records.filter.tree import TRUE, And, Compare, Const, FieldRef, Ident, Literal, Op, Or
 from tests.filter_cases import CASES, CORPUS, HOSTILE

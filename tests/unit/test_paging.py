@@ -2,9 +2,9 @@
 tamper-proof cursors."""
 import pytest
 
+from chalicelib.records import store
 from chalicelib.records.filter import bind as filter_bind, evaluate as filter_eval
 from chalicelib.records.query import paging, planner
-from chalicelib.records import store
 
 
 class MemoryTable:

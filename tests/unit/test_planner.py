@@ -2,8 +2,8 @@
 import pytest
 
 from chalicelib.records.filter import bind as filter_bind
-from chalicelib.records.query import planner
 from chalicelib.records.filter.tree import TRUE
+from chalicelib.records.query import planner
 from chalicelib.store import keys
 
 

@@ -1,6 +1,6 @@
 """The record item, built without I/O: what a create, an update and a delete write, and how counters move."""
-from chalicelib.records.filter import bind as filter_bind
 from chalicelib.records import store
+from chalicelib.records.filter import bind as filter_bind
 from chalicelib.records.filter.tree import TRUE
 from chalicelib.store import keys, table
 

@@ -2,9 +2,9 @@
 without I/O."""
 import pytest
 
+from chalicelib.records import store
 from chalicelib.records.filter import bind as filter_bind
 from chalicelib.records.query import planner
-from chalicelib.records import store
 from chalicelib.records.schema.collections import load
 from chalicelib.store import keys, table
 

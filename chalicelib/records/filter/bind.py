@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
-from chalicelib.records.filter import evaluate as filter_eval, sql_functions as functions, operators, sqlvalues
+from chalicelib.records.filter import evaluate as filter_eval, operators, sql_functions as functions, sqlvalues
 from chalicelib.records.filter.parser import FilterError, parse
 from chalicelib.records.filter.tree import (TRUE, And, Compare, Const, FieldRef, Function, Hop, Ident, Literal, Node,
-    Op, Operand, Or, identifiers)
-from chalicelib.records.schema.fields import TYPES
+                                            Op, Operand, Or, identifiers)
+from chalicelib.records.schema.fields import TYPES, field_type
 from chalicelib.records.schema.model import Collection, Schema
 
 AUTH_SYSTEM = ("id", "collectionId", "collectionName")
@@ -164,7 +164,7 @@ class _Resolver:
             if f is None:
                 collection = self.back_relation(collection, prop, hops)
                 continue
-            if f.type != "relation":
+            if not field_type(f).relates:
                 raise self.error(f"{prop!r} is not a relation field of {collection.name}.")
             target = self.schema.get(f.target)
             assert target is not None
@@ -178,7 +178,7 @@ class _Resolver:
         match = _VIA.match(prop)
         source = self.schema.get(match.group(1)) if match else None
         f = source.fields.get(match.group(2)) if source is not None and match else None
-        if source is None or f is None or f.type != "relation" or f.target != collection.name:
+        if source is None or f is None or not field_type(f).relates or f.target != collection.name:
             raise self.error(f"unknown field {prop!r} in collection {collection.name}.")
         if f.hidden and self.restricted:
             raise self.error(f"non-filterable back relation field {f.name!r}.")

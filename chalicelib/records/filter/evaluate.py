@@ -7,18 +7,18 @@
   one combination does. A comparison without `?` on a field with several rows must also hold for every row
   (PocketBase's multi-match `NOT EXISTS`); `?=`, `?~`… need just one.
 - A client's filter only joins records that pass their collection's list rule (Joins.allowed).
-The records a join reads come from a `Joins` (records/query/joins.py): related records are read in batches, once per
-request.
+The records a join reads come from a `Joins` (records/query/joins.py): related records are read in batches, once
+per request.
 """
 from __future__ import annotations
 
 from typing import Any, Iterator, Protocol
 
 from chalicelib.core.errors import BadRequest
-from chalicelib.records.filter import sql_functions as functions, operators, sqlvalues
-from chalicelib.records.filter.tree import (And, Compare, Const, FieldRef, Function, Hop, Literal, Node, Operand, Or,
-    operands)
+from chalicelib.records.filter import operators, sql_functions as functions, sqlvalues
 from chalicelib.records.filter.sqlvalues import SqlValue, Truth
+from chalicelib.records.filter.tree import (And, Compare, Const, FieldRef, Function, Hop, Literal, Node, Operand, Or,
+                                            operands)
 
 MAX_COMBINATIONS = 10_000  # joined row combinations evaluated for one record
 Alias = tuple  # a join: the hops leading to it, plus ("each", field) for a multi-valued field's elements

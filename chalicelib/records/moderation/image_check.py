@@ -27,11 +27,12 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.core import clock, logs
 from chalicelib.core.errors import ApiError, Conflict, ServiceUnavailable, field_error
 from chalicelib.core.settings import WeChatApp
-from chalicelib.records.moderation import text_check as content_check
 from chalicelib.records import store
-from chalicelib.records.schema.model import Collection, Field
-from chalicelib.records.schema.collections import get_schema
 from chalicelib.records.layout import REVIEW_FLAG as FLAG
+from chalicelib.records.moderation import text_check as content_check
+from chalicelib.records.schema.collections import get_schema
+from chalicelib.records.schema.fields import field_type
+from chalicelib.records.schema.model import Collection, Field
 from chalicelib.store import keys, objects, table
 from chalicelib.wechat import media_check
 from chalicelib.wechat.errcodes import SYSTEM_BUSY, WeChatError
@@ -49,7 +50,7 @@ MAX_VERDICT_ATTEMPTS = 8
 
 
 def marked_fields(collection: Collection) -> list[Field]:
-    return [f for f in collection.fields.values() if f.type == "file" and f.options.get(OPTION)]
+    return [f for f in collection.fields.values() if field_type(f).holds_files and f.options.get(OPTION)]
 
 
 def _names(value: Any) -> list[str]:

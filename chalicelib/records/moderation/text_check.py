@@ -6,9 +6,8 @@ file are checked with WeChat's `wxa/msg_sec_check` (v2) when a user creates or c
   schema field (field names can't start with `@`), so the records API can't write it; only admins see it. A later
   change of that field that passes clears its flag.
 - Only non-blank values that differ from the stored ones are checked; unmarked fields never reach WeChat. Editor
-  HTML is checked as the text readers see (records/moderation/editor_text.py: entities decoded, tags removed without
-  joining
-  or splitting words, alt and title text included).
+  HTML is checked as the text readers see (records/moderation/editor_text.py: entities decoded, tags removed
+  without joining or splitting words, alt and title text included).
 - Admin keys skip the check: there is no WeChat user to check as (WeChat requires the openid of a user of the app
   active in the last two hours), and admins are the operators who moderate.
 - A user is checked as their identity in the app their token was issued for (its openid), else in another
@@ -23,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.core import clock, logs
 from chalicelib.core.errors import ApiError, BadRequest, Forbidden, ServiceUnavailable, field_error
 from chalicelib.core.settings import WeChatApp, get_settings
+from chalicelib.records.layout import REVIEW_FLAG as FLAG
 from chalicelib.records.moderation import editor_text
 from chalicelib.records.schema.model import Collection, Field
-from chalicelib.records.layout import REVIEW_FLAG as FLAG
 from chalicelib.store import identities
 
 if TYPE_CHECKING:

@@ -16,12 +16,13 @@ import json
 from typing import Any
 
 from chalicelib.core.errors import BadRequest
-from chalicelib.records.filter import bind as filter_bind, evaluate as filter_eval
-from chalicelib.records.query import paging, planner
 from chalicelib.records import store
-from chalicelib.records.schema.model import Collection, Field
-from chalicelib.records.schema.collections import get_schema
+from chalicelib.records.filter import bind as filter_bind, evaluate as filter_eval
 from chalicelib.records.filter.tree import FALSE, TRUE, Hop, Node
+from chalicelib.records.query import paging, planner
+from chalicelib.records.schema.collections import get_schema
+from chalicelib.records.schema.fields import field_type
+from chalicelib.records.schema.model import Collection, Field
 
 MAX_JOINED = 5000
 
@@ -136,7 +137,7 @@ def back_relation(collection: Collection, name: str) -> tuple[Collection, Field]
     source_name, sep, field_name = name.partition("_via_")
     source = get_schema().get(source_name) if sep else None
     f = source.fields.get(field_name) if source is not None else None
-    if source is None or f is None or f.type != "relation" or f.target != collection.name:
+    if source is None or f is None or not field_type(f).relates or f.target != collection.name:
         return None
     return source, f
 

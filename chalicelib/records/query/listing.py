@@ -7,11 +7,11 @@ from typing import Any, Callable
 from chalicelib.core.errors import BadRequest, Forbidden, field_error
 from chalicelib.records import access, store
 from chalicelib.records.filter import bind as filter_bind, evaluate as filter_eval, sqlvalues
-from chalicelib.records.query import paging, planner, render
-from chalicelib.records.schema.collections import get_schema
 from chalicelib.records.filter.tree import Compare, FieldRef, Op, all_of
+from chalicelib.records.query import paging, planner, render
 from chalicelib.records.query.joins import RecordJoins
 from chalicelib.records.query.planner import MAX_SCANNED, Plan, TooBroad
+from chalicelib.records.schema.collections import get_schema
 
 DEFAULT_PER_PAGE = 30
 MAX_PER_PAGE = 1000

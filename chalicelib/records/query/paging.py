@@ -20,8 +20,8 @@ from typing import Any, Protocol
 
 from chalicelib.core.errors import BadRequest, field_error
 from chalicelib.core.settings import get_settings
-from chalicelib.records.filter import evaluate as filter_eval
 from chalicelib.records import store
+from chalicelib.records.filter import evaluate as filter_eval
 from chalicelib.records.filter.tree import TRUE
 from chalicelib.records.query.planner import MAX_SCANNED, Plan, TooBroad
 from chalicelib.store import keys, table

@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.core.errors import BadRequest, field_error
-from chalicelib.records.filter import bind as filter_bind, dynamodb as filter_ddb
 from chalicelib.records import store
-from chalicelib.records.schema.model import Collection
-from chalicelib.records.schema.collections import get_schema
+from chalicelib.records.filter import bind as filter_bind, dynamodb as filter_ddb
 from chalicelib.records.filter.dynamodb import Builder
 from chalicelib.records.filter.tree import FALSE, TRUE, Compare, FieldRef, Literal, Node, Op, all_of, conjuncts
-from chalicelib.records.schema.model import Index
+from chalicelib.records.schema.collections import get_schema
+from chalicelib.records.schema.fields import field_type
+from chalicelib.records.schema.model import Collection, Index
 from chalicelib.store import keys
 
 MAX_SCANNED = 2000
@@ -209,7 +209,7 @@ def index_hint(p: Plan) -> str:
     for term in conjuncts(p.residual):
         eq = equality(term)
         f = p.collection.field(eq[0]) if eq else None
-        if f is not None and eq and f.type not in ("json", "editor", "file"):
+        if f is not None and eq and field_type(f).indexable:
             fields.append(eq[0])
     name = p.collection.name
     order = p.memory_sort[0][0] if p.memory_sort and len(p.memory_sort) == 1 else None

@@ -9,11 +9,11 @@ from typing import Any
 
 from chalicelib.core.errors import BadRequest, field_error
 from chalicelib.records import access, store
-from chalicelib.records.query import joins
-from chalicelib.records.schema.model import Collection
-from chalicelib.records.schema.collections import get_schema
-from chalicelib.records.schema.fields import zero
 from chalicelib.records.layout import REVIEW_FLAG
+from chalicelib.records.query import joins
+from chalicelib.records.schema.collections import get_schema
+from chalicelib.records.schema.fields import field_type, zero
+from chalicelib.records.schema.model import Collection
 
 MAX_EXPAND_DEPTH = 6  # PocketBase's maxNestedRels: deeper parts of a path are ignored
 MAX_EXPAND_PATHS = 10
@@ -135,7 +135,7 @@ def _expand_path(collection: Collection, nodes: list[_Node], parts: list[str], c
                 node.dynamic[name] = [r.id for r in found]
     else:
         field = collection.fields.get(name)
-        related = get_schema().get(field.target) if field is not None and field.type == "relation" else None
+        related = get_schema().get(field.target) if field is not None and field_type(field).relates else None
         if field is None or related is None:
             raise _ExpandFailed(name)
         target, multiple = related, field.multiple

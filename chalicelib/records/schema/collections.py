@@ -29,8 +29,8 @@ from chalicelib.core.auth_tokens import USERS_COLLECTION_ID
 from chalicelib.core.settings import ConfigError, get_settings
 from chalicelib.records.filter import bind as filter_bind
 from chalicelib.records.schema import indexes as index_sql
-from chalicelib.records.schema.fields import TYPES
-from chalicelib.records.schema.fields.field_date import parse_datetime
+from chalicelib.records.schema.fields import TYPES, field_type
+from chalicelib.records.schema.fields.base import OptionProblem, check_number
 from chalicelib.records.schema.model import SYSTEM_FIELDS, USERS, Collection, Field, Index, Schema, UniqueIndex
 
 PAYMENTS = "payments"  # the built-in collection of WeChat Pay orders (chalicelib/payments), written by wxbase only
@@ -287,7 +287,7 @@ def _field(cname, raw, names, ids, ctype, system_ids):
             _warn_ignored(cname, fname, key)
     if fname in AUTODATE_FIELDS and ftype != "autodate":
         raise SchemaError(f"{where}: created and updated must be autodate fields.")
-    if ftype == "relation" and raw.get("collectionId") in system_ids:
+    if TYPES[ftype].relates and raw.get("collectionId") in system_ids:
         raise SchemaError(f"{where}: relates to PocketBase's system collection {system_ids[raw['collectionId']]}, "
                           "which wxbase does not have.")
     options = {k: v for k, v in raw.items() if k not in COMMON_OPTIONS and k not in extra}
@@ -296,49 +296,16 @@ def _field(cname, raw, names, ids, ctype, system_ids):
                  options=options)
 
 
-def _number(where, options, key, integer=False, minimum=None):
-    value = options.get(key)
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and not float(value).is_integer()):
-        raise SchemaError(f"{where}: {key} must be a {'whole ' if integer else ''}number.")
-    if minimum is not None and value < minimum:
-        raise SchemaError(f"{where}: {key} must be at least {minimum}.")
-
-
 def _check_options(where, ftype, options, names, ids):
-    for key in ("min", "max") if ftype in ("text", "number") else ():
-        _number(where, options, key, integer=ftype == "text", minimum=0 if ftype == "text" else None)
-    for key in ("maxSize", "maxSelect", "minSelect"):
-        _number(where, options, key, integer=True, minimum=0)
-    if ftype == "text" and options.get("pattern"):
-        try:
-            re.compile(options["pattern"])
-        except (re.error, TypeError):
-            raise SchemaError(f"{where}: pattern is not a valid regular expression.") from None
-    if ftype in ("text", "editor", "file") and "secCheck" in options:
+    try:
+        for key in ("maxSize", "maxSelect", "minSelect"):
+            check_number(options, key, integer=True, minimum=0)
+        TYPES[ftype].check_options(options)
+    except OptionProblem as exc:
+        raise SchemaError(f"{where}: {exc}") from None
+    if "secCheck" in options:  # an option of text, editor and file fields only
         _check_sec_check(where, options)
-    if ftype in ("email", "url"):
-        for key in ("exceptDomains", "onlyDomains"):
-            value = options.get(key)
-            if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-                raise SchemaError(f"{where}: {key} must be a list of domains.")
-    if ftype == "date":
-        for key in ("min", "max"):
-            if options.get(key) not in (None, "") and parse_datetime(options[key]) is None:
-                raise SchemaError(f"{where}: {key} must be a date.")
-    if ftype == "autodate":
-        if not any(options.get(k) for k in ("onCreate", "onUpdate")):
-            raise SchemaError(f"{where}: set onCreate and/or onUpdate.")
-    if ftype == "select":
-        values = options.get("values")
-        if not (isinstance(values, list) and values and all(isinstance(v, str) and v for v in values)):
-            raise SchemaError(f"{where}: values must be a non-empty list of strings.")
-    if ftype == "file":
-        mimes = options.get("mimeTypes")
-        if mimes is not None and not (isinstance(mimes, list) and all(isinstance(v, str) for v in mimes)):
-            raise SchemaError(f"{where}: mimeTypes must be a list of strings.")
-    if ftype == "relation":
+    if TYPES[ftype].relates:
         target = options.get("collectionId")
         if target == USERS_COLLECTION_ID or target == USERS:
             options["_target"] = USERS
@@ -390,7 +357,7 @@ def _indexes(collection, raw_indexes):
         raise SchemaError(f"Collection {collection.name}, {exc}") from None
     wanted = [(p.name, p.fields, p.order) for p in paths]
     for f in collection.fields.values():
-        if f.type == "relation" and f.target == USERS and not f.multiple:
+        if field_type(f).relates and f.target == USERS and not f.multiple:
             if not any(cols == (f.name,) and order == "created" for _, cols, order in wanted):
                 wanted.append((f"owner_{f.name}", (f.name,), "created"))
     # Past the GSIs, UNIQUE indexes (last declared first) stay constraints without a query path of their own:

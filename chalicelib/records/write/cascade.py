@@ -23,12 +23,13 @@ from typing import Any, Callable
 
 from chalicelib.core import logs
 from chalicelib.core.errors import BadRequest
-from chalicelib.records.write import file_fields
-from chalicelib.records.query import joins
 from chalicelib.records import store
-from chalicelib.records.schema.model import Collection, Field
-from chalicelib.records.schema.collections import get_schema
 from chalicelib.records.filter.tree import Node
+from chalicelib.records.query import joins
+from chalicelib.records.schema.collections import get_schema
+from chalicelib.records.schema.fields import field_type
+from chalicelib.records.schema.model import Collection, Field
+from chalicelib.records.write import file_fields
 
 MAX_AFFECTED = 1000
 MAX_ACTIONS = store.MAX_ACTIONS  # per transaction
@@ -48,7 +49,7 @@ def references(collection: Collection) -> list[tuple[Collection, Field]]:
     """(referencing collection, relation field) pairs pointing at `collection`, in a stable order."""
     schema = get_schema()
     return [(c, f) for c in sorted(schema.collections.values(), key=lambda c: c.name)
-            for f in c.fields.values() if f.type == "relation" and f.target == collection.name]
+            for f in c.fields.values() if field_type(f).relates and f.target == collection.name]
 
 
 def referencing(ref: Collection, f: Field, record_id: str) -> list[store.StoredRecord]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from chalicelib.files import uploads
 from chalicelib.records import store
+from chalicelib.records.schema.fields import field_type
 from chalicelib.records.schema.model import Collection, Field
 
 
@@ -21,7 +22,7 @@ def attach(changes: store.Changes, collection: Collection, record_id: str, data:
     files/uploads.ticket_owner; any for an admin); returns the names removed."""
     removed: list[str] = []
     for name, f in collection.fields.items():
-        if f.type != "file":
+        if not field_type(f).holds_files:
             continue
         before = names_of((old or {}).get(name))
         for filename in dict.fromkeys(names_of(data.get(name))):
@@ -32,13 +33,13 @@ def attach(changes: store.Changes, collection: Collection, record_id: str, data:
 
 
 def all_names(collection: Collection, data: dict[str, Any]) -> list[str]:
-    return [n for name, f in collection.fields.items() if f.type == "file" for n in names_of(data.get(name))]
+    return [n for name, f in collection.fields.items() if field_type(f).holds_files for n in names_of(data.get(name))]
 
 
 def field_holding(collection: Collection, data: dict[str, Any], filename: str) -> Field | None:
     """The file field of a record that holds `filename`, or None."""
     for name, f in collection.fields.items():
-        if f.type == "file" and filename in names_of(data.get(name)):
+        if field_type(f).holds_files and filename in names_of(data.get(name)):
             return f
     return None
 

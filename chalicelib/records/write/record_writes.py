@@ -16,18 +16,17 @@ from typing import Any
 from chalicelib.core import clock, ids, logs
 from chalicelib.core.errors import BadRequest, Conflict, NotFound, field_error
 from chalicelib.files import uploads
-from chalicelib.records import access, sessions
-from chalicelib.records.write import cascade, file_fields, hooks
-from chalicelib.records.moderation import text_check as content_check, image_check
+from chalicelib.records import access, sessions, store
 from chalicelib.records.filter import evaluate as filter_eval
-from chalicelib.records.query import render
-from chalicelib.records import store
-from chalicelib.records.schema import fields as field_values
-from chalicelib.records.schema.model import USERS, Collection
-from chalicelib.records.filter.tree import Compare, Ident, Node, Op, conjuncts
 from chalicelib.records.filter.parser import parse
-from chalicelib.records.schema.model import UniqueIndex
+from chalicelib.records.filter.tree import Compare, Ident, Node, Op, conjuncts
 from chalicelib.records.layout import USER_PHONE, USER_TOKEN_KEY
+from chalicelib.records.moderation import image_check, text_check as content_check
+from chalicelib.records.query import render
+from chalicelib.records.schema import fields as field_values
+from chalicelib.records.schema.fields import field_type
+from chalicelib.records.schema.model import USERS, Collection, UniqueIndex
+from chalicelib.records.write import cascade, file_fields, hooks
 from chalicelib.store import audit, identities
 
 MAX_WRITE_ATTEMPTS = 12
@@ -48,7 +47,7 @@ def owner_fields(collection: Collection) -> list[str]:
         for side in sides:
             if isinstance(side, Ident) and Ident("@request.auth.id") in sides:
                 f = collection.fields.get(side.name)
-                if f and f.type == "relation" and f.target == USERS:
+                if f and field_type(f).relates and f.target == USERS:
                     found.append(side.name)
     return found
 
@@ -158,7 +157,7 @@ def check_relations(collection: Collection, data: dict[str, Any], old: dict[str,
     """Every related id exists (`validation_missing_rel_records`); only changed values are checked."""
     wanted: list[tuple[str, str, str]] = []
     for name, f in collection.fields.items():
-        if f.type != "relation":
+        if not field_type(f).relates:
             continue
         values = data.get(name) or []
         values = values if isinstance(values, list) else [values]

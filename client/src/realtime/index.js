@@ -2,7 +2,7 @@
 // needs EventSource, which mini-programs lack, so pb.realtime is replaced by this one).
 //
 // The transport is picked when the first subscription starts: GET /api/realtime tells whether the server offers
-// a WebSocket (contract section 10): then one wx.connectSocket carries every subscription (socket.js); a 404, an
+// a WebSocket (docs/realtime.md): then one wx.connectSocket carries every subscription (socket.js); a 404, an
 // error, or a platform without connectSocket means polling (polling.js).
 import { createPollingTransport } from "./polling.js";
 import { createSocketTransport } from "./socket.js";

@@ -1,5 +1,5 @@
 // Socket transport: every subscription of the client over one wx.connectSocket (a mini-program may hold at most 5
-// sockets), with the server's protocol (contract section 10, docs/realtime.md).
+// sockets), with the server's protocol (docs/realtime.md).
 //
 // - On open: auth with the stored token (again whenever it changes), then subscribe everything.
 // - Heartbeats: a ping every `heartbeat` ms (API Gateway closes a socket idle for 10 minutes); no answer within

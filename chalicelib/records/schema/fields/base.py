@@ -20,6 +20,10 @@ class Invalid(Exception):
         self.code, self.message = code, message
 
 
+class OptionProblem(ValueError):
+    """A field option the collections file sets wrongly (the load names the collection and field)."""
+
+
 class FieldType:
     """One field type. Subclasses set the class attributes and override what differs from these defaults."""
 
@@ -32,6 +36,9 @@ class FieldType:
     relates = False
     multi_valued = False  # may hold a list (`maxSelect` > 1); filters' `:each` and `:length` read it
     sql_class = "text"  # how filters compare its values (records/filter/sqlvalues.py): text, number, bool or json
+
+    def check_options(self, options: dict[str, Any]) -> None:
+        """The type's options as the collections file sets them; OptionProblem says what is wrong."""
 
     def zero(self, f: Field) -> Any:
         """The value of an unset field, as PocketBase answers it."""
@@ -103,6 +110,22 @@ def strings(value: Any) -> list[str]:
     if not all(isinstance(v, str) for v in values):
         raise Invalid("validation_invalid_value", "Must be a string or a list of strings.")
     return list(dict.fromkeys(v for v in values if v))
+
+
+def check_number(options: dict[str, Any], key: str, integer: bool = False, minimum: float | None = None) -> None:
+    value = options.get(key)
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and not float(value).is_integer()):
+        raise OptionProblem(f"{key} must be a {'whole ' if integer else ''}number.")
+    if minimum is not None and value < minimum:
+        raise OptionProblem(f"{key} must be at least {minimum}.")
+
+
+def check_strings(options: dict[str, Any], key: str, what: str) -> None:
+    value = options.get(key)
+    if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        raise OptionProblem(f"{key} must be a list of {what}.")
 
 
 def check_domain(f: Field, domain: str, code: str) -> None:

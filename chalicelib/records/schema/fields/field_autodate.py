@@ -3,13 +3,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.records.schema.fields.base import DATETIME, FieldType
+from chalicelib.records.schema.fields.base import DATETIME, FieldType, OptionProblem
 from chalicelib.records.schema.model import Field
 
 
 class Autodate(FieldType):
     name = "autodate"
     options = frozenset({"onCreate", "onUpdate"})
+
+    def check_options(self, options: dict[str, Any]) -> None:
+        if not any(options.get(k) for k in ("onCreate", "onUpdate")):
+            raise OptionProblem("set onCreate and/or onUpdate.")
 
     def json_schema(self, f: Field, answer: bool) -> dict[str, Any]:
         return {"type": "string", "readOnly": True, "description": DATETIME}

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from chalicelib.records.schema.fields.base import DATETIME, FieldType, Invalid
+from chalicelib.records.schema.fields.base import DATETIME, FieldType, Invalid, OptionProblem
 from chalicelib.records.schema.model import Field
 
 _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S.%fZ", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%SZ", "%Y-%m-%d %H:%M:%S",
@@ -36,6 +36,11 @@ def parse_datetime(value: Any) -> str | None:
 class Date(FieldType):
     name = "date"
     options = frozenset({"min", "max"})
+
+    def check_options(self, options: dict[str, Any]) -> None:
+        for key in ("min", "max"):
+            if options.get(key) not in (None, "") and parse_datetime(options[key]) is None:
+                raise OptionProblem(f"{key} must be a date.")
 
     def prepare(self, f: Field, value: Any) -> Any:
         if value in (None, ""):

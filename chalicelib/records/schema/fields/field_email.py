@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from chalicelib.records.schema.fields.base import EMPTY, FieldType, Invalid, check_domain
+from chalicelib.records.schema.fields.base import EMPTY, FieldType, Invalid, check_domain, check_strings
 from chalicelib.records.schema.model import Field
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
@@ -14,6 +14,10 @@ class Email(FieldType):
     name = "email"
     options = frozenset({"exceptDomains", "onlyDomains"})
     folded = True
+
+    def check_options(self, options: dict[str, Any]) -> None:
+        for key in ("exceptDomains", "onlyDomains"):
+            check_strings(options, key, "domains")
 
     def validate(self, f: Field, value: Any) -> None:
         if not value:

@@ -2,7 +2,9 @@
 each within `maxSize` and `mimeTypes`."""
 from __future__ import annotations
 
-from chalicelib.records.schema.fields.base import Invalid, ListType
+from typing import Any
+
+from chalicelib.records.schema.fields.base import Invalid, ListType, check_strings
 from chalicelib.records.schema.model import Field
 
 
@@ -12,6 +14,9 @@ class File(ListType):
     indexable = False
     holds_files = True
     too_many = "validation_too_many_files"
+
+    def check_options(self, options: dict[str, Any]) -> None:
+        check_strings(options, "mimeTypes", "strings")
 
     def validate_items(self, f: Field, values: list[str]) -> None:
         if any(len(v) > 255 or "/" in v or "\\" in v for v in values):

@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from chalicelib.core import json_input
-from chalicelib.records.schema.fields.base import FieldType, Invalid, as_number
+from chalicelib.records.schema.fields.base import FieldType, Invalid, as_number, check_number
 from chalicelib.records.schema.model import Field
 
 
@@ -15,6 +15,10 @@ class Number(FieldType):
     sql_class = "number"
     options = frozenset({"min", "max", "onlyInt"})
     modifiable = True
+
+    def check_options(self, options: dict[str, Any]) -> None:
+        for key in ("min", "max"):
+            check_number(options, key)
 
     def zero(self, f: Field) -> Any:
         return 0

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.records.schema.fields.base import Invalid, ListType
+from chalicelib.records.schema.fields.base import Invalid, ListType, OptionProblem
 from chalicelib.records.schema.model import Field
 
 
@@ -11,6 +11,11 @@ class Select(ListType):
     name = "select"
     options = frozenset({"values", "maxSelect"})
     folded = True
+
+    def check_options(self, options: dict[str, Any]) -> None:
+        values = options.get("values")
+        if not (isinstance(values, list) and values and all(isinstance(v, str) and v for v in values)):
+            raise OptionProblem("values must be a non-empty list of strings.")
 
     def validate_items(self, f: Field, values: list[str]) -> None:
         allowed = f.opt("values")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from chalicelib.records.schema.fields.base import FieldType, Invalid
+from chalicelib.records.schema.fields.base import FieldType, Invalid, OptionProblem, check_number
 from chalicelib.records.schema.model import Field
 
 MAX_TEXT_DEFAULT = 5000  # PocketBase's default text max when max is 0
@@ -14,6 +14,15 @@ class Text(FieldType):
     name = "text"
     options = frozenset({"min", "max", "pattern", "autogeneratePattern", "primaryKey", "secCheck"})
     folded = True
+
+    def check_options(self, options: dict[str, Any]) -> None:
+        for key in ("min", "max"):
+            check_number(options, key, integer=True, minimum=0)
+        if options.get("pattern"):
+            try:
+                re.compile(options["pattern"])
+            except (re.error, TypeError):
+                raise OptionProblem("pattern is not a valid regular expression.") from None
 
     def validate(self, f: Field, value: Any) -> None:
         if not value:

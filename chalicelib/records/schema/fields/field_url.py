@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from chalicelib.records.schema.fields.base import EMPTY, FieldType, Invalid, check_domain
+from chalicelib.records.schema.fields.base import EMPTY, FieldType, Invalid, check_domain, check_strings
 from chalicelib.records.schema.model import Field
 
 # ozzo-validation's is.URL (PocketBase's url check): an optional scheme, a host, an optional port, path and query
@@ -18,6 +18,10 @@ class Url(FieldType):
     name = "url"
     options = frozenset({"exceptDomains", "onlyDomains"})
     folded = True
+
+    def check_options(self, options: dict[str, Any]) -> None:
+        for key in ("exceptDomains", "onlyDomains"):
+            check_strings(options, key, "domains")
 
     def validate(self, f: Field, value: Any) -> None:
         if not value:
