@@ -143,6 +143,18 @@ def refund(merchant: Merchant, out_trade_no: str, amount: int, reason: str | Non
     return orders.as_admin(record)
 
 
+def refund_record(record_id: str, amount: int, reason: str | None = None,
+                  out_refund_no: str | None = None) -> dict[str, Any]:
+    """An admin's refund of a payments record (by its id)."""
+    from chalicelib.records import store
+    from chalicelib.records.collections import PAYMENTS
+
+    record = store.get(PAYMENTS, record_id)
+    if record is None:
+        raise NotFound("No such payment.")
+    return refund(merchants.by_mchid(record.data["mchid"]), record.data["outTradeNo"], amount, reason, out_refund_no)
+
+
 def ship(merchant: Merchant, out_trade_no: str, items: list[dict[str, Any]], logistics_type: int = 3) -> Any:
     """Order shipping information (`wxa/sec/order/upload_shipping_info`) for a paid order, through the WeChat
     client of the order's app. `items`: [{"item_desc", "tracking_no"?, "express_company"?, "contact"?}];

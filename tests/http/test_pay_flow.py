@@ -231,3 +231,15 @@ def test_a_paid_order_is_shipped_by_the_shops_hook(live, pay, sandbox):
     assert shipped[0]["shipping_list"] == [{"item_desc": "Coffee x1"}] and shipped[0]["logistics_type"] == 3
     assert pay.order(no)["shipping"]["order_key"]["mchid"] == pay.mchid
 
+
+
+def test_admins_refund_a_payment_by_its_record_and_nobody_else_can(live, pay):
+    me, no = paid_order(live, pay, amount=800)
+    path = f"/api/admin/payments/{record(live, me, no)['id']}/refund"
+    assert live.post(path, {"amount": 300}).status == 401
+    assert live.post(path, {"amount": 300}, token=me["token"]).status == 403
+    assert live.post(path, {"amount": 0}, token=ADMIN_KEY).status == 400
+    assert live.post("/api/admin/payments/aaaaaaaaaaaaaaa/refund", {"amount": 1}, token=ADMIN_KEY).status == 404
+    after = live.post(path, {"amount": 300, "reason": "late"}, token=ADMIN_KEY)
+    assert after.status == 200 and after.json["refunded"] == 300 and after.json["refunds"][0]["reason"] == "late"
+    assert live.post(path, {"amount": 501}, token=ADMIN_KEY).status == 400
