@@ -138,7 +138,12 @@ def refund(merchant: Merchant, out_trade_no: str, amount: int, reason: str | Non
                             "amount": {"refund": amount, "total": int(record.data["amount"]), "currency": "CNY"}}
     if reason:
         body["reason"] = reason[:80]
-    answer = api.call(merchant, "POST", "/v3/refund/domestic/refunds", body)
+    try:
+        answer = api.call(merchant, "POST", "/v3/refund/domestic/refunds", body)
+    except api.PayError as exc:  # turned down: the reserved amount is released (the same number may be sent again)
+        orders.apply_refund(merchant.mchid, {"out_trade_no": out_trade_no, "out_refund_no": out_refund_no,
+                                             "status": "REFUSED"})
+        raise exc from None
     record, _ = orders.apply_refund(merchant.mchid, {**answer, "out_trade_no": out_trade_no})
     return orders.as_admin(record)
 

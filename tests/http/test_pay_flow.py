@@ -243,3 +243,33 @@ def test_admins_refund_a_payment_by_its_record_and_nobody_else_can(live, pay):
     after = live.post(path, {"amount": 300, "reason": "late"}, token=ADMIN_KEY)
     assert after.status == 200 and after.json["refunded"] == 300 and after.json["refunds"][0]["reason"] == "late"
     assert live.post(path, {"amount": 501}, token=ADMIN_KEY).status == 400
+
+
+def test_refunds_made_elsewhere_are_counted_and_a_refused_refund_releases_its_amount(live, pay, _live_server):
+    from wechatpayv3.core import Core
+    from wechatpayv3.type import RequestType
+
+    me, no = paid_order(live, pay, amount=1000)
+    sdk = Core(pay.mchid, pay.merchant["serialNo"], pay.merchant["privateKey"], pay.merchant["apiV3Key"],
+               public_key=pay.merchant["publicKey"], public_key_id=pay.merchant["publicKeyId"])
+    sdk._gate_way = pay.url  # noqa: SLF001 (the SDK has no setting for its host)
+
+    def refund_elsewhere(number, amount, notify_url):
+        code, _ = sdk.request("/v3/refund/domestic/refunds", method=RequestType.POST, data={
+            "out_trade_no": no, "out_refund_no": number, "notify_url": notify_url,
+            "amount": {"refund": amount, "total": 1000, "currency": "CNY"}})
+        assert code == 200
+
+    # the merchant platform refunds 300: its notification adds the refund to the record
+    refund_elsewhere(no + "-ext", 300, f"{_live_server.url}/api/pay/notify/{pay.mchid}")
+    assert wait_for(lambda: record(live, me, no)["refunded"] == 300)
+    assert record(live, me, no)["status"] == "REFUND"
+    assert [r["status"] for r in record(live, me, no)["refunds"]] == ["SUCCESS"]
+    # another 200 whose notification never arrives: WeChat Pay has 500 left, wxbase believes 700
+    refund_elsewhere(no + "-ext2", 200, "http://127.0.0.1:9/notify")
+    refused = admin(live, "refund", no, amount=600, outRefundNo=no + "-big")
+    assert refused.status == 400 and "INVALID_REQUEST" in refused.json["message"]
+    after = record(live, me, no)
+    assert after["refunded"] == 300 and after["refunds"][-1]["status"] == "REFUSED"
+    assert admin(live, "refund", no, amount=500, outRefundNo=no + "-big").status == 400  # the number's amount is 600
+    assert admin(live, "refund", no, amount=500, outRefundNo=no + "-rest").json["refunded"] == 800
