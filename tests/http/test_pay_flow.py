@@ -273,3 +273,12 @@ def test_refunds_made_elsewhere_are_counted_and_a_refused_refund_releases_its_am
     assert after["refunded"] == 300 and after["refunds"][-1]["status"] == "REFUSED"
     assert admin(live, "refund", no, amount=500, outRefundNo=no + "-big").status == 400  # the number's amount is 600
     assert admin(live, "refund", no, amount=500, outRefundNo=no + "-rest").json["refunded"] == 800
+
+
+def test_without_a_public_url_the_payment_is_refused_before_any_order_is_stored(live, pay, monkeypatch):
+    me = shopper(live)
+    monkeypatch.delenv("WXBASE_PUBLIC_URL")
+    reply = live.post(FN + "fx_pay_buy", {"amount": 100, "outTradeNo": "nourl" + secrets.token_hex(6)},
+                      token=me["token"])
+    assert reply.status == 500 and "WXBASE_PUBLIC_URL" in reply.json["message"]
+    assert live.get(PAYMENTS, token=me["token"]).json["items"] == []

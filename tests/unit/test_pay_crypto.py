@@ -115,8 +115,8 @@ def test_the_signed_messages_are_those_of_wechat_pays_documented_examples():
                                   b"") == b"GET\n/v3/certificates\n1554208460\n593BEC0C930BF1AFEB40B4A08C8FB242\n\n"
     # a query string is part of the signed URL; the body is signed as sent (bytes, not re-encoded)
     body = '{"mchid":"1900000109","description":"Image形象店"}'.encode()
-    assert crypto.request_message("GET", "/v3/pay/transactions/out-trade-no/1217752501?mchid=1230000109", "1", "n",
-                                  b"") == b"GET\n/v3/pay/transactions/out-trade-no/1217752501?mchid=1230000109\n1\nn\n\n"
+    path = "/v3/pay/transactions/out-trade-no/1217752501?mchid=1230000109"
+    assert crypto.request_message("GET", path, "1", "n", b"") == b"GET\n" + path.encode() + b"\n1\nn\n\n"
     assert crypto.request_message("POST", "/v3/pay/transactions/jsapi", "1", "n", body).endswith(b"\n" + body + b"\n")
     # answers and notifications: timestamp, nonce, body, each followed by a newline
     assert crypto.response_message("1554209980", "c5ac7061fccab6bf3e254dcf98995b8c", b'{"a":1}') == \
