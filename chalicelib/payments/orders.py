@@ -7,7 +7,8 @@ find the state already reached and do nothing, so a change (and the hooks and re
 once. States follow WeChat Pay's `trade_state`:
 
     NOTPAY ─┬─> SUCCESS ──> REFUND          (any accepted refund; `refunds` lists each, `refunded` sums them)
-            ├─> CLOSED | REVOKED            (closed at expiry or by the team's code)
+            ├─> CLOSED | REVOKED ──> SUCCESS  (closed at expiry or by the team's code; SUCCESS only if
+            │                                    WeChat Pay verifiably says it was paid after all)
             ├─> PAYERROR ──> SUCCESS | CLOSED
             └─> USERPAYING ──> any of the above
 """
@@ -30,8 +31,9 @@ NEXT_STATES = {
     "PAYERROR": {"SUCCESS", "CLOSED"},
     "SUCCESS": {"REFUND"},
     "REFUND": set(),
-    "CLOSED": set(),
-    "REVOKED": set(),
+    # WeChat Pay's verified word that money was taken outranks a local close (a close that crossed the payment)
+    "CLOSED": {"SUCCESS"},
+    "REVOKED": {"SUCCESS"},
 }
 MAX_ATTEMPTS = 12
 FAILED_REFUNDS = ("CLOSED", "REFUSED")  # REFUSED: WeChat Pay turned the refund request down

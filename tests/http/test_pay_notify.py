@@ -170,3 +170,13 @@ def test_merchant_keys_in_ssm_are_read_when_used_and_never_shown(live, pay, monk
     monkeypatch.setenv("WXBASE_MERCHANTS", json.dumps([{**referenced, "privateKey": "ssm:/wxbase/test/missing"}]))
     reply = live.post("/api/functions/fx_pay_buy", {"amount": 1}, token=live.login("ssm-payer", APP1)["token"])
     assert reply.status == 503 and "/wxbase/test/missing" in reply.json["message"]
+
+
+def test_wechat_pays_verified_success_outranks_a_local_close(live, pay):
+    record = order(live)
+    closed = live.post("/api/functions/fx_pay_admin", {"op": "close", "outTradeNo": record["outTradeNo"]},
+                       token=ADMIN_KEY)
+    assert closed.json["status"] == "CLOSED"
+    body = pay.envelope(pay.paid(record))
+    assert notify(live, pay, body, pay.headers(body)).status == 204
+    assert status(live, record) == "SUCCESS"
