@@ -287,7 +287,8 @@ class PaySandbox:
         order = {"request": {k: v for k, v in data.items() if k != "time_expire"}, "mchid": merchant.mchid,
                  "appid": data["appid"], "out_trade_no": out_trade_no, "trade_state": "NOTPAY",
                  "prepay_id": "wx" + secrets.token_hex(16)[:32], "total": total, "refunded": 0,
-                 "openid": data["payer"]["openid"], "attach": data.get("attach", ""), "description": data["description"],
+                 "openid": data["payer"]["openid"], "attach": data.get("attach", ""),
+                 "description": data["description"],
                  "notify_url": data["notify_url"], "transaction_id": "", "success_time": ""}
         self.orders[(merchant.mchid, out_trade_no)] = order
         return 200, {"prepay_id": order["prepay_id"]}

@@ -29,7 +29,8 @@ def checkout(ctx, body):
 def paid(ctx, change):
     """A payment that just became SUCCESS: its goods are delivered, so its shipping information goes to WeChat."""
     was = (change.old or {}).get("status")
-    if change.record.get("status") != "SUCCESS" or was == "SUCCESS" or not change.record.get("attach"):
-        return
+    item = str(change.record.get("attach") or "").partition(":")[0]
+    if change.record.get("status") != "SUCCESS" or was == "SUCCESS" or item not in PRICES:
+        return  # not a checkout of this shop, or not newly paid
     ctx.pay.ship(change.record["outTradeNo"], [{"item_desc": change.record["description"]}], logistics_type=3)
     ctx.log.info("shop_paid", outTradeNo=change.record["outTradeNo"], amount=change.record["amount"])

@@ -120,6 +120,19 @@ def reconcile(merchant: Merchant, day: date) -> dict[str, Any]:
     return report
 
 
+def latest_reports(days: int) -> list[dict[str, Any]]:
+    """Each merchant's reports of the last `days` days that were reconciled, newest first."""
+    from chalicelib.payments import merchants
+
+    found: list[dict[str, Any]] = []
+    for merchant in merchants.merchants():
+        key = keys.payment_bill_report(merchant.mchid, "")
+        items = table.query("#p = :p", names={"#p": keys.TABLE_PK}, values={":p": key[keys.TABLE_PK]},
+                            forward=False, limit=days)[0]
+        found += [{k: v for k, v in item.items() if k not in (keys.TABLE_PK, keys.TABLE_SK)} for item in items]
+    return sorted(found, key=lambda r: (r["day"], r["mchid"]), reverse=True)
+
+
 def run(day: date | None = None) -> list[dict[str, Any]]:
     """The scheduled job: yesterday (China time) for every merchant."""
     from chalicelib.payments import merchants

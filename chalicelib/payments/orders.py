@@ -7,7 +7,8 @@ find the state already reached and do nothing, so a change (and the hooks and re
 once. States follow WeChat Pay's `trade_state`:
 
     NOTPAY ─┬─> SUCCESS ──> REFUND          (any accepted refund; `refunds` lists each, `refunded` sums them)
-            ├─> CLOSED | REVOKED            (closed at expiry or by the team's code)
+            ├─> CLOSED | REVOKED ──> SUCCESS  (closed at expiry or by the team's code; SUCCESS only if
+            │                                    WeChat Pay verifiably says it was paid after all)
             ├─> PAYERROR ──> SUCCESS | CLOSED
             └─> USERPAYING ──> any of the above
 """
@@ -31,10 +32,13 @@ NEXT_STATES = {
     "PAYERROR": {"SUCCESS", "CLOSED"},
     "SUCCESS": {"REFUND"},
     "REFUND": set(),
-    "CLOSED": set(),
-    "REVOKED": set(),
+    # WeChat Pay's verified word that money was taken outranks a local close (a close that crossed the payment)
+    "CLOSED": {"SUCCESS"},
+    "REVOKED": {"SUCCESS"},
 }
 MAX_ATTEMPTS = 12
+FAILED_REFUNDS = ("CLOSED", "REFUSED")  # REFUSED: WeChat Pay turned the refund request down
+SETTLED_REFUNDS = ("SUCCESS", "ABNORMAL") + FAILED_REFUNDS
 ADMIN = access.Caller(is_admin=True)
 
 
@@ -141,11 +145,10 @@ def add_refund(mchid: str, out_trade_no: str, out_refund_no: str, amount: int,
 
     def decide(current: store.StoredRecord) -> dict[str, Any] | None:
         existing = refund_entry(current, out_refund_no)
-        if existing is not None:
-            if existing.get("amount") != amount:
-                raise invalid("amount", "validation_invalid_value",
-                              "This refund number was used for another amount.")
-            return None
+        if existing is not None and existing.get("amount") != amount:
+            raise invalid("amount", "validation_invalid_value", "This refund number was used for another amount.")
+        if existing is not None and existing.get("status") not in FAILED_REFUNDS:
+            return None  # the same refund: sent again as it is
         if current.data.get("status") not in ("SUCCESS", "REFUND"):
             raise invalid("outTradeNo", "validation_invalid_value", "Only a paid order can be refunded.")
         refunded = int(current.data.get("refunded") or 0)
@@ -153,30 +156,43 @@ def add_refund(mchid: str, out_trade_no: str, out_refund_no: str, amount: int,
             raise invalid("amount", "validation_max_number_constraint",
                           f"At most {int(current.data['amount']) - refunded} can still be refunded.")
         entry = {"outRefundNo": out_refund_no, "amount": amount, "status": "PROCESSING", "reason": reason or ""}
-        return {"refunds": list(current.data.get("refunds") or []) + [entry], "refunded": refunded + amount,
-                "status": "REFUND"}
+        others = [r for r in current.data.get("refunds") or [] if r.get("outRefundNo") != out_refund_no]
+        return {"refunds": others + [entry], "refunded": refunded + amount, "status": "REFUND"}
 
     return change(mchid, out_trade_no, decide)
 
 
 def apply_refund(mchid: str, refund: dict[str, Any]) -> tuple[store.StoredRecord, bool]:
-    """WeChat Pay's refund (the refund answer, a query or a verified REFUND.* notification) on its entry."""
+    """WeChat Pay's refund (the refund answer, a query or a verified REFUND.* notification) on its entry. A refund
+    made outside wxbase (the merchant platform) is added; one that failed (CLOSED, or refused: REFUSED) gives its
+    amount back, and an order left with no refund is SUCCESS again."""
     out_refund_no = str(refund.get("out_refund_no") or "")
     status = str(refund.get("status") or refund.get("refund_status") or "")
+    amount = int((refund.get("amount") or {}).get("refund") or 0)
 
     def decide(current: store.StoredRecord) -> dict[str, Any] | None:
+        refunds = list(current.data.get("refunds") or [])
+        refunded = int(current.data.get("refunded") or 0)
         existing = refund_entry(current, out_refund_no)
         if existing is None:
-            raise invalid("out_refund_no", "validation_invalid_value", "No such refund on this order.")
-        if existing.get("status") in ("SUCCESS", "CLOSED", "ABNORMAL") or existing.get("status") == status:
+            if not amount or status in FAILED_REFUNDS:
+                return None
+            existing = {"outRefundNo": out_refund_no, "amount": amount, "status": "", "reason": ""}
+            refunds.append(existing)  # made elsewhere: counted now
+            refunded += amount
+        elif existing.get("status") in SETTLED_REFUNDS or existing.get("status") == status:
             return None  # settled (a later answer can't undo it) or unchanged
         entry = dict(existing, status=status, refundId=refund.get("refund_id") or existing.get("refundId", ""))
         if refund.get("success_time"):
             entry["successTime"] = refund["success_time"]
-        refunds = [entry if r.get("outRefundNo") == out_refund_no else r for r in current.data["refunds"]]
-        wanted: dict[str, Any] = {"refunds": refunds}
-        if status == "CLOSED":  # a refund that failed gives its amount back
-            wanted["refunded"] = int(current.data.get("refunded") or 0) - int(existing.get("amount") or 0)
+        refunds = [entry if r.get("outRefundNo") == out_refund_no else r for r in refunds]
+        if status in FAILED_REFUNDS:  # a refund that failed gives its amount back
+            refunded -= int(existing.get("amount") or 0)
+        wanted: dict[str, Any] = {"refunds": refunds, "refunded": refunded}
+        if status not in FAILED_REFUNDS:
+            wanted["status"] = "REFUND"
+        elif not any(r.get("status") not in FAILED_REFUNDS for r in refunds):
+            wanted["status"] = "SUCCESS"  # no refund happened after all
         return wanted
 
     return change(mchid, str(refund.get("out_trade_no") or ""), decide)

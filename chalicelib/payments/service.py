@@ -6,6 +6,7 @@ signed-in caller in their own app.
 """
 from __future__ import annotations
 
+import os
 import re
 import time
 from datetime import datetime, timedelta, timezone
@@ -14,6 +15,7 @@ from urllib.parse import quote
 
 from chalicelib.core import logs
 from chalicelib.core.errors import BadRequest, NotFound, invalid
+from chalicelib.core.settings import ConfigError
 from chalicelib.payments import api, crypto, expiry, merchants, notifications, orders
 from chalicelib.payments.merchants import Merchant
 
@@ -26,11 +28,9 @@ TZ_CHINA = timezone(timedelta(hours=8))
 
 def notify_url(merchant: Merchant) -> str:
     """Where WeChat Pay sends this merchant's notifications: WXBASE_PUBLIC_URL + /api/pay/notify/{mchid}."""
-    import os
-
     base = os.environ.get("WXBASE_PUBLIC_URL", "").rstrip("/")
     if not base:
-        raise BadRequest("WXBASE_PUBLIC_URL is not set: WeChat Pay would have nowhere to send notifications.")
+        raise ConfigError("WXBASE_PUBLIC_URL is not set: WeChat Pay would have nowhere to send notifications.")
     return f"{base}/api/pay/notify/{merchant.mchid}"
 
 
@@ -59,6 +59,7 @@ def jsapi(appid: str | None, user_id: str | None, openid: str | None, descriptio
     if not OUT_TRADE_NO.match(out_trade_no):
         raise invalid("outTradeNo", "validation_invalid_format", "6 to 32 characters of letters, digits, _-|*.")
     minutes = _positive_int("expire_minutes", expire_minutes or DEFAULT_EXPIRE_MINUTES)
+    notify = notify_url(merchant)  # before anything is stored: a misconfigured deployment leaves no order behind
     expires = datetime.now(TZ_CHINA).replace(microsecond=0) + timedelta(minutes=minutes)
     record, new = orders.create({
         "outTradeNo": out_trade_no, "mchid": merchant.mchid, "appid": appid, "payer": user_id, "amount": amount,
@@ -69,8 +70,7 @@ def jsapi(appid: str | None, user_id: str | None, openid: str | None, descriptio
         raise invalid("outTradeNo", "validation_not_unique", "This outTradeNo belongs to another order.")
     body = {"appid": appid, "mchid": merchant.mchid, "description": description, "out_trade_no": out_trade_no,
             "time_expire": expires.isoformat() if new else _china_time(record.data.get("expiresAt")),
-            "notify_url": notify_url(merchant), "amount": {"total": amount, "currency": "CNY"},
-            "payer": {"openid": openid}}
+            "notify_url": notify, "amount": {"total": amount, "currency": "CNY"}, "payer": {"openid": openid}}
     if attach:
         body["attach"] = attach
     if new:  # before the prepay: an order whose prepay failed is closed at its due time all the same
@@ -138,9 +138,26 @@ def refund(merchant: Merchant, out_trade_no: str, amount: int, reason: str | Non
                             "amount": {"refund": amount, "total": int(record.data["amount"]), "currency": "CNY"}}
     if reason:
         body["reason"] = reason[:80]
-    answer = api.call(merchant, "POST", "/v3/refund/domestic/refunds", body)
+    try:
+        answer = api.call(merchant, "POST", "/v3/refund/domestic/refunds", body)
+    except api.PayError as exc:  # turned down: the reserved amount is released (the same number may be sent again)
+        orders.apply_refund(merchant.mchid, {"out_trade_no": out_trade_no, "out_refund_no": out_refund_no,
+                                             "status": "REFUSED"})
+        raise exc from None
     record, _ = orders.apply_refund(merchant.mchid, {**answer, "out_trade_no": out_trade_no})
     return orders.as_admin(record)
+
+
+def refund_record(record_id: str, amount: int, reason: str | None = None,
+                  out_refund_no: str | None = None) -> dict[str, Any]:
+    """An admin's refund of a payments record (by its id)."""
+    from chalicelib.records import store
+    from chalicelib.records.schema.collections import PAYMENTS
+
+    record = store.get(PAYMENTS, record_id)
+    if record is None:
+        raise NotFound("No such payment.")
+    return refund(merchants.by_mchid(record.data["mchid"]), record.data["outTradeNo"], amount, reason, out_refund_no)
 
 
 def ship(merchant: Merchant, out_trade_no: str, items: list[dict[str, Any]], logistics_type: int = 3) -> Any:

@@ -4,6 +4,7 @@ import { h, clear } from "./dom.js";
 import { auditView } from "./audit.js";
 import { collectionView } from "./collections.js";
 import { opsView } from "./ops.js";
+import { paymentsView } from "./payments.js";
 import { reviewView } from "./review.js";
 import { usersView } from "./users.js";
 
@@ -42,6 +43,7 @@ function signInView(message) {
 const SECTIONS = [
     ["#/review", "Review queue", reviewView],
     ["#/users", "Users", usersView],
+    ["#/payments", "Payments", paymentsView],
     ["#/ops", "Operations", opsView],
     ["#/audit", "Audit log", auditView],
 ];

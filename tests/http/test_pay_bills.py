@@ -60,6 +60,9 @@ def test_the_trade_bill_is_reconciled_with_the_payments(live, pay, monkeypatch, 
     assert report["billed"] >= 3 and report["billedAmount"] >= 1500 + 2500 + 999
     kept = table.get(keys.payment_bill_report(pay.mchid, day.isoformat()))
     assert kept["differenceCount"] == report["differenceCount"] and kept["day"] == day.isoformat()
+    listed = live.get("/api/admin/payments/reports", token=ADMIN_KEY).json["items"]
+    assert listed[0]["day"] == day.isoformat() and listed[0]["differenceCount"] == report["differenceCount"]
+    assert live.get("/api/admin/payments/reports", token=token).status == 403
     # the next run: the lost payment is applied now, the others are still different
     again = {(d["outTradeNo"], d["kind"]) for d in bills.reconcile(merchants.by_mchid(pay.mchid), day)["differences"]}
     assert (lost, "not_applied") not in again and (foreign, "not_in_wxbase") in again

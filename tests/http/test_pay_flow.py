@@ -231,3 +231,54 @@ def test_a_paid_order_is_shipped_by_the_shops_hook(live, pay, sandbox):
     assert shipped[0]["shipping_list"] == [{"item_desc": "Coffee x1"}] and shipped[0]["logistics_type"] == 3
     assert pay.order(no)["shipping"]["order_key"]["mchid"] == pay.mchid
 
+
+
+def test_admins_refund_a_payment_by_its_record_and_nobody_else_can(live, pay):
+    me, no = paid_order(live, pay, amount=800)
+    path = f"/api/admin/payments/{record(live, me, no)['id']}/refund"
+    assert live.post(path, {"amount": 300}).status == 401
+    assert live.post(path, {"amount": 300}, token=me["token"]).status == 403
+    assert live.post(path, {"amount": 0}, token=ADMIN_KEY).status == 400
+    assert live.post("/api/admin/payments/aaaaaaaaaaaaaaa/refund", {"amount": 1}, token=ADMIN_KEY).status == 404
+    after = live.post(path, {"amount": 300, "reason": "late"}, token=ADMIN_KEY)
+    assert after.status == 200 and after.json["refunded"] == 300 and after.json["refunds"][0]["reason"] == "late"
+    assert live.post(path, {"amount": 501}, token=ADMIN_KEY).status == 400
+
+
+def test_refunds_made_elsewhere_are_counted_and_a_refused_refund_releases_its_amount(live, pay, _live_server):
+    from wechatpayv3.core import Core
+    from wechatpayv3.type import RequestType
+
+    me, no = paid_order(live, pay, amount=1000)
+    sdk = Core(pay.mchid, pay.merchant["serialNo"], pay.merchant["privateKey"], pay.merchant["apiV3Key"],
+               public_key=pay.merchant["publicKey"], public_key_id=pay.merchant["publicKeyId"])
+    sdk._gate_way = pay.url  # noqa: SLF001 (the SDK has no setting for its host)
+
+    def refund_elsewhere(number, amount, notify_url):
+        code, _ = sdk.request("/v3/refund/domestic/refunds", method=RequestType.POST, data={
+            "out_trade_no": no, "out_refund_no": number, "notify_url": notify_url,
+            "amount": {"refund": amount, "total": 1000, "currency": "CNY"}})
+        assert code == 200
+
+    # the merchant platform refunds 300: its notification adds the refund to the record
+    refund_elsewhere(no + "-ext", 300, f"{_live_server.url}/api/pay/notify/{pay.mchid}")
+    assert wait_for(lambda: record(live, me, no)["refunded"] == 300)
+    assert record(live, me, no)["status"] == "REFUND"
+    assert [r["status"] for r in record(live, me, no)["refunds"]] == ["SUCCESS"]
+    # another 200 whose notification never arrives: WeChat Pay has 500 left, wxbase believes 700
+    refund_elsewhere(no + "-ext2", 200, "http://127.0.0.1:9/notify")
+    refused = admin(live, "refund", no, amount=600, outRefundNo=no + "-big")
+    assert refused.status == 400 and "INVALID_REQUEST" in refused.json["message"]
+    after = record(live, me, no)
+    assert after["refunded"] == 300 and after["refunds"][-1]["status"] == "REFUSED"
+    assert admin(live, "refund", no, amount=500, outRefundNo=no + "-big").status == 400  # the number's amount is 600
+    assert admin(live, "refund", no, amount=500, outRefundNo=no + "-rest").json["refunded"] == 800
+
+
+def test_without_a_public_url_the_payment_is_refused_before_any_order_is_stored(live, pay, monkeypatch):
+    me = shopper(live)
+    monkeypatch.delenv("WXBASE_PUBLIC_URL")
+    reply = live.post(FN + "fx_pay_buy", {"amount": 100, "outTradeNo": "nourl" + secrets.token_hex(6)},
+                      token=me["token"])
+    assert reply.status == 500 and "WXBASE_PUBLIC_URL" in reply.json["message"]
+    assert live.get(PAYMENTS, token=me["token"]).json["items"] == []

@@ -149,3 +149,34 @@ def test_a_refused_notification_is_sent_again_until_it_is_accepted(live, pay, mo
     attempts = pay.notifications(record["outTradeNo"])[0]["attempts"]
     assert attempts[0] == 400 and attempts[-1] == 204
     assert status(live, record) == "SUCCESS"
+
+
+def test_merchant_keys_in_ssm_are_read_when_used_and_never_shown(live, pay, monkeypatch):
+    from chalicelib.core import aws, secrets as secret_values
+
+    ssm = aws.client("ssm")
+    for name, value in (("private-key", pay.merchant["privateKey"]), ("api-v3-key", pay.merchant["apiV3Key"]),
+                        ("wechatpay-public-key", pay.merchant["publicKey"])):
+        ssm.put_parameter(Name=f"/wxbase/test/pay/{pay.mchid}/{name}", Value=value, Type="SecureString",
+                          Overwrite=True)
+    secret_values.clear_cache()
+    referenced = {**pay.merchant, "privateKey": f"ssm:/wxbase/test/pay/{pay.mchid}/private-key",
+                  "apiV3Key": f"ssm:/wxbase/test/pay/{pay.mchid}/api-v3-key",
+                  "publicKey": f"ssm:/wxbase/test/pay/{pay.mchid}/wechatpay-public-key"}
+    monkeypatch.setenv("WXBASE_MERCHANTS", json.dumps([referenced]))
+    record = order(live)  # signed with the key from SSM, its answer verified with the public key from SSM
+    pay.confirm(record["outTradeNo"])
+    assert wait_for(lambda: status(live, record) == "SUCCESS")  # decrypted with the APIv3 key from SSM
+    monkeypatch.setenv("WXBASE_MERCHANTS", json.dumps([{**referenced, "privateKey": "ssm:/wxbase/test/missing"}]))
+    reply = live.post("/api/functions/fx_pay_buy", {"amount": 1}, token=live.login("ssm-payer", APP1)["token"])
+    assert reply.status == 503 and "/wxbase/test/missing" in reply.json["message"]
+
+
+def test_wechat_pays_verified_success_outranks_a_local_close(live, pay):
+    record = order(live)
+    closed = live.post("/api/functions/fx_pay_admin", {"op": "close", "outTradeNo": record["outTradeNo"]},
+                       token=ADMIN_KEY)
+    assert closed.json["status"] == "CLOSED"
+    body = pay.envelope(pay.paid(record))
+    assert notify(live, pay, body, pay.headers(body)).status == 204
+    assert status(live, record) == "SUCCESS"

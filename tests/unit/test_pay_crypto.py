@@ -107,3 +107,17 @@ def test_bad_merchant_entries_are_refused_by_name(entry, message):
     with pytest.raises(merchants.ConfigError) as raised:
         merchants.parse(json.dumps([entry]))
     assert message in raised.value.message and "WXBASE_MERCHANTS[0]" in raised.value.message
+
+
+def test_the_signed_messages_are_those_of_wechat_pays_documented_examples():
+    # WeChat Pay's signing guide: GET /v3/certificates at 1554208460 with nonce 593BEC0C…, an empty body
+    assert crypto.request_message("GET", "/v3/certificates", "1554208460", "593BEC0C930BF1AFEB40B4A08C8FB242",
+                                  b"") == b"GET\n/v3/certificates\n1554208460\n593BEC0C930BF1AFEB40B4A08C8FB242\n\n"
+    # a query string is part of the signed URL; the body is signed as sent (bytes, not re-encoded)
+    body = '{"mchid":"1900000109","description":"Image形象店"}'.encode()
+    path = "/v3/pay/transactions/out-trade-no/1217752501?mchid=1230000109"
+    assert crypto.request_message("GET", path, "1", "n", b"") == b"GET\n" + path.encode() + b"\n1\nn\n\n"
+    assert crypto.request_message("POST", "/v3/pay/transactions/jsapi", "1", "n", body).endswith(b"\n" + body + b"\n")
+    # answers and notifications: timestamp, nonce, body, each followed by a newline
+    assert crypto.response_message("1554209980", "c5ac7061fccab6bf3e254dcf98995b8c", b'{"a":1}') == \
+        b'1554209980\nc5ac7061fccab6bf3e254dcf98995b8c\n{"a":1}\n'
