@@ -173,9 +173,11 @@ def test_fan_out_reads_only_the_changed_collections_subscribers(rt, realtime_ser
 def test_two_hundred_clients_on_one_collection(rt, realtime_server):
     owner = user(rt, "crowd")
     clients = [None] * 200
+    opened = []
 
     def open_client(n):
         client = Client(realtime_server.ws_url)
+        opened.append(client)
         client.subscribe("all", "posts/*")
         assert client.sync(timeout=30) == []
         clients[n] = client
@@ -185,15 +187,17 @@ def test_two_hundred_clients_on_one_collection(rt, realtime_server):
         t.start()
     for t in threads:
         t.join()
-    assert all(clients)
-    post = rt.post(POSTS, {"title": "to everyone", "status": "published", "owner": owner["id"]},
-                   token=owner["token"]).json
-    rt.post(POSTS, {"title": "to no one", "status": "draft", "owner": owner["id"]}, token=owner["token"])
-    marker = rt.post(POSTS, {"title": "again", "status": "published", "owner": owner["id"]},
-                     token=owner["token"]).json
-    for client in clients:
-        first, second = client.events(2, timeout=30)
-        assert first["record"]["title"] == "to everyone" and first["record"]["id"] == post["id"]
-        assert second["record"]["id"] == marker["id"]  # the draft between them reached none of them
-    for client in clients:
-        client.close()
+    try:
+        assert all(clients)
+        post = rt.post(POSTS, {"title": "to everyone", "status": "published", "owner": owner["id"]},
+                       token=owner["token"]).json
+        rt.post(POSTS, {"title": "to no one", "status": "draft", "owner": owner["id"]}, token=owner["token"])
+        marker = rt.post(POSTS, {"title": "again", "status": "published", "owner": owner["id"]},
+                         token=owner["token"]).json
+        for client in clients:
+            first, second = client.events(2, timeout=30)
+            assert first["record"]["title"] == "to everyone" and first["record"]["id"] == post["id"]
+            assert second["record"]["id"] == marker["id"]  # the draft between them reached none of them
+    finally:  # a failure here must not leave 200 sockets open for the tests after it
+        for client in opened:
+            client.close()
