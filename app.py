@@ -10,7 +10,7 @@ from chalicelib import functions as team_code
 from chalicelib.core import logs
 from chalicelib.functions.schedule import tick_minutes
 from chalicelib.records.collections import check_at_start
-from chalicelib.routes import admin, callback, console, files, login, messages, middleware, realtime, system, userdata
+from chalicelib.routes import admin, batch, callback, console, files, login, messages, middleware, realtime, system, userdata
 from chalicelib.routes import functions as functions_routes
 from chalicelib.routes import wechat_extras, wechat_tokens
 from chalicelib.routes import records as records_routes
@@ -35,6 +35,7 @@ app.register_blueprint(login.bp)
 app.register_blueprint(userdata.bp)
 app.register_blueprint(messages.bp)
 app.register_blueprint(records_routes.bp)
+app.register_blueprint(batch.bp)
 app.register_blueprint(files.bp)
 app.register_blueprint(callback.bp)
 app.register_blueprint(wechat_tokens.bp)
