@@ -61,8 +61,9 @@ def read(payload: Any, files: dict[int, list[str]] | None = None) -> list[Item]:
     if not isinstance(requests, list):
         raise unreadable
     if len(requests) > MAX_REQUESTS:
-        raise BadRequest("Invalid batch request data.", {"requests": field_error(
-            "validation_length_too_long", f"The length must be no more than {MAX_REQUESTS}.")})
+        raise BadRequest("Invalid batch request data.", {"requests": {
+            **field_error("validation_length_too_long", f"The length must be no more than {MAX_REQUESTS}."),
+            "params": {"max": MAX_REQUESTS, "min": 0}}})
     items = []
     for index, request in enumerate(requests):
         if not isinstance(request, dict):
@@ -163,7 +164,14 @@ def _route(item: Item) -> tuple[str, str, str | None, str]:
             record_id = match.groupdict().get("id")
             return (action, unquote(match["collection"]), unquote(record_id) if record_id else None,
                     urlsplit(item.url).query)
-    raise BadRequest()  # PocketBase: an unknown batch action fails with its generic 400
+    raise UnknownAction()
+
+
+class UnknownAction(ApiError):
+    """A batch request that is not a record write: PocketBase answers it inside the batch's 400 as its generic
+    500 (an internal error, never rendered on its own)."""
+
+    status = 500
 
 
 def _caller(caller: access.Caller, item: Item, params: dict[str, str], method: str) -> access.Caller:

@@ -70,6 +70,7 @@ def main(argv=None):
             print(f"PocketBase {pocketbase.version} at {pocketbase.url}; wxbase at {wxbase.url}", flush=True)
             wx_users = fixtures.wxbase_users(wxbase)
             fixtures.pocketbase_collections(pocketbase, COLLECTIONS)
+            fixtures.pocketbase_settings(pocketbase)
             pb_users = fixtures.pocketbase_users(pocketbase, wx_users)
             fixtures.wxbase_records(wxbase, wx_users)
             fixtures.pocketbase_records(pocketbase, pb_users)

@@ -4,7 +4,7 @@ Case ids are `<group>/<name>`; the group is the row of the summary table. Read-o
 the fixtures (fixtures.py); write cases each create the records they change (with ids of their own), so a
 difference in one write can't spill into another case. `{{owner}}`-style placeholders are replaced with user ids.
 """
-from tests.parity import corpus_indexes
+from tests.parity import corpus_batch, corpus_indexes
 from tests.parity.fixtures import rid
 
 OPERATORS = ("=", "!=", ">", ">=", "<", "<=", "~", "!~", "?=", "?!=", "?>", "?>=", "?<", "?<=", "?~", "?!~")
@@ -102,6 +102,7 @@ def build():
     _rules_write(c)
     _write_answers(c)
     corpus_indexes.add_cases(c, step, lst, create, update, delete)
+    corpus_batch.add_cases(c, step, create, update, view)
     c.cases.sort(key=lambda case: case["writes"])  # stable: reads first, each part in its order
     return c.cases
 
