@@ -26,8 +26,9 @@ MAX_JSON_DEFAULT = 1 << 20
 MAX_EDITOR_DEFAULT = 5 << 20
 FLOAT64_EXACT_INTEGERS = 2 ** 53
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
-# ozzo-validation's is.URL (PocketBase's url check): an optional scheme, a host, an optional port, path and query
-_URL = re.compile(r"^(?:(?:ftp|tcp|udp|wss?|https?)://)?(?:\S+(?::\S*)?@)?"
+# ozzo-validation's is.URL (PocketBase's url check): an optional scheme (lowercase only: `HTTP://` is refused), a
+# host, an optional port, path and query
+_URL = re.compile(r"^(?-i:(?:ftp|tcp|udp|wss?|https?)://)?(?:\S+(?::\S*)?@)?"
                   r"(?:\[[0-9a-f:.]+\]|(?:[a-z0-9\u00a1-\uffff](?:[a-z0-9\u00a1-\uffff_-]*[a-z0-9\u00a1-\uffff])?\.)*"
                   r"[a-z0-9\u00a1-\uffff](?:[a-z0-9\u00a1-\uffff_-]*[a-z0-9\u00a1-\uffff])?\.?)(?::\d{1,5})?"
                   r"(?:[/?#]\S*)?$", re.IGNORECASE)
