@@ -103,9 +103,10 @@ def _as_number(value: Any) -> int | float:
 def _as_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    if value in (None, "", 0, "0", "false", "False"):
+    # Go's strconv.ParseBool, which PocketBase's cast uses
+    if value in (None, "", 0, "0", "f", "F", "false", "False", "FALSE"):
         return False
-    if value in (1, "1", "true", "True"):
+    if value in (1, "1", "t", "T", "true", "True", "TRUE"):
         return True
     raise _Invalid("validation_invalid_value", "Must be a boolean.")
 
