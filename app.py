@@ -10,9 +10,9 @@ from chalicelib import functions as team_code
 from chalicelib.core import logs
 from chalicelib.functions.schedule import tick_minutes
 from chalicelib.records.schema.collections import check_at_start
-from chalicelib.routes import (admin, callback, console, files, functions as functions_routes, imports as import_routes,
-                               login, messages, middleware, pay, realtime, records as records_routes, system, userdata,
-                               wechat_extras, wechat_tokens)
+from chalicelib.routes import (admin, batch, callback, console, files, functions as functions_routes,
+                               imports as import_routes, login, messages, middleware, pay, realtime,
+                               records as records_routes, system, userdata, wechat_extras, wechat_tokens)
 
 app = Chalice(app_name="wxbase", configure_logs=False)
 app.experimental_feature_flags.update(["WEBSOCKETS"])  # the realtime WebSocket API (chalicelib/realtime)
@@ -34,6 +34,7 @@ app.register_blueprint(login.bp)
 app.register_blueprint(userdata.bp)
 app.register_blueprint(messages.bp)
 app.register_blueprint(records_routes.bp)
+app.register_blueprint(batch.bp)
 app.register_blueprint(files.bp)
 app.register_blueprint(callback.bp)
 app.register_blueprint(wechat_tokens.bp)

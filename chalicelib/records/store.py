@@ -280,6 +280,10 @@ class Changes:
     one transaction may touch an item only once."""
 
     def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Empty again (after a commit of part of a large change)."""
         self._actions: list[dict] = []
         self._deltas: Counter[tuple[str, str]] = Counter()
         self.touched: set[tuple[str, str]] = set()  # (collection, id) of the records written
@@ -290,6 +294,10 @@ class Changes:
     def __len__(self) -> int:
         """Actions this transaction will hold."""
         return len(self._actions) + sum(1 for d in self._deltas.values() if d)
+
+    def next_position(self) -> int:
+        """The position the next action added will have (WriteRejected.positions name these)."""
+        return len(self._actions)
 
     def cost(self, collection: Collection, old: StoredRecord | None, new_record: StoredRecord | None) -> int:
         """Actions that one more record change would add (the record, its review entry, counters not yet touched)."""
@@ -389,6 +397,10 @@ class Changes:
             self._actions[move.position] = table.put_op(
                 _marker_item(key, *move.claim), condition="attribute_not_exists(pk) OR recordId = :r",
                 values={":r": move.released_by})
+
+    def clashes(self) -> list[int]:
+        """Positions of the unique values two records of this transaction both claim (it will be rejected)."""
+        return list(self._clashes)
 
     def not_unique(self, positions: list[int]) -> list[UniqueIndex]:
         """The UNIQUE indexes whose values were taken, among the failed positions of a WriteRejected, in the

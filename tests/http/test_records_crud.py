@@ -53,6 +53,21 @@ def test_validation_errors_name_each_field_with_pocketbase_codes(api):
     assert bad_relation.json["data"]["post"]["code"] == "validation_missing_rel_records"
 
 
+def test_numbers_as_go_reads_them_and_json_arrays_sent_as_text(api):
+    """A number string with padding or digit separators is refused (PocketBase would store 0); a select or relation
+    list sent as a JSON array in a string is that list, as PocketBase reads it."""
+    alice = user(api)
+    for text in (" 7 ", "8 ", "1_000", "0x10"):
+        reply = api.post(POSTS, {"title": "t", "status": "draft", "views": text}, token=alice["token"])
+        assert reply.json["data"]["views"]["code"] == "validation_invalid_number", text
+    made = api.post(POSTS, {"title": "t", "status": "draft", "views": "+12", "tags": '["food","travel"]'},
+                    token=alice["token"])
+    assert made.status == 200, made
+    assert (made.json["views"], made.json["tags"]) == (12, ["food", "travel"])
+    single = api.post(POSTS, {"title": "t", "status": '["draft"]'}, token=alice["token"])
+    assert single.status == 200 and single.json["status"] == "draft"
+
+
 def test_bad_bodies_and_ids_are_clean_4xx(api):
     alice = user(api)
     assert api.post(POSTS, b"{not json", token=alice["token"]).status == 400

@@ -4,7 +4,11 @@ Case ids are `<group>/<name>`; the group is the row of the summary table. Read-o
 the fixtures (fixtures.py); write cases each create the records they change (with ids of their own), so a
 difference in one write can't spill into another case. `{{owner}}`-style placeholders are replaced with user ids.
 """
-from tests.parity import corpus_indexes
+import copy
+import json
+import os
+
+from tests.parity import corpus_batch, corpus_indexes
 from tests.parity.fixtures import rid
 
 OPERATORS = ("=", "!=", ">", ">=", "<", "<=", "~", "!~", "?=", "?!=", "?>", "?>=", "?<", "?<=", "?~", "?!~")
@@ -102,8 +106,27 @@ def build():
     _rules_write(c)
     _write_answers(c)
     corpus_indexes.add_cases(c, step, lst, create, update, delete)
+    corpus_batch.add_cases(c, step, create, update, view)
+    _fuzz_found(c)
     c.cases.sort(key=lambda case: case["writes"])  # stable: reads first, each part in its order
     return c.cases
+
+
+def _fuzz_found(c):
+    """The differences the fuzzer found (tests/parity/fuzz.py), shrunk, as regression cases; a create gets a fresh
+    id, which its clean-up delete names too."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fuzz_cases.json")
+    if not os.path.exists(path):
+        return
+    with open(path, encoding="utf-8") as f:
+        found = json.load(f)
+    for case in found:
+        steps = copy.deepcopy(case["steps"])
+        if case["writes"]:
+            record_id = c.new_id("fz")
+            steps[0]["body"]["id"] = record_id
+            steps[1]["id"] = record_id
+        c.add(case["id"], *steps, writes=case["writes"], unordered=case.get("unordered", False))
 
 
 # --- filters --------------------------------------------------------------------------------------------------

@@ -5,7 +5,8 @@
 // input: {"url", "actors": {"<name>": null | {"token", "record"}}, "cases": [{"id", "steps": [step, …]}]}
 // step:  {"as", "op": "list|full|first|view|create|update|delete|send", "collection", "id"?, "body"?,
 //         "page"?, "perPage"?, "filter"?, "options"?, "files"?: {"<field>": [{"name", "type", "text"}]},
-//         "path"?, "method"?}
+//         "path"?, "method"?, "requests"?: [{"collection", "action": "create|update|delete|upsert", "id"?, "body"?,
+//         "options"?, "files"?}]} — op "batch" sends `requests` through pb.createBatch()
 // output: {"<case id>": [{"status", "body"}, …]} — the SDK's result (status 200; a delete's `true`) or, for a
 // ClientResponseError, its status and response body. Steps of a case run in order; cases marked "writes" run one
 // at a time in corpus order after the read-only cases, which run a few at a time.
@@ -40,6 +41,16 @@ function call(step) {
   const options = { ...(step.options || {}) };
   if (step.op === "send") {
     return pb.send(step.path, { method: step.method || "GET", body: step.body, ...options });
+  }
+  if (step.op === "batch") {
+    const batch = pb.createBatch();
+    for (const r of step.requests) {
+      const sub = batch.collection(r.collection);
+      if (r.action === "delete") sub.delete(r.id, r.options || {});
+      else if (r.action === "update") sub.update(r.id, withFiles(r.body || {}, r.files), r.options || {});
+      else sub[r.action](withFiles(r.body || {}, r.files), r.options || {});
+    }
+    return batch.send(options);
   }
   const records = pb.collection(step.collection);
   switch (step.op) {

@@ -201,6 +201,13 @@ def pocketbase_collections(server, collections_path):
                         json={"collections": collections, "deleteMissing": False}), "collections import")
 
 
+def pocketbase_settings(server):
+    """The batch API is off in a new PocketBase: on, with its default limits (wxbase's, which has no switch)."""
+    headers = {"Authorization": server.superuser["token"]}
+    _check(requests.patch(f"{server.url}/api/settings", headers=headers, timeout=30,
+                          json={"batch": {"enabled": True, "maxRequests": 50, "timeout": 3}}), "batch settings")
+
+
 def pocketbase_users(server, wx_users):
     headers = {"Authorization": server.superuser["token"]}
     users = {}

@@ -100,6 +100,7 @@ def table(verdict):
         total.update(row)
         lines.append(f"{name:<14}" + "".join(f"{row[c]:>12}" for c in columns))
     lines.append(f"{'total':<14}" + "".join(f"{total[c]:>12}" for c in columns))
+    lines.append(f"{sum(total.values())} cases in {len(verdict['rows'])} classes")
     return "\n".join(lines)
 
 

@@ -3,7 +3,8 @@ messages or the order of lists that have none.
 
 - `created`/`updated` values (and any `YYYY-MM-DD HH:MM:SS.sssZ` under those keys) → "<datetime>".
 - Stored file names `cover_52iwbgds7l.png` → `cover_*.png` (both servers add a random 10-char suffix).
-- Errors → {"data": {field: {"code"}}}: the status is compared as the HTTP status, messages are English text.
+- Errors → {"data": {field: {"code"}}}: the status is compared as the HTTP status, messages are English text. A
+  failed batch request's entry keeps its `response` the same way ({"status", "data"}).
 - List answers: wxbase's extension `nextCursor` is dropped; `items` are sorted by id unless the case is ordered.
 - A case may compare only the ids and totals (`compare: "ids"`) where the order is random by design, and mask
   top-level keys (`mask: ["id"]`) whose values are generated.
@@ -49,7 +50,11 @@ def _codes(data):
         return data
     out = {}
     for key, value in data.items():
-        if isinstance(value, dict) and "code" in value:
+        if isinstance(value, dict) and "code" in value and isinstance(value.get("response"), dict):
+            response = value["response"]
+            out[key] = {"code": value["code"], "response": {"status": response.get("status"),
+                                                            "data": _codes(response.get("data"))}}
+        elif isinstance(value, dict) and "code" in value:
             out[key] = {"code": value["code"]}
         elif isinstance(value, dict):
             out[key] = _codes(value)

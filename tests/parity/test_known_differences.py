@@ -22,7 +22,11 @@ def test_corpus_cases_are_runnable_specs():
         assert case["writes"] or not seen_write, case["id"]
         for step in case["steps"]:
             assert step["as"] in ("guest", "owner", "other", "third", "admin"), case["id"]
-            assert step["op"] in ("list", "full", "first", "view", "create", "update", "delete", "send"), case["id"]
+            assert step["op"] in ("list", "full", "first", "view", "create", "update", "delete", "send",
+                                  "batch"), case["id"]
+            if step["op"] == "batch":
+                assert step["requests"] and all(r["action"] in ("create", "update", "delete", "upsert")
+                                                for r in step["requests"]), case["id"]
 
 
 def test_the_differences_page_is_current():

@@ -93,7 +93,8 @@ def test_large_cascades_split_into_transactions_deepest_first(schema, monkeypatc
     post = world.add("posts", title="p")
     comments = [world.add("comments", post=post.id, text=str(i)) for i in range(6)]
     plan = cascade.plan(schema.get("posts"), post, find=world.find)
-    last, removed = cascade.commit_all_but_last(plan, schema.get("posts"), post, rule=TRUE)
+    last = store.Changes()
+    _, removed = cascade.stage(plan, schema.get("posts"), post, TRUE, last)
     assert len(committed) >= 1 and all(len(actions) <= 5 for actions in committed)
     final = last.actions()
     deleted_last = [a["Delete"]["Key"]["sk"]["S"] for a in final if "Delete" in a]
@@ -101,3 +102,18 @@ def test_large_cascades_split_into_transactions_deepest_first(schema, monkeypatc
     every = [a["Delete"]["Key"]["sk"]["S"] for batch in committed + [final] for a in batch if "Delete" in a]
     assert sorted(every) == sorted([f"R#{c.id}" for c in comments] + [f"R#{post.id}"])
     assert [r.id for _, r in removed] == [s[2:] for s in deleted_last[:-1]]
+
+
+def test_a_large_cascade_in_a_transaction_with_other_writes_is_refused(schema, monkeypatch):
+    committed = []
+    monkeypatch.setattr(store.Changes, "commit", lambda self: committed.append(self.actions()))
+    monkeypatch.setattr(cascade, "MAX_ACTIONS", 5)
+    world = World(schema)
+    post = world.add("posts", title="p")
+    for i in range(6):
+        world.add("comments", post=post.id, text=str(i))
+    plan = cascade.plan(schema.get("posts"), post, find=world.find)
+    batch = store.Changes()
+    with pytest.raises(BadRequest, match="on its own"):
+        cascade.stage(plan, schema.get("posts"), post, TRUE, batch, alone=False)
+    assert committed == []  # nothing of the batch was committed early

@@ -73,6 +73,16 @@ def test_the_parser_builds_typed_nodes():
     assert parse("n:length > 2.5") == Compare(Op.GT, Ident("n", "length"), Literal(2.5))
 
 
+def test_literals_in_any_case_and_only_pocketbases_whitespace():
+    assert parse("a = TRUE") == parse("a = true") == Compare(Op.EQ, Ident("a"), Literal(True))
+    assert parse("a = False") == Compare(Op.EQ, Ident("a"), Literal(False))
+    assert parse("nULL = a") == Compare(Op.EQ, Literal(None), Ident("a"))
+    assert parse("a\t=\n1") == Compare(Op.EQ, Ident("a"), Literal(1))
+    for space in ("\f", "\v", "\r", "\u00a0", "\u2003"):
+        with pytest.raises(FilterError):
+            parse(f"a ={space}1")
+
+
 def test_every_operator_has_one_row_and_its_token_parses():
     assert set(operators.OPERATORS) == set(Op)
     for op in Op:

@@ -7,7 +7,9 @@
     OP      := = != > >= < <= ~ !~  and their any-of forms ?= ?!= ?> ?>= ?< ?<= ?~ ?!~   (operators.py)
 
 Identifiers are field names (`title`, `post.title`), `@request.*` paths and `@` macros, optionally with a
-`:modifier` (`:isset`, `:length`, `:changed`, ...). `// comments` run to the end of the line. PocketBase's limits
+`:modifier` (`:isset`, `:length`, `:changed`, ...). `// comments` run to the end of the line. As in PocketBase,
+tokens are separated by spaces, tabs and newlines only (any other character there is a 400), and `true`, `false`
+and `null` are read in any letter case. PocketBase's limits
 apply: at most MAX_LENGTH characters and MAX_EXPRESSIONS comparisons. The parser only builds the tree; what an
 identifier means (a schema field, a request value) is decided by filter_bind, which rejects what it doesn't know.
 """
@@ -25,7 +27,7 @@ MAX_DEPTH = 32
 
 _TOKEN = re.compile(
     r"""
-    (?P<ws>\s+|//[^\n]*)
+    (?P<ws>[ \t\n]+|//[^\n]*)
   | (?P<lparen>\()
   | (?P<rparen>\))
   | (?P<join>&&|\|\|)
@@ -151,9 +153,9 @@ class _Parser:
             number = float(value)
             return Literal(int(number) if number.is_integer() and abs(number) < 2 ** 53 else number)
         if kind == "ident":
-            if value in ("true", "false"):
-                return Literal(value == "true")
-            if value == "null":
+            if value.lower() in ("true", "false"):  # PocketBase reads the literals in any letter case
+                return Literal(value.lower() == "true")
+            if value.lower() == "null":
                 return Literal(None)
             head, _, last = value.rpartition(".")
             last, _, modifier = last.partition(":")

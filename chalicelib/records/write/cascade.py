@@ -93,36 +93,44 @@ def plan(collection: Collection, record: store.StoredRecord, find: FindReference
     return result
 
 
-def commit_all_but_last(cascade: CascadePlan, collection: Collection, record: store.StoredRecord,
-                        rule: Node) -> tuple[store.Changes, list[tuple[Collection, store.StoredRecord]]]:
-    """The transaction that deletes `record` (conditional on `rule`) with what is left of its cascade, and the
-    records it deletes besides `record`. Earlier transactions of a large cascade are committed here, deepest
-    records first, and their files discarded."""
+def stage(cascade: CascadePlan, collection: Collection, record: store.StoredRecord, rule: Node,
+          changes: store.Changes, alone: bool = True) -> tuple[int, list[tuple[Collection, store.StoredRecord]]]:
+    """Add the delete of `record` (conditional on `rule`) with what is left of its cascade to `changes`; returns
+    the delete's position and the records it deletes besides `record`. For a delete `alone` in its transaction,
+    earlier transactions of a large cascade are committed here, deepest records first, and their files discarded;
+    beside other writes (a batch) a cascade that doesn't fit is a 400 and nothing is committed."""
     steps: list[tuple[Collection, store.StoredRecord, dict[str, Any] | None]] = []
     steps += [cascade.cleared[k] for k in reversed(cascade.order) if k in cascade.cleared]
     steps += [(*cascade.deleted[k], None) for k in reversed(cascade.order) if k in cascade.deleted]
-    changes, committed = store.Changes(), 0
+    committed = 0
     removed: list[tuple[Collection, store.StoredRecord]] = []
+
+    def make_room(coll: Collection, found: store.StoredRecord, after: store.StoredRecord | None) -> None:
+        nonlocal committed, removed
+        if not len(changes) or len(changes) + changes.cost(coll, found, after) <= MAX_ACTIONS:
+            return
+        if not alone:
+            raise BadRequest(f"Deleting record {record.id} changes too many related records for one transaction "
+                             f"of {MAX_ACTIONS} writes; delete it on its own.")
+        changes.commit()
+        discard_files(removed)
+        changes.reset()
+        committed, removed = committed + 1, []
+
     for coll, found, data in steps:
         after = None if data is None else replace(found, data=data)
-        if len(changes) and len(changes) + changes.cost(coll, found, after) > MAX_ACTIONS:
-            changes.commit()
-            discard_files(removed)
-            changes, committed, removed = store.Changes(), committed + 1, []
+        make_room(coll, found, after)
         if data is None:
             changes.delete(coll, found)
             removed.append((coll, found))
         else:
             changes.update(coll, found, data)
-    if len(changes) and len(changes) + changes.cost(collection, record, None) > MAX_ACTIONS:
-        changes.commit()
-        discard_files(removed)
-        changes, committed, removed = store.Changes(), committed + 1, []
-    changes.delete(collection, record, condition=rule)
+    make_room(collection, record, None)
+    position = changes.delete(collection, record, condition=rule)
     if steps:
         logs.event("record_cascade", collection=collection.name, record=record.id, deleted=len(cascade.deleted),
                    cleared=len(cascade.cleared), transactions=committed + 1)
-    return changes, removed
+    return position, removed
 
 
 def discard_files(records: list[tuple[Collection, store.StoredRecord]]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.core import clock, ids, logs
@@ -92,6 +93,52 @@ def _id_error(record_id: Any) -> dict[str, str]:
 def create(collection_name: str, body: dict[str, Any], caller: access.Caller,
            params: dict[str, Any] | None = None) -> dict[str, Any]:
     collection = access.collection(collection_name)
+    changes = store.Changes()
+    staged = stage_create(collection, body, caller, changes)
+    try:
+        changes.commit()
+    except store.WriteRejected as exc:
+        raise create_rejected(changes, staged, exc.positions) from None
+    staged.done()
+    return answer(staged, caller, params)
+
+
+@dataclass
+class Staged:
+    """One record write added to a transaction (a store.Changes), and what follows once that is committed.
+    `position` is the record's own action in the transaction; `actions` the positions this write added."""
+
+    action: str
+    collection: Collection
+    record_id: str
+    record: store.StoredRecord | None  # as stored after the write (None: deleted)
+    position: int
+    actions: range = range(0)
+    late: dict[str, Any] | None = None  # an audit entry that didn't fit the transaction
+    removed_files: list[str] = field(default_factory=list)
+    cascaded: list[tuple[Collection, store.StoredRecord]] = field(default_factory=list)
+    deleted: store.StoredRecord | None = None
+
+    def done(self) -> None:
+        """After the commit: the audit entry that didn't fit, files no record holds any more, logs."""
+        if self.late:
+            audit.write(self.late)
+        if self.action == "create":
+            logs.event("record_created", collection=self.collection.name, record=self.record_id)
+        elif self.action == "update":
+            file_fields.discard(self.collection, self.record_id, self.removed_files)
+        else:
+            logs.event("record_deleted", collection=self.collection.name, record=self.record_id)
+            if self.collection.name == USERS:
+                sessions.forget(self.record_id)  # its tokens end with it
+            assert self.deleted is not None
+            cascade.discard_files([(self.collection, self.deleted)] + self.cascaded)
+
+
+def stage_create(collection: Collection, body: dict[str, Any], caller: access.Caller, changes: store.Changes,
+                 pending: frozenset[tuple[str, str]] = frozenset()) -> Staged:
+    """Check and add one create to `changes` (`pending`: records created earlier in the same transaction)."""
+    start = changes.next_position()
     access.require_rule(collection, "createRule", caller)
     record_id = body.get("id")
     if record_id in (None, ""):
@@ -110,31 +157,33 @@ def create(collection_name: str, body: dict[str, Any], caller: access.Caller,
     body = hooks.before("create", collection, record_id, body, None, caller)
     data, resolved = field_values.apply(collection, body)
     _auth_managed(collection, data, None, caller)
-    check_relations(collection, data)
+    check_relations(collection, data, pending=pending)
     _autodates(collection, data, creating=True)
     private = {USER_TOKEN_KEY: ids.random_token()} if collection.name == USERS else None
     record = store.new(collection, data, record_id=record_id, private=private)
     content_check.apply(collection, record.data, caller)
-    changes = store.Changes()
     file_fields.attach(changes, collection, record_id, record.data, owner=_ticket_owner(caller),
                        is_admin=caller.is_admin)  # verifies new files before they are checked
     image_check.apply(collection, record_id, record.data, caller)
     position = changes.create(collection, record)
     late = audited(changes, caller, "create", collection, record_id, sorted(set(body) & set(collection.fields)))
-    try:
-        changes.commit()
-    except store.WriteRejected as exc:
-        if position in exc.positions:
-            raise BadRequest("Failed to create record.", {"id": field_error(
-                "validation_not_unique", "The record id is already taken.")}) from None
-        if changes.not_unique(exc.positions):
-            raise not_unique("Failed to create record.", changes.not_unique(exc.positions)) from None
-        # an upload ticket was consumed meanwhile (the same file attached twice)
-        raise BadRequest("Failed to create record: a file was already attached elsewhere.") from None
-    if late:
-        audit.write(late)
-    logs.event("record_created", collection=collection.name, record=record_id)
-    return _answer(collection, record, caller, params)
+    return Staged("create", collection, record_id, record, position, range(start, changes.next_position()), late)
+
+
+def create_rejected(changes: store.Changes, staged: Staged, positions: list[int]) -> BadRequest:
+    """The 400 for a create whose transaction failed a condition at `positions`."""
+    if staged.position in positions:
+        return BadRequest("Failed to create record.", {"id": field_error(
+            "validation_not_unique", "The record id is already taken.")})
+    if changes.not_unique(positions):
+        return not_unique("Failed to create record.", changes.not_unique(positions))
+    # an upload ticket was consumed meanwhile (the same file attached twice)
+    return BadRequest("Failed to create record: a file was already attached elsewhere.")
+
+
+def answer(staged: Staged, caller: access.Caller, params: dict[str, Any] | None) -> dict[str, Any]:
+    assert staged.record is not None
+    return _answer(staged.collection, staged.record, caller, params)
 
 
 def _answer(collection: Collection, record: store.StoredRecord, caller: access.Caller,
@@ -153,8 +202,10 @@ def _autodates(collection: Collection, data: dict[str, Any], creating: bool) -> 
             data[name] = now
 
 
-def check_relations(collection: Collection, data: dict[str, Any], old: dict[str, Any] | None = None) -> None:
-    """Every related id exists (`validation_missing_rel_records`); only changed values are checked."""
+def check_relations(collection: Collection, data: dict[str, Any], old: dict[str, Any] | None = None,
+                    pending: frozenset[tuple[str, str]] = frozenset()) -> None:
+    """Every related id exists (`validation_missing_rel_records`) or is created in the same transaction
+    (`pending`); only changed values are checked."""
     wanted: list[tuple[str, str, str]] = []
     for name, f in collection.fields.items():
         if not field_type(f).relates:
@@ -163,7 +214,7 @@ def check_relations(collection: Collection, data: dict[str, Any], old: dict[str,
         values = values if isinstance(values, list) else [values]
         previous = (old or {}).get(name) or []
         previous = previous if isinstance(previous, list) else [previous]
-        wanted.extend((name, f.target, v) for v in values if v not in previous)
+        wanted.extend((name, f.target, v) for v in values if v not in previous and (f.target, v) not in pending)
     if not wanted:
         return
     if len(wanted) > MAX_RELATIONS:
@@ -182,40 +233,59 @@ def update(collection_name: str, record_id: str, body: dict[str, Any], caller: a
     access.require_rule(collection, "updateRule", caller)
     if not ids.is_valid_id(record_id):
         raise NotFound()
-    body = _submitted(collection, body, caller)
     for attempt in range(MAX_WRITE_ATTEMPTS):
-        found = store.get(collection.name, record_id)
-        if found is None:
-            raise NotFound()
-        data, resolved = field_values.apply(collection, body, old=found.data, lenient=True)
-        old, rule = access.writable(collection, record_id, "updateRule", caller, resolved, record=found)
-        submitted = hooks.before("update", collection, record_id, body, old, caller)
-        data, _ = field_values.apply(collection, submitted, old=old.data)
-        _auth_managed(collection, data, old.data, caller)
-        check_relations(collection, data, old=old.data)
-        content_check.apply(collection, data, caller, old=old.data)
-        _autodates(collection, data, creating=False)
         changes = store.Changes()
-        removed = file_fields.attach(changes, collection, record_id, data, old=old.data, owner=_ticket_owner(caller),
-                                     is_admin=caller.is_admin)
-        image_check.apply(collection, record_id, data, caller, old=old.data)
-        record = changes.update(collection, old, data, condition=rule)
-        _joined_unchanged(changes, rule, caller)
-        changed = [n for n in set(data) | set(old.data) if data.get(n) != old.data.get(n)]
-        late = audited(changes, caller, "update", collection, record_id, changed)
+        staged = stage_update(collection, record_id, body, caller, changes)
         try:
             changes.commit()
         except store.WriteRejected as exc:
-            if changes.not_unique(exc.positions) and 0 not in exc.positions:  # 0: the record's own version check
-                raise not_unique("Failed to update record.", changes.not_unique(exc.positions)) from None
-            _backoff(attempt)  # lost a race (version, rule or an upload ticket): re-read and try again
+            error = update_rejected(changes, staged, exc.positions)
+            if error:
+                raise error from None
+            backoff(attempt)  # lost a race (version, rule or an upload ticket): re-read and try again
             continue
-        if late:
-            audit.write(late)
-        file_fields.discard(collection, record_id, removed)
-        return _answer(collection, record, caller, params)
+        staged.done()
+        return answer(staged, caller, params)
     logs.event("record_update_conflict", collection=collection.name, record=record_id)
     raise Conflict()
+
+
+def stage_update(collection: Collection, record_id: str, body: dict[str, Any], caller: access.Caller,
+                 changes: store.Changes, pending: frozenset[tuple[str, str]] = frozenset()) -> Staged:
+    """Read, check and add one update to `changes` (one attempt: a lost race is retried by the caller)."""
+    start = changes.next_position()
+    access.require_rule(collection, "updateRule", caller)
+    if not ids.is_valid_id(record_id):
+        raise NotFound()
+    body = _submitted(collection, body, caller)
+    found = store.get(collection.name, record_id)
+    if found is None:
+        raise NotFound()
+    data, resolved = field_values.apply(collection, body, old=found.data, lenient=True)
+    old, rule = access.writable(collection, record_id, "updateRule", caller, resolved, record=found)
+    submitted = hooks.before("update", collection, record_id, body, old, caller)
+    data, _ = field_values.apply(collection, submitted, old=old.data)
+    _auth_managed(collection, data, old.data, caller)
+    check_relations(collection, data, old=old.data, pending=pending)
+    content_check.apply(collection, data, caller, old=old.data)
+    _autodates(collection, data, creating=False)
+    removed = file_fields.attach(changes, collection, record_id, data, old=old.data, owner=_ticket_owner(caller),
+                                 is_admin=caller.is_admin)
+    image_check.apply(collection, record_id, data, caller, old=old.data)
+    position = changes.next_position()
+    record = changes.update(collection, old, data, condition=rule)
+    _joined_unchanged(changes, rule, caller)
+    changed = [n for n in set(data) | set(old.data) if data.get(n) != old.data.get(n)]
+    late = audited(changes, caller, "update", collection, record_id, changed)
+    return Staged("update", collection, record_id, record, position, range(start, changes.next_position()), late,
+                  removed_files=removed)
+
+
+def update_rejected(changes: store.Changes, staged: Staged, positions: list[int]) -> BadRequest | None:
+    """The 400 for an update whose transaction failed on a taken unique value; None for a lost race (retry)."""
+    if changes.not_unique(positions) and staged.position not in positions:
+        return not_unique("Failed to update record.", changes.not_unique(positions))
+    return None
 
 
 def delete(collection_name: str, record_id: str, caller: access.Caller) -> None:
@@ -224,41 +294,60 @@ def delete(collection_name: str, record_id: str, caller: access.Caller) -> None:
     if not ids.is_valid_id(record_id):
         raise NotFound()
     for attempt in range(MAX_WRITE_ATTEMPTS):
-        record, rule = access.writable(collection, record_id, "deleteRule", caller)
-        hooks.before("delete", collection, record_id, {}, record, caller)
-        changes, cascaded = cascade.commit_all_but_last(cascade.plan(collection, record), collection, record, rule)
-        if collection.name == USERS:
-            _release_markers(changes, record)
-        _joined_unchanged(changes, rule, caller)
-        late = audited(changes, caller, "delete", collection, record_id, None)
+        changes = store.Changes()
+        staged = stage_delete(collection, record_id, caller, changes)
         try:
             changes.commit()
         except store.WriteRejected as exc:
-            if changes.not_unique(exc.positions):  # a cascade would clear references into a taken unique value
-                raise not_unique("Failed to delete record: clearing its references breaks a unique index.",
-                                 changes.not_unique(exc.positions)) from None
-            _backoff(attempt)
+            error = delete_rejected(changes, exc.positions)
+            if error:
+                raise error from None
+            backoff(attempt)
             continue
-        if late:
-            audit.write(late)
-        logs.event("record_deleted", collection=collection.name, record=record_id)
-        if collection.name == USERS:
-            sessions.forget(record_id)  # its tokens end with it
-        cascade.discard_files([(collection, record)] + cascaded)
+        staged.done()
         return None
     raise Conflict()
+
+
+def stage_delete(collection: Collection, record_id: str, caller: access.Caller, changes: store.Changes,
+                 alone: bool = True) -> Staged:
+    """Read, check and add one delete (with its relation cascade) to `changes`. A cascade too large for one
+    transaction commits its earlier part here when the delete is `alone`; beside other writes (a batch) it is a
+    400 instead, so nothing is committed before the batch's transaction."""
+    start = changes.next_position()
+    access.require_rule(collection, "deleteRule", caller)
+    if not ids.is_valid_id(record_id):
+        raise NotFound()
+    record, rule = access.writable(collection, record_id, "deleteRule", caller)
+    hooks.before("delete", collection, record_id, {}, record, caller)
+    position, cascaded = cascade.stage(cascade.plan(collection, record), collection, record, rule, changes, alone)
+    if collection.name == USERS:
+        _release_markers(changes, record, alone)
+    _joined_unchanged(changes, rule, caller)
+    late = audited(changes, caller, "delete", collection, record_id, None)
+    return Staged("delete", collection, record_id, None, position, range(start, changes.next_position()), late,
+                  cascaded=cascaded, deleted=record)
+
+
+def delete_rejected(changes: store.Changes, positions: list[int]) -> BadRequest | None:
+    """The 400 for a delete whose cascade would clear references into a taken unique value; None: retry."""
+    if changes.not_unique(positions):
+        return not_unique("Failed to delete record: clearing its references breaks a unique index.",
+                          changes.not_unique(positions))
+    return None
 
 
 def _ticket_owner(caller: access.Caller) -> str:
     return uploads.ticket_owner(caller.user_id, caller.admin, caller.is_admin)
 
 
-def _release_markers(changes: store.Changes, user: store.StoredRecord) -> None:
+def _release_markers(changes: store.Changes, user: store.StoredRecord, alone: bool) -> None:
     """A deleted user lets go of everything that named it (identities, unionid link, phone marker) in the delete's
     own transaction, so the same person can sign up again and bind their phone. Markers that don't fit beside a
-    large cascade are released just before it."""
+    large cascade are released just before it (`alone`: the transaction holds this delete only; in a batch the
+    transaction's size check refuses it instead)."""
     releases = identities.release_ops(user.id, user.private.get(USER_PHONE))
-    if len(changes) + len(releases) > store.MAX_ACTIONS:
+    if alone and len(changes) + len(releases) > store.MAX_ACTIONS:
         early = store.Changes()
         for action in releases:
             early.add(action)
@@ -299,6 +388,6 @@ def not_unique(message: str, taken: list[UniqueIndex]) -> BadRequest:
                                 for name in taken[-1].columns})
 
 
-def _backoff(attempt: int) -> None:
+def backoff(attempt: int) -> None:
     """Full-jitter exponential backoff between optimistic-write attempts (10 ms doubling, at most 640 ms)."""
     time.sleep(random.uniform(0, 0.01 * (2 ** min(attempt, 6))))

@@ -3,6 +3,7 @@ core/field_<type>.go in spirit), and the casts several types share. The rest of 
 (`fields.field_type(f)`) instead of branching on its name."""
 from __future__ import annotations
 
+import json
 import math
 import re
 from typing import Any
@@ -80,16 +81,18 @@ def as_text(value: Any) -> str:
     raise Invalid("validation_invalid_value", "Must be a string.")
 
 
+_NUMBER_TEXT = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
+
+
 def as_number(value: Any) -> int | float:
     if value is None or value == "":
         return 0
     if isinstance(value, bool):
         return 1 if value else 0
     if isinstance(value, str):
-        try:
-            value = float(value.strip())
-        except ValueError:
-            raise Invalid("validation_invalid_number", "Must be a valid number.") from None
+        if not _NUMBER_TEXT.match(value):  # Go's ParseFloat takes no padding or digit separators (Python's does)
+            raise Invalid("validation_invalid_number", "Must be a valid number.")
+        value = float(value)
     if not isinstance(value, (int, float)) or math.isnan(value) or math.isinf(value):
         raise Invalid("validation_invalid_number", "Must be a valid number.")
     number = float(value)  # PocketBase's float64: integers beyond 2^53 round like any double
@@ -105,7 +108,14 @@ def as_list(value: Any) -> list:
 
 
 def strings(value: Any) -> list[str]:
-    """A select/relation/file value as unique non-empty strings (PocketBase's list.ToUniqueStringSlice)."""
+    """A select/relation/file value as unique non-empty strings (PocketBase's list.ToUniqueStringSlice, which also
+    reads a JSON array sent as a string: '["a","b"]')."""
+    if isinstance(value, str) and value.startswith("["):
+        try:
+            parsed = json.loads(value)
+        except (ValueError, RecursionError):
+            parsed = None
+        value = parsed if isinstance(parsed, list) else value
     values = as_list(value)
     if not all(isinstance(v, str) for v in values):
         raise Invalid("validation_invalid_value", "Must be a string or a list of strings.")

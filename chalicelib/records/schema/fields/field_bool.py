@@ -17,9 +17,10 @@ class Bool(FieldType):
     def prepare(self, f: Field, value: Any) -> Any:
         if isinstance(value, bool):
             return value
-        if value in (None, "", 0, "0", "false", "False"):
+        # Go's strconv.ParseBool, which PocketBase's cast uses
+        if value in (None, "", 0, "0", "f", "F", "false", "False", "FALSE"):
             return False
-        if value in (1, "1", "true", "True"):
+        if value in (1, "1", "t", "T", "true", "True", "TRUE"):
             return True
         raise Invalid("validation_invalid_value", "Must be a boolean.")
 
