@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.core import logs
 from chalicelib.core.errors import invalid
-from chalicelib.files import names
+from chalicelib.files import inline, names
 from chalicelib.store import keys, objects, table
 from chalicelib.store.table import ConditionFailed
 
@@ -68,10 +68,11 @@ def issue(owner: str, collection_id: str, record_id: str, field: Field, filename
     answer = {"key": key, "name": name, "recordId": record_id, "field": field.name}
     if size <= SINGLE_POST_MAX_BYTES:
         table.put(ticket)
-        answer.update(objects.presigned_post(key, content_type, max_bytes=min(max_bytes, size)))
+        answer.update(objects.presigned_post(key, content_type, max_bytes=min(max_bytes, size),
+                                             disposition=inline.disposition_for(content_type)))
         answer["expiresIn"] = objects.UPLOAD_EXPIRES_SECONDS
         return answer
-    upload_id = objects.start_multipart(key, content_type)
+    upload_id = objects.start_multipart(key, content_type, inline.disposition_for(content_type))
     ticket["uploadId"] = upload_id
     table.put(ticket)
     count = objects.part_count(size, PART_BYTES)
