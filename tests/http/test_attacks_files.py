@@ -2,12 +2,11 @@
 (PocketBase's default: any type) are stored and served as attachments, under any file name, as PocketBase serves
 them; images stay inline."""
 import json
-import os
 
 import pytest
 
-from tests.http.test_files_http import PROJECT_DIR, follow, presign, wx_upload_file
-from tests.records_helpers import user
+from tests.http.test_files_http import follow, presign, wx_upload_file
+from tests.records_helpers import use_collections, user
 
 ANY_TYPE = {  # a public collection with a file field of PocketBase's default: no mimeTypes
     "id": "pbc_anytype00001", "name": "shared_files", "type": "base",
@@ -19,10 +18,7 @@ ANY_TYPE = {  # a public collection with a file field of PocketBase's default: n
 
 @pytest.fixture(autouse=True)
 def any_type(tmp_path, monkeypatch):
-    path = tmp_path / "collections.json"
-    shipped = json.load(open(os.path.join(PROJECT_DIR, "chalicelib", "collections.json")))
-    path.write_text(json.dumps(shipped + [ANY_TYPE]))
-    monkeypatch.setenv("WXBASE_COLLECTIONS", str(path))
+    use_collections(tmp_path, monkeypatch, ANY_TYPE)
 
 SCRIPT = {
     "text/html": b"<html><script>alert(document.domain)</script></html>",
