@@ -43,9 +43,9 @@ def rows(stack):
 
 def _measure(stack, url, headers, appid, oa):
     with requests.Session() as session:
-        def post(path, body):
+        def post(path, body, timeout=30):
             started = time.perf_counter()
-            reply = session.post(url + path, headers=headers, data=json.dumps(body), timeout=30)
+            reply = session.post(url + path, headers=headers, data=json.dumps(body), timeout=timeout)
             assert reply.status_code < 300, reply.text
             return reply.json(), time.perf_counter() - started
 
@@ -77,7 +77,8 @@ def _measure(stack, url, headers, appid, oa):
         started = time.perf_counter()
         state, progress = {"state": "running"}, None
         while state["state"] != "done":
-            state, _ = post(f"/api/wechat/follows/backfill/{oa}", {"limit": 10000, "restart": progress is None})
+            state, _ = post(f"/api/wechat/follows/backfill/{oa}", {"limit": 10000, "restart": progress is None},
+                            timeout=600)  # one request walks every follower
             progress = state
         seconds = time.perf_counter() - started
         calls = sum(_calls(stack, p) - n for p, n in calls_before.items())
