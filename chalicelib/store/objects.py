@@ -91,6 +91,14 @@ def presigned_post(key: str, content_type: str, max_bytes: int, min_bytes: int =
     return post
 
 
+def link_origins() -> list[str]:
+    """The origins presigned uploads and links point at (the files domain, or the bucket's own host), for a page's
+    Content-Security-Policy."""
+    parts = urlsplit(_on_files_domain(_signer().generate_presigned_url(
+        "get_object", Params={"Bucket": _bucket(), "Key": "origin"}, ExpiresIn=60)))
+    return [f"{parts.scheme}://{parts.netloc}"]
+
+
 def part_count(size: int, part_bytes: int) -> int:
     return max(1, -(-size // part_bytes))
 
