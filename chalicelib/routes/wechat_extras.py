@@ -73,14 +73,17 @@ def _miniprogram(body, claims):
     return settings.app(appid, field="appid", miniprogram=True)
 
 
-def _api_base(request):
-    """This API's external base URL: scheme and host as the client used them, plus the stage prefix (when called
-    through API Gateway's own domain, `/<stage>`), taken from the difference between the request path and the
-    route's path."""
+def api_base(request):
+    """This API's external base URL: deployed, the domain API Gateway received the request on (its record, not the
+    client's Host header, which a caller could set to any host); under make dev, scheme and host as the client used
+    them (a phone on the LAN). Plus the stage prefix (when called through API Gateway's own domain, `/<stage>`),
+    taken from the difference between the request path and the route's path."""
     headers = {k.lower(): v for k, v in request.headers.items()}
     context = request.context or {}
-    host = headers.get("host") or context.get("domainName") or "localhost"
-    proto = headers.get("x-forwarded-proto") or ("https" if context.get("domainName") else "http")
+    if context.get("domainName"):
+        host, proto = context["domainName"], "https"
+    else:
+        host, proto = headers.get("host") or "localhost", headers.get("x-forwarded-proto") or "http"
     path, route = context.get("path") or "", context.get("resourcePath") or ""
     prefix = path[:-len(route)] if route and path.endswith(route) else ""
     return f"{proto.split(',')[0].strip()}://{host}{prefix}"
@@ -98,7 +101,7 @@ def make_wxacode():
     code_request = codes.parse(body)
     app = _miniprogram(body, claims)
     item = codes.code_for(app, code_request, user_id=claims["id"] if claims else None)
-    api_link = f"{_api_base(request)}/api/wechat/wxacode/{app.appid}/{codes.object_name(item)}"
+    api_link = f"{api_base(request)}/api/wechat/wxacode/{app.appid}/{codes.object_name(item)}"
     return {"url": codes.link_for(item, api_link), "contentType": item["contentType"]}
 
 
