@@ -6,7 +6,8 @@ from chalicelib.core.errors import BadRequest, Unauthorized, invalid
 from chalicelib.core.settings import get_settings
 from chalicelib.routes import schemas
 from chalicelib.routes.blueprint import ApiBlueprint
-from chalicelib.routes.common import header_token, is_admin, json_object, query_params, require_admin, require_user
+from chalicelib.routes.common import (audit_admin, header_token, is_admin, json_object, query_params, require_admin,
+                                      require_user)
 
 bp = ApiBlueprint(__name__)
 
@@ -35,7 +36,9 @@ def backfill_followers(appid):
     restart = body.get("restart", False)
     if not isinstance(restart, bool):
         raise invalid("restart", "validation_invalid_type", "Must be true or false.")
-    return follows_backfill.run_batch(_appid(appid), limit=limit or follows_backfill.DEFAULT_LIMIT, restart=restart)
+    result = follows_backfill.run_batch(_appid(appid), limit=limit or follows_backfill.DEFAULT_LIMIT, restart=restart)
+    audit_admin(request, "follower-backfill", appid=appid, restart=restart, state=result.get("state"))
+    return result
 
 
 @bp.route("/api/wechat/follows/backfill/{appid}", methods=["GET"])
@@ -101,6 +104,7 @@ def make_wxacode():
     code_request = codes.parse(body)
     app = _miniprogram(body, claims)
     item = codes.code_for(app, code_request, user_id=claims["id"] if claims else None)
+    audit_admin(request, "make-code", appid=app.appid)
     api_link = f"{api_base(request)}/api/wechat/wxacode/{app.appid}/{codes.object_name(item)}"
     return {"url": codes.link_for(item, api_link), "contentType": item["contentType"]}
 
@@ -125,4 +129,6 @@ def make_url_link():
     body = json_object(request)
     link_request = url_links.parse(body)
     app = _miniprogram(body, claims)
-    return url_links.link_for(app, link_request, user_id=claims["id"] if claims else None)
+    link = url_links.link_for(app, link_request, user_id=claims["id"] if claims else None)
+    audit_admin(request, "make-url-link", appid=app.appid)
+    return link
