@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.core import clock, logs, validate
-from chalicelib.core.errors import ServiceUnavailable, TooManyRequests, invalid
+from chalicelib.core.errors import TooManyRequests, invalid
 from chalicelib.core.settings import WeChatApp
+from chalicelib.sharing.waiting import Waiter
 from chalicelib.store import keys, rate_limits, table
 from chalicelib.wechat import urllink, wxacode
 
@@ -70,7 +71,7 @@ def link_for(app: WeChatApp, request: LinkRequest, user_id: str | None) -> dict[
     """`{"urlLink", "expiresAt"}`: a kept link with most of its life left, else a new one."""
     key = keys.url_link(app.appid, request.digest(app.appid))
     reuse = min(REUSE_SECONDS, request.expire_days * DAY // 2)
-    deadline, pause, counted = time.monotonic() + WAIT_SECONDS, 0.05, False
+    waiter, counted = Waiter(WAIT_SECONDS, "This link is still being made; try again in a moment."), False
     while True:
         now = int(time.time())
         item = table.get(key)
@@ -91,10 +92,7 @@ def link_for(app: WeChatApp, request: LinkRequest, user_id: str | None) -> dict[
                          values={":owner": owner, ":until": now + LEASE_SECONDS, ":now": now, ":stale": now - reuse},
                          return_values="NONE")
         except table.ConditionFailed:
-            if time.monotonic() > deadline:
-                raise ServiceUnavailable("This link is still being made; try again in a moment.") from None
-            time.sleep(pause)  # an identical request is making it: wait for its link
-            pause = min(pause * 2, 0.5)
+            waiter.pause_or_give_up()  # an identical request is making it: wait for its link
             continue
         return _generate(app, request, key, reuse, owner)
 
