@@ -1,6 +1,8 @@
 """Admin actions that spend WeChat quota or hand out credentials leave an audit entry naming the admin key: sending a
 subscribe message, reading or reporting an access token, the follower backfill, making codes and URL links. A user
 doing the same (where allowed) leaves none."""
+import time
+
 import pytest
 
 from tests.stackenv import ADMIN_KEY, APP1, OA
@@ -27,7 +29,8 @@ def test_each_admin_action_is_audited(api, sandbox):
          "follower-backfill", {"appid": OA, "restart": True}),
         (lambda: api.post("/api/wechat/wxacode", {"appid": APP1, "scene": "audit=1"}, token=ADMIN_KEY), "make-code",
          {"appid": APP1}),
-        (lambda: api.post("/api/wechat/url-link", {"appid": APP1, "path": "pages/index/index"}, token=ADMIN_KEY),
+        (lambda: api.post("/api/wechat/url-link", {"appid": APP1, "path": "pages/audit/audit",
+                                                  "query": f"t={time.time_ns()}"}, token=ADMIN_KEY),
          "make-url-link", {"appid": APP1}),
     ]
     for act, action, detail in actions:
