@@ -28,6 +28,16 @@ def disposition_for(content_type: str) -> str | None:
     return None if served_inline(content_type) else ATTACHMENT
 
 
+def stored_name_for(name: str, content_type: str) -> str:
+    """`name` (a stored name), with its extension replaced when it claims an inline type the upload doesn't have
+    ("innocent.png" uploaded as text/html ends in .bin): a file's link then decides by its name alone, whatever S3
+    keeps of the upload's headers."""
+    if served_inline(content_type) or not name_served_inline(name):
+        return name
+    stem, dot, _ = name.rpartition(".")
+    return f"{stem if dot else name}.bin"
+
+
 def name_served_inline(filename: str) -> bool:
     """For a stored file's link: whether its name's type may be shown in place (the stored object carries its own
     disposition too; this covers objects stored before it did)."""

@@ -56,7 +56,7 @@ def issue(owner: str, collection_id: str, record_id: str, field: Field, filename
           content_type: str) -> dict[str, Any]:
     """Record a ticket and return what the client needs to upload: a POST form or multipart part URLs."""
     max_bytes = check_declared_file(field, size, content_type)
-    name = names.stored_name(filename)
+    name = inline.stored_name_for(names.stored_name(filename), content_type)
     key = objects.object_key(collection_id, record_id, name)
     expires_at = int(time.time()) + TICKET_SECONDS
     ticket = {
@@ -65,7 +65,7 @@ def issue(owner: str, collection_id: str, record_id: str, field: Field, filename
         "user": owner, "collectionId": collection_id, "recordId": record_id, "field": field.name,
         "name": name, "size": size, "contentType": content_type, "exp": expires_at,
     }
-    answer = {"key": key, "name": name, "recordId": record_id, "field": field.name}
+    answer: dict[str, Any] = {"key": key, "name": name, "recordId": record_id, "field": field.name}
     if size <= SINGLE_POST_MAX_BYTES:
         table.put(ticket)
         answer.update(objects.presigned_post(key, content_type, max_bytes=min(max_bytes, size),
