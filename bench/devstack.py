@@ -10,10 +10,10 @@ import time
 
 import requests
 
-from bench.harness import PROJECT_DIR, start_devstack
+from bench.harness import PROJECT_DIR, size, start_devstack
 
-SMALL, LARGE = 100, 10_000
-CREATES = 40
+SMALL, LARGE = 100, size(10_000, 300)
+CREATES = size(40, 5)
 GOAL = 1.2
 
 

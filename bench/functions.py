@@ -7,11 +7,11 @@ import time
 
 import requests
 
-from bench.harness import PROJECT_DIR, start_devstack
+from bench.harness import PROJECT_DIR, size, start_devstack
 from chalicelib.functions import after, function
 
-ROUNDS = 200
-CHANGES = 40
+ROUNDS = size(200, 10)
+CHANGES = size(40, 5)
 HOOK_GOAL_MS = 1000.0  # make dev polls the stream every 0.2 s; a hook should follow its write within a second
 _hook_times = {}  # record id → when its after hook ran (monotonic)
 _hook_seen = threading.Condition()

@@ -7,6 +7,12 @@ import time
 from contextlib import contextmanager
 
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SMOKE = bool(os.environ.get("BENCH_SMOKE"))  # make bench-smoke: every section at a small size, to keep it running
+
+
+def size(full, smoke):
+    """How much a section does: `full` under make bench, `smoke` under make bench-smoke."""
+    return smoke if SMOKE else full
 
 
 def start_stack():
@@ -64,7 +70,7 @@ class RequestCounter:
         box.extend(self.calls[start:])
 
 
-def median_seconds(command, runs=7):
+def median_seconds(command, runs=size(7, 1)):
     """Median wall time of a fresh interpreter running `command` (the code measures itself and prints seconds)."""
     samples = []
     for _ in range(runs):

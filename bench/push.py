@@ -8,10 +8,12 @@ from urllib.parse import urlencode
 
 import requests
 
+from bench.harness import size
+
 WORKERS = 20
-CALLS_PER_WORKER = 50
-PUSHES = 200
-DECRYPTS = 3000
+CALLS_PER_WORKER = size(50, 3)
+PUSHES = size(200, 10)
+DECRYPTS = size(3000, 100)
 BUDGET_MS = 5000
 
 

@@ -9,11 +9,11 @@ import time
 
 import requests
 
-from bench.harness import PROJECT_DIR, start_devstack
+from bench.harness import PROJECT_DIR, size, start_devstack
 
-WRITES = 40
-CROWD = 200
-CROWD_WRITES = 10
+WRITES = size(40, 5)
+CROWD = size(200, 10)
+CROWD_WRITES = size(10, 2)
 GOAL_MS = 100
 
 

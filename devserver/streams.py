@@ -1,7 +1,8 @@
 """What Lambda's DynamoDB stream event source does for the deployed app, done in-process for `make dev` and the
 tests: read the table's stream shard by shard, in order, and hand batches to `handler(event, context)` in Lambda's
 event shape; a batch item failure makes the next read start again at that record (Lambda's retry), so the handler
-sees what it would see deployed. With a checkpoint file (make dev), a restart resumes after the last record handled,
+sees what it would see deployed. A record still failing after `max_retries` is given up on alone, as the deployed
+consumer bisects the batch and parks only the failing change: the records behind it are read again and handled. With a checkpoint file (make dev), a restart resumes after the last record handled,
 as Lambda's event source mapping keeps its position; without one, reading starts at the newest record (LATEST, the
 template's starting position)."""
 from __future__ import annotations
@@ -152,15 +153,22 @@ class StreamReader:
             result = self.handler({"Records": records}, _Context()) or {}
             failed = [f["itemIdentifier"] for f in result.get("batchItemFailures", [])]
             handed += len(records)
-            if failed and self.retries.get(shard, 0) < self.max_retries:
+            first_failed = min(failed, key=int) if failed else None
+            if first_failed and self.retries.get(shard, 0) < self.max_retries:
                 self.retries[shard] = self.retries.get(shard, 0) + 1
                 self.iterators[shard] = self.streams.get_shard_iterator(
                     StreamArn=self.arn, ShardId=shard, ShardIteratorType="AT_SEQUENCE_NUMBER",
-                    SequenceNumber=min(failed, key=int))["ShardIterator"]
+                    SequenceNumber=first_failed)["ShardIterator"]
                 continue
-            self.retries.pop(shard, None)  # done, or given up on (deployed: sent to the on-failure queue)
-            self.iterators[shard] = page.get("NextShardIterator")
-            self.positions[shard] = records[-1]["dynamodb"]["SequenceNumber"]
+            self.retries.pop(shard, None)
+            if first_failed:  # given up on that record only (deployed: parked on the on-failure queue)
+                print(f"[wxbase] stream record {first_failed} failed {self.max_retries + 1} times; skipped",
+                      flush=True)
+                self.iterators[shard] = self._after(shard, first_failed)
+                self.positions[shard] = first_failed
+            else:
+                self.iterators[shard] = page.get("NextShardIterator")
+                self.positions[shard] = records[-1]["dynamodb"]["SequenceNumber"]
             self._save_checkpoint()
         return handed
 

@@ -37,9 +37,9 @@ def subscribe_messages(params: dict[str, str]) -> dict[str, Any]:
     day = params.get("day") or clock.pb_datetime()[:10]
     if not _DAY.match(day):
         raise invalid("day", "validation_invalid_value", "Must be a date: YYYY-MM-DD.")
-    partition, _ = keys.gsi_attributes(keys.MESSAGES_BY_DAY_SLOT)
+    partition, sort = keys.gsi_attributes(keys.MESSAGES_BY_DAY_SLOT)
     bucket = keys.subscribe_day_bucket(day)
-    start = cursors.decode(params.get("cursor"), partition, bucket)
+    start = cursors.decode(params.get("cursor"), partition, bucket, index_sort=sort)
     items, last = table.query("#pk = :pk", names={"#pk": partition}, values={":pk": bucket},
                               index=keys.gsi(keys.MESSAGES_BY_DAY_SLOT), forward=False,
                               limit=cursors.per_page(params, default=30, maximum=100), start_key=start)

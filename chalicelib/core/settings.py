@@ -39,7 +39,7 @@ class WeChatApp:
     type: str = "miniprogram"
     previous_encoding_aes_key: Secret = field(default_factory=lambda: Secret("", "previous encodingAESKey"))
     callback_max_age_seconds: int = 300
-    callback_mode: str = ""  # "" accepts every mode WeChat sends; plaintext | compatible | safe accept that one
+    callback_mode: str = "plaintext"  # plaintext | compatible | safe: the pushes accepted (wechat/callback.py)
     token_mode: str = "stable"
     auto_replies: tuple = field(default_factory=tuple)
 
@@ -210,8 +210,10 @@ def parse_apps(raw: str) -> tuple[WeChatApp, ...]:
         token_mode = item.get("tokenMode", "stable")
         if token_mode not in TOKEN_MODES:
             raise ConfigError(f"WXBASE_APPS[{appid}].tokenMode must be one of {', '.join(TOKEN_MODES)}.")
-        callback_mode = item.get("callbackMode", "")
-        if callback_mode not in ("",) + CALLBACK_MODES:
+        # unset, it follows the app's keys: with an EncodingAESKey only encrypted pushes (a plaintext push is signed
+        # by its URL alone, so a captured URL would let a forged body in)
+        callback_mode = item.get("callbackMode") or ("compatible" if item.get("encodingAESKey") else "plaintext")
+        if callback_mode not in CALLBACK_MODES:
             raise ConfigError(f"WXBASE_APPS[{appid}].callbackMode must be one of {', '.join(CALLBACK_MODES)}.")
         max_age = item.get("callbackMaxAgeSeconds", 300)
         if not isinstance(max_age, int) or isinstance(max_age, bool) or max_age < 0:

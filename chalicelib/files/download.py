@@ -6,11 +6,13 @@ control: a stable, cacheable URL) and otherwise to a signed S3 URL; protected fi
 lives a few minutes, only after the caller passed the view rule. Signed URLs are on WXBASE_FILES_DOMAIN when one
 is set (store/objects.py), so a mini-program downloads from a domain it can list. `?thumb=WxH` is accepted as
 PocketBase does: a thumbnail stored under PocketBase's layout is served when the size is one the field lists, else
-the original.
+the original. A file whose name's type a browser would not show in place (files/inline.py) always gets a signed
+link that makes it an attachment, never the CDN's.
 """
 import os
 import re
 
+from chalicelib.files import inline
 from chalicelib.store import objects
 
 PUBLIC_LINK_SECONDS = 3600
@@ -31,6 +33,7 @@ def _thumb_key(collection_id, record_id, filename, thumb, field):
 
 def redirect_target(collection_id, record_id, filename, field, public, thumb=None, download=False):
     """(url, cache-control) for a file the caller may see."""
+    download = download or not inline.name_served_inline(filename)
     key = _thumb_key(collection_id, record_id, filename, thumb, field) or objects.object_key(
         collection_id, record_id, filename)
     if public and not field.opt("protected"):

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from chalicelib.core import logs
 from chalicelib.core.errors import invalid
-from chalicelib.files import names
+from chalicelib.files import inline, names
 from chalicelib.store import keys, objects, table
 from chalicelib.store.table import ConditionFailed
 
@@ -63,7 +63,7 @@ def issue(owner: str, collection_id: str, record_id: str, field: FileField, file
           content_type: str) -> dict[str, Any]:
     """Record a ticket and return what the client needs to upload: a POST form or multipart part URLs."""
     max_bytes = check_declared_file(field, size, content_type)
-    name = names.stored_name(filename)
+    name = inline.stored_name_for(names.stored_name(filename), content_type)
     key = objects.object_key(collection_id, record_id, name)
     expires_at = int(time.time()) + TICKET_SECONDS
     ticket = {
@@ -72,13 +72,14 @@ def issue(owner: str, collection_id: str, record_id: str, field: FileField, file
         "user": owner, "collectionId": collection_id, "recordId": record_id, "field": field.name,
         "name": name, "size": size, "contentType": content_type, "exp": expires_at,
     }
-    answer = {"key": key, "name": name, "recordId": record_id, "field": field.name}
+    answer: dict[str, Any] = {"key": key, "name": name, "recordId": record_id, "field": field.name}
     if size <= SINGLE_POST_MAX_BYTES:
         table.put(ticket)
-        answer.update(objects.presigned_post(key, content_type, max_bytes=min(max_bytes, size)))
+        answer.update(objects.presigned_post(key, content_type, max_bytes=min(max_bytes, size),
+                                             disposition=inline.disposition_for(content_type)))
         answer["expiresIn"] = objects.UPLOAD_EXPIRES_SECONDS
         return answer
-    upload_id = objects.start_multipart(key, content_type)
+    upload_id = objects.start_multipart(key, content_type, inline.disposition_for(content_type))
     ticket["uploadId"] = upload_id
     table.put(ticket)
     count = objects.part_count(size, PART_BYTES)

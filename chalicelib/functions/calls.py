@@ -2,7 +2,8 @@
 
 Checked in PocketBase's order: an unknown function is a 404, then the caller (401 without valid credentials, 403
 with credentials that aren't enough, as PocketBase's RequireAuth/RequireSuperuserAuth answer), then the body (400).
-- `guest`: anyone; an invalid token makes a guest, as on the records API.
+- `guest`: anyone; an invalid token, or one whose session was ended (records/sessions.py), makes a guest, as on
+  the records API.
 - `user`: a signed-in user of any app of the deployment, or an admin.
 - `admin`: an admin key or session, or a service key that lists the function (service_keys.py).
 The function's value is answered as JSON (200). An ApiError it raises is its answer; anything else is a 500 that
@@ -15,10 +16,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.core import admins, auth_tokens, logs
+from chalicelib.core import admins, logs
 from chalicelib.core.errors import Forbidden, NotFound, Unauthorized
 from chalicelib.functions import failures, registry, service_keys
-from chalicelib.records import access
+from chalicelib.records import access, sessions
 
 NEEDS_TOKEN = "The request requires valid record authorization token."
 NOT_ALLOWED = "The authorized record is not allowed to perform this action."
@@ -33,7 +34,7 @@ class Invocation:
 
 def _user_claims(token: str) -> dict[str, Any] | None:
     try:
-        return auth_tokens.verify(token)
+        return sessions.verify(token)
     except Unauthorized:
         return None
 

@@ -3,7 +3,8 @@ change feed, then to the subscribers who may see it.
 
 Cost follows the changed collection's subscribers, not the connections: one Query per topic (`<collection>/*` and
 `<collection>/<id>`, store/connections.py), one BatchGetItem per 100 of their connections (who is signed in on
-each, read now, so a token that expired since subscribing is a guest's), one rule check and rendering per distinct
+each, read now, so a token that expired since subscribing is a guest's; each signed-in user's session is checked
+as the REST API checks it, realtime/session.py: an ended one signs the socket out and it is told), one rule check and rendering per distinct
 identity and filter (realtime/audience.py), then one PostToConnection per subscription that hears of it, several
 at a time. A connection that answers 410 is gone: its items are removed. A subscription whose connection item is
 gone is removed too.
@@ -13,9 +14,10 @@ from __future__ import annotations
 import time
 
 from chalicelib.core import logs
-from chalicelib.realtime import feed, delivery as push
+from chalicelib.realtime import delivery as push, feed, protocol, session
 from chalicelib.realtime.audience import Audience
 from chalicelib.realtime.protocol import Event
+from chalicelib.records import sessions
 from chalicelib.records.changes import RecordChange
 from chalicelib.store import connections
 
@@ -42,12 +44,17 @@ def deliver(change: RecordChange, cursor: str) -> dict[str, int]:
     events: dict[tuple[str, int], Event] = {}  # by the rendered record Audience shares
     messages: list[tuple[str, str]] = []
     stale = []
+    acting: dict[str, str | None] = {}  # connection id → who it acts for, its session checked once per change
     for sub in subscriptions:
         connection = live.get(sub.connection_id)
         if connection is None:
             stale.append(sub)
             continue
-        user_id = connection.user_at(now)
+        if connection.id not in acting:
+            acting[connection.id], ended = session.user_of(connection, now)
+            if ended:
+                messages.append((connection.id, protocol.error(session.REVOKED_STATUS, sessions.REVOKED)))
+        user_id = acting[connection.id]
         seen = audience.view(user_id, connection.appid if user_id else None, sub.topic, sub.filter)
         if seen is None:
             continue

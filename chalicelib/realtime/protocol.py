@@ -63,6 +63,8 @@ def parse(body: str | bytes | None) -> Message:
         value = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise ProtocolError(400, "The message is not valid JSON.") from None
+    except RecursionError:  # thousands of nested arrays: the decoder's recursion, not the message's size
+        raise ProtocolError(400, "The message is nested too deeply.") from None
     if not isinstance(value, dict):
         raise ProtocolError(400, "A message must be a JSON object.")
     kind = value.get("type")

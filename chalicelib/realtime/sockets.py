@@ -12,10 +12,10 @@ import logging
 import time
 
 from chalicelib.core import auth_tokens, logs
-from chalicelib.core.errors import ApiError, BadRequest
-from chalicelib.realtime import protocol, delivery as push
+from chalicelib.core.errors import ApiError, BadRequest, Unauthorized
+from chalicelib.realtime import delivery as push, protocol, session
 from chalicelib.realtime.audience import check_filter, rule_name
-from chalicelib.records import access
+from chalicelib.records import access, sessions
 from chalicelib.store import connections
 
 MAX_SUBSCRIPTIONS = 100  # per connection
@@ -73,22 +73,25 @@ def _live(connection_id: str) -> connections.Connection:
 
 
 def _auth(connection_id: str, token: str) -> None:
-    """Sign the connection in (its later events are rule-checked as that user) or, with no token, out. A bad token
-    leaves it a guest's."""
+    """Sign the connection in (its later events are rule-checked as that user) or, with no token, out. A bad token,
+    or one whose session was ended, leaves it a guest's (401)."""
     _live(connection_id)
     claims: dict = {}
     try:
         token = auth_tokens.strip_bearer(token)
-        claims = auth_tokens.verify(token) if token else {}
+        claims = sessions.verify(token) if token else {}
     finally:
-        connections.sign_in(connection_id, claims.get("id"), claims.get("appid"), int(claims.get("exp") or 0))
+        connections.sign_in(connection_id, claims.get("id"), claims.get("appid"), int(claims.get("exp") or 0),
+                            str(claims.get("tk") or ""))
 
 
 def _subscribe(connection_id: str, msg: protocol.Message) -> None:
     assert msg.id is not None
     connection = _live(connection_id)
     collection = access.collection(msg.collection)
-    user_id = connection.user_at(time.time())
+    user_id, ended = session.user_of(connection, time.time())
+    if ended:
+        raise Unauthorized(sessions.REVOKED)
     caller = access.Caller(user_id=user_id, appid=connection.appid if user_id else None)
     access.require_rule(collection, rule_name(msg.topic), caller)
     check_filter(collection, msg.filter, caller)

@@ -2,8 +2,9 @@
 was issued with (the `tk` claim is a fingerprint of the user's private `_tokenKey`, as PocketBase binds its tokens
 to the record's tokenKey).
 
-Every authenticated request checks this: the records API's caller, the routes that need a user, protected-file
-tokens and `mergeToken`. Rotating the key (sign out everywhere, an admin's sign-out, detaching an app) or deleting
+This module is the one session check for every way a user is identified: the records API's caller, the routes that
+need a user (uploads and the WeChat routes among them), functions, protected-file tokens, `mergeToken`, and realtime
+sockets (at sign-in, at each subscription and before each event delivered: `holds`). Rotating the key (sign out everywhere, an admin's sign-out, detaching an app) or deleting
 the user (an admin's delete, a merge) ends every token issued before.
 
 The check reads the user record (one eventually consistent GetItem). The fingerprint is then kept in this process
@@ -56,6 +57,13 @@ def check(claims: dict[str, Any]) -> store.StoredRecord | None:
     if fingerprint is None or not auth_tokens.fingerprints_match(fingerprint, claims.get("tk")):
         raise Unauthorized(REVOKED)
     return user
+
+
+def holds(user_id: str, token_key: str | None) -> bool:
+    """Whether a session begun with this token-key fingerprint (a token's `tk`) is still current: the same check
+    and cache as `check`, for a realtime socket that keeps the fingerprint of the token it signed in with."""
+    fingerprint, _ = current_fingerprint(user_id)
+    return fingerprint is not None and auth_tokens.fingerprints_match(fingerprint, token_key)
 
 
 def verify(token: str) -> dict[str, Any]:

@@ -515,5 +515,5 @@ def _version_condition(b: Builder, record: StoredRecord, condition: Node) -> str
     """The version makes the write exact (any change since the read bumped it); a rule DynamoDB can answer exactly
     is checked by the write too."""
     expression = f"{b.name(layout.VERSION)} = {b.value(record.version)}"
-    rule = b.condition(condition) if filter_ddb.pushable(condition) else None
+    rule = b.condition(condition) if filter_ddb.pushable(condition) and filter_ddb.fits(condition) else None
     return f"{expression} AND {rule}" if rule else expression

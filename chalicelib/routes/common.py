@@ -101,3 +101,12 @@ def caller_from(request: Request):  # -> records.access.Caller (imported on firs
     if caller.auth is not None and user is not None:
         caller.auth.known(user)  # `@request.auth.*` rules reuse the record the session check read
     return caller
+
+
+def audit_admin(request: Request, action: str, **detail: Any) -> None:
+    """An audit entry for an admin's action (nothing for a user's): who, what, and small plain details."""
+    from chalicelib.store import audit
+
+    admin = admin_name(request)
+    if admin is not None:
+        audit.write(audit.entry(admin, action, detail={k: v for k, v in detail.items() if v is not None} or None))

@@ -2,7 +2,9 @@
 served by the API itself: nothing is loaded from anywhere else, which mainland networks would often block.
 
 Its inline script and style are allowed by hash in a strict Content-Security-Policy, so no other script can run on
-the page that holds an admin session; it is never framed, and browsers revalidate it by ETag.
+the page that holds an admin session; it talks and loads images only to this API and the deployment's files origin
+(uploads, file links, the CDN), so an injected URL can't carry data elsewhere; it is never framed, and browsers
+revalidate it by ETag.
 """
 import base64
 import hashlib
@@ -33,11 +35,26 @@ def _page() -> dict:
             with open(PAGE, encoding="utf-8") as f:
                 html = f.read()
             csp = (f"default-src 'none'; script-src {_hashes(html, 'script')}; style-src {_hashes(html, 'style')}; "
-                   "connect-src 'self' http: https:; img-src 'self' data: http: https:; "
+                   "connect-src 'self' {files}; img-src 'self' data: {files}; "
                    "form-action 'none'; frame-ancestors 'none'; base-uri 'none'")
             _cached.update(mtime=mtime, html=html, csp=csp,
                            etag='"%s"' % hashlib.sha256(html.encode()).hexdigest()[:32])
-        return dict(_cached)
+        page = dict(_cached)
+    page["csp"] = page["csp"].replace("{files}", " ".join(_files_origins()))
+    return page
+
+
+def _files_origins() -> list[str]:
+    """Where the console's uploads go and its file links lead (settings are read per request)."""
+    from chalicelib.files import download as links
+    from chalicelib.store import objects
+
+    origins = objects.link_origins()
+    cdn = links.cdn_base()
+    if cdn:
+        parts = cdn.split("/")
+        origins.append("/".join(parts[:3]))
+    return sorted(set(origins))
 
 
 @bp.route("/_", methods=["GET"], responses={"200": schemas.HTML, "304": None})

@@ -3,7 +3,7 @@ from chalice import Response
 
 from chalicelib.routes import schemas
 from chalicelib.routes.blueprint import ApiBlueprint
-from chalicelib.routes.common import is_admin, json_object, require_admin, require_user
+from chalicelib.routes.common import audit_admin, is_admin, json_object, require_admin, require_user
 
 bp = ApiBlueprint(__name__)
 
@@ -17,7 +17,11 @@ def send_subscribe_message():
     request = bp.current_request
     admin = is_admin(request)
     claims = None if admin else require_user(request)
-    status, result = subscribe.submit(json_object(request), admin=admin, claims=claims)
+    body = json_object(request)
+    status, result = subscribe.submit(body, admin=admin, claims=claims)
+    if admin:
+        audit_admin(request, "send-subscribe-message", appid=body.get("appid"), template=body.get("template_id"),
+                    status=result.get("status") if isinstance(result, dict) else None)
     return Response(body=result, status_code=status, headers={"Content-Type": "application/json"})
 
 

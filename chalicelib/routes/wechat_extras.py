@@ -6,7 +6,8 @@ from chalicelib.core.errors import BadRequest, Unauthorized, invalid
 from chalicelib.core.settings import get_settings
 from chalicelib.routes import schemas
 from chalicelib.routes.blueprint import ApiBlueprint
-from chalicelib.routes.common import header_token, is_admin, json_object, query_params, require_admin, require_user
+from chalicelib.routes.common import (audit_admin, header_token, is_admin, json_object, query_params, require_admin,
+                                      require_user)
 
 bp = ApiBlueprint(__name__)
 
@@ -35,7 +36,9 @@ def backfill_followers(appid):
     restart = body.get("restart", False)
     if not isinstance(restart, bool):
         raise invalid("restart", "validation_invalid_type", "Must be true or false.")
-    return follows_backfill.run_batch(_appid(appid), limit=limit or follows_backfill.DEFAULT_LIMIT, restart=restart)
+    result = follows_backfill.run_batch(_appid(appid), limit=limit or follows_backfill.DEFAULT_LIMIT, restart=restart)
+    audit_admin(request, "follower-backfill", appid=appid, restart=restart, state=result.get("state"))
+    return result
 
 
 @bp.route("/api/wechat/follows/backfill/{appid}", methods=["GET"])
@@ -73,14 +76,17 @@ def _miniprogram(body, claims):
     return settings.app(appid, field="appid", miniprogram=True)
 
 
-def _api_base(request):
-    """This API's external base URL: scheme and host as the client used them, plus the stage prefix (when called
-    through API Gateway's own domain, `/<stage>`), taken from the difference between the request path and the
-    route's path."""
+def api_base(request):
+    """This API's external base URL: deployed, the domain API Gateway received the request on (its record, not the
+    client's Host header, which a caller could set to any host); under make dev, scheme and host as the client used
+    them (a phone on the LAN). Plus the stage prefix (when called through API Gateway's own domain, `/<stage>`),
+    taken from the difference between the request path and the route's path."""
     headers = {k.lower(): v for k, v in request.headers.items()}
     context = request.context or {}
-    host = headers.get("host") or context.get("domainName") or "localhost"
-    proto = headers.get("x-forwarded-proto") or ("https" if context.get("domainName") else "http")
+    if context.get("domainName"):
+        host, proto = context["domainName"], "https"
+    else:
+        host, proto = headers.get("host") or "localhost", headers.get("x-forwarded-proto") or "http"
     path, route = context.get("path") or "", context.get("resourcePath") or ""
     prefix = path[:-len(route)] if route and path.endswith(route) else ""
     return f"{proto.split(',')[0].strip()}://{host}{prefix}"
@@ -98,7 +104,8 @@ def make_wxacode():
     code_request = codes.parse(body)
     app = _miniprogram(body, claims)
     item = codes.code_for(app, code_request, user_id=claims["id"] if claims else None)
-    api_link = f"{_api_base(request)}/api/wechat/wxacode/{app.appid}/{codes.object_name(item)}"
+    audit_admin(request, "make-code", appid=app.appid)
+    api_link = f"{api_base(request)}/api/wechat/wxacode/{app.appid}/{codes.object_name(item)}"
     return {"url": codes.link_for(item, api_link), "contentType": item["contentType"]}
 
 
@@ -122,4 +129,6 @@ def make_url_link():
     body = json_object(request)
     link_request = url_links.parse(body)
     app = _miniprogram(body, claims)
-    return url_links.link_for(app, link_request, user_id=claims["id"] if claims else None)
+    link = url_links.link_for(app, link_request, user_id=claims["id"] if claims else None)
+    audit_admin(request, "make-url-link", appid=app.appid)
+    return link

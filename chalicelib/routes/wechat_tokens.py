@@ -5,7 +5,7 @@ from chalicelib.core import validate
 from chalicelib.core.settings import get_settings
 from chalicelib.routes import schemas
 from chalicelib.routes.blueprint import ApiBlueprint
-from chalicelib.routes.common import json_object, require_admin
+from chalicelib.routes.common import audit_admin, json_object, require_admin
 
 bp = ApiBlueprint(__name__)
 REJECTED_BODY = validate.Body(validate.Text("rejected", max_length=1024, description="the token WeChat refused"))
@@ -21,8 +21,11 @@ def get_access_token(appid):
     """The app's current access_token (admin key): the one every server should use instead of fetching its own."""
     from chalicelib.wechat import tokens
 
-    require_admin(bp.current_request)
-    return _body(tokens.central_store().token(get_settings().app(appid)))
+    request = bp.current_request
+    require_admin(request)
+    token = tokens.central_store().token(get_settings().app(appid))
+    audit_admin(request, "read-access-token", appid=appid)
+    return _body(token)
 
 
 @bp.route("/api/wechat/access-token/{appid}", methods=["POST"], body=REJECTED_BODY,
@@ -35,4 +38,6 @@ def report_rejected_token(appid):
     require_admin(request)
     rejected = REJECTED_BODY.read(json_object(request))["rejected"]
     app = get_settings().app(appid)
-    return _body(tokens.central_store().after_rejection(app, rejected))
+    token = tokens.central_store().after_rejection(app, rejected)
+    audit_admin(request, "report-rejected-access-token", appid=appid)
+    return _body(token)

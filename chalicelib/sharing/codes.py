@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.core import logs, validate
-from chalicelib.core.errors import NotFound, ServiceUnavailable, TooManyRequests, invalid
+from chalicelib.core.errors import NotFound, TooManyRequests, invalid
 from chalicelib.core.settings import WeChatApp
 from chalicelib.files import download as links
+from chalicelib.sharing.waiting import Waiter
 from chalicelib.store import keys, objects, rate_limits, table
 from chalicelib.wechat import wxacode
 
@@ -85,8 +86,7 @@ def code_for(app: WeChatApp, request: CodeRequest, user_id: str | None) -> dict[
     """The stored code's item (`digest`, `objectKey`, `contentType`), generating it if this is the first ask."""
     digest = request.digest(app.appid)
     key = keys.wxacode(app.appid, digest)
-    deadline = time.monotonic() + WAIT_SECONDS
-    pause = 0.05
+    waiter = Waiter(WAIT_SECONDS, "This code is still being generated; try again in a moment.")
     counted = False
     while True:
         item = table.get(key)
@@ -105,10 +105,7 @@ def code_for(app: WeChatApp, request: CodeRequest, user_id: str | None) -> dict[
                       condition="attribute_not_exists(pk) OR (#state = :pending AND leaseUntil < :now)",
                       names={"#state": "state"}, values={":pending": "pending", ":now": now})
         except table.ConditionFailed:
-            if time.monotonic() > deadline:
-                raise ServiceUnavailable("This code is still being generated; try again in a moment.") from None
-            time.sleep(pause)  # an identical request is generating it: wait for its result
-            pause = min(pause * 2, 0.5)
+            waiter.pause_or_give_up()  # an identical request is generating it: wait for its result
             continue
         return _generate(app, request, key, digest, owner)
 

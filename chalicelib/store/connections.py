@@ -28,6 +28,7 @@ class Connection:
     user_id: str | None = None  # who signed in on it (an auth message), None for a guest
     appid: str | None = None
     token_expires: int = 0  # when the token it signed in with expires; after that it is a guest's again
+    token_key: str = ""  # the token's `tk`: its session is re-checked before each event (records/sessions.py)
 
     def user_at(self, now: float) -> str | None:
         """The signed-in user while their token is valid, else None (a guest)."""
@@ -46,7 +47,7 @@ class Subscription:
 def _connection(item: dict) -> Connection:
     return Connection(id=str(item["cid"]), opened=float(item.get("opened", 0)), expires=int(item.get(keys.TTL_ATTRIBUTE, 0)),
                       user_id=item.get("uid") or None, appid=item.get("appid") or None,
-                      token_expires=int(item.get("tokenExp", 0)))
+                      token_expires=int(item.get("tokenExp", 0)), token_key=str(item.get("tk") or ""))
 
 
 def _subscription(item: dict) -> Subscription:
@@ -68,18 +69,20 @@ def get(connection_id: str, now: float | None = None) -> Connection | None:
     return _connection(item)
 
 
-_SIGNED_IN = {"#u": "uid", "#a": "appid", "#e": "tokenExp"}
+_SIGNED_IN = {"#u": "uid", "#a": "appid", "#e": "tokenExp", "#k": "tk"}
 
 
-def sign_in(connection_id: str, user_id: str | None, appid: str | None, token_expires: int) -> bool:
+def sign_in(connection_id: str, user_id: str | None, appid: str | None, token_expires: int,
+            token_key: str = "") -> bool:
     """Who the connection's later events are for (None: a guest again); False when the connection is gone."""
     try:
         if user_id:
-            table.update(keys.connection(connection_id), "SET #u = :u, #a = :a, #e = :e",
+            table.update(keys.connection(connection_id), "SET #u = :u, #a = :a, #e = :e, #k = :k",
                          condition="attribute_exists(#pk)", names={**_SIGNED_IN, "#pk": keys.TABLE_PK},
-                         values={":u": user_id, ":a": appid or "", ":e": int(token_expires)}, return_values="NONE")
+                         values={":u": user_id, ":a": appid or "", ":e": int(token_expires), ":k": token_key},
+                         return_values="NONE")
         else:
-            table.update(keys.connection(connection_id), "REMOVE #u, #a, #e", condition="attribute_exists(#pk)",
+            table.update(keys.connection(connection_id), "REMOVE #u, #a, #e, #k", condition="attribute_exists(#pk)",
                          names={**_SIGNED_IN, "#pk": keys.TABLE_PK}, return_values="NONE")
     except table.ConditionFailed:
         return False

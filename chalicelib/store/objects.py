@@ -67,19 +67,22 @@ def _on_files_domain(url: str) -> str:
 
 
 def presigned_post(key: str, content_type: str, max_bytes: int, min_bytes: int = 1,
-                   expires: int = UPLOAD_EXPIRES_SECONDS) -> dict[str, Any]:
+                   expires: int = UPLOAD_EXPIRES_SECONDS, disposition: str | None = None) -> dict[str, Any]:
     """A form upload for `wx.uploadFile({url, name: "file", formData: fields})`.
 
-    The policy pins the exact key, the content type the server accepted, and the size range; S3 rejects any
-    form that strays from it (an extra field, another key, a bigger file, an expired policy).
+    The policy pins the exact key, the content type the server accepted (and the Content-Disposition the object is
+    stored with, when given), and the size range; S3 rejects any form that strays from it (an extra field, another
+    key, a bigger file, an expired policy).
     """
+    fields = {"Content-Type": content_type, "success_action_status": "204"}
+    if disposition:
+        fields["Content-Disposition"] = disposition
     post = _signer().generate_presigned_post(
         Bucket=_bucket(),
         Key=key,
-        Fields={"Content-Type": content_type, "success_action_status": "204"},
+        Fields=fields,
         Conditions=[
-            {"Content-Type": content_type},
-            {"success_action_status": "204"},
+            *({name: value} for name, value in fields.items()),
             ["content-length-range", min_bytes, max_bytes],
         ],
         ExpiresIn=expires,
@@ -88,12 +91,21 @@ def presigned_post(key: str, content_type: str, max_bytes: int, min_bytes: int =
     return post
 
 
+def link_origins() -> list[str]:
+    """The origins presigned uploads and links point at (the files domain, or the bucket's own host), for a page's
+    Content-Security-Policy."""
+    parts = urlsplit(_on_files_domain(_signer().generate_presigned_url(
+        "get_object", Params={"Bucket": _bucket(), "Key": "origin"}, ExpiresIn=60)))
+    return [f"{parts.scheme}://{parts.netloc}"]
+
+
 def part_count(size: int, part_bytes: int) -> int:
     return max(1, -(-size // part_bytes))
 
 
-def start_multipart(key: str, content_type: str) -> str:
-    return _s3().create_multipart_upload(Bucket=_bucket(), Key=key, ContentType=content_type)["UploadId"]
+def start_multipart(key: str, content_type: str, disposition: str | None = None) -> str:
+    extra = {"ContentDisposition": disposition} if disposition else {}
+    return _s3().create_multipart_upload(Bucket=_bucket(), Key=key, ContentType=content_type, **extra)["UploadId"]
 
 
 def part_urls(key: str, upload_id: str, count: int, expires: int = PART_URL_EXPIRES_SECONDS) -> list[dict[str, Any]]:

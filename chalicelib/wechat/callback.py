@@ -9,7 +9,8 @@ Signatures are checked before anything else is trusted, in constant time; `callb
 signed request may be, and replay_guard.py refuses a signed URL that comes back with another message; bodies are
 bounded before parsing. An app's `callbackMode` (plaintext | compatible | safe, as set in the WeChat console)
 accepts only pushes of that mode: in compatible and safe mode a plaintext push (signed by the URL alone) is refused,
-and safe mode also refuses an envelope carrying plaintext fields. Unset, every mode is accepted.
+and safe mode also refuses an envelope carrying plaintext fields. Unset, it follows the app's keys: `compatible`
+(encrypted pushes only) for an app with an EncodingAESKey, `plaintext` for one without.
 """
 from __future__ import annotations
 

@@ -16,6 +16,12 @@ uses. Here the table is that server's memory and a lease in it decides who talks
   (`cgi-bin/token`).
 - The lease is only granted while a refresh is still needed (no token, one due, or the rejected one still stored),
   so a worker that arrives just after another's refresh reuses it instead of fetching again.
+- After a rejection, a stored token other than the rejected one is reused only if it was fetched after the caller
+  took the rejected one: an older stored token is as void as the rejected one (WeChat forgot both: a secret reset,
+  a token fetched elsewhere), so it is refreshed instead of retried.
+- A token WeChat rejects again right after its refresh is recorded on the item (`last_error`, `failures`) and logged
+  as an error; for the back-off time callers get that 502 at once instead of fetching again. force_refresh is not
+  tried (see fetch_from_wechat).
 The scheduled refresher (chalicelib/jobs/token_refresher.py) calls `refresh_if_due` well before expiry, so requests
 normally find a fresh token in the table.
 """
@@ -41,6 +47,7 @@ REFRESH_AHEAD_SECONDS = 240     # a request refreshes a token this close to expi
                                 # where stable_token renews (it never returns one with less than 5 minutes left)
 LEASE_SECONDS = 15              # longer than one fetch with its retries (transport.py: 3 attempts, 2 s + 5 s timeouts)
 FAILURE_BACKOFF_SECONDS = 5
+BACKOFF_OWNER = "backoff"       # lease_owner while a failure holds the lease for FAILURE_BACKOFF_SECONDS
 WAIT_SECONDS = 8
 POLL_SECONDS = 0.05
 KEEP_DAYS = 7                   # TTL of an item nobody refreshes any more (an app removed from WXBASE_APPS)
@@ -51,6 +58,10 @@ class Token:
     value: str
     expires_at: int
     cached_until: float = 0.0
+    fetched_ms: int = 0         # when it was stored (epoch ms); 0 for items written before this was kept
+
+    def fetched_after(self, moment: float | None) -> bool:
+        return moment is None or self.fetched_ms >= int(moment * 1000)
 
     def left(self, now: float) -> float:
         return self.expires_at - now
@@ -61,7 +72,7 @@ class Token:
 
 def _from_item(item: dict[str, Any] | None) -> Token | None:
     if item and isinstance(item.get("access_token"), str) and item.get("expires_at"):
-        return Token(item["access_token"], int(item["expires_at"]))
+        return Token(item["access_token"], int(item["expires_at"]), fetched_ms=int(item.get("fetched_ms") or 0))
     return None
 
 
@@ -81,6 +92,21 @@ def fetch_from_wechat(app: WeChatApp) -> tuple[str, int]:
     return value, expires_in
 
 
+def _fetched(value: str, expires_in: int, asked_at: float) -> Token:
+    """A token just fetched: it expires `expires_in` after it was asked for, and counts as fetched now."""
+    return Token(value, int(asked_at) + expires_in, fetched_ms=int(time.time() * 1000))
+
+
+def _backoff_error(item: dict[str, Any], now: float) -> Exception | None:
+    """The error to answer with while a recorded failure holds the lease (None when no back-off is running)."""
+    if item.get("lease_owner") != BACKOFF_OWNER or float(item.get("lease_until") or 0) <= now:
+        return None
+    errcode = item.get("last_errcode")
+    if errcode is not None:
+        return WeChatError(int(errcode))
+    return WeChatUnavailable("WeChat could not issue an access token; try again shortly.")
+
+
 class TokenStore:
     """One per process (module-level below); tests and the benchmark make several to play several Lambdas."""
 
@@ -90,7 +116,8 @@ class TokenStore:
 
     # --- memory ------------------------------------------------------------------------------------------------
     def _remember(self, appid, token, now):
-        token = Token(token.value, token.expires_at, now + min(MEMORY_SECONDS, token.left(now) - REFRESH_AHEAD_SECONDS))
+        token = Token(token.value, token.expires_at, now + min(MEMORY_SECONDS, token.left(now) - REFRESH_AHEAD_SECONDS),
+                      token.fetched_ms)
         with self._lock:
             self._memory[appid] = token
         return token
@@ -113,13 +140,17 @@ class TokenStore:
         return table.get(keys.access_token(appid)) or {}
 
     @staticmethod
-    def _acquire(appid, owner, now, due_before, rejected=None):
-        """Take the refresh lease if it is free and the stored token still needs refreshing."""
+    def _acquire(appid, owner, now, due_before, rejected=None, since=None):
+        """Take the refresh lease if it is free and the stored token still needs refreshing: none, due, the rejected
+        one, or one fetched before the caller took the rejected one (`since`)."""
         needed = "attribute_not_exists(expires_at) OR expires_at < :due"
         values = {":me": owner, ":until": now + LEASE_SECONDS, ":now": now, ":due": due_before}
         if rejected:
             needed += " OR access_token = :rejected"
             values[":rejected"] = rejected
+        if rejected and since is not None:
+            needed += " OR attribute_not_exists(fetched_ms) OR fetched_ms < :since"
+            values[":since"] = int(since * 1000)
         try:
             table.update(keys.access_token(appid), "SET lease_owner = :me, lease_until = :until",
                          condition=f"(attribute_not_exists(lease_until) OR lease_until < :now) AND ({needed})",
@@ -133,10 +164,12 @@ class TokenStore:
         try:
             table.update(
                 keys.access_token(app.appid),
-                "SET access_token = :t, expires_at = :e, fetched_at = :now, token_mode = :mode, #exp = :ttl, "
-                "fetches = if_not_exists(fetches, :zero) + :one REMOVE lease_owner, lease_until, last_error",
+                "SET access_token = :t, expires_at = :e, fetched_at = :now, fetched_ms = :ms, token_mode = :mode, "
+                "#exp = :ttl, fetches = if_not_exists(fetches, :zero) + :one "
+                "REMOVE lease_owner, lease_until, last_error, last_errcode",
                 condition="lease_owner = :me", names={"#exp": keys.TTL_ATTRIBUTE},
-                values={":t": token.value, ":e": token.expires_at, ":now": int(now), ":mode": app.token_mode,
+                values={":t": token.value, ":e": token.expires_at, ":now": int(now), ":ms": token.fetched_ms,
+                        ":mode": app.token_mode,
                         ":ttl": token.expires_at + KEEP_DAYS * 86400, ":zero": 0, ":one": 1, ":me": owner},
                 return_values="NONE")
         except table.ConditionFailed:  # our lease ran out meanwhile; the token we hold is still good for us
@@ -149,28 +182,53 @@ class TokenStore:
                    error=exc.__class__.__name__, errcode=errcode)
         try:
             table.update(keys.access_token(app.appid),
-                         "SET last_error = :err, last_error_at = :now, lease_until = :backoff, "
-                         "failures = if_not_exists(failures, :zero) + :one",
+                         "SET last_error = :err, last_error_at = :now, lease_owner = :backoff_owner, "
+                         "lease_until = :backoff, failures = if_not_exists(failures, :zero) + :one",
                          condition="lease_owner = :me",
                          values={":err": f"{exc.__class__.__name__} {errcode if errcode is not None else ''}".strip(),
                                  ":now": int(now), ":backoff": now + FAILURE_BACKOFF_SECONDS, ":zero": 0, ":one": 1,
-                                 ":me": owner},
+                                 ":me": owner, ":backoff_owner": BACKOFF_OWNER},
                          return_values="NONE")
         except table.ConditionFailed:
             pass
 
+    def rejected_after_refresh(self, app: WeChatApp, token: str, errcode: int) -> None:
+        """WeChat rejected a token right after it was refreshed for this call: something outside this store voids
+        the app's tokens (a reset AppSecret, another server force-refreshing). Record it for operators, and hold the
+        lease for the back-off so requests answer the same 502 at once instead of fetching again each."""
+        self.forget(app.appid, token)
+        now = time.time()
+        logs.event("wechat.token_rejected_after_refresh", level=logging.ERROR, appid=app.appid, errcode=errcode,
+                   token_mode=app.token_mode)
+        try:
+            table.update(keys.access_token(app.appid),
+                         "SET last_error = :err, last_errcode = :code, last_error_at = :now, lease_owner = :owner, "
+                         "lease_until = :backoff, failures = if_not_exists(failures, :zero) + :one",
+                         condition="access_token = :t AND (attribute_not_exists(lease_until) OR lease_until < :now)",
+                         values={":err": f"rejected after refresh {errcode}", ":code": errcode, ":now": int(now),
+                                 ":owner": BACKOFF_OWNER, ":backoff": now + FAILURE_BACKOFF_SECONDS, ":zero": 0,
+                                 ":one": 1, ":t": token},
+                         return_values="NONE")
+        except table.ConditionFailed:  # a newer token was stored meanwhile, or someone is refreshing
+            pass
+
     # --- refresh -----------------------------------------------------------------------------------------------
-    def _refresh(self, app, current, rejected=None):
+    def _refresh(self, app, current, rejected=None, since=None):
         """A usable token: fetched under the lease, someone else's fresh one, or `current` while another worker
         (or an outage back-off) holds the lease."""
         now = time.time()
         owner = uuid.uuid4().hex
-        if not self._acquire(app.appid, owner, now, now + REFRESH_AHEAD_SECONDS, rejected):
-            latest = _from_item(self._read(app.appid))
-            if latest and latest.value != rejected and latest.usable(now):
+        if not self._acquire(app.appid, owner, now, now + REFRESH_AHEAD_SECONDS, rejected, since):
+            item = self._read(app.appid)
+            latest = _from_item(item)
+            if latest and latest.value != rejected and latest.usable(now) and (
+                    not rejected or latest.fetched_after(since)):
                 return self._remember(app.appid, latest, now)
-            return self._wait_for_other(app, rejected or (current.value if current else None))
-        fallback = current if current and current.value != rejected and current.usable(now) else None
+            backoff = _backoff_error(item, now)
+            if backoff:
+                raise backoff
+            return self._wait_for_other(app, rejected or (current.value if current else None), since)
+        fallback = current if current and not rejected and current.usable(now) else None
         try:
             value, expires_in = fetch_from_wechat(app)
         except (WeChatError, WeChatUnavailable) as exc:
@@ -179,21 +237,22 @@ class TokenStore:
                 logs.event("wechat.token_fallback", appid=app.appid, token_expires_at=fallback.expires_at)
                 return fallback
             raise
-        token = Token(value, int(now) + expires_in)
+        token = _fetched(value, expires_in, now)
         self._store(app, owner, token, now)
         logs.event("wechat.token_fetched", appid=app.appid, token_mode=app.token_mode,
                    token_expires_at=token.expires_at)
         return self._remember(app.appid, token, now)
 
-    def _wait_for_other(self, app, stale):
-        """Poll the table until the lease holder has stored a token other than `stale`, or has given up."""
+    def _wait_for_other(self, app, stale, since=None):
+        """Poll the table until the lease holder has stored a token other than `stale` (fetched after `since`), or
+        has given up."""
         started = time.time()
         deadline = started + WAIT_SECONDS
         while time.time() < deadline:
             time.sleep(POLL_SECONDS)
             item, now = self._read(app.appid), time.time()
             token = _from_item(item)
-            if token and token.value != stale and token.usable(now):
+            if token and token.value != stale and token.usable(now) and token.fetched_after(since):
                 return self._remember(app.appid, token, now)
             if item.get("last_error_at", 0) >= int(started):
                 raise WeChatUnavailable("WeChat could not issue an access token; try again shortly.")
@@ -210,13 +269,15 @@ class TokenStore:
             return self._remember(app.appid, current, now)
         return self._refresh(app, current)
 
-    def after_rejection(self, app: WeChatApp, rejected: str) -> Token:
+    def after_rejection(self, app: WeChatApp, rejected: str, since: float | None = None) -> Token:
+        """A token to use instead of `rejected`, which the caller took at `since` (None: any other stored token is
+        newer, as for the team's servers, which only ever hold tokens from this store)."""
         self.forget(app.appid, rejected)
         now = time.time()
         current = _from_item(self._read(app.appid))
-        if current and current.value != rejected and current.usable(now):
+        if current and current.value != rejected and current.usable(now) and current.fetched_after(since):
             return self._remember(app.appid, current, now)
-        return self._refresh(app, current, rejected=rejected)
+        return self._refresh(app, current, rejected=rejected, since=since)
 
     def refresh_if_due(self, app: WeChatApp, ahead_seconds: float) -> str:
         """'fresh' if the stored token has more than ahead_seconds left, else refresh: 'refreshed' or 'unchanged'
@@ -233,7 +294,7 @@ class TokenStore:
         except (WeChatError, WeChatUnavailable) as exc:
             self._record_failure(app, owner, exc, now)
             raise
-        token = Token(value, int(now) + expires_in)
+        token = _fetched(value, expires_in, now)
         self._store(app, owner, token, now)
         logs.event("wechat.token_fetched", appid=app.appid, token_mode=app.token_mode,
                    token_expires_at=token.expires_at, token_source="schedule")
@@ -244,9 +305,10 @@ class TokenStore:
     def access_token(self, app: WeChatApp) -> str:
         return self.token(app).value
 
-    def replace_rejected(self, app: WeChatApp, rejected: str) -> str:
-        """A token other than `rejected`: someone else's fresh one from the table, or one fetched now (once)."""
-        return self.after_rejection(app, rejected).value
+    def replace_rejected(self, app: WeChatApp, rejected: str, since: float) -> str:
+        """A token other than `rejected` (taken at `since`): someone else's newer one from the table, or one
+        fetched now (once for everybody)."""
+        return self.after_rejection(app, rejected, since).value
 
 
 _central = TokenStore()

@@ -12,6 +12,7 @@ export { REPO };
 export const SCREENSHOTS = path.join(REPO, "out", "screenshots");
 export const APPID = "wxsandbox00000001";
 export const CALLBACK_TOKEN = "sandboxtoken1"; // the sandbox app's placeholder push token (devserver/stack.py)
+const ENCODING_AES_KEY = "sandboxEncodingAesKey0000000000000000000001"; // and its placeholder EncodingAESKey
 export const CHROMIUM = process.env.WXBASE_CHROMIUM || "/usr/bin/chromium";
 // Debian's Chromium here, headless, as root, on a machine whose only network is loopback.
 export const CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -110,13 +111,25 @@ export async function sandbox(stack, method, route, body) {
     return reply.json();
 }
 
-// WeChat's message push in plaintext mode, signed with the app's push token.
+// WeChat's message push in safe mode (what an app with an EncodingAESKey accepts): the message encrypted with the
+// app's key (AES-256-CBC, WeChat's PKCS#7 padding to 32 bytes), signed with its push token.
 export async function push(stack, message) {
     const timestamp = String(Math.floor(Date.now() / 1000));
     const nonce = String(crypto.randomInt(1e9));
-    const signature = crypto.createHash("sha1").update([CALLBACK_TOKEN, timestamp, nonce].sort().join("")).digest("hex");
-    return api(stack, "POST", `/api/wechat/callback/${APPID}?timestamp=${timestamp}&nonce=${nonce}&signature=${signature}`,
-               { body: message });
+    const key = Buffer.from(ENCODING_AES_KEY + "=", "base64");
+    const body = Buffer.from(JSON.stringify(message));
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(body.length);
+    const plain = Buffer.concat([crypto.randomBytes(16), length, body, Buffer.from(APPID)]);
+    const pad = 32 - (plain.length % 32);
+    const cipher = crypto.createCipheriv("aes-256-cbc", key, key.subarray(0, 16)).setAutoPadding(false);
+    const encrypt = Buffer.concat([cipher.update(Buffer.concat([plain, Buffer.alloc(pad, pad)])), cipher.final()])
+        .toString("base64");
+    const sign = (...parts) => crypto.createHash("sha1").update(parts.sort().join("")).digest("hex");
+    const query = `timestamp=${timestamp}&nonce=${nonce}&encrypt_type=aes` +
+        `&msg_signature=${sign(CALLBACK_TOKEN, timestamp, nonce, encrypt)}`;
+    return api(stack, "POST", `/api/wechat/callback/${APPID}?${query}`,
+               { body: { ToUserName: message.ToUserName, Encrypt: encrypt } });
 }
 
 export async function eventually(fn, what, seconds = 60) {

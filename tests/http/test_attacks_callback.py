@@ -1,5 +1,6 @@
 """The message-push callback against an attacker who captured one signed URL, or who sends plaintext pushes to an
-app configured for encrypted ones: `callbackMode` and the replay guard."""
+app configured for encrypted ones (or with an EncodingAESKey and no callbackMode): `callbackMode` and the replay
+guard."""
 import json
 from urllib.parse import parse_qs, urlsplit
 
@@ -21,7 +22,7 @@ def _with_mode(monkeypatch, mode, **extra):
     ("safe", {"safe"}),
     ("compatible", {"compatible", "safe"}),
     ("plaintext", {"plaintext"}),
-    (None, {"plaintext", "compatible", "safe"}),
+    (None, {"compatible", "safe"}),  # unset, with an EncodingAESKey: encrypted pushes only
 ])
 def test_callback_mode_accepts_only_its_pushes(api, queued, monkeypatch, mode, accepted):  # noqa: F811
     pusher = _with_mode(monkeypatch, mode)
@@ -32,6 +33,25 @@ def test_callback_mode_accepts_only_its_pushes(api, queued, monkeypatch, mode, a
         else:
             assert reply.status == 403 and reply.json["status"] == 403, (sent, reply)
     assert sorted(j["mode"] for j in queued()) == sorted(accepted)
+
+
+def test_an_app_without_an_encoding_aes_key_accepts_plaintext_by_default(api, queued, monkeypatch):  # noqa: F811
+    apps = [dict(a) for a in TEST_APPS]
+    pusher = Pusher(dict(apps[0]))  # signs with the app's token; the deployment knows no EncodingAESKey for it
+    apps[0]["encodingAESKey"] = ""
+    monkeypatch.setenv("WXBASE_APPS", json.dumps(apps))
+    assert post(api, pusher.push(text_message("plain"), mode="plaintext")).status == 200
+    assert [j["mode"] for j in queued()] == ["plaintext"]
+
+
+def test_a_forged_plaintext_push_to_an_app_with_a_key_is_refused_by_default(api, queued, monkeypatch):  # noqa: F811
+    """The attack: an app with an EncodingAESKey and no callbackMode, a forged body under a captured (or freshly
+    guessed-at) plaintext URL signature, which does not cover the body."""
+    pusher = _with_mode(monkeypatch, None)
+    path, body, headers = pusher.push(text_message("hello", sender="oforger"), mode="plaintext")
+    reply = api.post(path, body, headers=headers)
+    assert reply.status == 403 and "encrypted" in reply.json["message"]
+    assert queued() == []
 
 
 def test_a_plaintext_push_to_a_safe_app_is_refused_even_when_correctly_signed(api, queued, monkeypatch):  # noqa: F811
@@ -60,7 +80,7 @@ def _forged(path, message):
 
 @pytest.mark.parametrize("window", [300, 0])
 def test_a_captured_plaintext_url_signs_nothing_else(api, queued, monkeypatch, window):  # noqa: F811
-    pusher = _with_mode(monkeypatch, None, callbackMaxAgeSeconds=window)
+    pusher = _with_mode(monkeypatch, "plaintext", callbackMaxAgeSeconds=window)
     genuine = text_message("genuine")
     path, body, headers = pusher.push(genuine, mode="plaintext")
     assert api.post(path, body, headers=headers).status == 200
@@ -73,8 +93,8 @@ def test_a_captured_plaintext_url_signs_nothing_else(api, queued, monkeypatch, w
 
 
 def test_wechats_own_redelivery_of_the_same_url_is_still_success(api, queued, monkeypatch):  # noqa: F811
-    pusher = _with_mode(monkeypatch, None)
     for mode in ("plaintext", "safe"):
+        pusher = _with_mode(monkeypatch, mode)
         request = pusher.push(text_message(f"redelivered {mode}"), mode=mode)
         for _ in range(3):  # no answer within 5 s: WeChat sends the same request again
             reply = post(api, request)
@@ -95,7 +115,7 @@ def test_the_replay_marker_expires_with_the_window(api, ddb, monkeypatch):
     from chalicelib.store import keys, table
     from chalicelib.wechat import replay_guard
 
-    pusher = _with_mode(monkeypatch, None)
+    pusher = _with_mode(monkeypatch, "plaintext")
     path, body, headers = pusher.push(text_message("ttl"), mode="plaintext")
     assert api.post(path, body, headers=headers).status == 200
     params = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}

@@ -43,3 +43,23 @@ def test_a_disguised_review_word_is_flagged(api, sandbox):
     from chalicelib.records import store
 
     assert store.get("posts", reply.json["id"]).data["@review"]["content"]["label"] == 21000
+
+
+def test_the_console_talks_and_loads_images_only_to_this_api_and_the_files_origin(api):
+    """An injected URL on the console (a record field, a filter) can't carry the admin's data to another host."""
+    from chalicelib.store import objects
+
+    reply = api.get("/_")
+    policy = dict(part.strip().split(" ", 1) for part in reply.headers["content-security-policy"].split(";"))
+    files = objects.link_origins()
+    assert files and all(o.startswith(("http://", "https://")) for o in files)
+    assert policy["connect-src"].split() == ["'self'", *files]
+    assert policy["img-src"].split() == ["'self'", "data:", *files]
+    assert "http:" not in policy["connect-src"].split() and "https:" not in policy["img-src"].split()
+
+
+def test_the_console_policy_names_the_files_domain_and_the_cdn(api, monkeypatch):
+    monkeypatch.setenv("WXBASE_FILES_DOMAIN", "files.example.com")
+    monkeypatch.setenv("WXBASE_FILES_CDN_URL", "https://cdn.example.com/base")
+    policy = api.get("/_").headers["content-security-policy"]
+    assert "connect-src 'self' https://cdn.example.com https://files.example.com;" in policy

@@ -1,5 +1,6 @@
 """Ended sessions stay ended: an attacker holding a token from before a sign-out, a merge, a delete or a detach
-can't use it anywhere — records, user routes, file tokens, mergeToken, links, subscribe messages."""
+can't use it anywhere — records, user routes, functions, file tokens, uploads, mergeToken, links, subscribe messages,
+codes and URL links (the realtime socket: test_attacks_realtime.py)."""
 import base64
 import time
 
@@ -34,6 +35,13 @@ def _everything_refuses(api, token, user_id, draft_id):
                     token=token).status == 401
     assert api.post(REFRESH, token=token).status == 401
     assert api.post(SIGN_OUT, token=token).status == 401
+    assert api.post("/api/functions/whoami", {}, token=token).status == 401  # an auth="user" function
+    upload = {"collection": "posts", "field": "cover", "filename": "a.png", "size": 10, "contentType": "image/png"}
+    as_guest = api.post("/api/files/upload", upload)
+    assert as_guest.status in (400, 401, 403)  # posts are created by users only
+    assert api.post("/api/files/upload", upload, token=token).status == as_guest.status
+    assert api.post("/api/wechat/wxacode", {"scene": "x=1"}, token=token).status == 401
+    assert api.post("/api/wechat/url-link", {"path": "pages/index/index"}, token=token).status == 401
 
 
 def test_sign_out_everywhere_ends_every_session_of_the_user(api, sandbox):

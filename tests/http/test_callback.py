@@ -47,9 +47,18 @@ def test_url_verification_rejects_wrong_signature_and_stale_time(api, pusher):
     assert api.get("/api/wechat/callback/wxunknown000000?" + "timestamp=1&nonce=1&signature=x").status == 404
 
 
+
+def plaintext_app(monkeypatch):
+    """APP1 configured for plaintext pushes (it has an EncodingAESKey, so by default it takes encrypted ones only)."""
+    apps = [dict(a) for a in TEST_APPS]
+    apps[0]["callbackMode"] = "plaintext"
+    monkeypatch.setenv("WXBASE_APPS", json.dumps(apps))
+
 @pytest.mark.parametrize("mode", ["plaintext", "compatible", "safe"])
 @pytest.mark.parametrize("fmt", ["xml", "json"])
-def test_each_mode_and_format_is_queued(api, pusher, queued, mode, fmt):
+def test_each_mode_and_format_is_queued(api, pusher, queued, monkeypatch, mode, fmt):
+    if mode == "plaintext":  # an app with an EncodingAESKey accepts plaintext only when configured so
+        plaintext_app(monkeypatch)
     message = text_message(f"mode {mode} in {fmt} 中文 <&>")
     reply = post(api, pusher.push(message, mode=mode, fmt=fmt))
     assert reply.status == 200, reply
@@ -118,8 +127,12 @@ def _bad_requests(pusher):
     }
 
 
-def test_hostile_and_forged_pushes_are_rejected_and_nothing_is_queued(api, pusher, queued):
+def test_hostile_and_forged_pushes_are_rejected_and_nothing_is_queued(api, pusher, queued, monkeypatch):
     for name, (request, status) in _bad_requests(pusher).items():
+        if "encrypt_type=aes" in request[0]:
+            monkeypatch.setenv("WXBASE_APPS", json.dumps(TEST_APPS))
+        else:  # the plaintext-mode attacks, at an app that accepts plaintext pushes
+            plaintext_app(monkeypatch)
         reply = post(api, request)
         assert reply.status == status, (name, reply)
         body = reply.json
@@ -138,7 +151,7 @@ def test_bad_padding_with_valid_signature_names_no_secret(api, pusher, queued):
 
 def test_timestamp_window_can_be_turned_off(api, queued, monkeypatch):
     apps = [dict(a) for a in TEST_APPS]
-    apps[0]["callbackMaxAgeSeconds"] = 0
+    apps[0].update(callbackMaxAgeSeconds=0, callbackMode="plaintext")
     monkeypatch.setenv("WXBASE_APPS", json.dumps(apps))
     old = Pusher(apps[0]).push(text_message(), mode="plaintext", timestamp=1409735669)
     assert post(api, old).status == 200

@@ -48,7 +48,7 @@ def test_keyword_auto_reply_reaches_wechat(api, sandbox, pusher, queue, worker):
 def test_worker_log_lines_carry_the_sqs_message_id(api, pusher, queue, worker, caplog):
     from chalicelib.core.logs import JsonFormatter
 
-    push(api, pusher.push(text_message("good evening"), mode="plaintext"))
+    push(api, pusher.push(text_message("good evening"), mode="safe"))
     caplog.clear()
     worker(queue())
     lines = [json.loads(JsonFormatter().format(r)) for r in caplog.records if r.getMessage() == "wechat.push_processed"]
@@ -56,7 +56,7 @@ def test_worker_log_lines_carry_the_sqs_message_id(api, pusher, queue, worker, c
 
 
 def test_text_without_keyword_sends_nothing(api, sandbox, pusher, queue, worker):
-    push(api, pusher.push(text_message("good morning"), mode="plaintext"))
+    push(api, pusher.push(text_message("good morning"), mode="safe"))
     assert worker(queue()) == {"batchItemFailures": []}
     assert sandbox.sent(APP1) == []
 

@@ -12,7 +12,7 @@ import requests
 
 from chalicelib.records.schema.collections import SchemaError, load
 from chalicelib.store import keys, table
-from tests.records_helpers import review_entries
+from tests.records_helpers import review_entries, use_collections
 from tests.stackenv import ADMIN_KEY, APP1, TEST_APPS
 from tests.wechat_extras import extras, push  # noqa: F401 (fixtures)
 
@@ -39,10 +39,7 @@ _n = itertools.count()
 
 @pytest.fixture(autouse=True)
 def with_photos(tmp_path, monkeypatch):
-    path = tmp_path / "collections.json"
-    shipped = json.load(open(os.path.join(PROJECT_DIR, "chalicelib", "collections.json")))
-    path.write_text(json.dumps(shipped + [PHOTOS_COLLECTION]))
-    monkeypatch.setenv("WXBASE_COLLECTIONS", str(path))
+    use_collections(tmp_path, monkeypatch, PHOTOS_COLLECTION)
 
 
 @pytest.fixture
@@ -162,7 +159,7 @@ def test_one_risky_image_among_several_is_the_only_one_held(api, extras, queue, 
 def test_a_verdict_delivered_again_is_applied_once(api, extras, queue, worker, alice):
     photo, [name] = create_photo(api, alice, PNG + b"sandbox-risky")
     [check] = extras.media_checks(APP1)
-    for mode in ("safe", "compatible", "plaintext"):
+    for mode in ("safe", "compatible", "safe"):  # the apps have EncodingAESKeys: encrypted pushes only
         push(api, APP1_CONF, check["push"], mode=mode)
     bodies = queue()
     assert len(bodies) == 1

@@ -57,6 +57,22 @@ def test_a_failing_change_is_retried_and_later_ones_wait_for_it(api, reader):
     assert order == [("update", "b"), ("create", "later")]  # retried, then the rest, each once
 
 
+def test_a_change_that_always_fails_is_skipped_alone(api, reader):
+    """The attack on make dev's reader: an after hook that always fails took the changes written right behind it
+    down with it (no realtime events, no hooks). Only the failing change is given up on, as deployed."""
+    alice = user(api)
+    drain(reader)
+    reader.seen.clear()
+    doomed = post(api, alice, title="doomed")
+    reader.failing[doomed["id"]] = 10 ** 6
+    behind = [post(api, alice, title=f"behind {i}") for i in range(3)]
+    for _ in range(reader.max_retries + 3):
+        reader.poll()
+    titles = [s[3] for s in reader.seen if s[0] == "create"]
+    assert titles == ["behind 0", "behind 1", "behind 2"]
+    assert [b["id"] for b in behind] == [s[2] for s in reader.seen if s[0] == "create"]
+
+
 def test_a_redelivered_change_repeats_no_step(api, reader):
     from chalicelib.jobs import record_stream
     from chalicelib.records.changes import from_stream

@@ -12,6 +12,10 @@ version condition that already makes the write exact.
 
 Every attribute name becomes an `#n<i>` placeholder and every value a `:v<i>` placeholder: no user text is ever
 spliced into an expression.
+
+DynamoDB refuses an expression of more than 300 operators or 4 KB, which a filter within PocketBase's own limits
+(200 comparisons, 3,500 characters) can reach: only the top-level terms that fit PUSH_BUDGET are pushed, the rest is
+answered by the evaluation in Python that follows every read, so the answer stays PocketBase's.
 """
 from __future__ import annotations
 
@@ -24,6 +28,10 @@ from chalicelib.records.filter.tree import TRUE, And, Compare, Const, FieldRef, 
 from chalicelib.records.schema.fields import TYPES
 
 TEXT_TYPES = tuple(name for name, t in TYPES.items() if t.sql_class == "text")
+# What a pushed filter or condition may use of DynamoDB's per-expression limits (300 operators, 4,096 bytes), leaving
+# room for what joins it: the key condition's placeholders, a version check, a rule.
+PUSH_OPERATORS = 200
+PUSH_BYTES = 2048
 ORDERED = (Op.EQ, Op.NEQ, Op.GT, Op.GTE, Op.LT, Op.LTE)
 
 
@@ -92,28 +100,51 @@ def pushable(node: Node) -> bool:
     return _pushable(node) is not _NO
 
 
+def _operators(node: Node) -> int:
+    """DynamoDB's count of a compiled tree: each comparison or function, each AND/OR between terms, each NOT."""
+    if isinstance(node, (And, Or)):
+        return sum(_operators(child) for child in node.children) + len(node.children) - 1
+    if isinstance(node, Const):
+        return 1 if node.value else 2
+    return 1
+
+
+def fits(node: Node) -> bool:
+    """Would `node`'s expression stay within the push budget? (Measured by compiling it with placeholders at
+    least as long as the request's own.)"""
+    if _operators(node) > PUSH_OPERATORS:
+        return False
+    scratch = Builder(offset=100)
+    return len(scratch.compile(node)) <= PUSH_BYTES
+
+
 def pushdown(node: Node) -> Node:
-    """The top-level AND terms DynamoDB answers exactly (TRUE when none)."""
-    return all_of([term for term in conjuncts(node) if pushable(term)])
+    """The top-level AND terms DynamoDB answers exactly, as many as fit the budget together (TRUE when none)."""
+    pushed: list[Node] = []
+    for term in conjuncts(node):
+        if pushable(term) and fits(all_of([*pushed, term])):
+            pushed.append(term)
+    return all_of(pushed)
 
 
 class Builder:
     """Collects placeholders for one request (key condition, filter and condition share them)."""
 
-    def __init__(self) -> None:
+    def __init__(self, offset: int = 0) -> None:
         self.names: dict[str, str] = {}
         self.values: dict[str, Any] = {}
         self._name_ids: dict[str, str] = {}
+        self._offset = offset  # placeholders numbered from here (fits() measures with long ones)
 
     def name(self, attribute: str) -> str:
         if attribute not in self._name_ids:
-            placeholder = f"#n{len(self._name_ids)}"
+            placeholder = f"#n{len(self._name_ids) + self._offset}"
             self._name_ids[attribute] = placeholder
             self.names[placeholder] = attribute
         return self._name_ids[attribute]
 
     def value(self, value: Any) -> str:
-        placeholder = f":v{len(self.values)}"
+        placeholder = f":v{len(self.values) + self._offset}"
         self.values[placeholder] = value
         return placeholder
 
