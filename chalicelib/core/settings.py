@@ -188,13 +188,19 @@ def _positive_int(name: str, raw: str) -> int:
     return value
 
 
-def parse_apps(raw: str) -> tuple[WeChatApp, ...]:
+def json_list(variable: str, raw: str, of_what: str) -> list:
+    """A variable holding a JSON list; a ConfigError naming the variable (never its value) for anything else."""
     try:
         items = json.loads(raw)
     except ValueError:
-        raise ConfigError("WXBASE_APPS is not valid JSON.") from None
+        raise ConfigError(f"{variable} is not valid JSON.") from None
     if not isinstance(items, list):
-        raise ConfigError("WXBASE_APPS must be a JSON list of apps.")
+        raise ConfigError(f"{variable} must be a JSON list of {of_what}.")
+    return items
+
+
+def parse_apps(raw: str) -> tuple[WeChatApp, ...]:
+    items = json_list("WXBASE_APPS", raw, "apps")
     apps, seen = [], set()
     for i, item in enumerate(items):
         if not isinstance(item, dict) or not isinstance(item.get("appid"), str) or not item["appid"]:

@@ -161,3 +161,12 @@ def redrive_dead_letters():
     request = bp.current_request
     admin = require_admin(request)
     return operations.redrive(json_object(request), admin)
+
+
+@bp.route("/api/admin/rate-limits", methods=["GET"])
+def rate_limits():
+    """The request rate limits in force (WXBASE_RATE_LIMITS or the defaults): label, maxRequests, duration, audience."""
+    from chalicelib.limits import rules
+
+    require_admin(bp.current_request)
+    return rules.describe()

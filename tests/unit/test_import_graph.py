@@ -22,6 +22,7 @@ LAYERS = {
     "jobs": {"core", "store", "wechat", "records", "users", "messages", "files", "functions", "realtime", "admin"},
     "realtime": {"core", "store", "records", "files"},
     "admin": {"core", "store", "wechat", "records", "users", "messages", "files"},
+    "limits": {"core", "store", "functions"},
 }
 
 
