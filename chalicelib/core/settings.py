@@ -190,13 +190,18 @@ def _positive_int(name: str, raw: str) -> int:
 
 def json_list(variable: str, raw: str, of_what: str) -> list:
     """A variable holding a JSON list; a ConfigError naming the variable (never its value) for anything else."""
+    return json_config(variable, raw, list, of_what)
+
+
+def json_config(variable: str, raw: str, shape: type, of_what: str):  # -> shape
+    """A variable holding a JSON list or object; a ConfigError naming the variable (never its value) otherwise."""
     try:
-        items = json.loads(raw)
+        value = json.loads(raw)
     except ValueError:
         raise ConfigError(f"{variable} is not valid JSON.") from None
-    if not isinstance(items, list):
-        raise ConfigError(f"{variable} must be a JSON list of {of_what}.")
-    return items
+    if not isinstance(value, shape):
+        raise ConfigError(f"{variable} must be a JSON {'list' if shape is list else 'object'} of {of_what}.")
+    return value
 
 
 def parse_apps(raw: str) -> tuple[WeChatApp, ...]:

@@ -1,4 +1,3 @@
-"""Limits on what one client may ask for: request rate limits (rules.py, request_limits.py), with PocketBase's rule format.
-
-docs/limits.md describes the rules, their defaults and what each costs.
+"""Request rate limits with PocketBase's rule format: the rules (rules.py) and their check on each request
+(request_limits.py). Budgets on WeChat's paid calls are wechat/budgets.py; docs/limits.md describes both.
 """

@@ -3,8 +3,8 @@
 A link opens the mini-program until it expires (`expireDays`, 1-30; WeChat no longer makes links that never
 expire). The same request (appid, path, query, expireDays, envVersion) within REUSE_SECONDS, or half the link's
 life if that is shorter, answers the link already made, so a page that asks on every view doesn't spend WeChat's
-daily limit; a reused link always has most of its validity left. Users are limited to NEW_LINKS_PER_HOUR new links
-an hour; admin keys are not limited.
+daily limit; a reused link always has most of its validity left. New links spend the user's and the app's budgets
+(wechat/budgets.py); an admin's spend only the app's.
 """
 from __future__ import annotations
 
@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.core import clock, logs, validate
-from chalicelib.core.errors import TooManyRequests, invalid
+from chalicelib.core.errors import invalid
 from chalicelib.core.settings import WeChatApp
-from chalicelib.store import keys, rate_limits, table
-from chalicelib.wechat import urllink, wxacode
+from chalicelib.store import keys, table
+from chalicelib.wechat import budgets, urllink, wxacode
 
-NEW_LINKS_PER_HOUR = 60
 REUSE_SECONDS = 24 * 3600
 DAY = 24 * 3600
 PATH = re.compile(r"^[A-Za-z0-9_\-]+(/[A-Za-z0-9_\-.]+)*$")
@@ -69,11 +68,7 @@ def link_for(app: WeChatApp, request: LinkRequest, user_id: str | None) -> dict[
     reuse = min(REUSE_SECONDS, request.expire_days * DAY // 2)
     item = table.get(key)
     if not item or now - int(item.get("createdAt", 0)) >= reuse:
-        if user_id:
-            wait = rate_limits.take("urllink", user_id, NEW_LINKS_PER_HOUR, 3600)
-            if wait:
-                raise TooManyRequests(f"At most {NEW_LINKS_PER_HOUR} new links an hour; try again later.",
-                                      headers={"Retry-After": str(wait)})
+        budgets.spend("urllink", app.appid, user_id)
         link = urllink.generate(app, request.path, request.query, request.expire_days, request.env_version)
         item = {**key, "urlLink": link, "createdAt": now, "expiresAt": now + request.expire_days * DAY,
                 keys.TTL_ATTRIBUTE: now + reuse}

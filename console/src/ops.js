@@ -141,13 +141,16 @@ function backups(section) {
 function rateLimits(section) {
     const error = h("p", { class: "alert", role: "alert" });
     const list = h("div");
-    clear(section, h("h3", {}, "Rate limits"),
+    clear(section, h("h3", {}, "Rate limits and WeChat budgets"),
         h("p", { class: "muted" }, "Requests per signed-in user, or per client IP for guests, in each window; admins and WeChat's pushes are not limited. Set with WXBASE_RATE_LIMITS."),
         error, list);
     return send("/api/admin/rate-limits").then((found) => {
         const rows = found.rules.map((r) => h("tr", {}, td(r.label), td(String(r.maxRequests)), td(`${r.duration} s`), td(r.audience || "everyone")));
+        const per = (count, seconds) => (count ? `${count} per ${seconds === 3600 ? "hour" : seconds === 86400 ? "day" : `${seconds} s`}` : "no limit");
+        const spends = Object.entries(found.budgets).map(([kind, b]) => h("tr", {}, td(kind), td(per(b.perUser, b.userWindow)), td(per(b.perApp, b.appWindow))));
         clear(list, h("p", {}, found.enabled ? `In force (${found.source === "default" ? "the defaults" : "WXBASE_RATE_LIMITS"}).` : "Off: WXBASE_RATE_LIMITS is an empty list."),
-            found.enabled ? table("Rate limit rules", ["Label", "Max requests", "Window", "Audience"], rows) : "");
+            found.enabled ? table("Rate limit rules", ["Label", "Max requests", "Window", "Audience"], rows) : "",
+            table("Budgets on WeChat's paid calls", ["Kind", "Per user", "Per app"], spends));
     }).catch((err) => { error.textContent = errorText(err); });
 }
 

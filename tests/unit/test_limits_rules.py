@@ -67,3 +67,15 @@ def test_defaults_when_unset_off_when_empty(monkeypatch):
 def test_malformed_rules_are_named(raw, named):
     with pytest.raises(ConfigError, match=named):
         rules.parse(raw)
+
+
+def test_budgets_take_counts_over_the_defaults_and_name_bad_entries():
+    from chalicelib.wechat import budgets
+
+    parsed = budgets.parse('{"phone": {"perUser": 3}, "urllink": {"perApp": 0}}')
+    assert (parsed["phone"].per_user, parsed["phone"].per_app) == (3, budgets.DEFAULTS["phone"].per_app)
+    assert parsed["urllink"].per_app == 0 and parsed["wxacode"] == budgets.DEFAULTS["wxacode"]
+    for raw, named in (('{"sms": {}}', "unknown budget"), ('{"phone": {"perDay": 1}}', "perUser and perApp"),
+                       ('{"phone": {"perUser": -1}}', "whole number"), ("[]", "JSON object")):
+        with pytest.raises(ConfigError, match=named):
+            budgets.parse(raw)
