@@ -11,6 +11,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TypeVar
 
 from chalicelib.core.errors import ApiError, BadRequest, NotFound, field_error
 from chalicelib.core.secrets import Secret
@@ -21,6 +22,7 @@ CALLBACK_MODES = ("plaintext", "compatible", "safe")  # as set in the WeChat con
 DEFAULT_WECHAT_API_BASE = "https://api.weixin.qq.com"
 DEFAULT_TOKEN_TTL_SECONDS = 5 * 24 * 3600  # PocketBase's default auth token lifetime
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+Shape = TypeVar("Shape", list, dict)
 
 
 class ConfigError(ApiError):
@@ -193,7 +195,7 @@ def json_list(variable: str, raw: str, of_what: str) -> list:
     return json_config(variable, raw, list, of_what)
 
 
-def json_config(variable: str, raw: str, shape: type, of_what: str):  # -> shape
+def json_config(variable: str, raw: str, shape: type[Shape], of_what: str) -> Shape:
     """A variable holding a JSON list or object; a ConfigError naming the variable (never its value) otherwise."""
     try:
         value = json.loads(raw)
