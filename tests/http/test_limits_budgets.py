@@ -46,7 +46,7 @@ def test_the_apps_budget_is_shared_by_its_users_and_apart_from_other_apps(api, s
     from chalicelib.store import keys, table
 
     window = int(time.time()) // 86400 * 86400
-    used = (table.get(keys.rate_counter("budget:subscribeMessage", f"app:{APP2}", window)) or {}).get("n", 0)
+    used = (table.get(keys.rate_counter("budget:subscribeMessage", f"app:{APP2}#0", window)) or {}).get("n", 0)
     budgets(monkeypatch, subscribeMessage={"perApp": int(used) + 1})
     body = {"template_id": "tmpl-budget", "data": {"thing1": {"value": "hi"}}}
     alice, bob = api.login(f"budget-send-{next(_n)}", APP2), api.login(f"budget-send-{next(_n)}", APP2)
