@@ -85,3 +85,22 @@ def test_on_by_default_a_loop_is_stopped_and_the_console_api_shows_the_rules(api
     monkeypatch.setenv("WXBASE_RATE_LIMITS", "[]")
     off = api.get("/api/admin/rate-limits", token=ADMIN).json
     assert (off["enabled"], off["source"], off["rules"]) == (False, "WXBASE_RATE_LIMITS", [])
+
+
+def test_concurrent_requests_never_pass_the_limit(live, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    alice = user(live, "limits")
+    limits(monkeypatch, {"label": "GET /api/health", "maxRequests": 5, "duration": 3600, "audience": "@auth"})
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda _: live.get("/api/health", token=alice["token"]).status, range(24)))
+    assert sorted(statuses) == [200] * 5 + [429] * 19
+
+
+def test_a_service_key_on_its_function_is_not_limited(api, monkeypatch):
+    key = "svc-" + "k" * 30
+    monkeypatch.setenv("WXBASE_SERVICE_KEYS", json.dumps([{"name": "orders", "key": key, "functions": ["nope"]}]))
+    limits(monkeypatch, {"label": "/api/functions/", "maxRequests": 1, "duration": 3600})
+    answers = [api.post("/api/functions/nope", {}, token=key).status for _ in range(3)]
+    assert 429 not in answers  # the route answers (an unknown function), never the limiter
+    assert [api.post("/api/functions/nope", {}, token="svc-wrong").status for _ in range(2)][-1] == 429
