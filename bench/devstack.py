@@ -68,7 +68,7 @@ def _stop_and_restart(data_dir):
 
     port, env = free_port(), {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "WXBASE_", "WECHAT_"))}
     env.update({"PORT": str(port), "S3_PORT": str(free_port()), "SANDBOX_PORT": str(free_port()),
-                "DYNAMODB_PORT": str(free_port()), "WXBASE_DATA_DIR": data_dir})
+                "DYNAMODB_PORT": str(free_port()), "WXBASE_DATA_DIR": data_dir, "WXBASE_RATE_LIMITS": "[]"})
 
     def start():
         started = time.monotonic()

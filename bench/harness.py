@@ -31,7 +31,8 @@ def start_stack():
     for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_SQS"):
         os.environ.pop(name, None)
     env = {"WXBASE_JWT_SECRET": secrets.token_urlsafe(48), "WXBASE_ADMIN_KEYS": secrets.token_urlsafe(24),
-           "WXBASE_TABLE": "wxbase-bench", "WXBASE_BUCKET": "wxbase-bench-files", "WXBASE_QUEUE": "wxbase-bench"}
+           "WXBASE_TABLE": "wxbase-bench", "WXBASE_BUCKET": "wxbase-bench-files", "WXBASE_QUEUE": "wxbase-bench",
+           "WXBASE_RATE_LIMITS": "[]"}  # bench/limits.py measures them on against off
     return LocalStack(env).apply()
 
 
@@ -68,6 +69,19 @@ class RequestCounter:
         box = []
         yield box
         box.extend(self.calls[start:])
+
+
+def sign_in(client, name):
+    """(token, user id) of sandbox user `name` of the first mini-program, signed in through a Chalice test client."""
+    import json
+
+    from chalicelib.core import settings
+
+    appid = settings.get_settings().miniprograms[0].appid
+    login = client.http.post("/api/wechat/login", headers={"Content-Type": "application/json"},
+                             body=json.dumps({"code": f"sandbox-{name}", "appid": appid}).encode())
+    me = json.loads(login.body)
+    return me["token"], me["record"]["id"]
 
 
 def median_seconds(command, runs=size(7, 1)):

@@ -1,9 +1,8 @@
 """Rows for sessions that can be ended: DynamoDB requests per authenticated request with the token-key check
 (records/sessions.py) against none, side by side: uncached (every request reads the user) and with the per-process
 cache (CACHE_SECONDS)."""
-import json
 
-from bench.harness import RequestCounter
+from bench.harness import RequestCounter, sign_in
 
 BURST = 20  # requests of one user, as a mini-program screen or two makes them
 
@@ -12,16 +11,11 @@ def rows(stack):
     from chalice.test import Client
 
     import app
-    from chalicelib.core import settings
     from chalicelib.records import sessions
 
     counter = RequestCounter("dynamodb")
-    appid = settings.get_settings().miniprograms[0].appid
     with Client(app.app, stage_name="local") as client:
-        login = client.http.post("/api/wechat/login", headers={"Content-Type": "application/json"},
-                                 body=json.dumps({"code": "sandbox-bench-sessions", "appid": appid}).encode())
-        me = json.loads(login.body)
-        token, user_id = me["token"], me["record"]["id"]
+        token, user_id = sign_in(client, "bench-sessions")
         paths = [f"/api/collections/posts/records?filter=owner%3D%22{user_id}%22&perPage=10",
                  f"/api/collections/users/records/{user_id}", "/api/wechat/links"]
 

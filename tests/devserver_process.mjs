@@ -45,6 +45,7 @@ export async function startDevserver({ prefix, configure = () => ({}) }) {
         S3_PORT: String(s3Port), // make dev's fixed defaults may be taken on this machine
         DYNAMODB_PORT: String(dynamodbPort),
         WXBASE_DATA_DIR: dataDir,
+        WXBASE_RATE_LIMITS: "[]", // test scripts, not people (tests/http/test_limits.py tests the limits)
         ...configure(dataDir),
     };
     delete env.WXBASE_APPS; // the dev server's default sandbox apps

@@ -27,4 +27,5 @@ TEST_ENV = {
     "WXBASE_TABLE": "wxbase-test",
     "WXBASE_BUCKET": "wxbase-test-files",
     "WXBASE_QUEUE": "wxbase-test-callbacks",
+    "WXBASE_RATE_LIMITS": "[]",  # tests are scripts; tests/http/test_limits*.py turn limits on
 }

@@ -11,6 +11,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TypeVar
 
 from chalicelib.core.errors import ApiError, BadRequest, NotFound, field_error
 from chalicelib.core.secrets import Secret
@@ -21,6 +22,7 @@ CALLBACK_MODES = ("plaintext", "compatible", "safe")  # as set in the WeChat con
 DEFAULT_WECHAT_API_BASE = "https://api.weixin.qq.com"
 DEFAULT_TOKEN_TTL_SECONDS = 5 * 24 * 3600  # PocketBase's default auth token lifetime
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+Shape = TypeVar("Shape", list, dict)
 
 
 class ConfigError(ApiError):
@@ -188,14 +190,25 @@ def _positive_int(name: str, raw: str) -> int:
     return value
 
 
-def parse_apps(raw: str) -> tuple[WeChatApp, ...]:
+def json_list(variable: str, raw: str, of_what: str) -> list:
+    """A variable holding a JSON list; a ConfigError naming the variable (never its value) for anything else."""
+    return json_config(variable, raw, list, of_what)
+
+
+def json_config(variable: str, raw: str, shape: type[Shape], of_what: str) -> Shape:
+    """A variable holding a JSON list or object; a ConfigError naming the variable (never its value) otherwise."""
     try:
-        items = json.loads(raw)
+        value = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise ConfigError(f"WXBASE_APPS is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno} "
+        raise ConfigError(f"{variable} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno} "
                           f"(character {exc.pos}).") from None
-    if not isinstance(items, list):
-        raise ConfigError("WXBASE_APPS must be a JSON list of apps.")
+    if not isinstance(value, shape):
+        raise ConfigError(f"{variable} must be a JSON {'list' if shape is list else 'object'} of {of_what}.")
+    return value
+
+
+def parse_apps(raw: str) -> tuple[WeChatApp, ...]:
+    items = json_list("WXBASE_APPS", raw, "apps")
     apps, seen = [], set()
     for i, item in enumerate(items):
         if not isinstance(item, dict) or not isinstance(item.get("appid"), str) or not item["appid"]:

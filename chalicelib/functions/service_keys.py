@@ -8,13 +8,12 @@ Presented values are compared with every key in constant time; keys are never lo
 from __future__ import annotations
 
 import hmac
-import json
 import os
 from dataclasses import dataclass
 from functools import lru_cache
 
 from chalicelib.core.secrets import Secret
-from chalicelib.core.settings import ConfigError
+from chalicelib.core.settings import ConfigError, json_list
 
 VARIABLE = "WXBASE_SERVICE_KEYS"
 MIN_KEY_LENGTH = 24
@@ -33,12 +32,7 @@ def parse(raw: str) -> tuple[ServiceKey, ...]:
     """The configured keys; a ConfigError naming the entry (never a value) for anything malformed."""
     if not raw.strip():
         return ()
-    try:
-        entries = json.loads(raw)
-    except ValueError:
-        raise ConfigError(f"{VARIABLE} is not valid JSON.") from None
-    if not isinstance(entries, list):
-        raise ConfigError(f"{VARIABLE} must be a JSON list of {{name, key, functions}}.")
+    entries = json_list(VARIABLE, raw, "{name, key, functions}")
     found, names = [], set()
     for i, entry in enumerate(entries):
         name = entry.get("name") if isinstance(entry, dict) else None

@@ -15,6 +15,7 @@ from chalicelib.core.errors import ApiError, BadRequest, Forbidden, NotFound, in
 from chalicelib.core.settings import get_settings
 from chalicelib.store import identities, keys, table
 from chalicelib.store.table import ConditionFailed
+from chalicelib.wechat import budgets
 from chalicelib.wechat import subscribe_send as wechat_subscribe
 from chalicelib.wechat.errcodes import SYSTEM_BUSY, WeChatError, WeChatUnavailable
 
@@ -118,6 +119,7 @@ def submit(body, admin=False, claims=None):
     if touser is None:
         touser = _openid_of(user_id, appid)
     payload = wechat_subscribe.build_body(touser, template_id, data, page, state, lang)
+    budgets.spend("subscribeMessage", app.appid, None if admin else user_id)  # an admin's sends: the app's budget
     if send_at is not None and send_at > now:
         return 202, queue(app.appid, payload, send_at, user_id=user_id)
     try:

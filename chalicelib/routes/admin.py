@@ -161,3 +161,14 @@ def redrive_dead_letters():
     request = bp.current_request
     admin = require_admin(request)
     return operations.redrive(json_object(request), admin)
+
+
+@bp.route("/api/admin/rate-limits", methods=["GET"])
+def rate_limits():
+    """The request rate limits in force (WXBASE_RATE_LIMITS or the defaults) and the budgets on WeChat's paid calls
+    (WXBASE_WECHAT_BUDGETS over the defaults)."""
+    from chalicelib.limits import rules
+    from chalicelib.wechat import budgets
+
+    require_admin(bp.current_request)
+    return {**rules.describe(), "budgets": budgets.describe()}

@@ -12,6 +12,7 @@ from chalice import Response
 
 from chalicelib.core import logs
 from chalicelib.core.errors import ApiError, MethodNotAllowed, NotFound, error_body
+from chalicelib.limits import request_limits
 from chalicelib.routes.blueprint import RaisedApiError
 from chalicelib.routes.common import raw_body
 
@@ -52,6 +53,7 @@ def handle(request, get_response):
     try:
         try:
             raw_body(request)  # an oversized body is refused before any route reads it
+            request_limits.check(request)  # WXBASE_RATE_LIMITS: a 429 before any route works
             response = _from_chalice_error(get_response(request))
         except (ApiError, RaisedApiError) as raised:
             exc = raised.error if isinstance(raised, RaisedApiError) else raised

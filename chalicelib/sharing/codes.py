@@ -9,8 +9,8 @@ leaves a lease that lapses after LEASE_SECONDS.
 
 The answer is a permanent link: the files CDN (`WXBASE_FILES_CDN_URL`) + key when configured, else this API's
 `GET /api/wechat/wxacode/{appid}/{hash}.{png|jpg}`, which redirects to a signed S3 URL (on the files domain when
-one is set) like a public file. Users are limited to NEW_CODES_PER_HOUR new codes an hour (codes already made
-don't count); admin keys are not limited.
+one is set) like a public file. New codes spend the user's and the app's budgets (wechat/budgets.py; codes already
+made don't count); an admin's spend only the app's.
 """
 from __future__ import annotations
 
@@ -22,14 +22,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.core import logs, validate
-from chalicelib.core.errors import NotFound, TooManyRequests, invalid
+from chalicelib.core.errors import NotFound, invalid
 from chalicelib.core.settings import WeChatApp
 from chalicelib.files import download as links
 from chalicelib.sharing.waiting import Waiter
-from chalicelib.store import keys, objects, rate_limits, table
-from chalicelib.wechat import wxacode
+from chalicelib.store import keys, objects, table
+from chalicelib.wechat import budgets, wxacode
 
-NEW_CODES_PER_HOUR = 60
 LEASE_SECONDS = 20
 WAIT_SECONDS = 10
 EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg"}
@@ -92,11 +91,8 @@ def code_for(app: WeChatApp, request: CodeRequest, user_id: str | None) -> dict[
         item = table.get(key)
         if item and item.get("state") == "ready":
             return item
-        if user_id and not counted:
-            wait = rate_limits.take("wxacode", user_id, NEW_CODES_PER_HOUR, 3600)
-            if wait:
-                raise TooManyRequests(f"At most {NEW_CODES_PER_HOUR} new mini-program codes an hour; try again "
-                                      "later.", headers={"Retry-After": str(wait)})
+        if not counted:
+            budgets.spend("wxacode", app.appid, user_id)
             counted = True
         owner = secrets.token_hex(8)
         now = int(time.time())

@@ -4,8 +4,8 @@ A link opens the mini-program until it expires (`expireDays`, 1-30; WeChat no lo
 expire). The same request (appid, path, query, expireDays, envVersion) within REUSE_SECONDS, or half the link's
 life if that is shorter, answers the link already made, so a page that asks on every view doesn't spend WeChat's
 daily limit; a reused link always has most of its validity left. Identical requests at the same moment make one
-WeChat call: the first takes a lease on the link's item (a conditional update), the others wait for its link. Users
-are limited to NEW_LINKS_PER_HOUR new links an hour; admin keys are not limited.
+WeChat call: the first takes a lease on the link's item (a conditional update), the others wait for its link. New
+links spend the user's and the app's budgets (wechat/budgets.py); an admin's spend only the app's.
 """
 from __future__ import annotations
 
@@ -18,13 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.core import clock, logs, validate
-from chalicelib.core.errors import TooManyRequests, invalid
+from chalicelib.core.errors import invalid
 from chalicelib.core.settings import WeChatApp
 from chalicelib.sharing.waiting import Waiter
-from chalicelib.store import keys, rate_limits, table
-from chalicelib.wechat import urllink, wxacode
+from chalicelib.store import keys, table
+from chalicelib.wechat import budgets, urllink, wxacode
 
-NEW_LINKS_PER_HOUR = 60
 REUSE_SECONDS = 24 * 3600
 LEASE_SECONDS = 20  # longer than one generate_urllink call with its retries
 WAIT_SECONDS = 10
@@ -77,11 +76,8 @@ def link_for(app: WeChatApp, request: LinkRequest, user_id: str | None) -> dict[
         item = table.get(key)
         if item and item.get("urlLink") and now - int(item.get("createdAt", 0)) < reuse:
             return {"urlLink": item["urlLink"], "expiresAt": clock.pb_datetime(int(item["expiresAt"]))}
-        if user_id and not counted:
-            wait = rate_limits.take("urllink", user_id, NEW_LINKS_PER_HOUR, 3600)
-            if wait:
-                raise TooManyRequests(f"At most {NEW_LINKS_PER_HOUR} new links an hour; try again later.",
-                                      headers={"Retry-After": str(wait)})
+        if not counted:
+            budgets.spend("urllink", app.appid, user_id)
             counted = True
         owner = secrets.token_hex(8)
         try:

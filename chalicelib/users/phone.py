@@ -20,6 +20,7 @@ from chalicelib.records.schema.collections import get_schema
 from chalicelib.store import identities
 from chalicelib.users.apps import pick_app
 from chalicelib.users.phone_marker import PHONE_E164, claim_op, live_owner_of, release_op
+from chalicelib.wechat import budgets
 from chalicelib.wechat import phone_number as wechat_phone
 from chalicelib.wechat.login import WeChatSession
 from chalicelib.wechat.phone_number import PhoneNumber
@@ -35,7 +36,17 @@ class PhoneTaken(Conflict):
 
 
 def fetch(app: WeChatApp, code: str, openid: str | None = None) -> PhoneNumber:
+    """The phone behind a code: a paid lookup, so it spends the person's and the app's phone budgets first."""
+    budgets.spend("phone", app.appid, openid)
     return wechat_phone.get_phone_number(app, code, openid=openid)
+
+
+def has_verified_phone(appid: str, openid: str) -> bool:
+    """Whether the person behind (appid, openid) already has a phone WeChat verified: a phone login then needn't
+    buy it again (changing it is `POST /api/wechat/phone`)."""
+    identity = identities.identity(appid, openid)
+    user = store.get(USERS, identity["user"]) if identity and identity.get("user") else None
+    return bool(user and user.private.get(PHONE_E164))
 
 
 def check_login_phone(appid: str, session: WeChatSession, phone: PhoneNumber) -> None:

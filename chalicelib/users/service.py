@@ -34,14 +34,15 @@ MAX_REVOKE_ATTEMPTS = 5
 
 def login(code: str, appid: str | None = None, referer: str | None = None,
           phone_code: str | None = None) -> dict[str, Any]:
-    """Log in; with `phone_code` (getPhoneNumber) also bind the phone. A phone bound to someone else is a 409
-    before anything is written, so a failed phone login leaves no new user behind."""
+    """Log in; with `phone_code` (getPhoneNumber) also bind the phone, unless the user already has a verified one
+    (each lookup is paid). A phone bound to someone else is a 409 before anything is written, so a failed phone
+    login leaves no new user behind."""
     from chalicelib.users import phone as phones
 
     app = pick_app(appid, referer)
     session = code2session(app, code)
     phone = None
-    if phone_code:
+    if phone_code and not phones.has_verified_phone(app.appid, session.openid):
         phone = phones.fetch(app, phone_code, session.openid)
         phones.check_login_phone(app.appid, session, phone)
     sid = ids.random_token(9)

@@ -1,4 +1,4 @@
-// Operations: access-token health per app, subscribe messages by day, the callback dead letters with redrive, and
+// Operations: access-token health per app, subscribe messages by day, the callback dead letters with redrive, the rate limits in force, and
 // the exports of every collection (backups) with an export on demand.
 import { errorText, send } from "./api.js";
 import { fmtDuration, fmtEpoch, h, clear, table, td, uid } from "./dom.js";
@@ -138,11 +138,28 @@ function backups(section) {
     return load();
 }
 
+function rateLimits(section) {
+    const error = h("p", { class: "alert", role: "alert" });
+    const list = h("div");
+    clear(section, h("h3", {}, "Rate limits and WeChat budgets"),
+        h("p", { class: "muted" }, "Requests per signed-in user, or per client IP for guests, in each window; admins and WeChat's pushes are not limited. Set with WXBASE_RATE_LIMITS."),
+        error, list);
+    return send("/api/admin/rate-limits").then((found) => {
+        const rows = found.rules.map((r) => h("tr", {}, td(r.label), td(String(r.maxRequests)), td(`${r.duration} s`), td(r.audience || "everyone")));
+        const per = (count, seconds) => (count ? `${count} per ${seconds === 3600 ? "hour" : seconds === 86400 ? "day" : `${seconds} s`}` : "no limit");
+        const spends = Object.entries(found.budgets).map(([kind, b]) => h("tr", {}, td(kind), td(per(b.perUser, b.userWindow)), td(per(b.perApp, b.appWindow))));
+        clear(list, h("p", {}, found.enabled ? `In force (${found.source === "default" ? "the defaults" : "WXBASE_RATE_LIMITS"}).` : "Off: WXBASE_RATE_LIMITS is an empty list."),
+            found.enabled ? table("Rate limit rules", ["Label", "Max requests", "Window", "Audience"], rows) : "",
+            table("Budgets on WeChat's paid calls", ["Kind", "Per user", "Per app"], spends));
+    }).catch((err) => { error.textContent = errorText(err); });
+}
+
 export async function opsView(main) {
     const parts = [h("section", { class: "panel", "aria-label": "Access tokens" }),
                    h("section", { class: "panel", "aria-label": "Subscribe messages" }),
                    h("section", { class: "panel", "aria-label": "Callback dead letters" }),
-                   h("section", { class: "panel", "aria-label": "Backups" })];
+                   h("section", { class: "panel", "aria-label": "Backups" }),
+                   h("section", { class: "panel", "aria-label": "Rate limits" })];
     clear(main, h("h2", {}, "Operations"), parts);
-    await Promise.all([tokens(parts[0]), messages(parts[1]), deadLetters(parts[2]), backups(parts[3])]);
+    await Promise.all([tokens(parts[0]), messages(parts[1]), deadLetters(parts[2]), backups(parts[3]), rateLimits(parts[4])]);
 }

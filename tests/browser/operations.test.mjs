@@ -31,6 +31,9 @@ test("token health and subscribe messages", async () => {
     await messages.getByRole("row").filter({ hasText: "o-console-later" }).waitFor();
     assert.match(await messages.getByRole("row").filter({ hasText: "o-console-now" }).textContent(), /sent/);
     assert.match(await messages.getByRole("row").filter({ hasText: "o-console-later" }).textContent(), /queued/);
+    const limits = page.getByRole("region", { name: "Rate limits" });
+    await limits.getByText("Off: WXBASE_RATE_LIMITS is an empty list.").waitFor(); // the test servers run without
+    assert.match(await limits.getByRole("row").filter({ hasText: "phone" }).textContent(), /5 per day.*10000 per day/);
     await page.getByLabel("Day (UTC)").fill("2001-01-01");
     await page.getByRole("button", { name: "Show messages" }).click();
     await page.getByText("No messages that day.").waitFor();

@@ -74,7 +74,7 @@ class DevServer:
                if not k.startswith(("AWS_", "WXBASE_", "WECHAT_")) and k not in ("HOST", "PUBLIC_HOST")}
         env.update({"PORT": str(self.port), "S3_PORT": str(self.s3_port), "SANDBOX_PORT": str(self.sandbox_port),
                     "DYNAMODB_PORT": str(self.dynamodb_port), "WXBASE_DATA_DIR": self.data_dir,
-                    "PYTHONUNBUFFERED": "1"})
+                    "PYTHONUNBUFFERED": "1", "WXBASE_RATE_LIMITS": "[]"})  # test scripts, not people
         env.update(self.extra_env)
         return env
 

@@ -86,9 +86,7 @@ def test_unreleased_page_busy_wechat_guests_and_budget(api, sandbox, user, monke
     assert api.post(LINKS, {"path": "pages/post/post", "query": query()}, token=user).status == 503
     assert api.post(LINKS, {"path": "pages/post/post"}).status == 401
 
-    from chalicelib.sharing import url_links
-
-    monkeypatch.setattr(url_links, "NEW_LINKS_PER_HOUR", 1)  # attempts WeChat refused count too: a fresh user
+    monkeypatch.setenv("WXBASE_WECHAT_BUDGETS", '{"urllink": {"perUser": 1}}')  # refused attempts count: a fresh user
     fresh = api.login(f"linker-{next(_n)}", APP1)["token"]
     assert api.post(LINKS, {"path": "pages/post/post", "query": query()}, token=fresh).status == 200
     limited = api.post(LINKS, {"path": "pages/post/post", "query": query()}, token=fresh)

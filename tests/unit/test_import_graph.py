@@ -24,6 +24,7 @@ LAYERS = {
              "payments"},
     "realtime": {"core", "store", "records", "files"},
     "admin": {"core", "store", "wechat", "records", "users", "messages", "files"},
+    "limits": {"core", "store", "functions"},
 }
 
 

@@ -26,6 +26,7 @@ from chalicelib.records.layout import REVIEW_FLAG as FLAG
 from chalicelib.records.moderation import editor_text
 from chalicelib.records.schema.model import Collection, Field
 from chalicelib.store import identities
+from chalicelib.wechat import budgets
 
 if TYPE_CHECKING:
     from chalicelib.records.access import Caller
@@ -98,6 +99,7 @@ def _check(app: WeChatApp, openid: str, f: Field, value: str) -> Verdict:
     text = editor_text.visible_text(value) if f.type == "editor" else value  # what readers see, not markup
     if not text.strip():
         return security.Verdict(suggest="pass", label=100)
+    budgets.spend("contentCheck", app.appid, openid)
     try:
         return security.check_text(app, openid, text, scene=f.options[OPTION]["scene"])
     except ValueError:
