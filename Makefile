@@ -101,7 +101,7 @@ secrets: $(STAMP)
 test-production: package
 	WXBASE_PACKAGED_TEMPLATE=out/sam.yaml $(BIN)/python -m pytest -q tests/production $(PYTEST_ARGS)
 
-bench: $(STAMP)
+bench: $(STAMP) $(DEVSTACK)
 	$(BIN)/python -m bench
 
 clean:

@@ -11,6 +11,7 @@ from chalicelib.core import logs
 from chalicelib.functions.schedule import tick_minutes
 from chalicelib.records.collections import check_at_start
 from chalicelib.routes import admin, callback, console, files, login, messages, middleware, realtime, system, userdata
+from chalicelib.routes import logs as logs_routes
 from chalicelib.routes import functions as functions_routes
 from chalicelib.routes import wechat_extras, wechat_tokens
 from chalicelib.routes import records as records_routes
@@ -40,6 +41,7 @@ app.register_blueprint(callback.bp)
 app.register_blueprint(wechat_tokens.bp)
 app.register_blueprint(wechat_extras.bp)
 app.register_blueprint(admin.bp)
+app.register_blueprint(logs_routes.bp)
 app.register_blueprint(console.bp)
 app.register_blueprint(functions_routes.bp)
 app.register_blueprint(realtime.bp)

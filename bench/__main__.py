@@ -1,10 +1,11 @@
 """`make bench`: speed and cost figures measured side by side in one run, printed as one table."""
-from bench import devstack, foundation, functions, push, realtime, records, sessions, userdata, wechat_extras
+from bench import (devstack, foundation, functions, push, realtime, records, request_logs, sessions, userdata,
+                   wechat_extras)
 from bench.harness import print_table, start_stack
 
-# records seeds 10,000 items, so the sections that write little come first; devstack, functions and realtime are
-# last: each starts a stack of its own.
-SECTIONS = [foundation, sessions, userdata, push, wechat_extras, records, devstack, functions, realtime]
+# records seeds 10,000 items, so the sections that write little come first; devstack, request_logs, functions and
+# realtime are last: each starts a stack of its own.
+SECTIONS = [foundation, sessions, userdata, push, wechat_extras, records, devstack, request_logs, functions, realtime]
 
 
 def main():

@@ -29,6 +29,11 @@ def new_id(now_ms: int | None = None) -> str:
     return _base36(ms, _TIME_DIGITS) + random_part
 
 
+def id_millis(value: str) -> int:
+    """The creation time (ms since the epoch) a valid id carries in its first digits."""
+    return int(value[:_TIME_DIGITS], 36)
+
+
 def is_valid_id(value: object) -> bool:
     return isinstance(value, str) and bool(ID_PATTERN.match(value))
 

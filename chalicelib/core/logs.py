@@ -17,8 +17,11 @@ from typing import Any
 from chalicelib.core.secrets import known_secret_values
 
 _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("wxbase_request_id", default=None)
+# Who the current request authenticated as, for its request log: "users", "_superusers" (PocketBase's names) or "".
+_request_auth: contextvars.ContextVar[str] = contextvars.ContextVar("wxbase_request_auth", default="")
 _SECRET_FIELD = re.compile(r"secret|session_?key|password|token|aes_?key|authorization|signature", re.I)
 _ALLOWED_TOKENISH = {"token_mode", "token_expires_at", "token_source"}
+_SECRET_PARAM = re.compile(r"key|code|ticket|sig", re.I)  # in a URL's query: admin keys, login codes, tickets
 REDACTED = "***"
 
 logger = logging.getLogger("wxbase")
@@ -47,11 +50,24 @@ def current_request_id() -> str | None:
     return _request_id.get()
 
 
+def set_request_auth(collection: str) -> None:
+    _request_auth.set(collection)
+
+
+def current_request_auth() -> str:
+    return _request_auth.get()
+
+
 def redact(text: str) -> str:
     for value in known_secret_values():
         if value and value in text:
             text = text.replace(value, REDACTED)
     return text
+
+
+def secret_name(name: str) -> bool:
+    """A field or query parameter whose value is kept out of logs."""
+    return bool(_SECRET_FIELD.search(name) or _SECRET_PARAM.search(name)) and name not in _ALLOWED_TOKENISH
 
 
 def clean_fields(fields: dict[str, Any]) -> dict[str, Any]:

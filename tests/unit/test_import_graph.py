@@ -11,7 +11,8 @@ ROOT = os.path.join(PROJECT_DIR, "chalicelib")
 LAYERS = {
     "core": set(),
     "store": {"core"},
-    "wechat": {"core", "store"},
+    "logs": {"core", "store"},
+    "wechat": {"core", "store", "logs"},
     "files": {"core", "store"},
     "messages": {"core", "store", "wechat"},
     "records": {"core", "store", "files", "wechat"},
@@ -20,7 +21,7 @@ LAYERS = {
     "functions": {"core", "store", "wechat", "records", "users", "messages", "files"},
     "jobs": {"core", "store", "wechat", "records", "users", "messages", "files", "functions", "realtime"},
     "realtime": {"core", "store", "records", "files"},
-    "admin": {"core", "store", "wechat", "records", "users", "messages", "files"},
+    "admin": {"core", "store", "wechat", "records", "users", "messages", "files", "logs"},
 }
 
 
