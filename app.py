@@ -49,6 +49,7 @@ app.register_blueprint(realtime.bp)
 
 # The queue name is a placeholder that infra/template.yaml replaces with the CallbackQueue it creates.
 @app.on_sqs_message(queue="wxbase-callbacks", batch_size=10, name="callback_worker")
+@logs.per_invocation
 def callback_worker(event):
     from chalicelib.jobs import callback_worker as worker
 
@@ -58,6 +59,7 @@ def callback_worker(event):
 # The stream ARN is a placeholder that infra/template.yaml replaces with the table's stream.
 @app.on_dynamodb_record(stream_arn="arn:aws:dynamodb:us-east-1:000000000000:table/wxbase/stream/placeholder",
                         batch_size=100, name="record_stream")
+@logs.per_invocation
 def record_stream(event):
     from chalicelib.jobs import record_stream as stream
 
@@ -65,6 +67,7 @@ def record_stream(event):
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES), name="token_refresher")
+@logs.per_invocation
 def token_refresher(event):
     from chalicelib.jobs import token_refresher as refresher
 
@@ -72,6 +75,7 @@ def token_refresher(event):
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="send_subscribe_messages")
+@logs.per_invocation
 def send_subscribe_messages(event):
     from chalicelib.jobs import subscribe_sender
 
@@ -79,6 +83,7 @@ def send_subscribe_messages(event):
 
 
 @app.schedule(Rate(1, unit=Rate.HOURS), name="sweep_uploads")
+@logs.per_invocation
 def sweep_uploads(event):
     from chalicelib.files import uploads
 
@@ -95,6 +100,7 @@ def functions_schedule(event):
 
 # The realtime WebSocket API (docs/realtime.md): API Gateway calls these; under make dev, devserver/websocket.py does.
 @app.on_ws_connect(name="realtime_connect")
+@logs.per_invocation
 def realtime_connect(event):
     from chalicelib.realtime import sockets
 
@@ -102,6 +108,7 @@ def realtime_connect(event):
 
 
 @app.on_ws_message(name="realtime_message")
+@logs.per_invocation
 def realtime_message(event):
     from chalicelib.realtime import sockets
 
@@ -110,6 +117,7 @@ def realtime_message(event):
 
 
 @app.on_ws_disconnect(name="realtime_disconnect")
+@logs.per_invocation
 def realtime_disconnect(event):
     from chalicelib.realtime import sockets
 

@@ -7,13 +7,16 @@ message, so a mistake at a call site does not become a leak.
 from __future__ import annotations
 
 import contextvars
+import functools
 import json
 import logging
 import re
 import sys
 import time
-from typing import Any
+import uuid
+from typing import Any, Callable
 
+from chalicelib.core import metrics
 from chalicelib.core.secrets import known_secret_values
 
 _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("wxbase_request_id", default=None)
@@ -107,7 +110,23 @@ def configure() -> None:
     handler.setFormatter(JsonFormatter())
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+    metrics.configure()
 
 
 def event(name: str, level: int = logging.INFO, **fields: Any) -> None:
     logger.log(level, name, extra={"fields": fields})
+    metrics.from_event(name, fields, _request_id.get())
+
+
+def per_invocation(handler: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """An event handler whose log lines and metrics carry its Lambda invocation's request id."""
+    @functools.wraps(handler)
+    def run(event: Any) -> Any:
+        context = getattr(event, "context", None)  # a Lambda context, or a WebSocket event's requestContext
+        found = context.get("requestId") if isinstance(context, dict) else getattr(context, "aws_request_id", None)
+        token = set_request_id(str(found or uuid.uuid4().hex))
+        try:
+            return handler(event)
+        finally:
+            reset_request_id(token)
+    return run

@@ -1,11 +1,12 @@
-"""What the app logs: `http_request` once per answered request (from the HTTP middleware) and `wechat_call` once
-per WeChat API call (from wechat/transport.py). Both cost an append; writer.py stores the entries."""
+"""What the app logs and counts: `http_request` once per answered request (from the HTTP middleware) and
+`wechat_call` once per WeChat API call (from wechat/transport.py). Each costs an append (writer.py stores the
+entries) and a metric line on stdout (core/metrics.py)."""
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from chalicelib.core import logs, settings
+from chalicelib.core import logs, metrics, settings
 from chalicelib.logs import entries, writer
 
 
@@ -21,7 +22,12 @@ def _error_message(body: Any) -> str:
 
 
 def http_request(request: Any, response: Any, started: float) -> None:
-    """Log one answered request (Chalice's request and response; `started` from time.monotonic())."""
+    """Log and count one answered request (Chalice's request and response; `started` from time.monotonic())."""
+    status = response.status_code
+    metrics.emit({"Requests": (1, metrics.COUNT), "Errors4xx": (int(400 <= status < 500), metrics.COUNT),
+                  "Errors5xx": (int(status >= 500), metrics.COUNT),
+                  "Latency": (round((time.monotonic() - started) * 1000, 1), metrics.MILLISECONDS)},
+                 logs.current_request_id())
     days = _days()
     if not days:
         return
@@ -42,7 +48,13 @@ def http_request(request: Any, response: Any, started: float) -> None:
 
 
 def wechat_call(api: str, errcode: int, started: float) -> None:
-    """Log one WeChat API call (`errcode` -1 when WeChat could not be reached)."""
+    """Log and count one WeChat API call (`errcode` -1 when WeChat could not be reached)."""
+    elapsed_ms = (time.monotonic() - started) * 1000
+    request_id = logs.current_request_id()
+    metrics.emit({"WeChatCalls": (1, metrics.COUNT), "WeChatLatency": (round(elapsed_ms, 1), metrics.MILLISECONDS)},
+                 request_id, Api=api)
+    if errcode:
+        metrics.emit({"WeChatErrors": (1, metrics.COUNT)}, request_id, Api=api, Errcode=str(errcode))
     days = _days()
     if days:
-        writer.add(entries.wechat_call(api, errcode, (time.monotonic() - started) * 1000, days))
+        writer.add(entries.wechat_call(api, errcode, elapsed_ms, days))

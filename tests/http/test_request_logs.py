@@ -135,3 +135,29 @@ def test_entries_expire_after_the_configured_days_and_zero_turns_logging_off(api
     api.get(f"/api/health?probe={off}")
     monkeypatch.setenv("WXBASE_LOGS_DAYS", "1")
     assert api.get(f'/api/logs?filter={_about(off)}', token=ADMIN_KEY).json["totalItems"] == 0
+
+
+def test_requests_and_wechat_errcodes_are_counted_in_embedded_metrics(api, sandbox):
+    import json
+    import logging
+
+    lines = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            lines.append(json.loads(record.getMessage()))
+
+    out = logging.getLogger("wxbase.metrics")
+    handler = Collect()
+    out.addHandler(handler)
+    try:
+        missing = api.get("/api/collections/nothing/records")
+        sandbox.fail("/sns/jscode2session", errcode=40163)
+        api.post("/api/wechat/login", {"code": "sandbox-metrics-" + uuid.uuid4().hex[:6], "appid": APP1})
+    finally:
+        out.removeHandler(handler)
+    request = next(e for e in lines if "Requests" in e and e["requestId"] == missing.headers["x-request-id"])
+    assert (request["Requests"], request["Errors4xx"], request["Errors5xx"]) == (1, 1, 0) and request["Latency"] >= 0
+    errors = [e for e in lines if "WeChatErrors" in e]
+    assert [(e["Api"], e["Errcode"]) for e in errors] == [("/sns/jscode2session", "40163")]
+    assert errors[0]["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["Api", "Errcode"]]
