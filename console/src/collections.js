@@ -1,7 +1,7 @@
 // A collection's records: PocketBase filter, sort and paging, column picking, and the record form.
 import { call, errorText, pb } from "./api.js";
 import { h, clear, table, td, uid } from "./dom.js";
-import { recordForm } from "./form.js";
+import { preview, recordForm } from "./form.js";
 
 const PER_PAGE = [10, 30, 100];
 const HIDDEN_BY_DEFAULT = new Set(["editor", "json"]);
@@ -13,6 +13,31 @@ export function display(field, value) {
     if (Array.isArray(value)) return value.join(", ");
     if (typeof value === "object") return JSON.stringify(value);
     return String(value);
+}
+
+function cell(field, record) {
+    const value = record[field?.name];
+    if (field && field.type === "file" && value && value.length) {
+        const names = Array.isArray(value) ? value : [value];
+        return td([names.map((n) => preview(record, n)), " ", names.join(", ")], "cell");
+    }
+    return td(display(field, value), "cell");
+}
+
+// A filter example built from the collection's own fields: a text field and a number, bool or date one.
+export function filterPlaceholder(collection) {
+    const fields = collection.fields.filter((f) => !f.hidden && f.name !== "id");
+    const text = fields.find((f) => ["text", "editor", "email", "url"].includes(f.type));
+    const select = fields.find((f) => f.type === "select" && (f.values || []).length);
+    const other = fields.find((f) => ["number", "bool", "date", "autodate"].includes(f.type));
+    const parts = [];
+    if (select) parts.push(`${select.name} = "${select.values[0]}"`);
+    else if (text) parts.push(`${text.name} ~ "word"`);
+    if (other) {
+        parts.push(other.type === "number" ? `${other.name} > 10` : other.type === "bool" ? `${other.name} = true`
+            : `${other.name} >= "2026-01-01"`);
+    }
+    return parts.join(" && ") || 'id != ""';
 }
 
 function columnsKey(collection) {
@@ -33,7 +58,7 @@ export async function collectionView(main, collection, collections) {
     const next = h("button", { type: "button", onclick: () => { state.page += 1; load(); } }, "Next page");
 
     const filterId = uid("filter");
-    const filter = h("input", { id: filterId, type: "search", placeholder: 'status = "published" && views > 10',
+    const filter = h("input", { id: filterId, type: "search", placeholder: filterPlaceholder(collection),
                                 "aria-describedby": `${filterId}-hint`, autocomplete: "off" });
     const perPageId = uid("perpage");
     const perPage = h("select", { id: perPageId, onchange: () => { state.perPage = Number(perPage.value); state.page = 1; load(); } },
@@ -89,7 +114,7 @@ export async function collectionView(main, collection, collections) {
         const columns = ["id", ...fields.filter((f) => shown.has(f.name)).map((f) => f.name)];
         const byName = Object.fromEntries(collection.fields.map((f) => [f.name, f]));
         const rows = page.items.map((record) => h("tr", {},
-            columns.map((name) => td(display(byName[name], record[name]), "cell")),
+            columns.map((name) => (name === "id" ? td(record.id, "cell") : cell(byName[name], record))),
             td(h("button", { type: "button", "aria-label": `Edit record ${record.id}`, onclick: () => openForm(record) }, "Edit"),
                 "actions")));
         const headers = [...columns.map(sortButton), h("th", { scope: "col" }, h("span", { class: "muted" }, "Actions"))];

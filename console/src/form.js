@@ -1,6 +1,6 @@
 // The record form, generated from the collection's fields; saved through the records API, so the server applies
 // exactly the validation it applies to any admin. Files go through the presigned upload flow first.
-import { call, errorText, fieldErrors, fileUrl, pb, upload } from "./api.js";
+import { call, errorText, fieldErrors, fileUrl, pb, thumbUrl, upload } from "./api.js";
 import { confirmDialog, dialog, h, uid } from "./dom.js";
 
 const toLocal = (v) => (v ? String(v).replace(" ", "T").slice(0, 19) : "");
@@ -92,6 +92,15 @@ function select(f, value) {
     return { el: wrap(f, id, sel), read: () => sel.value };
 }
 
+// An image file's thumbnail (made by the server on first request); nothing for other files or one that can't load.
+export function preview(record, name, cls = "thumb") {
+    const src = thumbUrl(record, name);
+    if (!src) return null;
+    const img = h("img", { class: cls, src, alt: "", loading: "lazy" });
+    img.addEventListener("error", () => img.remove());
+    return img;
+}
+
 function fileField(f, value, record) {
     const multiple = (f.maxSelect || 1) > 1;
     const existing = (Array.isArray(value) ? value : value ? [value] : []).map((name) => {
@@ -102,7 +111,7 @@ function fileField(f, value, record) {
     const input = h("input", { id, type: "file", multiple, accept: (f.mimeTypes || []).join(",") || undefined });
     const el = group(f, f.name, [
         existing.length ? h("ul", { class: "results" }, existing.map(([name, box, boxId]) => h("li", {},
-            h("label", { class: "check", for: boxId }, box, "Keep "),
+            h("label", { class: "check", for: boxId }, box, "Keep "), preview(record, name, "thumb large"),
             h("a", { href: fileUrl(record, name), target: "_blank", rel: "noopener" }, name)))) : null,
         h("label", { for: id }, multiple ? `Add files to ${f.name}` : `Upload a file to ${f.name}`), input,
         h("span", { class: "hint" }, [f.maxSize ? `Up to ${Math.round(f.maxSize / 1024)} KB` : "",
