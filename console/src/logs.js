@@ -94,14 +94,17 @@ export async function logsView(main) {
         h("p", { class: "muted" }, "Every API request and WeChat call, newest first. Tokens and keys are never kept."),
         toolbar, error, graph, results, h("nav", { class: "pager", "aria-label": "Pagination" }, prev, pageInfo, next));
 
+    let loads = 0;
     async function load() {
         error.textContent = "";
         const filter = logsFilter(state);
+        const asked = ++loads; // an older answer arriving late must not replace a newer one
         try {
             const [page, stats] = await Promise.all([
                 call(() => pb.logs.getList(state.page, PER_PAGE, { filter, sort: "-@rowid" })),
                 call(() => pb.logs.getStats({ filter })),
             ]);
+            if (asked !== loads) return;
             clear(graph, chart(stats));
             const rows = page.items.map((entry) => {
                 const [outcome, what, where] = summary(entry);

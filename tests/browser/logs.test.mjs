@@ -93,3 +93,36 @@ test("image previews in the list and the form, filter examples from the collecti
     await shot(page, "logs-04-form-preview");
     assert.deepEqual(errors, []);
 });
+
+test("relations show their records' labels in the list and the form, and the picker searches as one types", async () => {
+    const key = world.stack.keys.alice;
+    const word = "leaves" + crypto.randomBytes(3).toString("hex");
+    const owner = await login(world.stack, `rel-${word}`);
+    const post = await api(world.stack, "POST", "/api/collections/posts/records", { token: key, body: {
+        title: `A post about ${word}`, status: "published", owner: owner.record.id } });
+    assert.equal(post.status, 200, post.text);
+    const specimen = await api(world.stack, "POST", "/api/collections/specimens/records", { token: key, body: {
+        title: `fern ${word}`, post: post.json.id } });
+    assert.equal(specimen.status, 200, specimen.text);
+
+    const { page, errors } = await openConsole(world.browser, world.stack);
+    await signIn(page, key);
+    await page.goto(world.stack.url + "/_/#/c/specimens");
+    await page.getByRole("button", { name: "Columns" }).click();
+    await page.getByRole("checkbox", { name: "post" }).check();
+    const row = page.getByRole("row").filter({ hasText: specimen.json.id });
+    await row.getByText(`A post about ${word} (${post.json.id})`).waitFor();
+
+    await row.getByRole("button", { name: `Edit record ${specimen.json.id}` }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByRole("list", { name: "Chosen posts records" }).getByText(`A post about ${word}`).waitFor();
+    await dialog.getByRole("button", { name: `Remove ${post.json.id} from post` }).click();
+    await dialog.getByLabel("Search posts").pressSequentially(word.slice(0, 9));
+    await dialog.getByRole("button", { name: `Pick A post about ${word} (${post.json.id})` }).click(); // no Enter, no Find
+    await dialog.getByRole("list", { name: "Chosen posts records" }).getByText(`A post about ${word}`).waitFor();
+    await shot(page, "logs-05-relation-labels");
+    assert.deepEqual(errors, []);
+    // the other files count the shared stack's specimens and posts: leave none behind
+    assert.equal((await api(world.stack, "DELETE", `/api/collections/specimens/records/${specimen.json.id}`, { token: key })).status, 204);
+    assert.equal((await api(world.stack, "DELETE", `/api/collections/posts/records/${post.json.id}`, { token: key })).status, 204);
+});
