@@ -7,6 +7,7 @@ masked wherever it appears.
 """
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -43,8 +44,21 @@ def clean_referer(referer: str) -> str:
     return _text(urlunsplit(parts._replace(query=_clean_query(parse_qsl(parts.query, keep_blank_values=True)))))
 
 
-def _item(level: int, message: str, data: dict[str, Any], days: int, now_ms: int | None = None) -> Item:
-    ms = int(time.time() * 1000) if now_ms is None else now_ms
+_last_ms = 0
+_clock = threading.Lock()
+
+
+def _next_ms() -> int:
+    """Now in ms, strictly increasing within the process: entries of one process sort (by created and by id) in the
+    order they were made, even several in one millisecond."""
+    global _last_ms
+    with _clock:
+        _last_ms = max(int(time.time() * 1000), _last_ms + 1)
+        return _last_ms
+
+
+def _item(level: int, message: str, data: dict[str, Any], days: int) -> Item:
+    ms = _next_ms()
     log_id = ids.new_id(ms)
     created = clock.pb_datetime(ms / 1000)
     return {**keys.log_entry(created[:10], log_id), "id": log_id, "created": created, "level": level,

@@ -30,3 +30,10 @@ def test_a_wechat_call_entry_names_the_api_and_its_errcode():
     failed = entries.wechat_call("/sns/jscode2session", 40029, 10.0, days=1)
     assert ok["level"] == 0 and failed["level"] == 4
     assert failed["data"]["errcode"] == 40029 and failed["message"] == "WeChat /sns/jscode2session"
+
+
+def test_entries_made_in_one_millisecond_still_sort_in_the_order_they_were_made():
+    burst = [entries.request("GET", f"/{i}", 200, 0, "", "", "", days=1) for i in range(50)]
+    assert [e["id"] for e in burst] == sorted(e["id"] for e in burst)
+    assert [e["created"] for e in burst] == sorted(e["created"] for e in burst)
+    assert len({e["created"] for e in burst}) == 50
