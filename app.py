@@ -11,7 +11,7 @@ from chalicelib.core import logs
 from chalicelib.functions.schedule import tick_minutes
 from chalicelib.records.schema.collections import check_at_start
 from chalicelib.routes import (admin, batch, callback, console, files, functions as functions_routes,
-                               imports as import_routes, login, messages, middleware, pay, realtime,
+                               imports as import_routes, login, logs as logs_routes, messages, middleware, pay, realtime,
                                records as records_routes, system, userdata, wechat_extras, wechat_tokens)
 
 app = Chalice(app_name="wxbase", configure_logs=False)
@@ -41,6 +41,7 @@ app.register_blueprint(wechat_tokens.bp)
 app.register_blueprint(wechat_extras.bp)
 app.register_blueprint(admin.bp)
 app.register_blueprint(import_routes.bp)
+app.register_blueprint(logs_routes.bp)
 app.register_blueprint(console.bp)
 app.register_blueprint(functions_routes.bp)
 app.register_blueprint(realtime.bp)
@@ -50,6 +51,7 @@ app.register_blueprint(pay.bp)
 # The non-HTTP Lambdas: each is chalicelib/jobs/<its name>.py, imported on first use, and handed its event as a dict.
 # The queue name and stream ARN are placeholders that infra/template.yaml replaces with the resources it creates.
 @app.on_sqs_message(queue="wxbase-callbacks", batch_size=10, name="callback_worker")
+@logs.per_invocation
 def callback_worker(event):
     from chalicelib.jobs import callback_worker as job
 
@@ -58,6 +60,7 @@ def callback_worker(event):
 
 @app.on_dynamodb_record(stream_arn="arn:aws:dynamodb:us-east-1:000000000000:table/wxbase/stream/placeholder",
                         batch_size=100, name="record_stream")
+@logs.per_invocation
 def record_stream(event):
     from chalicelib.jobs import record_stream as job
 
@@ -65,6 +68,7 @@ def record_stream(event):
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES), name="token_refresher")
+@logs.per_invocation
 def token_refresher(event):
     from chalicelib.jobs import token_refresher as job
 
@@ -72,6 +76,7 @@ def token_refresher(event):
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="send_subscribe_messages")
+@logs.per_invocation
 def send_subscribe_messages(event):
     from chalicelib.jobs import send_subscribe_messages as job
 
@@ -79,6 +84,7 @@ def send_subscribe_messages(event):
 
 
 @app.schedule(Rate(1, unit=Rate.HOURS), name="sweep_uploads")
+@logs.per_invocation
 def sweep_uploads(event):
     from chalicelib.jobs import sweep_uploads as job
 
@@ -86,6 +92,7 @@ def sweep_uploads(event):
 
 
 @app.schedule(Rate(1, unit=Rate.DAYS), name="backup_export")
+@logs.per_invocation
 def backup_export(event):
     from chalicelib.jobs import backup_export as job
 
@@ -94,6 +101,7 @@ def backup_export(event):
 
 # WeChat Pay's trade bill of yesterday (China time) against the payments records, for every merchant.
 @app.schedule(Rate(1, unit=Rate.DAYS), name="reconcile_payments")
+@logs.per_invocation
 def reconcile_payments(event):
     from chalicelib.jobs import reconcile_payments as job
 
@@ -102,6 +110,7 @@ def reconcile_payments(event):
 
 # One dispatcher for every @every function of the team's code, ticking at the gcd of their periods.
 @app.schedule(Rate(tick_minutes(), unit=Rate.MINUTES), name="functions_schedule")
+@logs.per_invocation
 def functions_schedule(event):
     from chalicelib.jobs import functions_schedule as job
 
@@ -110,6 +119,7 @@ def functions_schedule(event):
 
 # The realtime WebSocket API (docs/realtime.md): API Gateway calls these; under make dev, devserver/websocket.py does.
 @app.on_ws_connect(name="realtime_connect")
+@logs.per_invocation
 def realtime_connect(event):
     from chalicelib.jobs import realtime_connect as job
 
@@ -117,6 +127,7 @@ def realtime_connect(event):
 
 
 @app.on_ws_message(name="realtime_message")
+@logs.per_invocation
 def realtime_message(event):
     from chalicelib.jobs import realtime_message as job
 
@@ -124,6 +135,7 @@ def realtime_message(event):
 
 
 @app.on_ws_disconnect(name="realtime_disconnect")
+@logs.per_invocation
 def realtime_disconnect(event):
     from chalicelib.jobs import realtime_disconnect as job
 

@@ -6,6 +6,19 @@ from tests.stackenv import ADMIN_KEY, APP1
 _names = itertools.count()
 
 
+def use_collections(tmp_path, monkeypatch, *extra):
+    """WXBASE_COLLECTIONS pointed at the shipped collections plus `extra` ones."""
+    import json
+    import os
+
+    shipped = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "chalicelib",
+                           "collections.json")
+    path = tmp_path / "collections.json"
+    path.write_text(json.dumps(json.load(open(shipped)) + list(extra)))
+    monkeypatch.setenv("WXBASE_COLLECTIONS", str(path))
+    return path
+
+
 def user(api, prefix="u"):
     """A fresh WeChat user: {"token", "id"}."""
     login = api.login(f"{prefix}-{next(_names)}-records", APP1)

@@ -38,12 +38,17 @@ def decode(cursor: str | None, attribute: str, partition: str, index_sort: str |
     return value
 
 
-def per_page(params: dict[str, str], default: int = 30, maximum: int = 100) -> int:
-    raw = params.get("perPage")
+def whole_number(params: dict[str, str], name: str, default: int) -> int:
+    """A positive whole-number parameter; `default` when absent or below 1, 400 for anything but a number."""
+    raw = params.get(name)
     if raw in (None, ""):
         return default
     try:
         value = int(raw)
     except ValueError:
-        raise invalid("perPage", "validation_invalid_value", "Must be a whole number.") from None
-    return max(1, min(value, maximum))
+        raise invalid(name, "validation_invalid_value", "Must be a whole number.") from None
+    return value if value > 0 else default
+
+
+def per_page(params: dict[str, str], default: int = 30, maximum: int = 100) -> int:
+    return min(whole_number(params, "perPage", default), maximum)

@@ -13,6 +13,7 @@ import hmac
 import time
 from typing import Any
 
+from chalicelib.core import logs
 from chalicelib.core.errors import Unauthorized
 from chalicelib.core.settings import ConfigError, get_settings
 
@@ -80,4 +81,7 @@ def session_owner(token: str) -> str | None:
 
 def identify(presented: str) -> str | None:
     """The admin behind an Authorization value (a key, or a session issued for one); None otherwise."""
-    return key_owner(presented) or session_owner(presented)
+    name = key_owner(presented) or session_owner(presented)
+    if name is not None:
+        logs.set_request_auth("_superusers")  # PocketBase's name for its admins, as its request logs show it
+    return name

@@ -11,12 +11,14 @@ import hmac
 import time
 from typing import Any
 
+from chalicelib.core import logs
 from chalicelib.core.errors import Unauthorized
 from chalicelib.core.settings import ConfigError, get_settings
 
 ALGORITHM = "HS256"
 MIN_SECRET_BYTES = 32
 USERS_COLLECTION_ID = "_pb_users_auth_"
+USERS = "users"
 
 
 def _secret() -> str:
@@ -84,6 +86,7 @@ def verify(token: str) -> dict[str, Any]:
         raise Unauthorized("The auth token is invalid.")
     if not isinstance(claims.get("id"), str) or not isinstance(claims.get("tk"), str):
         raise Unauthorized("The auth token is invalid.")
+    logs.set_request_auth(USERS)
     return claims
 
 

@@ -36,6 +36,11 @@ def derived_id(text: str) -> str:
     return _base36(int.from_bytes(hashlib.sha256(text.encode()).digest()[:12], "big"), ID_LENGTH)
 
 
+def id_millis(value: str) -> int:
+    """The creation time (ms since the epoch) a valid id carries in its first digits."""
+    return int(value[:_TIME_DIGITS], 36)
+
+
 def is_valid_id(value: object) -> bool:
     return isinstance(value, str) and bool(ID_PATTERN.match(value))
 

@@ -7,18 +7,24 @@ message, so a mistake at a call site does not become a leak.
 from __future__ import annotations
 
 import contextvars
+import functools
 import json
 import logging
 import re
 import sys
 import time
-from typing import Any
+import uuid
+from typing import Any, Callable
 
+from chalicelib.core import metrics
 from chalicelib.core.secrets import known_secret_values
 
 _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("wxbase_request_id", default=None)
+# Who the current request authenticated as, for its request log: "users", "_superusers" (PocketBase's names) or "".
+_request_auth: contextvars.ContextVar[str] = contextvars.ContextVar("wxbase_request_auth", default="")
 _SECRET_FIELD = re.compile(r"secret|session_?key|password|token|aes_?key|authorization|signature", re.I)
 _ALLOWED_TOKENISH = {"token_mode", "token_expires_at", "token_source"}
+_SECRET_PARAM = re.compile(r"key|code|ticket|sig", re.I)  # in a URL's query: admin keys, login codes, tickets
 REDACTED = "***"
 
 logger = logging.getLogger("wxbase")
@@ -47,11 +53,24 @@ def current_request_id() -> str | None:
     return _request_id.get()
 
 
+def set_request_auth(collection: str) -> None:
+    _request_auth.set(collection)
+
+
+def current_request_auth() -> str:
+    return _request_auth.get()
+
+
 def redact(text: str) -> str:
     for value in known_secret_values():
         if value and value in text:
             text = text.replace(value, REDACTED)
     return text
+
+
+def secret_name(name: str) -> bool:
+    """A field or query parameter whose value is kept out of logs."""
+    return bool(_SECRET_FIELD.search(name) or _SECRET_PARAM.search(name)) and name not in _ALLOWED_TOKENISH
 
 
 def clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
@@ -91,7 +110,23 @@ def configure() -> None:
     handler.setFormatter(JsonFormatter())
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+    metrics.configure()
 
 
 def event(name: str, level: int = logging.INFO, **fields: Any) -> None:
     logger.log(level, name, extra={"fields": fields})
+    metrics.from_event(name, fields, _request_id.get())
+
+
+def per_invocation(handler: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """An event handler whose log lines and metrics carry its Lambda invocation's request id."""
+    @functools.wraps(handler)
+    def run(event: Any) -> Any:
+        context = getattr(event, "context", None)  # a Lambda context, or a WebSocket event's requestContext
+        found = context.get("requestId") if isinstance(context, dict) else getattr(context, "aws_request_id", None)
+        token = set_request_id(str(found or uuid.uuid4().hex))
+        try:
+            return handler(event)
+        finally:
+            reset_request_id(token)
+    return run

@@ -255,6 +255,17 @@ def parse_apps(raw: str) -> tuple[WeChatApp, ...]:
     return tuple(apps)
 
 
+DEFAULT_LOGS_DAYS = 5  # PocketBase's default logs retention
+
+
+def logs_days() -> int:
+    """WXBASE_LOGS_DAYS: how many days request logs are kept (0 turns them off, as PocketBase's maxDays does)."""
+    raw = _env("WXBASE_LOGS_DAYS", str(DEFAULT_LOGS_DAYS)).strip()
+    if not raw.isdigit() or int(raw) > 3650:
+        raise ConfigError("WXBASE_LOGS_DAYS must be a whole number of days from 0 to 3650.")
+    return int(raw)
+
+
 def realtime_url() -> str:
     """WXBASE_REALTIME_URL: the WebSocket URL clients connect to (`wss://…` deployed, `ws://…` under make dev);
     empty when this deployment serves no realtime endpoint."""

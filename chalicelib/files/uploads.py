@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from chalicelib.core import logs
 from chalicelib.core.errors import invalid
-from chalicelib.files import inline, names
+from chalicelib.files import inline, names, thumbs
 from chalicelib.store import keys, objects, table
 from chalicelib.store.table import ConditionFailed
 
@@ -144,12 +144,14 @@ def verify_attachable(collection_id: str, record_id: str, field: FileField, name
 
 
 def discard(collection_id: str, record_id: str, file_names: list[str]) -> None:
-    """Delete objects no record refers to any more; what S3 refuses now is queued for the sweeper."""
+    """Delete objects no record refers to any more, with their thumbnails; what S3 refuses now is queued for the
+    sweeper."""
     object_keys = [objects.object_key(collection_id, record_id, n) for n in file_names]
     if not object_keys:
         return
     try:
-        objects.delete(object_keys)
+        made = [k for key in object_keys for k in objects.keys_under(thumbs.thumbs_prefix(key))]
+        objects.delete(object_keys + made)
     except Exception as exc:  # S3 unavailable: keep a record of the orphans instead of losing them
         logs.event("files.delete_deferred", count=len(object_keys), reason=exc.__class__.__name__)
         now = int(time.time())

@@ -67,6 +67,12 @@ def require_admin(request: Request) -> str:
     return name
 
 
+def admin_query(request: Request) -> dict[str, str]:
+    """The query string of a request only admins may make (401/403 as require_admin says)."""
+    require_admin(request)
+    return query_params(request)
+
+
 def require_user(request: Request) -> dict[str, Any]:
     """The verified claims of the caller's auth token, whose session has not been ended; 401 without one."""
     from chalicelib.records import sessions

@@ -48,3 +48,8 @@ ADMIN_SESSION = obj(("token", "admin", "expiresAt"), token=STRING, admin=obj(("n
 PAGE = obj(("items",), items={"type": "array", "items": OBJECT}, nextCursor={"type": ["string", "null"]})
 COLLECTIONS = obj(("page", "perPage", "totalItems", "totalPages", "items"), page=INTEGER, perPage=INTEGER,
                   totalItems=INTEGER, totalPages=INTEGER, items={"type": "array", "items": OBJECT})
+LOG = obj(("id", "created", "data", "message", "level"), id=STRING, created=STRING, data=OBJECT, message=STRING,
+          level=INTEGER)
+LOGS = obj(("page", "perPage", "totalItems", "totalPages", "items"), page=INTEGER, perPage=INTEGER,
+           totalItems=INTEGER, totalPages=INTEGER, items={"type": "array", "items": OBJECT})
+LOG_STATS = {"type": "array", "items": obj(("date", "total"), date=STRING, total=INTEGER)}

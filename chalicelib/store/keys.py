@@ -15,6 +15,7 @@
 |                      |                             |               | gsi2 SUBMSG#DAY#<yyyy-mm-dd> / <created>#<id>   |
 |                      |                             |               | gsi3 SUBMSG#USER#<user id> / <created>#<id>     |
 | admin audit entry    | AUDIT                       | <at>#<entry id> |                                               |
+| request log (TTL)    | LOG#<yyyy-mm-dd>            | <log id>      |                                                 |
 | review queue entry   | REVIEW                      | <collection>#<record id> |                                      |
 | unique value marker  | UNIQ#<collection>#<index>#<values> | #      |                                                 |
 | pushed message       | WXMSG#<appid>#<message key> | #             |                                                 |
@@ -133,6 +134,18 @@ AUDIT_LOG = "AUDIT"
 def audit_entry(at: str, entry_id: str) -> Key:
     """One admin change: one partition (admin changes are few), sorted by time, read newest first."""
     return {TABLE_PK: AUDIT_LOG, TABLE_SK: f"{at}#{entry_id}"}
+
+
+LOG_PREFIX = "LOG#"
+
+
+def log_day(day: str) -> str:
+    """The partition of one UTC day's request logs (`yyyy-mm-dd`); a log id is time-ordered, so it is the sort key."""
+    return LOG_PREFIX + day
+
+
+def log_entry(day: str, log_id: str) -> Key:
+    return {TABLE_PK: log_day(day), TABLE_SK: log_id}
 
 
 def review_entry(collection: str, record_id: str) -> Key:

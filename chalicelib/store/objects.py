@@ -156,6 +156,18 @@ def head(key: str) -> dict[str, Any] | None:
     return {"size": found["ContentLength"], "contentType": found.get("ContentType", "")}
 
 
+def read(key: str, max_bytes: int) -> bytes:
+    """An object's bytes, at most `max_bytes` of them (a larger object is cut there)."""
+    found = _s3().get_object(Bucket=_bucket(), Key=key, Range=f"bytes=0-{max_bytes - 1}")
+    return found["Body"].read(max_bytes)
+
+
+def keys_under(prefix: str, limit: int = 1000) -> list[str]:
+    """Up to `limit` keys that start with `prefix`."""
+    found = _s3().list_objects_v2(Bucket=_bucket(), Prefix=prefix, MaxKeys=limit)
+    return [o["Key"] for o in found.get("Contents", [])]
+
+
 def put(key: str, body: bytes, content_type: str, cache_control: str | None = None) -> None:
     """Store an object the server made itself (a mini-program code): never a client's upload."""
     extra = {"CacheControl": cache_control} if cache_control else {}

@@ -284,3 +284,21 @@ def apply(action: dict) -> None:
     update = dict(action["Update"])
     update.pop("TableName")
     _call("update_item", TableName=_table(), ReturnValues="NONE", **update)
+
+
+def batch_put(items: list[Item], table_name: str | None = None) -> None:
+    """Unconditional puts, 25 to a BatchWriteItem, retrying unprocessed items a few times; `table_name` for a
+    writer that outlives the request whose settings named the table."""
+    import time
+
+    name = table_name or _table()
+    for start in range(0, len(items), 25):
+        pending = [{"PutRequest": {"Item": serialize(i)}} for i in items[start:start + 25]]
+        for attempt in range(5):
+            response = _call("batch_write_item", RequestItems={name: pending})
+            pending = response.get("UnprocessedItems", {}).get(name, [])
+            if not pending:
+                break
+            time.sleep(0.05 * 2 ** attempt)
+        else:
+            raise ServiceUnavailable("The database is busy; try again shortly.")

@@ -14,6 +14,7 @@ from typing import Any
 
 from chalicelib.core import logs
 from chalicelib.core.settings import get_settings
+from chalicelib.logs import record
 from chalicelib.wechat.errcodes import SYSTEM_BUSY, WeChatError, WeChatUnavailable
 
 CONNECT_TIMEOUT = 2.0
@@ -50,8 +51,23 @@ def call(method: str, path: str, params: dict[str, Any] | None = None, json_body
          expect_json: bool = True) -> Any:
     """Call a WeChat API and return its JSON; raise WeChatError / WeChatUnavailable.
 
-    `path` is the API path ("/sns/jscode2session"); it is all that appears in errors and logs.
+    `path` is the API path ("/sns/jscode2session"); it is all that appears in errors and logs. Each call leaves one
+    request log entry (its errcode and latency, retries included).
     """
+    started = time.monotonic()
+    errcode = -1
+    try:
+        answer = _attempts(method, path, params, json_body, expect_json)
+        errcode = 0
+        return answer
+    except WeChatError as exc:
+        errcode = exc.errcode
+        raise
+    finally:
+        record.wechat_call(path, errcode, started)
+
+
+def _attempts(method: str, path: str, params: dict[str, Any] | None, json_body: Any, expect_json: bool) -> Any:
     import requests
 
     url = get_settings().wechat_api_base + path

@@ -70,6 +70,13 @@ export function fileUrl(record, name) {
     return `${base}/api/files/${encodeURIComponent(record.collectionName)}/${encodeURIComponent(record.id)}/${encodeURIComponent(name)}`;
 }
 
+const IMAGE = /\.(jpe?g|png|gif|webp)$/i;
+
+// A 100x100 thumbnail (PocketBase's always-served size) for an image file, else null.
+export function thumbUrl(record, name) {
+    return IMAGE.test(name) ? `${fileUrl(record, name)}?thumb=100x100` : null;
+}
+
 // The presigned upload flow: a ticket from the API, the file posted straight to storage, its name returned
 // (to be set on the record, whose write attaches it).
 export async function upload(collection, field, recordId, file) {

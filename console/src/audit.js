@@ -1,6 +1,7 @@
 // The audit trail: who changed what, newest first.
 import { errorText, send } from "./api.js";
 import { h, clear, table, td } from "./dom.js";
+import { detailText } from "./labels.js";
 
 export async function auditView(main) {
     const error = h("p", { class: "alert", role: "alert" });
@@ -17,7 +18,7 @@ export async function auditView(main) {
             cursor = page.nextCursor;
             more.hidden = !cursor;
             const body = rows.map((e) => h("tr", {}, td(e.at), td(e.admin), td(e.action), td(e.collection || ""), td(e.record || ""),
-                td([(e.fields || []).join(", "), e.detail ? JSON.stringify(e.detail) : ""].filter(Boolean).join(" "), "cell")));
+                td([(e.fields || []).length ? `fields: ${e.fields.join(", ")}` : "", detailText(e.detail)].filter(Boolean).join("; "), "cell")));
             clear(list, table("Admin changes", ["When", "Admin", "Action", "Collection", "Record", "Fields and details"], body));
         } catch (err) {
             error.textContent = errorText(err);

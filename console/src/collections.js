@@ -1,7 +1,7 @@
 // A collection's records: PocketBase filter, sort and paging, column picking, and the record form.
 import { call, errorText, pb } from "./api.js";
 import { h, clear, table, td, uid } from "./dom.js";
-import { recordForm } from "./form.js";
+import { labelOf, preview, recordForm } from "./form.js";
 
 const PER_PAGE = [10, 30, 100];
 const HIDDEN_BY_DEFAULT = new Set(["editor", "json"]);
@@ -13,6 +13,37 @@ export function display(field, value) {
     if (Array.isArray(value)) return value.join(", ");
     if (typeof value === "object") return JSON.stringify(value);
     return String(value);
+}
+
+function cell(field, record, collections) {
+    const value = record[field?.name];
+    if (field && field.type === "relation" && value && value.length) {
+        const target = collections.find((c) => c.id === field.collectionId || c.name === field.collectionId);
+        const related = record.expand?.[field.name];
+        const list = Array.isArray(related) ? related : related ? [related] : [];
+        return td(list.length ? list.map((r) => labelOf(target, r)).join(", ") : display(field, value), "cell");
+    }
+    if (field && field.type === "file" && value && value.length) {
+        const names = Array.isArray(value) ? value : [value];
+        return td([names.map((n) => preview(record, n)), " ", names.join(", ")], "cell");
+    }
+    return td(display(field, value), "cell");
+}
+
+// A filter example built from the collection's own fields: a text field and a number, bool or date one.
+export function filterPlaceholder(collection) {
+    const fields = collection.fields.filter((f) => !f.hidden && f.name !== "id");
+    const text = fields.find((f) => ["text", "editor", "email", "url"].includes(f.type));
+    const select = fields.find((f) => f.type === "select" && (f.values || []).length);
+    const other = fields.find((f) => ["number", "bool", "date", "autodate"].includes(f.type));
+    const parts = [];
+    if (select) parts.push(`${select.name} = "${select.values[0]}"`);
+    else if (text) parts.push(`${text.name} ~ "word"`);
+    if (other) {
+        parts.push(other.type === "number" ? `${other.name} > 10` : other.type === "bool" ? `${other.name} = true`
+            : `${other.name} >= "2026-01-01"`);
+    }
+    return parts.join(" && ") || 'id != ""';
 }
 
 function columnsKey(collection) {
@@ -33,7 +64,7 @@ export async function collectionView(main, collection, collections) {
     const next = h("button", { type: "button", onclick: () => { state.page += 1; load(); } }, "Next page");
 
     const filterId = uid("filter");
-    const filter = h("input", { id: filterId, type: "search", placeholder: 'status = "published" && views > 10',
+    const filter = h("input", { id: filterId, type: "search", placeholder: filterPlaceholder(collection),
                                 "aria-describedby": `${filterId}-hint`, autocomplete: "off" });
     const perPageId = uid("perpage");
     const perPage = h("select", { id: perPageId, onchange: () => { state.perPage = Number(perPage.value); state.page = 1; load(); } },
@@ -72,6 +103,7 @@ export async function collectionView(main, collection, collections) {
         h("nav", { class: "pager", "aria-label": "Pagination" }, prev, pageInfo, next));
 
     let lastPage = null;
+    let loads = 0;
 
     function sortButton(name) {
         const current = state.sort === name ? "ascending" : state.sort === `-${name}` ? "descending" : "none";
@@ -89,7 +121,7 @@ export async function collectionView(main, collection, collections) {
         const columns = ["id", ...fields.filter((f) => shown.has(f.name)).map((f) => f.name)];
         const byName = Object.fromEntries(collection.fields.map((f) => [f.name, f]));
         const rows = page.items.map((record) => h("tr", {},
-            columns.map((name) => td(display(byName[name], record[name]), "cell")),
+            columns.map((name) => (name === "id" ? td(record.id, "cell") : cell(byName[name], record, collections))),
             td(h("button", { type: "button", "aria-label": `Edit record ${record.id}`, onclick: () => openForm(record) }, "Edit"),
                 "actions")));
         const headers = [...columns.map(sortButton), h("th", { scope: "col" }, h("span", { class: "muted" }, "Actions"))];
@@ -103,10 +135,15 @@ export async function collectionView(main, collection, collections) {
 
     async function load() {
         error.textContent = "";
-        const fieldsParam = ["id", "collectionId", "collectionName", ...fields.map((f) => f.name)].join(",");
+        const fieldsParam = ["id", "collectionId", "collectionName", ...fields.map((f) => f.name), "expand"].join(",");
+        // relations shown by their records' labels: expanded (each related record as its list rule allows admins)
+        const expand = fields.filter((f) => f.type === "relation").map((f) => f.name).join(",");
+        const asked = ++loads; // an older answer arriving late must not replace a newer one
         try {
-            lastPage = await call(() => pb.collection(collection.name).getList(state.page, state.perPage, {
-                filter: state.filter, sort: state.sort, fields: fieldsParam }));
+            const page = await call(() => pb.collection(collection.name).getList(state.page, state.perPage, {
+                filter: state.filter, sort: state.sort, fields: fieldsParam, expand: expand || undefined }));
+            if (asked !== loads) return;
+            lastPage = page;
             render(lastPage);
         } catch (err) {
             error.textContent = errorText(err);

@@ -1,6 +1,6 @@
 // The record form, generated from the collection's fields; saved through the records API, so the server applies
 // exactly the validation it applies to any admin. Files go through the presigned upload flow first.
-import { call, errorText, fieldErrors, fileUrl, pb, upload } from "./api.js";
+import { call, errorText, fieldErrors, fileUrl, pb, thumbUrl, upload } from "./api.js";
 import { confirmDialog, dialog, h, uid } from "./dom.js";
 
 const toLocal = (v) => (v ? String(v).replace(" ", "T").slice(0, 19) : "");
@@ -92,6 +92,15 @@ function select(f, value) {
     return { el: wrap(f, id, sel), read: () => sel.value };
 }
 
+// An image file's thumbnail (made by the server on first request); nothing for other files or one that can't load.
+export function preview(record, name, cls = "thumb") {
+    const src = thumbUrl(record, name);
+    if (!src) return null;
+    const img = h("img", { class: cls, src, alt: "", loading: "lazy" });
+    img.addEventListener("error", () => img.remove());
+    return img;
+}
+
 function fileField(f, value, record) {
     const multiple = (f.maxSelect || 1) > 1;
     const existing = (Array.isArray(value) ? value : value ? [value] : []).map((name) => {
@@ -102,7 +111,7 @@ function fileField(f, value, record) {
     const input = h("input", { id, type: "file", multiple, accept: (f.mimeTypes || []).join(",") || undefined });
     const el = group(f, f.name, [
         existing.length ? h("ul", { class: "results" }, existing.map(([name, box, boxId]) => h("li", {},
-            h("label", { class: "check", for: boxId }, box, "Keep "),
+            h("label", { class: "check", for: boxId }, box, "Keep "), preview(record, name, "thumb large"),
             h("a", { href: fileUrl(record, name), target: "_blank", rel: "noopener" }, name)))) : null,
         h("label", { for: id }, multiple ? `Add files to ${f.name}` : `Upload a file to ${f.name}`), input,
         h("span", { class: "hint" }, [f.maxSize ? `Up to ${Math.round(f.maxSize / 1024)} KB` : "",
@@ -119,21 +128,28 @@ function fileField(f, value, record) {
     };
 }
 
-function labelOf(target, record) {
-    const text = target.fields.find((f) => f.type === "text" && f.name !== "id" && record[f.name]);
-    return text ? `${record[text.name]} (${record.id})` : record.id;
+const LABEL_NAMES = ["name", "nickname", "title", "label", "caption", "username", "email"];
+
+// A record as a person recognises it: a presentable field, else name/nickname/title…, else any text; with its id.
+export function labelOf(target, record) {
+    const fields = (target?.fields || []).filter((f) => f.name !== "id" && record[f.name] && typeof record[f.name] === "string");
+    const pick = fields.find((f) => f.presentable)
+        || LABEL_NAMES.map((n) => fields.find((f) => f.name === n)).find(Boolean)
+        || fields.find((f) => f.type === "text");
+    return pick ? `${record[pick.name]} (${record.id})` : record.id;
 }
 
 function relationField(f, value, collections) {
     const target = collections.find((c) => c.id === f.collectionId || c.name === f.collectionId);
     const multiple = (f.maxSelect || 1) > 1;
     let chosen = Array.isArray(value) ? [...value] : value ? [value] : [];
+    const labels = {}; // id → label, for the chosen records
     const chips = h("ul", { class: "chips", "aria-label": `Chosen ${target ? target.name : ""} records` });
     const results = h("ul", { class: "results", "aria-live": "polite" });
     const id = uid("f");
     const search = h("input", { id, type: "search", autocomplete: "off", placeholder: "text or id" });
     const drawChips = () => {
-        chips.replaceChildren(...chosen.map((rid) => h("li", {}, rid,
+        chips.replaceChildren(...chosen.map((rid) => h("li", {}, labels[rid] || rid,
             h("button", { type: "button", "aria-label": `Remove ${rid} from ${f.name}`,
                           onclick: () => { chosen = chosen.filter((x) => x !== rid); drawChips(); } }, "×"))));
         if (!chosen.length) chips.append(h("li", { class: "muted" }, "none"));
@@ -148,6 +164,7 @@ function relationField(f, value, collections) {
             const page = await call(() => pb.collection(target.name).getList(1, 10, { filter, sort: "-created", skipTotal: 1 }));
             results.replaceChildren(...page.items.map((r) => h("li", {}, h("button", { type: "button", onclick: () => {
                 chosen = multiple ? [...chosen.filter((x) => x !== r.id), r.id] : [r.id];
+                labels[r.id] = labelOf(target, r);
                 drawChips();
                 results.replaceChildren();
                 search.focus();
@@ -157,6 +174,17 @@ function relationField(f, value, collections) {
             results.replaceChildren(h("li", { class: "field-error" }, errorText(err)));
         }
     };
+    let typing = null;
+    search.addEventListener("input", () => { // search as the name is typed
+        clearTimeout(typing);
+        typing = setTimeout(find, 300);
+    });
+    if (target && chosen.length) { // the chosen records' labels, in one read
+        call(() => pb.collection(target.name).getList(1, chosen.length, {
+            filter: chosen.map((rid) => `id = "${rid.replace(/["\\]/g, "")}"`).join(" || "), skipTotal: 1 }))
+            .then((page) => { for (const r of page.items) labels[r.id] = labelOf(target, r); drawChips(); })
+            .catch(() => {});
+    }
     search.addEventListener("keydown", (e) => {
         if (e.key === "Enter") {
             e.preventDefault();

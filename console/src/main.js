@@ -3,6 +3,7 @@ import { errorText, pb, call, restore, signIn, signOut, whenSessionEnds } from "
 import { h, clear } from "./dom.js";
 import { auditView } from "./audit.js";
 import { collectionView } from "./collections.js";
+import { logsView } from "./logs.js";
 import { opsView } from "./ops.js";
 import { paymentsView } from "./payments.js";
 import { reviewView } from "./review.js";
@@ -34,7 +35,7 @@ function signInView(message) {
             }
         },
     }, h("label", { for: "admin-key" }, "Admin key"), key,
-        h("p", { class: "hint", id: "signin-hint" }, "One of WXBASE_ADMIN_KEYS. It is exchanged for a one-hour session."),
+        h("p", { class: "hint", id: "signin-hint" }, "One of WXBASE_ADMIN_KEYS; under make dev, the key in .wxbase-data/admin-key. It is exchanged for a one-hour session."),
         error, submit);
     clear(app, h("main", { class: "signin" }, h("h1", {}, "wxbase console"), form));
     key.focus();
@@ -46,6 +47,7 @@ const SECTIONS = [
     ["#/payments", "Payments", paymentsView],
     ["#/ops", "Operations", opsView],
     ["#/audit", "Audit log", auditView],
+    ["#/logs", "Logs", logsView],
 ];
 
 function shell() {

@@ -1,6 +1,7 @@
 // The review queue: records WeChat content security flagged; approve clears the flag, reject deletes the record.
 import { errorText, send } from "./api.js";
 import { confirmDialog, h, clear, table, td } from "./dom.js";
+import { labelText } from "./labels.js";
 
 function preview(entry) {
     const record = entry.record || {};
@@ -36,7 +37,7 @@ export async function reviewView(main) {
     function render() {
         const body = rows.map((e) => h("tr", {},
             td(e.collectionName), td(e.recordId),
-            td(Object.entries(e.flags || {}).map(([f, v]) => `${f} (label ${v.label})`).join(", ")),
+            td(Object.entries(e.flags || {}).map(([f, v]) => `${f}: ${labelText(v.label)}`).join(", ")),
             td(e.flaggedAt), td(e.record ? preview(e) : "(record gone)", "cell"),
             td([h("button", { type: "button", class: "primary", "aria-label": `Approve ${e.collectionName} record ${e.recordId}`,
                               onclick: () => act(e, "approve") }, "Approve"),

@@ -5,6 +5,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 import { REPO, startDevserver } from "../devserver_process.mjs";
 
@@ -41,6 +42,17 @@ const SPECIMENS = {
     indexes: [],
 };
 
+// A public collection with an image field: its thumbnails load in the console without a header.
+const GALLERY = {
+    id: "pbc_gallery00001", name: "gallery", type: "base",
+    listRule: "", viewRule: "", createRule: null, updateRule: null, deleteRule: null,
+    fields: [
+        { name: "caption", type: "text", max: 100 },
+        { name: "picture", type: "file", maxSelect: 1, maxSize: 1048576, mimeTypes: ["image/png"], thumbs: ["300x200"] },
+    ],
+    indexes: [],
+};
+
 export async function startStack() {
     if (process.env.WXBASE_TEST_URL) {
         return { url: process.env.WXBASE_TEST_URL, sandboxUrl: process.env.WXBASE_TEST_SANDBOX,
@@ -51,10 +63,25 @@ export async function startStack() {
     const { url, sandboxUrl, stop } = await startDevserver({ prefix: "wxbase-console-", configure: (dataDir) => {
         const shipped = JSON.parse(fs.readFileSync(path.join(REPO, "chalicelib", "collections.json"), "utf8"));
         const collections = path.join(dataDir, "collections.json");
-        fs.writeFileSync(collections, JSON.stringify([...shipped, SPECIMENS], null, 2));
+        fs.writeFileSync(collections, JSON.stringify([...shipped, SPECIMENS, GALLERY], null, 2));
         return { WXBASE_COLLECTIONS: collections, WXBASE_ADMIN_KEYS: `alice:${keys.alice},bob:${keys.bob}` };
     } });
     return { url, sandboxUrl, keys, stop };
+}
+
+// A test file's stack and browser, started before its tests and stopped after them: `const world = useWorld();`
+// then `world.stack`, `world.browser` inside the tests.
+export function useWorld() {
+    const world = {};
+    before(async () => {
+        world.stack = await startStack();
+        world.browser = await launch();
+    });
+    after(async () => {
+        await world.browser?.close();
+        await world.stack?.stop();
+    });
+    return world;
 }
 
 export async function launch() {

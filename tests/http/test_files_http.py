@@ -1,14 +1,11 @@
 """Files over HTTP: presign → the form wx.uploadFile sends → attach to a record → the link works; multipart for
 large files; rules on who may upload and download; objects deleted with the record or when replaced."""
-import json
 import os
 
 import pytest
 import requests
 
-from tests.records_helpers import ADMIN, post, user
-
-PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tests.records_helpers import ADMIN, post, use_collections, user
 
 GALLERY = {
     "id": "pbc_gallery0001", "name": "gallery", "type": "base",
@@ -28,11 +25,7 @@ GALLERY = {
 
 @pytest.fixture
 def with_gallery(tmp_path, monkeypatch):
-    path = tmp_path / "collections.json"
-    shipped = json.load(open(os.path.join(PROJECT_DIR, "chalicelib", "collections.json")))
-    path.write_text(json.dumps(shipped + [GALLERY]))
-    monkeypatch.setenv("WXBASE_COLLECTIONS", str(path))
-    return path
+    return use_collections(tmp_path, monkeypatch, GALLERY)
 
 
 def presign(api, token, **body):

@@ -34,3 +34,16 @@ def test_pocketbase_js_sdk_against_live_server(live, _live_server):
 
 def test_pocketbase_js_sdk_signs_in_with_a_wechat_code(live, _live_server):
     assert run_script("auth.mjs", {"WXBASE_URL": _live_server.url, "APPID": APP1}) == "ok"
+
+
+def test_pocketbase_js_sdk_reads_request_logs(live, _live_server):
+    import uuid
+
+    from tests.stackenv import ADMIN_KEY
+
+    probe = uuid.uuid4().hex
+    alice = user(live, "sdk")
+    assert live.get(f"/api/collections/posts/records?probe={probe}").status == 200
+    assert live.get(f"/api/collections/nothing/records?probe={probe}").status == 404
+    assert run_script("logs.mjs", {"WXBASE_URL": _live_server.url, "ADMIN_KEY": ADMIN_KEY, "PROBE": probe,
+                                   "TOKEN_A": alice["token"], "USER_A": alice["id"]}) == "ok"

@@ -12,7 +12,8 @@ ROOT = os.path.join(PROJECT_DIR, "chalicelib")
 LAYERS = {
     "core": set(),
     "store": {"core"},
-    "wechat": {"core", "store"},
+    "logs": {"core", "store"},
+    "wechat": {"core", "store", "logs"},
     "files": {"core", "store"},
     "messages": {"core", "store", "wechat"},
     "records": {"core", "store", "files", "wechat"},
@@ -23,7 +24,7 @@ LAYERS = {
     "jobs": {"core", "store", "wechat", "records", "users", "messages", "files", "functions", "realtime", "admin",
              "payments"},
     "realtime": {"core", "store", "records", "files"},
-    "admin": {"core", "store", "wechat", "records", "users", "messages", "files"},
+    "admin": {"core", "store", "wechat", "records", "users", "messages", "files", "logs"},
     "limits": {"core", "store", "functions"},
 }
 

@@ -1,0 +1,141 @@
+"""The request logs as PocketBase's logs API answers them (`/api/logs`, `/api/logs/{id}`, `/api/logs/stats`).
+
+Entries live in one partition per UTC day (store/keys.py), so a read queries the days of the retention window,
+newest first, and only the days a top-level `created` bound in the filter leaves. The filter, sort and `fields`
+are PocketBase's, over the `_logs` columns: `id`, `created`, `level`, `message` and the JSON `data`
+(`data.status >= 400`, `data.auth = "users"`). One read looks at the newest MAX_SCANNED entries of those days:
+narrow a busier window with `created`.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from chalicelib.core import ids, settings
+from chalicelib.core.errors import NotFound, invalid
+from chalicelib.admin import cursors
+from chalicelib.logs import writer
+from chalicelib.records.filter import bind as filter_bind, evaluate as filter_eval, sqlvalues
+from chalicelib.records.filter.tree import Compare, FieldRef, Literal, Node, Op, conjuncts
+from chalicelib.records.query import render
+from chalicelib.records.schema.collections import RULES
+from chalicelib.records.schema.model import Collection, Field, Schema
+from chalicelib.store import keys, table
+
+MAX_SCANNED = 20_000
+DEFAULT_PER_PAGE = 30
+MAX_PER_PAGE = 1000  # PocketBase's
+
+_COLUMNS = Collection(id="_logs", name="_logs", type="base",
+                      fields={"level": Field("level", "number"), "message": Field("message", "text"),
+                              "data": Field("data", "json")},
+                      rules={rule: None for rule in RULES}, autodates={"created": Field("created", "autodate")})
+_SCHEMA = Schema({"_logs": _COLUMNS}, {"_logs": _COLUMNS})
+_ADMIN = filter_bind.Context(admin=True)
+_DAY = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
+
+
+class _Row:
+    """A stored entry as filters see a record."""
+
+    def __init__(self, item: dict[str, Any]) -> None:
+        self.item = item
+        self.id = str(item.get("id", ""))
+        self.data = item
+
+    def value(self, name: str) -> Any:
+        return self.item.get(name)
+
+
+def public(item: dict[str, Any]) -> dict[str, Any]:
+    return {"id": item["id"], "created": item["created"], "data": item.get("data") or {},
+            "message": item.get("message", ""), "level": item.get("level", 0)}
+
+
+def _days(node: Node, now: datetime) -> list[str]:
+    """The UTC days to read, newest first: the retention window, cut by top-level `created` bounds."""
+    window = max(settings.logs_days(), 1)
+    first, last = (now - timedelta(days=window)).strftime("%Y-%m-%d"), now.strftime("%Y-%m-%d")
+    for term in conjuncts(node):
+        if isinstance(term, Compare) and isinstance(term.left, FieldRef) and term.left.plain \
+                and term.left.name == "created" and isinstance(term.right, Literal) \
+                and isinstance(term.right.value, str) and _DAY.match(term.right.value):
+            day = term.right.value[:10]
+            if term.op in (Op.GT, Op.GTE, Op.EQ):
+                first = max(first, day)
+            if term.op in (Op.LT, Op.LTE, Op.EQ):
+                last = min(last, day)
+    days: list[str] = []
+    cursor = datetime.strptime(last, "%Y-%m-%d")
+    while last >= first and cursor.strftime("%Y-%m-%d") >= first:
+        days.append(cursor.strftime("%Y-%m-%d"))
+        cursor -= timedelta(days=1)
+    return days
+
+
+def _matches(params: dict[str, str]) -> list[_Row]:
+    writer.flush(timeout=2.0)  # this process's latest entries first: an admin sees the request just made
+    node = filter_bind.bind(_SCHEMA, _COLUMNS, params.get("filter") or "", _ADMIN)
+    now = datetime.now(timezone.utc)
+    alive = int(now.timestamp())
+    found: list[_Row] = []
+    scanned = 0
+    for day in _days(node, now):
+        start = None
+        while scanned < MAX_SCANNED:
+            items, start = table.query("#pk = :pk", names={"#pk": keys.TABLE_PK},
+                                       values={":pk": keys.log_day(day)}, forward=False, start_key=start,
+                                       limit=min(1000, MAX_SCANNED - scanned))
+            scanned += len(items)
+            found += [r for r in (_Row(i) for i in items if i.get(keys.TTL_ATTRIBUTE, alive) >= alive)
+                      if filter_eval.evaluate(node, r)]
+            if start is None:
+                break
+    found.reverse()  # oldest first: PocketBase's order without a sort
+    return found
+
+
+def _sorted(rows: list[_Row], text: str) -> list[_Row]:
+    parts = [p.strip() for p in text.split(",")] if text else []
+    if "" in parts:
+        raise invalid("sort", "validation_invalid_value", "Invalid sort: an empty sort field.")
+    for part in reversed(parts):
+        desc = part.startswith("-")
+        name = part.lstrip("+-")
+        ref = filter_bind.sort_field(_SCHEMA, _COLUMNS, "id" if name == "@rowid" else name, _ADMIN)
+        rows.sort(key=lambda r: sqlvalues.sort_key(filter_eval.sort_value(ref, r)), reverse=desc)
+    return rows
+
+
+def entries(params: dict[str, str]) -> dict[str, Any]:
+    """`GET /api/logs`: PocketBase's list answer (page, perPage, totalItems, totalPages, items)."""
+    page = cursors.whole_number(params, "page", 1)
+    per_page = cursors.per_page(params, default=DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE)
+    rows = _sorted(_matches(params), params.get("sort") or "")
+    items = [render.pick(public(r.item), params.get("fields")) for r in rows[(page - 1) * per_page:page * per_page]]
+    skip_total = str(params.get("skipTotal") or "").lower() in ("1", "true")
+    total = -1 if skip_total else len(rows)
+    pages = -1 if skip_total else -(-total // per_page)
+    return {"items": items, "page": page, "perPage": per_page, "totalItems": total, "totalPages": pages}
+
+
+def stats(params: dict[str, str]) -> list[dict[str, Any]]:
+    """`GET /api/logs/stats`: the matching entries counted per hour, oldest hour first."""
+    hours: dict[str, int] = {}
+    for row in _matches(params):
+        hour = str(row.item.get("created", ""))[:13] + ":00:00.000Z"
+        hours[hour] = hours.get(hour, 0) + 1
+    return [{"date": hour, "total": total} for hour, total in sorted(hours.items())]
+
+
+def entry(log_id: str) -> dict[str, Any]:
+    """`GET /api/logs/{id}`: one entry; 404 for an unknown or expired id."""
+    if not ids.is_valid_id(log_id):
+        raise NotFound()
+    writer.flush(timeout=2.0)
+    created = datetime.fromtimestamp(ids.id_millis(log_id) / 1000, tz=timezone.utc).strftime("%Y-%m-%d")
+    item = table.get(keys.log_entry(created, log_id), consistent=False)
+    if item is None or item.get(keys.TTL_ATTRIBUTE, 0) < int(datetime.now(timezone.utc).timestamp()):
+        raise NotFound()
+    return public(item)
