@@ -14,10 +14,11 @@ import sys
 import time
 from typing import Any
 
+from chalicelib.core.patterns import lazy
 from chalicelib.core.secrets import known_secret_values
 
 _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("wxbase_request_id", default=None)
-_SECRET_FIELD = re.compile(r"secret|session_?key|password|token|aes_?key|authorization|signature", re.I)
+_SECRET_FIELD = lazy(r"secret|session_?key|password|token|aes_?key|authorization|signature", re.I)
 _ALLOWED_TOKENISH = {"token_mode", "token_expires_at", "token_source"}
 REDACTED = "***"
 

@@ -6,9 +6,10 @@ from typing import Any
 
 from chalicelib.records.schema.fields.base import EMPTY, FieldType, Invalid, check_domain, check_strings
 from chalicelib.records.schema.model import Field
+from chalicelib.core.patterns import lazy
 
 # ozzo-validation's is.URL (PocketBase's url check): an optional scheme, a host, an optional port, path and query
-_URL = re.compile(r"^(?:(?:ftp|tcp|udp|wss?|https?)://)?(?:\S+(?::\S*)?@)?"
+_URL = lazy(r"^(?:(?:ftp|tcp|udp|wss?|https?)://)?(?:\S+(?::\S*)?@)?"
                   r"(?:\[[0-9a-f:.]+\]|(?:[a-z0-9\u00a1-\uffff](?:[a-z0-9\u00a1-\uffff_-]*[a-z0-9\u00a1-\uffff])?\.)*"
                   r"[a-z0-9\u00a1-\uffff](?:[a-z0-9\u00a1-\uffff_-]*[a-z0-9\u00a1-\uffff])?\.?)(?::\d{1,5})?"
                   r"(?:[/?#]\S*)?$", re.IGNORECASE)
