@@ -111,6 +111,17 @@ def build(stage: str, out: str, merge_template: str, runtime: str, architecture:
     packager = factory.create_app_packager(config, factory.create_package_options(), "cloudformation", "yaml",
                                            merge_template)
     packager.package_app(config, out, chalice_stage(stage))
+    route_api_to_alias(os.path.join(out, "sam.yaml"))
+
+
+def route_api_to_alias(sam_path: str) -> None:
+    """The REST API's integrations invoke APIHandler's alias (`live`, from AutoPublishAlias in infra/template.yaml)
+    rather than $LATEST: only a published version runs from a SnapStart snapshot. Chalice writes them as
+    `${APIHandler.Arn}` in every route of the API's definition."""
+    with open(sam_path, encoding="utf-8") as f:
+        text = f.read()
+    with open(sam_path, "w", encoding="utf-8") as f:
+        f.write(text.replace("${APIHandler.Arn}", "${APIHandlerAliaslive}"))
 
 
 def main(argv=None) -> int:
