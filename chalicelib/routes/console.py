@@ -5,7 +5,6 @@ Its inline script and style are allowed by hash in a strict Content-Security-Pol
 the page that holds an admin session; it is never framed, and browsers revalidate it by ETag.
 """
 import base64
-import hashlib
 import os
 import re
 import threading
@@ -22,11 +21,13 @@ _lock = threading.Lock()
 
 
 def _hashes(html: str, tag: str) -> str:
+    import hashlib  # OpenSSL's hashes load when used, not in every Lambda's start
     bodies = re.findall(rf"<{tag}>(.*?)</{tag}>", html, flags=re.S)
     return " ".join("'sha256-%s'" % base64.b64encode(hashlib.sha256(b.encode()).digest()).decode() for b in bodies)
 
 
 def _page() -> dict:
+    import hashlib
     mtime = os.stat(PAGE).st_mtime_ns
     with _lock:
         if _cached.get("mtime") != mtime:
