@@ -2,6 +2,8 @@
 (snapshot-restore-py), each resumed copy gets fresh randomness, its own AWS clients and HTTP session, and no secret
 read before the snapshot."""
 import random
+import subprocess
+import sys
 
 import pytest
 import snapshot_restore_py
@@ -9,6 +11,7 @@ from moto import mock_aws
 
 from chalicelib.core import aws, secrets, snapstart
 from chalicelib.wechat import transport
+from tests.conftest import PROJECT_DIR
 
 
 def _resume_from_snapshot():
@@ -20,6 +23,7 @@ def _resume_from_snapshot():
 @pytest.fixture(autouse=True)
 def installed(monkeypatch):
     monkeypatch.setattr(snapshot_restore_py, "_after_restore_registry", [])
+    monkeypatch.setattr(snapshot_restore_py, "_before_snapshot_registry", [])
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     assert snapstart.install() is True
     yield
@@ -30,6 +34,17 @@ def installed(monkeypatch):
 
 def test_install_hands_the_runtime_one_hook():
     assert [hook for hook, _, _ in snapshot_restore_py.get_after_restore()] == [snapstart.after_restore]
+
+
+def test_only_a_snapshot_init_primes_the_sdk(monkeypatch):
+    assert snapshot_restore_py.get_before_snapshot() == []  # an on-demand init loads boto3 when first used
+    monkeypatch.setenv("AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start")
+    snapstart.install()
+    assert [hook for hook, _, _ in snapshot_restore_py.get_before_snapshot()] == [snapstart.prime]
+    primed = subprocess.run([sys.executable, "-c", "import sys; from chalicelib.core import snapstart; "
+                             "assert 'boto3' not in sys.modules; snapstart.prime(); print('botocore' in sys.modules)"],
+                            cwd=PROJECT_DIR, capture_output=True, text=True, check=True)
+    assert primed.stdout.strip() == "True"
 
 
 def test_two_copies_of_one_snapshot_draw_different_random_numbers():
