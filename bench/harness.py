@@ -64,12 +64,12 @@ class RequestCounter:
         box.extend(self.calls[start:])
 
 
-def median_seconds(command, runs=7):
-    """Median wall time of a fresh interpreter running `command` (the code measures itself and prints seconds)."""
+def median_seconds(command, runs=7, env=None):
+    """Median time of a fresh interpreter running `command` (the code measures itself and prints seconds)."""
     samples = []
     for _ in range(runs):
         out = subprocess.run([sys.executable, "-c", command], cwd=PROJECT_DIR, capture_output=True, text=True,
-                             check=True)
+                             check=True, env=env)
         samples.append(float(out.stdout.strip().splitlines()[-1]))
     return statistics.median(samples)
 
