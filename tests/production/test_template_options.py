@@ -121,3 +121,12 @@ def test_the_packaged_rest_api_invokes_the_alias(tmp_path):
     if packaged:  # make test-production: the real package has no route left on $LATEST
         text = open(packaged, encoding="utf-8").read()
         assert "${APIHandler.Arn}" not in text and "${APIHandlerAliaslive}" in text
+
+
+def test_memory_sizes_are_the_ones_docs_costs_chose():
+    """The API handler, which users wait on, gets 1024 MB (twice the CPU for its cold start); the workers keep
+    Chalice's 512 MB (the backup export its own 1024 MB, for its size of work)."""
+    resources = load_template()["Resources"]
+    assert resources["APIHandler"]["Properties"]["MemorySize"] == 1024
+    sized = {name for name in PYTHON_FUNCTIONS if "MemorySize" in resources[name]["Properties"]}
+    assert sized == {"APIHandler", "BackupExport"}
