@@ -7,7 +7,7 @@ each is one module of chalicelib/jobs, named as its Lambda.
 from chalice import Chalice, Rate
 
 from chalicelib import functions as team_code
-from chalicelib.core import logs
+from chalicelib.core import logs, snapstart
 from chalicelib.functions.schedule import tick_minutes
 from chalicelib.records.schema.collections import check_at_start
 from chalicelib.routes import (admin, batch, callback, console, files, functions as functions_routes,
@@ -17,6 +17,8 @@ from chalicelib.routes import (admin, batch, callback, console, files, functions
 app = Chalice(app_name="wxbase", configure_logs=False)
 app.experimental_feature_flags.update(["WEBSOCKETS"])  # the realtime WebSocket API (chalicelib/realtime)
 logs.configure()
+# Under SnapStart, state that must not be shared by the copies resumed from one snapshot is reset in each.
+snapstart.install()
 # A collections file that can't load stops the start here (the Lambda's init fails, `make dev` exits) with one
 # message naming the collection and field, instead of a 500 on every request.
 check_at_start()

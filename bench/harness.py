@@ -84,12 +84,12 @@ def sign_in(client, name):
     return me["token"], me["record"]["id"]
 
 
-def median_seconds(command, runs=size(7, 1)):
-    """Median wall time of a fresh interpreter running `command` (the code measures itself and prints seconds)."""
+def median_seconds(command, runs=size(7, 1), env=None):
+    """Median time of a fresh interpreter running `command` (the code measures itself and prints seconds)."""
     samples = []
     for _ in range(runs):
         out = subprocess.run([sys.executable, "-c", command], cwd=PROJECT_DIR, capture_output=True, text=True,
-                             check=True)
+                             check=True, env=env)
         samples.append(float(out.stdout.strip().splitlines()[-1]))
     return statistics.median(samples)
 

@@ -7,14 +7,21 @@ Chalice takes the Lambda runtime from the Python that runs it; here it comes fro
 building, every requirement is fetched as a wheel for that Python version and architecture, so a dependency that
 has none stops the build with one line instead of shipping a library compiled for this machine. A runtime whose
 function creation AWS has blocked is refused.
+
+The zip carries the bytecode of every module, compiled by the runtime's Python version when this machine has it
+(`LAMBDA_PYTHON`, `python3.X` on PATH, or pyenv's): Lambda's code folder is read-only, so without it every cold start
+compiles each module from source again.
 """
 import argparse
 import datetime
+import glob
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 
 PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SETTINGS = os.path.join(PROJECT, "infra", "lambda.json")
@@ -87,6 +94,45 @@ def check_wheels(runtime: str, architecture: str, requirements: str, dest: str) 
                            f"architecture to {other} in infra/lambda.json or pick a version that ships one.")
 
 
+def _runs(python: str, version: str) -> bool:
+    try:
+        out = subprocess.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                             capture_output=True, text=True, timeout=30)
+    except OSError:
+        return False
+    return out.returncode == 0 and out.stdout.strip() == version
+
+
+def find_runtime_python(version: str) -> str | None:
+    """An interpreter of the runtime's Python version on this machine, or None."""
+    candidates = [os.environ.get("LAMBDA_PYTHON", ""), shutil.which(f"python{version}") or ""]
+    candidates += sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/{version}*/bin/python{version}")),
+                         reverse=True)
+    candidates += [f"/usr/bin/python{version}", f"/usr/local/bin/python{version}"]
+    return next((c for c in candidates if c and _runs(c, version)), None)
+
+
+def add_bytecode(zip_path: str, python: str) -> int:
+    """Adds `__pycache__/*.pyc` for every module of the zip, compiled by `python` (the runtime's version: a .pyc
+    loads only in the version that wrote it). Unchecked-hash pycs: used without comparing the source's modification
+    time, which a zip keeps only to two seconds. Returns how many were added."""
+    with tempfile.TemporaryDirectory() as tree:
+        with zipfile.ZipFile(zip_path) as zf:
+            sources = [n for n in zf.namelist() if n.endswith(".py")]
+            for name in sources:
+                zf.extract(name, tree)
+        subprocess.run([python, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash",
+                        "-s", tree, tree], check=True, stdout=subprocess.DEVNULL)
+        compiled = sorted(os.path.relpath(path, tree)
+                          for path in glob.glob(os.path.join(tree, "**", "__pycache__", "*.pyc"), recursive=True))
+        with zipfile.ZipFile(zip_path, "a", compression=zipfile.ZIP_DEFLATED) as zf:
+            known = set(zf.namelist())
+            for name in compiled:
+                if name not in known:
+                    zf.write(os.path.join(tree, name), name)
+    return len(compiled)
+
+
 def chalice_stage(stage: str, config_path: str = os.path.join(PROJECT, ".chalice", "config.json")) -> str:
     """The Chalice stage whose settings package `stage`: its own if .chalice/config.json has one, else prod's."""
     with open(config_path, encoding="utf-8") as f:
@@ -111,6 +157,24 @@ def build(stage: str, out: str, merge_template: str, runtime: str, architecture:
     packager = factory.create_app_packager(config, factory.create_package_options(), "cloudformation", "yaml",
                                            merge_template)
     packager.package_app(config, out, chalice_stage(stage))
+    route_api_to_alias(os.path.join(out, "sam.yaml"))
+    python = find_runtime_python(runtime[len("python"):])
+    if python is None:
+        print(f"note: no {runtime} on this machine, so the zip carries no bytecode (each cold start compiles the "
+              "code; set LAMBDA_PYTHON to one)", file=sys.stderr)
+    else:
+        added = add_bytecode(os.path.join(out, "deployment.zip"), python)
+        print(f"Added the bytecode of {added} modules, compiled by {runtime}.", flush=True)
+
+
+def route_api_to_alias(sam_path: str) -> None:
+    """The REST API's integrations invoke APIHandler's alias (`live`, from AutoPublishAlias in infra/template.yaml)
+    rather than $LATEST: only a published version runs from a SnapStart snapshot. Chalice writes them as
+    `${APIHandler.Arn}` in every route of the API's definition."""
+    with open(sam_path, encoding="utf-8") as f:
+        text = f.read()
+    with open(sam_path, "w", encoding="utf-8") as f:
+        f.write(text.replace("${APIHandler.Arn}", "${APIHandlerAliaslive}"))
 
 
 def main(argv=None) -> int:

@@ -46,6 +46,7 @@ class Stage:
     files_certificate_arn: str = ""
     files_iam_certificate_id: str = ""
     fixed_egress_ip: bool = False
+    snap_start: bool = False
     create_cdn: bool = False
     backup_retention_days: int = 30
 
@@ -79,6 +80,7 @@ class Stage:
             "FilesCertificateArn": self.files_certificate_arn,
             "FilesIamCertificateId": self.files_iam_certificate_id,
             "FixedEgressIp": _flag(self.fixed_egress_ip),
+            "SnapStart": _flag(self.snap_start),
             "BackupRetentionDays": str(self.backup_retention_days),
         }
 
@@ -145,6 +147,7 @@ def load(name: str, stages_dir: str = STAGES_DIR, environ=os.environ) -> Stage:
         files_certificate_arn=_text(raw.get("filesDomain") or {}, "certificateArn", shown),
         files_iam_certificate_id=_text(raw.get("filesDomain") or {}, "iamCertificateId", shown),
         fixed_egress_ip=_bool(raw, "fixedEgressIp", shown), create_cdn=_bool(raw, "createCdn", shown),
+        snap_start=_bool(raw, "snapStart", shown),
         backup_retention_days=_days(raw, "backupRetentionDays", shown),
     )
     stage = _with_apps(stage, raw.get("apps"), shown)

@@ -8,8 +8,6 @@ nothing a key could be guessed from. Keys are compared in constant time and neve
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import time
 from typing import Any
 
@@ -33,6 +31,7 @@ def _secret() -> str:
 
 def key_owner(presented: str) -> str | None:
     """The name of the admin key `presented` is, compared against every key in constant time; None otherwise."""
+    import hmac  # OpenSSL's hashes load when used, not in every Lambda's start
     if not presented or len(presented) > MAX_PRESENTED:
         return None
     owner = None
@@ -43,6 +42,8 @@ def key_owner(presented: str) -> str | None:
 
 
 def _fingerprint(key: str) -> str:
+    import hashlib
+    import hmac
     return hmac.new(_secret().encode(), b"admin-key:" + key.encode(), hashlib.sha256).hexdigest()[:24]
 
 
@@ -63,6 +64,7 @@ def issue_session(presented_key: str) -> dict[str, Any]:
 def session_owner(token: str) -> str | None:
     """The admin's name for a valid, unexpired session whose key is still configured; None for anything else
     (a user's auth token included)."""
+    import hmac
     import jwt
 
     if not token or len(token) > MAX_PRESENTED or token.count(".") != 2:

@@ -6,8 +6,6 @@ authenticated request, so rotating a user's tokenKey (or deleting the user) ends
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import time
 from typing import Any
 
@@ -29,11 +27,13 @@ def _secret() -> str:
 
 
 def token_key_fingerprint(token_key: str) -> str:
+    import hashlib  # OpenSSL's hashes load when used, not in every Lambda's start
     return hashlib.sha256(token_key.encode()).hexdigest()[:16]
 
 
 def fingerprints_match(expected: str, given: Any) -> bool:
     """Constant-time comparison of a token's `tk` claim with the user's current fingerprint."""
+    import hmac
     return isinstance(given, str) and hmac.compare_digest(expected.encode(), given.encode())
 
 

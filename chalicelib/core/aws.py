@@ -9,6 +9,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from chalicelib.core import snapstart
+
 _clients: dict[str, Any] = {}
 _lock = threading.Lock()
 
@@ -37,3 +39,6 @@ def reset_clients() -> None:
     """Forget cached clients (tests point them at a new emulator)."""
     with _lock:
         _clients.clear()
+
+
+snapstart.on_restore(reset_clients)  # each resumed copy opens its own connections

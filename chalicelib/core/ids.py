@@ -5,14 +5,13 @@ sort by creation time and two ids made in the same millisecond collide with odds
 """
 from __future__ import annotations
 
-import hashlib
-import re
-import secrets
 import time
+
+from chalicelib.core.patterns import lazy
 
 ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 ID_LENGTH = 15
-ID_PATTERN = re.compile(r"^[a-z0-9]{15}$")
+ID_PATTERN = lazy(r"^[a-z0-9]{15}$")
 _TIME_DIGITS = 9
 
 
@@ -26,6 +25,8 @@ def _base36(value: int, width: int) -> str:
 
 def new_id(now_ms: int | None = None) -> str:
     ms = int(time.time() * 1000) if now_ms is None else now_ms
+    import secrets  # here, not at import: secrets loads hmac and OpenSSL, which no cold start needs
+
     random_part = "".join(secrets.choice(ALPHABET) for _ in range(ID_LENGTH - _TIME_DIGITS))
     return _base36(ms, _TIME_DIGITS) + random_part
 
@@ -33,6 +34,8 @@ def new_id(now_ms: int | None = None) -> str:
 def derived_id(text: str) -> str:
     """A stable id for something named by `text` (the same text, the same id): imported documents whose own
     ids aren't record ids, users created for an openid."""
+    import hashlib  # here, not at import: hashlib loads OpenSSL, which no cold start needs
+
     return _base36(int.from_bytes(hashlib.sha256(text.encode()).digest()[:12], "big"), ID_LENGTH)
 
 
@@ -46,4 +49,6 @@ def is_valid_id(value: object) -> bool:
 
 
 def random_token(nbytes: int = 24) -> str:
+    import secrets
+
     return secrets.token_urlsafe(nbytes)

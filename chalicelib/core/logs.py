@@ -17,14 +17,15 @@ import uuid
 from typing import Any, Callable
 
 from chalicelib.core import metrics
+from chalicelib.core.patterns import lazy
 from chalicelib.core.secrets import known_secret_values
 
 _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("wxbase_request_id", default=None)
 # Who the current request authenticated as, for its request log: "users", "_superusers" (PocketBase's names) or "".
 _request_auth: contextvars.ContextVar[str] = contextvars.ContextVar("wxbase_request_auth", default="")
-_SECRET_FIELD = re.compile(r"secret|session_?key|password|token|aes_?key|authorization|signature", re.I)
+_SECRET_FIELD = lazy(r"secret|session_?key|password|token|aes_?key|authorization|signature", re.I)
 _ALLOWED_TOKENISH = {"token_mode", "token_expires_at", "token_source"}
-_SECRET_PARAM = re.compile(r"key|code|ticket|sig", re.I)  # in a URL's query: admin keys, login codes, tickets
+_SECRET_PARAM = lazy(r"key|code|ticket|sig", re.I)  # in a URL's query: admin keys, login codes, tickets
 REDACTED = "***"
 
 logger = logging.getLogger("wxbase")

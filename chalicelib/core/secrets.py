@@ -10,6 +10,8 @@ from __future__ import annotations
 import threading
 import time
 
+from chalicelib.core import snapstart
+
 SSM_PREFIX = "ssm:"
 SSM_CACHE_SECONDS = 300
 
@@ -79,3 +81,6 @@ def known_secret_values() -> frozenset[str]:
     """Every secret value revealed in this process (for the log redactor)."""
     return frozenset(_known_values)
 
+
+
+snapstart.on_restore(clear_cache)  # a value read before the snapshot would outlive rotations in every copy

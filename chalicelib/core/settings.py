@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TypeVar
 
 from chalicelib.core.errors import ApiError, BadRequest, NotFound, field_error
 from chalicelib.core.secrets import Secret
+from chalicelib.core.patterns import lazy
 
 APP_TYPES = ("miniprogram", "officialaccount")
 TOKEN_MODES = ("stable", "classic")
@@ -91,7 +91,7 @@ class Settings:
         return parse_admin_keys(self.admin_keys.reveal())
 
 
-_ADMIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+_ADMIN_NAME = lazy(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 
 
 @lru_cache(maxsize=8)

@@ -12,11 +12,12 @@ import pkgutil
 import re
 from dataclasses import dataclass
 from typing import Any, Callable
+from chalicelib.core.patterns import lazy
 
 AUTH_LEVELS = ("guest", "user", "admin")
-NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+NAME = lazy(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 DEFAULT_PACKAGES = "functions"
-_PERIOD = re.compile(r"^\s*(\d+)\s*(minute|hour|day)s?\s*$", re.IGNORECASE)
+_PERIOD = lazy(r"^\s*(\d+)\s*(minute|hour|day)s?\s*$", re.IGNORECASE)
 _UNIT_MINUTES = {"minute": 1, "hour": 60, "day": 1440}
 
 

@@ -12,15 +12,15 @@ rule; a rule applies only if its audience admits the caller. One rule, the first
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from chalicelib.core.patterns import lazy
 from chalicelib.core.settings import ConfigError, json_list
 
 VARIABLE = "WXBASE_RATE_LIMITS"
 AUDIENCES = ("", "@guest", "@auth")
-LABEL = re.compile(r"^(\w+ /[\w/-]*|/[\w/-]*|\w+:\w+|\*:\w+|\w+)$")  # PocketBase's rateLimitRuleLabelRegex
+LABEL = lazy(r"^(\w+ /[\w/-]*|/[\w/-]*|\w+:\w+|\*:\w+|\w+)$")  # PocketBase's rateLimitRuleLabelRegex
 
 
 @dataclass(frozen=True)

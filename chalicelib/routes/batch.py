@@ -5,16 +5,13 @@ field and any file under `requests.<index>.<field>`; plain JSON is taken too.
 """
 from __future__ import annotations
 
-import re
-from email.message import Message
-from email.parser import BytesParser
-from email.policy import HTTP
 from typing import Any
 
 from chalice.app import Request
 
 from chalicelib.core import json_input
 from chalicelib.core.errors import BadRequest
+from chalicelib.core.patterns import lazy
 from chalicelib.routes import schemas
 from chalicelib.routes.blueprint import ApiBlueprint
 from chalicelib.routes.common import caller_from, raw_body
@@ -31,7 +28,7 @@ BODY = {"required": True, "content": {
         "@jsonPayload": {"type": "string", "contentMediaType": "application/json"}})}}}
 ANSWER = {"type": "array", "items": schemas.obj(("status", "body"), status=schemas.INTEGER,
                                                  body={"type": ["object", "null"]})}
-_FILE_PART = re.compile(r"^requests(?:\.(\d+)\.|\[(\d+)\]\.)(.+)$")
+_FILE_PART = lazy(r"^requests(?:\.(\d+)\.|\[(\d+)\]\.)(.+)$")
 
 
 @bp.route("/api/batch", methods=["POST"], content_types=["application/json", "multipart/form-data"],
@@ -51,6 +48,10 @@ def _payload(request: Request) -> tuple[Any, dict[int, list[str]]]:
     content_type = request.headers.get("content-type", "")
     if not content_type.lower().startswith("multipart/form-data"):
         return (json_input.loads(body) if body.strip() else None), {}
+    from email.message import Message  # here: the email package is heavy, and only multipart batches need it
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
     message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
     if not message.is_multipart():
         raise BadRequest("Failed to read the submitted batch data.")

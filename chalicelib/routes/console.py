@@ -7,7 +7,6 @@ the page that holds an admin session; it talks and loads images only to this API
 revalidate it by ETag.
 """
 import base64
-import hashlib
 import os
 import re
 import threading
@@ -24,11 +23,13 @@ _lock = threading.Lock()
 
 
 def _hashes(html: str, tag: str) -> str:
+    import hashlib  # OpenSSL's hashes load when used, not in every Lambda's start
     bodies = re.findall(rf"<{tag}>(.*?)</{tag}>", html, flags=re.S)
     return " ".join("'sha256-%s'" % base64.b64encode(hashlib.sha256(b.encode()).digest()).decode() for b in bodies)
 
 
 def _page() -> dict:
+    import hashlib
     mtime = os.stat(PAGE).st_mtime_ns
     with _lock:
         if _cached.get("mtime") != mtime:

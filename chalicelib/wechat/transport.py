@@ -12,7 +12,7 @@ import threading
 import time
 from typing import Any
 
-from chalicelib.core import logs
+from chalicelib.core import logs, snapstart
 from chalicelib.core.settings import get_settings
 from chalicelib.logs import record
 from chalicelib.wechat.errcodes import SYSTEM_BUSY, WeChatError, WeChatUnavailable
@@ -41,6 +41,16 @@ def http_session() -> Any:
                 session.mount("http://", adapter)
                 _session = session
     return _session
+
+
+def reset_session() -> None:
+    """Forget the pooled session: an environment resumed from a SnapStart snapshot opens its own connections."""
+    global _session
+    with _session_lock:
+        _session = None
+
+
+snapstart.on_restore(reset_session)
 
 
 def _backoff(attempt: int) -> float:

@@ -5,7 +5,6 @@ That Python is the runtime's version (infra/lambda.json) when this machine has o
 PATH, or pyenv's — in a virtual environment under .venv/ holding boto3 and botocore at the versions the project pins;
 otherwise the project's own interpreter, isolated the same way (`python` in each handler's first answer says which).
 """
-import glob
 import json
 import os
 import platform
@@ -27,24 +26,6 @@ def runtime_version() -> str:
     return package.settings()["runtime"][len("python"):]
 
 
-def _runs(python: str, version: str) -> bool:
-    try:
-        out = subprocess.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                             capture_output=True, text=True, timeout=30)
-    except OSError:
-        return False
-    return out.returncode == 0 and out.stdout.strip() == version
-
-
-def find_runtime_python(version: str) -> str | None:
-    """An interpreter of the runtime's Python version on this machine, or None."""
-    candidates = [os.environ.get("LAMBDA_PYTHON", ""), shutil.which(f"python{version}") or ""]
-    candidates += sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/{version}*/bin/python{version}")),
-                         reverse=True)
-    candidates += [f"/usr/bin/python{version}", f"/usr/local/bin/python{version}"]
-    return next((c for c in candidates if c and _runs(c, version)), None)
-
-
 def _pinned(name: str) -> str:
     """The project's pin of a package (boto3 and botocore are in requirements-local.txt, what make dev needs)."""
     with open(os.path.join(PROJECT, "requirements-local.txt")) as f:
@@ -59,7 +40,7 @@ def runtime_python_version(python: str) -> str:
 def runtime_python() -> str:
     """A Python with boto3 and botocore only, as the Lambda runtime has: the runtime's version when available."""
     version = runtime_version()
-    base = find_runtime_python(version) or getattr(sys, "_base_executable", sys.executable)
+    base = package.find_runtime_python(version) or getattr(sys, "_base_executable", sys.executable)
     found = runtime_python_version(base)
     pins = [_pinned("boto3"), _pinned("botocore")]
     env_dir = os.path.join(PROJECT, ".venv", f"lambda-python{found}")

@@ -10,7 +10,8 @@ from tests.artifact import events, runtime
 from tests.pushing import Pusher, drain_queue, text_message
 from tests.stackenv import APP1, TEST_APPS
 
-ANSWER_SCHEDULES = {"TokenRefresher", "SendSubscribeMessages", "SweepUploads", "FunctionsSchedule"}
+ANSWER_SCHEDULES = {"TokenRefresher", "SendSubscribeMessages", "SweepUploads", "FunctionsSchedule", "BackupExport",
+                    "ReconcilePayments"}
 
 
 def _via_lambda(handlers, artifact, method, url, headers=(), body=b""):

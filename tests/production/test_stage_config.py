@@ -64,6 +64,11 @@ def test_every_template_parameter_comes_from_the_stage_file(tmp_path):
     assert stage.parameters()["FixedEgressIp"] == "false" and stage.parameters()["FilesDomainName"] == ""
 
 
+def test_snap_start_is_off_unless_the_stage_file_turns_it_on(tmp_path):
+    assert load("prod", write_stage(tmp_path), environ={}).parameters()["SnapStart"] == "false"
+    assert load("prod", write_stage(tmp_path, snapStart=True), environ={}).parameters()["SnapStart"] == "true"
+
+
 def test_domains_certificates_and_egress_reach_the_parameters(tmp_path):
     stage = load("prod", write_stage(
         tmp_path, apiDomain={"name": "API.example.com", "certificateArn": CERT.format(region="ap-east-1"),
@@ -94,6 +99,7 @@ def test_domains_certificates_and_egress_reach_the_parameters(tmp_path):
     ({"region": "cn-north-1", "filesDomain": {"name": "files.example.cn"}}, "IAM server certificate"),
     ({"region": "cn-north-1", "createCdn": True}, "createCdn is for global regions"),
     ({"fixedEgressIp": "yes"}, "true or false"),
+    ({"snapStart": "on"}, "snapStart must be true or false"),
     ({"apps": [{"appid": MINI, "autoReplies": [{"keyword": "k" * 10, "reply": {"msgtype": "text",
                                                 "text": {"content": "x" * 5000}}}]}]}, "leaves 3500"),
 ])

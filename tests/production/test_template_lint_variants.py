@@ -17,6 +17,7 @@ OPTIONS = {
     "files-domain": {"FilesDomainName": "files.example.com", "FilesCertificateArn": ACM_GLOBAL},
     "realtime-domain": {"RealtimeDomainName": "live.example.com", "RealtimeCertificateArn": ACM_REGIONAL},
     "egress": {"FixedEgressIp": "true"},
+    "snap-start": {"SnapStart": "true"},
 }
 CHINA_OPTIONS = {
     "api-domain": {"ApiDomainName": "api.example.cn",

@@ -2,6 +2,9 @@
 the Chalice stage any stage file packages with."""
 import datetime
 import json
+import subprocess
+import sys
+import zipfile
 
 import pytest
 
@@ -51,3 +54,23 @@ def test_any_stage_packages_with_prods_settings_unless_it_declares_its_own(tmp_p
     assert package.chalice_stage("dev", str(config)) == "dev"
     assert package.chalice_stage("staging-2", str(config)) == "prod"
     assert package.chalice_stage("local", str(config)) == "prod"
+
+
+def test_the_zip_carries_bytecode_that_loads_without_its_source_being_compiled(tmp_path):
+    """add_bytecode's pycs are what the runtime loads: unchecked-hash, so a source changed after packaging (or a
+    modification time the zip rounded) doesn't send Python back to compiling."""
+    zip_path = tmp_path / "deployment.zip"
+    with zipfile.ZipFile(zip_path, "w") as zf:
+        zf.writestr("pkg/__init__.py", "")
+        zf.writestr("pkg/mod.py", "VALUE = 'compiled'\n")
+        zf.writestr("pkg/data.json", "{}")
+    assert package.add_bytecode(str(zip_path), sys.executable) == 2
+    task = tmp_path / "task"
+    with zipfile.ZipFile(zip_path) as zf:
+        tag = sys.implementation.cache_tag
+        assert f"pkg/__pycache__/mod.{tag}.pyc" in zf.namelist()
+        zf.extractall(task)
+    (task / "pkg" / "mod.py").write_text("VALUE = 'source'\n")
+    ran = subprocess.run([sys.executable, "-B", "-c", "import pkg.mod; print(pkg.mod.VALUE)"], cwd=task,
+                         capture_output=True, text=True, check=True)
+    assert ran.stdout.strip() == "compiled"

@@ -9,7 +9,6 @@ the records joined (PocketBase 0.40), and a collection whose list rule is locked
 """
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -21,13 +20,14 @@ from chalicelib.records.filter.tree import (TRUE, And, Compare, Const, FieldRef,
                                             Op, Operand, Or, identifiers)
 from chalicelib.records.schema.fields import TYPES, field_type
 from chalicelib.records.schema.model import Collection, Schema
+from chalicelib.core.patterns import lazy
 
 AUTH_SYSTEM = ("id", "collectionId", "collectionName")
 BODY_MODIFIERS = (None, "isset", "changed", "length")
 MODIFIERS = ("isset", "each", "length", "lower", "changed")
 MULTIVALUERS = tuple(name for name, t in TYPES.items() if t.multi_valued)  # :each and :length read a list
 MAX_NESTED = 6  # PocketBase's maxNestedRels
-_VIA = re.compile(r"^(\w+)_via_(\w+)$")
+_VIA = lazy(r"^(\w+)_via_(\w+)$")
 
 
 class AuthValues(Protocol):

@@ -20,12 +20,13 @@ import re
 from chalicelib.core.errors import BadRequest, field_error
 from chalicelib.records.filter import operators
 from chalicelib.records.filter.tree import TRUE, And, Compare, Function, Ident, Literal, Node, Operand, Or
+from chalicelib.core.patterns import lazy
 
 MAX_LENGTH = 3500  # PocketBase's maxFilterLength
 MAX_EXPRESSIONS = 200  # PocketBase's maxFilterExprLimit
 MAX_DEPTH = 32
 
-_TOKEN = re.compile(
+_TOKEN = lazy(
     r"""
     (?P<ws>[ \t\n]+|//[^\n]*)
   | (?P<lparen>\()
@@ -40,7 +41,7 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 # segments joined by dots, an optional `:modifier` at the end (and `@collection.name:alias.` in the middle)
-_IDENT = re.compile(r"^@?[A-Za-z_]\w*(?::\w+)?(?:\.@?\w+(?::\w+)?)*$")
+_IDENT = lazy(r"^@?[A-Za-z_]\w*(?::\w+)?(?:\.@?\w+(?::\w+)?)*$")
 
 
 class FilterError(BadRequest):

@@ -7,16 +7,16 @@ Adding a function is one entry in FUNCTIONS: its argument check and its evaluati
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from chalicelib.records.filter.tree import FieldRef, Literal, Operand
+from chalicelib.core.patterns import lazy
 
 MAX_ARGS = 10
-_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}:\d{2})?$")
-_MODIFIER = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s+(day|hour|minute|second|month|year)s?$")
+_TIME = lazy(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}:\d{2})?$")
+_MODIFIER = lazy(r"^([+-]?\d+(?:\.\d+)?)\s+(day|hour|minute|second|month|year)s?$")
 
 
 def _parse_time(value: Any, unixepoch: bool = False) -> datetime | None:

@@ -18,13 +18,14 @@ import math
 import re
 from decimal import Decimal
 from typing import Any
+from chalicelib.core.patterns import lazy
 
 NUMERIC = "numeric"
 TEXT = "text"
 SqlValue = Any  # None (NULL) | int | float | str
 Truth = Any  # True | False | None (NULL)
 
-_NUMBER_TEXT = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$")
+_NUMBER_TEXT = lazy(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$")
 _ASCII_UPPER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 

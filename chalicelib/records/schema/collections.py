@@ -32,6 +32,7 @@ from chalicelib.records.schema import indexes as index_sql
 from chalicelib.records.schema.fields import TYPES, field_type
 from chalicelib.records.schema.fields.base import OptionProblem, check_number
 from chalicelib.records.schema.model import SYSTEM_FIELDS, USERS, Collection, Field, Index, Schema, UniqueIndex
+from chalicelib.core.patterns import lazy
 
 PAYMENTS = "payments"  # the built-in collection of WeChat Pay orders (chalicelib/payments), written by wxbase only
 TRADE_STATES = ("NOTPAY", "USERPAYING", "SUCCESS", "PAYERROR", "CLOSED", "REVOKED", "REFUND")
@@ -55,7 +56,7 @@ AUTH_COLLECTION_KEYS = {"authRule", "manageRule", "authAlert", "oauth2", "passwo
                         "passwordResetToken", "emailChangeToken", "verificationToken", "fileToken",
                         "verificationTemplate", "resetPasswordTemplate", "confirmEmailChangeTemplate"}
 RULES = ("listRule", "viewRule", "createRule", "updateRule", "deleteRule")
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+_NAME = lazy(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
 
 class SchemaError(ConfigError):

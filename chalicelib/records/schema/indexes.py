@@ -22,17 +22,18 @@ from typing import Callable
 
 from chalicelib.records.schema.fields import field_type
 from chalicelib.records.schema.model import Collection, Index, UniqueIndex
+from chalicelib.core.patterns import lazy
 
 BUILT_IN_ORDERS = ("created", "updated")  # the table's gsi1/gsi2 already order a collection by these
 
-_CREATE = re.compile(
+_CREATE = lazy(
     r"^\s*CREATE\s+(?P<unique>UNIQUE\s+)?INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?[`\"'\[]?(?P<name>\w+)[`\"'\]]?\s+ON\s+"
     r"[`\"'\[]?(?P<table>\w+)[`\"'\]]?\s*\((?P<columns>.*)\)\s*(?:WHERE\s+(?P<where>.*?))?\s*;?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
-_COLUMN = re.compile(r"^[`\"'\[]?(?P<name>\w+)[`\"'\]]?(?P<rest>(?:\s+\w+)*)$")
-_NOT_BLANK = re.compile(r"^[`\"'\[]?(?P<name>\w+)[`\"'\]]?\s*(?:!=|<>)\s*(?:''|\"\")$")
-_NOT_NULL = re.compile(r"^[`\"'\[]?(?P<name>\w+)[`\"'\]]?\s+IS\s+NOT\s+NULL$", re.IGNORECASE)
+_COLUMN = lazy(r"^[`\"'\[]?(?P<name>\w+)[`\"'\]]?(?P<rest>(?:\s+\w+)*)$")
+_NOT_BLANK = lazy(r"^[`\"'\[]?(?P<name>\w+)[`\"'\]]?\s*(?:!=|<>)\s*(?:''|\"\")$")
+_NOT_NULL = lazy(r"^[`\"'\[]?(?P<name>\w+)[`\"'\]]?\s+IS\s+NOT\s+NULL$", re.IGNORECASE)
 
 
 class IndexProblem(ValueError):

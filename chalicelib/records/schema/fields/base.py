@@ -8,6 +8,7 @@ import math
 import re
 from typing import Any
 
+from chalicelib.core.patterns import lazy
 from chalicelib.records.schema.model import Field
 
 FLOAT64_EXACT_INTEGERS = 2 ** 53
@@ -81,7 +82,7 @@ def as_text(value: Any) -> str:
     raise Invalid("validation_invalid_value", "Must be a string.")
 
 
-_NUMBER_TEXT = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
+_NUMBER_TEXT = lazy(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
 
 
 def as_number(value: Any) -> int | float:

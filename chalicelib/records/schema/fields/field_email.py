@@ -1,13 +1,13 @@
 """email: an address, optionally limited to `onlyDomains` or excluding `exceptDomains`."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from chalicelib.records.schema.fields.base import EMPTY, FieldType, Invalid, check_domain, check_strings
 from chalicelib.records.schema.model import Field
+from chalicelib.core.patterns import lazy
 
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_EMAIL = lazy(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 
 
 class Email(FieldType):

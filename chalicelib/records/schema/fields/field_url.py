@@ -4,15 +4,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from chalicelib.core.patterns import lazy
 from chalicelib.records.schema.fields.base import EMPTY, FieldType, Invalid, check_domain, check_strings
 from chalicelib.records.schema.model import Field
 
 # ozzo-validation's is.URL (PocketBase's url check): an optional scheme (lowercase only: `HTTP://` is refused), a
 # host, an optional port, path and query
-_URL = re.compile(r"^(?-i:(?:ftp|tcp|udp|wss?|https?)://)?(?:\S+(?::\S*)?@)?"
-                  r"(?:\[[0-9a-f:.]+\]|(?:[a-z0-9\u00a1-\uffff](?:[a-z0-9\u00a1-\uffff_-]*[a-z0-9\u00a1-\uffff])?\.)*"
-                  r"[a-z0-9\u00a1-\uffff](?:[a-z0-9\u00a1-\uffff_-]*[a-z0-9\u00a1-\uffff])?\.?)(?::\d{1,5})?"
-                  r"(?:[/?#]\S*)?$", re.IGNORECASE)
+_URL = lazy(r"^(?-i:(?:ftp|tcp|udp|wss?|https?)://)?(?:\S+(?::\S*)?@)?"
+            r"(?:\[[0-9a-f:.]+\]|(?:[a-z0-9\u00a1-\uffff](?:[a-z0-9\u00a1-\uffff_-]*[a-z0-9\u00a1-\uffff])?\.)*"
+            r"[a-z0-9\u00a1-\uffff](?:[a-z0-9\u00a1-\uffff_-]*[a-z0-9\u00a1-\uffff])?\.?)(?::\d{1,5})?"
+            r"(?:[/?#]\S*)?$", re.IGNORECASE)
 
 
 class Url(FieldType):
