@@ -3,10 +3,14 @@
     python -m infra.package --stage prod --out out
 
 Chalice takes the Lambda runtime from the Python that runs it; here it comes from infra/lambda.json instead
-(`runtime`, `architecture`), so a package built from a 3.11 `.venv` still runs on python3.13 arm64. Before
-building, every requirement is fetched as a wheel for that Python version and architecture, so a dependency that
-has none stops the build with one line instead of shipping a library compiled for this machine. A runtime whose
+(`runtime`, `architecture`), so a package built from a 3.11 `.venv` still runs on python3.13 arm64. A runtime whose
 function creation AWS has blocked is refused.
+
+The requirements are installed here, not by Chalice (whose packager can't take some python3.13 wheels, Pillow's
+among them, and then ships the zip without them): every requirement is installed from its wheel for that Python
+version and architecture into the vendor/ folder of a staging copy of the app, beside the project's own vendor/,
+and Chalice packages that copy with an empty requirements.txt. A dependency with no such wheel stops the build with
+one line instead of shipping a library compiled for this machine, and so does a zip missing a requirement.
 
 The zip carries the bytecode of every module, compiled by the runtime's Python version when this machine has it
 (`LAMBDA_PYTHON`, `python3.X` on PATH, or pyenv's): Lambda's code folder is read-only, so without it every cold start
@@ -17,6 +21,7 @@ import datetime
 import glob
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -80,18 +85,54 @@ def pip_target(runtime: str, architecture: str) -> list:
             "--platform", "any"]
 
 
-def check_wheels(runtime: str, architecture: str, requirements: str, dest: str) -> None:
-    """Every requirement (with its dependencies) exists as a wheel for the target; else one line naming it."""
-    cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--dest", dest,
-           "-r", requirements, *pip_target(runtime, architecture)]
+def install_requirements(runtime: str, architecture: str, requirements: str, dest: str) -> None:
+    """Every requirement (with its dependencies) installed into `dest` from its wheel for the target; if one has
+    none, one line naming it."""
+    cmd = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
+           "--target", dest, "-r", requirements, *pip_target(runtime, architecture)]
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
         missing = next((line.strip() for line in done.stderr.splitlines()
                         if "No matching distribution" in line or "Could not find a version" in line),
-                       done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "pip download failed")
+                       done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "pip install failed")
         other = "x86_64" if architecture == "arm64" else "arm64"
         raise PackageError(f"requirements.txt has no wheel for {runtime} on {architecture} ({missing}); set "
                            f"architecture to {other} in infra/lambda.json or pick a version that ships one.")
+    shutil.rmtree(os.path.join(dest, "bin"), ignore_errors=True)  # console scripts: nothing runs them on Lambda
+
+
+def pinned(requirements: str) -> dict:
+    """{canonical name: version} of requirements.txt's `name==version` lines."""
+    with open(requirements, encoding="utf-8") as f:
+        pins = (line.split("#")[0].strip() for line in f)
+        return {_canonical(name): version for name, _, version in (p.partition("==") for p in pins if p)}
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def missing_requirements(zip_path: str, requirements: str) -> list:
+    """The `name==version` pins of requirements.txt whose installed distribution (its .dist-info) the zip lacks."""
+    with zipfile.ZipFile(zip_path) as zf:
+        installed = {_canonical(top[:-len(".dist-info")]) for top in {n.split("/")[0] for n in zf.namelist()}
+                     if top.endswith(".dist-info")}
+    return [f"{name}=={version}" for name, version in pinned(requirements).items()
+            if _canonical(f"{name}-{version}") not in installed]
+
+
+def staged_app(stage_dir: str, runtime: str, architecture: str) -> str:
+    """A copy of what Chalice packages (app.py, chalicelib/, .chalice/'s settings, vendor/) whose vendor/ also holds
+    the requirements installed for the target and whose requirements.txt is empty. Returns its folder."""
+    app_dir = os.path.join(stage_dir, "app")
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc", "deployments")
+    for name in ("chalicelib", ".chalice", "vendor"):
+        shutil.copytree(os.path.join(PROJECT, name), os.path.join(app_dir, name), ignore=skip)  # follows links
+    shutil.copy(os.path.join(PROJECT, "app.py"), app_dir)
+    install_requirements(runtime, architecture, os.path.join(PROJECT, "requirements.txt"),
+                         os.path.join(app_dir, "vendor"))
+    open(os.path.join(app_dir, "requirements.txt"), "w").close()
+    return app_dir
 
 
 def _runs(python: str, version: str) -> bool:
@@ -141,7 +182,8 @@ def chalice_stage(stage: str, config_path: str = os.path.join(PROJECT, ".chalice
 
 
 def build(stage: str, out: str, merge_template: str, runtime: str, architecture: str) -> None:
-    """chalice package, with the runtime and architecture set here rather than taken from this interpreter."""
+    """chalice package of the staged app, with the runtime and architecture set here rather than taken from this
+    interpreter; stops if the zip lacks a requirement."""
     from chalice.cli.factory import CLIFactory
     from chalice.config import Config
 
@@ -150,20 +192,26 @@ def build(stage: str, out: str, merge_template: str, runtime: str, architecture:
         def lambda_python_version(self) -> str:
             return runtime
 
-    factory = CLIFactory(project_dir=PROJECT)
-    config = factory.create_config_obj(chalice_stage(stage),
-                                       user_provided_params={"lambda_architecture": architecture})
-    config.__class__ = TargetConfig
-    packager = factory.create_app_packager(config, factory.create_package_options(), "cloudformation", "yaml",
-                                           merge_template)
-    packager.package_app(config, out, chalice_stage(stage))
+    with tempfile.TemporaryDirectory() as stage_dir:
+        factory = CLIFactory(project_dir=staged_app(stage_dir, runtime, architecture))
+        config = factory.create_config_obj(chalice_stage(stage),
+                                           user_provided_params={"lambda_architecture": architecture})
+        config.__class__ = TargetConfig
+        packager = factory.create_app_packager(config, factory.create_package_options(), "cloudformation", "yaml",
+                                               os.path.abspath(merge_template))
+        packager.package_app(config, os.path.abspath(out), chalice_stage(stage))
+    zip_path = os.path.join(out, "deployment.zip")
+    missing = missing_requirements(zip_path, os.path.join(PROJECT, "requirements.txt"))
+    if missing:
+        os.remove(zip_path)
+        raise PackageError(f"the package lacks {', '.join(missing)} of requirements.txt; the zip was removed.")
     route_api_to_alias(os.path.join(out, "sam.yaml"))
     python = find_runtime_python(runtime[len("python"):])
     if python is None:
         print(f"note: no {runtime} on this machine, so the zip carries no bytecode (each cold start compiles the "
               "code; set LAMBDA_PYTHON to one)", file=sys.stderr)
     else:
-        added = add_bytecode(os.path.join(out, "deployment.zip"), python)
+        added = add_bytecode(zip_path, python)
         print(f"Added the bytecode of {added} modules, compiled by {runtime}.", flush=True)
 
 
@@ -191,9 +239,6 @@ def main(argv=None) -> int:
         target["architecture"] = args.architecture or target["architecture"]
         check_runtime(target["runtime"], datetime.date.today())
         print(f"Packaging for {target['runtime']} on {target['architecture']} (infra/lambda.json)…", flush=True)
-        with tempfile.TemporaryDirectory() as wheels:
-            check_wheels(target["runtime"], target["architecture"], os.path.join(PROJECT, "requirements.txt"),
-                         wheels)
         build(args.stage, args.out, args.merge_template, target["runtime"], target["architecture"])
     except PackageError as exc:
         print(f"error: {exc}", file=sys.stderr)

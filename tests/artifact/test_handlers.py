@@ -1,12 +1,15 @@
 """Every function of the packaged template, run from the unzipped zip through its Handler in a Python holding only
 what Lambda's runtime provides, on AWS's event shapes, against the local engines — and the API's answers compared
 with make dev's HTTP front for the same requests."""
+import io
 import json
 import secrets
 
 import requests
+from PIL import Image
 
 from tests.artifact import events, runtime
+from tests.http.test_files_http import wx_upload_file
 from tests.pushing import Pusher, drain_queue, text_message
 from tests.stackenv import APP1, TEST_APPS
 
@@ -153,3 +156,34 @@ def test_a_socket_connects_pings_and_disconnects(handlers, connections):
     assert posted[0] == {"type": "pong"} and posted[1]["type"] == "error" and posted[1]["status"] == 400
     assert handlers["WebsocketDisconnect"].invoke(
         events.websocket("DISCONNECT", connection, domain))["statusCode"] == 200
+
+
+def test_a_thumbnail_is_made_by_the_zips_pillow(handlers, artifact, sandbox):
+    """posts.cover lists 300x200 in its thumbs: the first `?thumb=300x200` makes it, in the zip's Pillow."""
+    json_type = [("Content-Type", "application/json")]
+    code = f"sandbox-artifact-{secrets.token_hex(3)}"
+    status, _, raw = _via_lambda(handlers, artifact, "POST", "/api/wechat/login", json_type,
+                                 json.dumps({"code": code, "appid": APP1}).encode())
+    assert status == 200, raw
+    login = json.loads(raw)
+    auth = [("Authorization", login["token"])]
+    photo = io.BytesIO()
+    Image.new("RGB", (1200, 900), (200, 30, 30)).save(photo, "JPEG", quality=90)
+    status, _, raw = _via_lambda(handlers, artifact, "POST", "/api/files/upload", json_type + auth, json.dumps(
+        {"collection": "posts", "field": "cover", "filename": "photo.jpg", "size": len(photo.getvalue()),
+         "contentType": "image/jpeg"}).encode())
+    assert status == 200, raw
+    upload = json.loads(raw)
+    wx_upload_file(upload, photo.getvalue(), "image/jpeg")
+    status, _, raw = _via_lambda(handlers, artifact, "POST", "/api/collections/posts/records", json_type + auth,
+                                 json.dumps({"id": upload["recordId"], "title": "with a cover", "status": "draft",
+                                             "owner": login["record"]["id"], "cover": upload["name"]}).encode())
+    assert status == 200, raw
+
+    answer = handlers["APIHandler"].invoke(events.rest(
+        artifact.rest_api(), "GET", f"/api/files/posts/{upload['recordId']}/{upload['name']}?thumb=300x200", auth))
+    assert answer["statusCode"] == 302, answer
+    location = {k.lower(): v for k, v in answer["headers"].items()}["location"]
+    thumb = Image.open(io.BytesIO(requests.get(location, timeout=30).content))
+    assert (thumb.format, thumb.size) == ("JPEG", (300, 200))
+    assert "thumbs_" in location.split("?")[0]  # the stored thumbnail, not the original

@@ -1,6 +1,6 @@
 """The packaged functions run on the runtime and architecture infra/lambda.json declares, whatever Python built
-them: every function's Runtime and Architectures, and every compiled library in the zip built for that machine and
-that Python. Runs in `make test-production`."""
+them: every function's Runtime and Architectures, every requirement in the zip, and every compiled library in it
+built for that machine and that Python. Runs in `make test-production`."""
 import os
 import re
 import zipfile
@@ -30,12 +30,26 @@ def test_every_function_has_the_declared_runtime_and_architecture():
         assert props.get("Architectures", ["x86_64"]) == [target["architecture"]], name
 
 
+def _zip():
+    return os.path.join(os.path.dirname(PACKAGED), "deployment.zip")
+
+
+def test_the_zip_holds_every_requirement_with_its_libraries():
+    assert package.missing_requirements(_zip(), os.path.join(package.PROJECT, "requirements.txt")) == []
+    with zipfile.ZipFile(_zip()) as z:
+        names = z.namelist()
+    assert "PIL/Image.py" in names and "jwt/__init__.py" in names and "requests/__init__.py" in names
+    assert any(re.match(r"PIL/_imaging\.cpython-\d+-.+\.so$", n) for n in names)
+    assert any(n.startswith("pillow.libs/libjpeg") for n in names)  # the codecs PIL/_imaging links against
+
+
 def test_compiled_libraries_are_for_the_target_machine_and_python():
     target = package.settings()
     version = target["runtime"][len("python"):].replace(".", "")
-    with zipfile.ZipFile(os.path.join(os.path.dirname(PACKAGED), "deployment.zip")) as z:
-        libraries = [n for n in z.namelist() if n.endswith(".so")]
-        assert libraries  # pycryptodome's, at least
+    with zipfile.ZipFile(_zip()) as z:
+        libraries = [n for n in z.namelist() if re.search(r"\.so(\.[\d.]+)?$", n)]
+        assert any(n.startswith("Crypto/") for n in libraries) and any(n.startswith("PIL/") for n in libraries)
+        assert any(n.startswith("pillow.libs/") for n in libraries)
         for name in libraries:
             header = z.read(name)[:20]
             assert header[:4] == b"\x7fELF", name

@@ -74,3 +74,17 @@ def test_the_zip_carries_bytecode_that_loads_without_its_source_being_compiled(t
     ran = subprocess.run([sys.executable, "-B", "-c", "import pkg.mod; print(pkg.mod.VALUE)"], cwd=task,
                          capture_output=True, text=True, check=True)
     assert ran.stdout.strip() == "compiled"
+
+
+def test_a_zip_without_a_requirements_distribution_is_caught(tmp_path):
+    """missing_requirements matches requirements.txt's pins to the zip's .dist-info folders whatever their spelling
+    (PyJWT's wheel names it pyjwt-…, Pillow's pillow-…); a pin at another version is missing too."""
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("# comment\nPyJWT==2.15.1\nPillow==12.2.0  # thumbnails\n\ncharset.normalizer==3.5.3\n")
+    zip_path = tmp_path / "deployment.zip"
+    with zipfile.ZipFile(zip_path, "w") as zf:
+        zf.writestr("pyjwt-2.15.1.dist-info/METADATA", "")
+        zf.writestr("charset_normalizer-3.5.3.dist-info/METADATA", "")
+        zf.writestr("pillow-12.1.0.dist-info/METADATA", "")
+        zf.writestr("PIL/Image.py", "")
+    assert package.missing_requirements(str(zip_path), str(requirements)) == ["pillow==12.2.0"]
