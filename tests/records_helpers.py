@@ -46,15 +46,3 @@ def review_entries(record_id):
         if start is None:
             return [e for e in entries if e["recordId"] == record_id]
 
-
-def use_collections(tmp_path, monkeypatch, *extra):
-    """Serve the shipped collections plus `extra` (PocketBase-format dicts) for one test."""
-    import json
-    import os
-
-    project_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    path = tmp_path / "collections.json"
-    shipped = json.load(open(os.path.join(project_dir, "chalicelib", "collections.json")))
-    path.write_text(json.dumps(shipped + list(extra)))
-    monkeypatch.setenv("WXBASE_COLLECTIONS", str(path))
-    return path
