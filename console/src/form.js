@@ -257,11 +257,11 @@ export function recordForm(collection, collections, record, done) {
             for (const [f, c] of controls) {
                 const slot = c.el.querySelector(".field-error");
                 slot.textContent = errors[f.name] || "";
-                const input = c.el.querySelector("input, select, textarea");
+                const input = c.el.querySelector("input, select, textarea, .rich-area");
                 if (input) input.toggleAttribute("aria-invalid", !!errors[f.name]);
             }
             const firstBad = controls.find(([f]) => errors[f.name]);
-            if (firstBad) (firstBad[1].el.querySelector("input, select, textarea, button") || alert).focus();
+            if (firstBad) (firstBad[1].el.querySelector("input, select, textarea, .rich-area, button") || alert).focus();
         };
         const submit = async (e) => {
             e.preventDefault();

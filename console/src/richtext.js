@@ -23,19 +23,20 @@ function toFragment(html) {
     return DOMPurify.sanitize(html || "", { ...PURIFY, RETURN_DOM_FRAGMENT: true });
 }
 
+// [name, face, action, the tag whose presence at the caret shows the button pressed]
 const TOOLS = [
-    ["Bold", "B", (e) => (e.hasFormat("b") ? e.removeBold() : e.bold())],
-    ["Italic", "I", (e) => (e.hasFormat("i") ? e.removeItalic() : e.italic())],
-    ["Underline", "U", (e) => (e.hasFormat("u") ? e.removeUnderline() : e.underline())],
-    ["Bulleted list", "•", (e) => (e.hasFormat("ul") ? e.removeList() : e.makeUnorderedList())],
-    ["Numbered list", "1.", (e) => (e.hasFormat("ol") ? e.removeList() : e.makeOrderedList())],
-    ["Quote", "❝", (e) => (e.hasFormat("blockquote") ? e.removeQuote() : e.increaseQuoteLevel())],
+    ["Bold", "B", (e) => (e.hasFormat("b") ? e.removeBold() : e.bold()), "b"],
+    ["Italic", "I", (e) => (e.hasFormat("i") ? e.removeItalic() : e.italic()), "i"],
+    ["Underline", "U", (e) => (e.hasFormat("u") ? e.removeUnderline() : e.underline()), "u"],
+    ["Bulleted list", "•", (e) => (e.hasFormat("ul") ? e.removeList() : e.makeUnorderedList()), "ul"],
+    ["Numbered list", "1.", (e) => (e.hasFormat("ol") ? e.removeList() : e.makeOrderedList()), "ol"],
+    ["Quote", "❝", (e) => (e.hasFormat("blockquote") ? e.removeQuote() : e.increaseQuoteLevel()), "blockquote"],
     ["Link", "Link", (e) => {
-        const url = window.prompt("Link address (https://…)", "https://");
+        const url = window.prompt("Link address (https://…); empty removes the link", "https://");
         if (url === null) return;
         if (!url.trim()) e.removeLink();
         else if (PURIFY.ALLOWED_URI_REGEXP.test(url.trim())) e.makeLink(url.trim());
-    }],
+    }, "a"],
     ["Clear formatting", "⌫", (e) => e.removeAllFormatting()],
     ["Undo", "↶", (e) => e.undo()],
     ["Redo", "↷", (e) => e.redo()],
@@ -55,12 +56,17 @@ export function richText(name, value, labelId) {
     const original = value ?? "";
     editor.setHTML(original);
     const shown = html(editor);
+    const buttons = TOOLS.map(([label, face, run, tag]) => [tag, h("button", {
+        type: "button", title: label, "aria-label": label, "aria-pressed": tag ? "false" : undefined,
+        onmousedown: (event) => event.preventDefault(), // keep the selection in the text
+        onclick: () => { run(editor); editor.focus(); },
+    }, face)]);
+    // The toggles say whether the text at the caret has their format (for screen readers and the eye alike).
+    editor.addEventListener("pathChange", () => {
+        for (const [tag, button] of buttons) if (tag) button.setAttribute("aria-pressed", String(editor.hasFormat(tag)));
+    });
     const toolbar = h("div", { class: "rich-tools", role: "toolbar", "aria-label": `Format ${name}` },
-        TOOLS.map(([label, face, run]) => h("button", {
-            type: "button", title: label, "aria-label": label,
-            onmousedown: (event) => event.preventDefault(), // keep the selection in the text
-            onclick: () => { run(editor); editor.focus(); },
-        }, face)));
+        buttons.map(([, button]) => button));
     const el = h("div", { class: "rich", id: uid("rich") }, toolbar, root);
     return { el, control: root, read: () => {
         const now = html(editor);

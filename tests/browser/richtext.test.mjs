@@ -27,21 +27,32 @@ test("formatting typed in the editor is stored as HTML paragraphs, lists and lin
     const body = dialog.getByRole("textbox", { name: "body" });
     await body.click();
     await page.keyboard.type("Hello ");
-    await dialog.getByRole("toolbar", { name: "Format body" }).getByRole("button", { name: "Bold" }).click();
+    const bold = dialog.getByRole("toolbar", { name: "Format body" }).getByRole("button", { name: "Bold" });
+    assert.equal(await bold.getAttribute("aria-pressed"), "false");
+    await bold.click();
     await page.keyboard.type("there");
+    assert.equal(await bold.getAttribute("aria-pressed"), "true");
     await page.keyboard.press("Enter");
     await page.keyboard.press("Control+b"); // bold off again, by the keyboard
     await dialog.getByRole("button", { name: "Bulleted list" }).click();
     await page.keyboard.type("one");
     await page.keyboard.press("Enter");
     await page.keyboard.type("two");
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Enter"); // an empty item ends the list
+    await page.keyboard.type("see ");
+    const answers = ["javascript:alert(1)", "https://example.com/x"]; // the first is refused
+    page.on("dialog", (d) => d.accept(answers.shift()));
+    await dialog.getByRole("button", { name: "Link" }).click();
+    await dialog.getByRole("button", { name: "Link" }).click();
     await shot(page, "richtext-01-editing");
     await dialog.getByRole("button", { name: "Create record" }).click();
     const status = page.getByRole("status").filter({ hasText: /^Created record / });
     await status.waitFor();
     const id = (await status.textContent()).match(/record ([a-z0-9]{15})/)[1];
     const stored = (await api(stack, "GET", `${ARTICLES}/${id}`, { token: key })).json;
-    assert.equal(stored.body.replaceAll("&nbsp;", " "), "<p>Hello <b>there</b></p><ul><li>one</li><li>two</li></ul>");
+    assert.equal(stored.body.replaceAll("&nbsp;", " "), "<p>Hello <b>there</b></p><ul><li>one</li><li>two</li></ul>"
+        + '<p>see <a href="https://example.com/x">example.com/x</a></p>');
     // shown again as it was typed
     const edit = await openForm(page, stack, id);
     const again = edit.getByRole("textbox", { name: "body" });
