@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.core import auth_tokens, ids, validate
+from chalicelib.core import admins, auth_tokens, ids, validate
 from chalicelib.core.errors import BadRequest, NotFound, Unauthorized, invalid
 from chalicelib.files import download as links, uploads
-from chalicelib.records import access, store
+from chalicelib.records import access, sessions, store
 from chalicelib.records.layout import USER_TOKEN_KEY
 from chalicelib.records.moderation import image_check
 from chalicelib.records.schema.fields import field_type
@@ -86,12 +86,30 @@ def _owner(caller: access.Caller) -> str:
     return uploads.ticket_owner(caller.user_id, caller.admin, caller.is_admin)
 
 
-def file_token(caller: access.Caller) -> dict[str, str]:
-    """A protected-file token bound to the user's current token key (ended with their sessions)."""
+def file_token(caller: access.Caller, presented: str) -> dict[str, str]:
+    """A protected-file token: a user's is bound to their current token key (ended with their sessions); an admin's
+    (`presented` being their key or session) to that key (ended when it is removed)."""
+    if caller.is_admin:
+        token = admins.issue_file_token(presented)
+        if token is not None:
+            return {"token": token}
     user = caller.auth.record() if caller.auth is not None else None
     if user is None:
-        raise Unauthorized("The request requires a logged-in user.")
+        raise Unauthorized("The request requires a logged-in user or an admin.")
     return {"token": auth_tokens.issue_file_token(user.id, str(user.private.get(USER_TOKEN_KEY, "")))}
+
+
+def token_caller(token: str) -> access.Caller | None:
+    """Who a `?token=` on a file link speaks for: an admin (admin file token) or a user (user file token whose
+    sessions were not ended since); None for an invalid or expired one (PocketBase then treats the request as a
+    guest's)."""
+    admin = admins.file_token_owner(token)
+    if admin is not None:
+        return access.Caller(is_admin=True, admin=admin, method="GET")
+    try:
+        return access.Caller(user_id=sessions.verify_file_token(token)["id"], method="GET")
+    except Unauthorized:
+        return None
 
 
 def visible_file(collection_name: str, record_id: str, filename: str,

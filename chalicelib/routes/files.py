@@ -1,10 +1,9 @@
 """Files: direct uploads to S3 for record file fields, protected-file tokens, and file links."""
 from chalice import Response
 
-from chalicelib.core.errors import Unauthorized
 from chalicelib.routes import schemas
 from chalicelib.routes.blueprint import ApiBlueprint
-from chalicelib.routes.common import caller_from, json_object, query_params
+from chalicelib.routes.common import caller_from, header_token, json_object, query_params
 
 bp = ApiBlueprint(__name__)
 
@@ -42,26 +41,24 @@ def abort_upload():
 
 @bp.route("/api/files/token", methods=["POST"], responses={"200": schemas.FILE_TOKEN})
 def file_token():
-    """A short-lived token for ?token= on protected file links (PocketBase's files.getToken)."""
+    """A short-lived token for ?token= on protected file links (PocketBase's files.getToken), for a user or an
+    admin."""
     from chalicelib.records import file_access
 
-    return file_access.file_token(caller_from(bp.current_request))
+    request = bp.current_request
+    return file_access.file_token(caller_from(request), header_token(request))
 
 
 @bp.route("/api/files/{collection}/{record_id}/{filename}", methods=["GET"],
           responses={"302": schemas.REDIRECT})
 def download(collection, record_id, filename):
     """Redirect to the file: a stable link for public files, a short-lived signed one after the view rule."""
-    from chalicelib.records import file_access, sessions
-    from chalicelib.records.access import Caller
+    from chalicelib.records import file_access
 
     request = bp.current_request
     params = query_params(request)
     caller = caller_from(request)
     if params.get("token") and caller.auth is None and not caller.is_admin:
-        try:
-            caller = Caller(user_id=sessions.verify_file_token(params["token"])["id"], method="GET")
-        except Unauthorized:
-            pass  # like PocketBase: an invalid token makes a guest
+        caller = file_access.token_caller(params["token"]) or caller  # like PocketBase: an invalid token makes a guest
     url, cache_control = file_access.download_target(collection, record_id, filename, params, caller)
     return Response(body="", status_code=302, headers={"Location": url, "Cache-Control": cache_control})

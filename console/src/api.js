@@ -32,6 +32,7 @@ export async function signIn(key) {
 
 export function signOut() {
     pb.authStore.clear();
+    fileToken = null;
     sessionStorage.removeItem(KEY);
 }
 
@@ -71,6 +72,24 @@ export function fileUrl(record, name) {
 }
 
 const IMAGE = /\.(jpe?g|png|gif|webp)$/i;
+
+// An <img> or a link can't send the admin's session, so files a guest may not fetch (a protected field, a view rule
+// that isn't public, an image held by content security) open with an admin file token (`?token=`, three minutes):
+// fetched when first needed, shared, renewed before it ends.
+let fileToken = null; // { promise, until }
+export function adminFileToken() {
+    if (!fileToken || fileToken.until < Date.now()) {
+        const until = Date.now() + 150_000;
+        const promise = send("/api/files/token", { method: "POST" }).then((answer) => answer.token);
+        fileToken = { promise, until };
+        promise.catch(() => { fileToken = null; });
+    }
+    return fileToken.promise;
+}
+
+export function withToken(url, token) {
+    return `${url}${url.includes("?") ? "&" : "?"}token=${encodeURIComponent(token)}`;
+}
 
 // A 100x100 thumbnail (PocketBase's always-served size) for an image file, else null.
 export function thumbUrl(record, name) {

@@ -1,7 +1,8 @@
 // The record form, generated from the collection's fields; saved through the records API, so the server applies
 // exactly the validation it applies to any admin. Files go through the presigned upload flow first.
-import { call, errorText, fieldErrors, fileUrl, pb, thumbUrl, upload } from "./api.js";
+import { adminFileToken, call, errorText, fieldErrors, fileUrl, pb, thumbUrl, upload, withToken } from "./api.js";
 import { confirmDialog, dialog, h, uid } from "./dom.js";
+import { richText } from "./richtext.js";
 
 const toLocal = (v) => (v ? String(v).replace(" ", "T").slice(0, 19) : "");
 const fromLocal = (v) => (v ? `${v.replace("T", " ")}${v.length === 16 ? ":00" : ""}.000Z` : "");
@@ -37,11 +38,15 @@ function bool(f, value) {
     return { el, read: () => input.checked };
 }
 
+// Rich text (richtext.js): the label names the editing area, which is not a form control `for` can point at.
 function editorField(f, value) {
-    const id = uid("f");
-    const area = h("textarea", { id, name: f.name, rows: "6" });
-    area.value = value ?? "";
-    return { el: wrap(f, id, area, h("span", { class: "hint" }, "HTML")), read: () => area.value };
+    const labelId = uid("lbl");
+    const rich = richText(f.name, value, labelId);
+    rich.control.setAttribute("aria-describedby", `${labelId}-error`);
+    const el = h("div", { class: "form-field" },
+        h("label", { id: labelId, onclick: () => rich.control.focus() }, f.name, f.required ? " (required)" : ""),
+        rich.el, h("span", { class: "field-error", id: `${labelId}-error` }));
+    return { el, read: rich.read };
 }
 
 function jsonField(f, value) {
@@ -92,13 +97,33 @@ function select(f, value) {
     return { el: wrap(f, id, sel), read: () => sel.value };
 }
 
-// An image file's thumbnail (made by the server on first request); nothing for other files or one that can't load.
+// An image file's thumbnail (made by the server on first request). Tried as is (a public file keeps its cacheable
+// link), then once with an admin file token (a protected or held image); removed when neither loads.
 export function preview(record, name, cls = "thumb") {
     const src = thumbUrl(record, name);
     if (!src) return null;
-    const img = h("img", { class: cls, src, alt: "", loading: "lazy" });
-    img.addEventListener("error", () => img.remove());
+    const img = h("img", { class: cls, src, alt: "", loading: "lazy", "data-file": name });
+    let tokened = false;
+    img.addEventListener("error", async () => {
+        if (tokened) return img.remove();
+        tokened = true;
+        try {
+            img.src = withToken(src, await adminFileToken());
+        } catch {
+            img.remove();
+        }
+    });
     return img;
+}
+
+// A link to a file that opens protected ones too: the token is added as the pointer or focus reaches it.
+export function fileLink(record, name) {
+    const url = fileUrl(record, name);
+    const a = h("a", { href: url, target: "_blank", rel: "noopener" }, name);
+    const arm = () => adminFileToken().then((token) => { a.href = withToken(url, token); }, () => {});
+    a.addEventListener("pointerenter", arm);
+    a.addEventListener("focus", arm);
+    return a;
 }
 
 function fileField(f, value, record) {
@@ -112,7 +137,7 @@ function fileField(f, value, record) {
     const el = group(f, f.name, [
         existing.length ? h("ul", { class: "results" }, existing.map(([name, box, boxId]) => h("li", {},
             h("label", { class: "check", for: boxId }, box, "Keep "), preview(record, name, "thumb large"),
-            h("a", { href: fileUrl(record, name), target: "_blank", rel: "noopener" }, name)))) : null,
+            fileLink(record, name)))) : null,
         h("label", { for: id }, multiple ? `Add files to ${f.name}` : `Upload a file to ${f.name}`), input,
         h("span", { class: "hint" }, [f.maxSize ? `Up to ${Math.round(f.maxSize / 1024)} KB` : "",
                                       (f.mimeTypes || []).join(", ")].filter(Boolean).join(" · ")),
@@ -232,11 +257,11 @@ export function recordForm(collection, collections, record, done) {
             for (const [f, c] of controls) {
                 const slot = c.el.querySelector(".field-error");
                 slot.textContent = errors[f.name] || "";
-                const input = c.el.querySelector("input, select, textarea");
+                const input = c.el.querySelector("input, select, textarea, .rich-area");
                 if (input) input.toggleAttribute("aria-invalid", !!errors[f.name]);
             }
             const firstBad = controls.find(([f]) => errors[f.name]);
-            if (firstBad) (firstBad[1].el.querySelector("input, select, textarea, button") || alert).focus();
+            if (firstBad) (firstBad[1].el.querySelector("input, select, textarea, .rich-area, button") || alert).focus();
         };
         const submit = async (e) => {
             e.preventDefault();

@@ -1,12 +1,18 @@
 // The review queue: records WeChat content security flagged; approve clears the flag, reject deletes the record.
 import { errorText, send } from "./api.js";
 import { confirmDialog, h, clear, table, td } from "./dom.js";
+import { preview } from "./form.js";
 import { labelText } from "./labels.js";
 
-function preview(entry) {
-    const record = entry.record || {};
-    return Object.keys(entry.flags || {}).map((name) =>
-        `${name}: ${String(record[name] ?? "").replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim().slice(0, 160)}`).join(" · ");
+// What was flagged: a held image as its thumbnail (opened with an admin file token), text as its first words.
+function content(entry) {
+    const record = { ...entry.record, collectionName: entry.collectionName, id: entry.recordId };
+    return Object.entries(entry.flags || {}).map(([name, flag]) => {
+        const files = Object.keys((flag && flag.files) || {});
+        if (files.length) return h("span", { class: "flagged" }, `${name}: `, files.map((n) => [preview(record, n, "thumb large"), " ", n, " "]));
+        return h("span", { class: "flagged" },
+            `${name}: ${String(record[name] ?? "").replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim().slice(0, 160)} `);
+    });
 }
 
 export async function reviewView(main) {
@@ -38,7 +44,7 @@ export async function reviewView(main) {
         const body = rows.map((e) => h("tr", {},
             td(e.collectionName), td(e.recordId),
             td(Object.entries(e.flags || {}).map(([f, v]) => `${f}: ${labelText(v.label)}`).join(", ")),
-            td(e.flaggedAt), td(e.record ? preview(e) : "(record gone)", "cell"),
+            td(e.flaggedAt), td(e.record ? content(e) : "(record gone)", "cell"),
             td([h("button", { type: "button", class: "primary", "aria-label": `Approve ${e.collectionName} record ${e.recordId}`,
                               onclick: () => act(e, "approve") }, "Approve"),
                 h("button", { type: "button", class: "danger", "aria-label": `Reject ${e.collectionName} record ${e.recordId}`,

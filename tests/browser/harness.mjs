@@ -53,6 +53,29 @@ const GALLERY = {
     indexes: [],
 };
 
+// Admins-only articles: rich text and a cover only an admin may fetch (the browser tests of those use it alone).
+const ARTICLES = {
+    id: "pbc_articles0001", name: "articles", type: "base",
+    listRule: null, viewRule: null, createRule: null, updateRule: null, deleteRule: null,
+    fields: [
+        { name: "title", type: "text", required: true, max: 100 },
+        { name: "body", type: "editor" },
+        { name: "cover", type: "file", maxSelect: 1, maxSize: 1048576, mimeTypes: ["image/png"] },
+    ],
+    indexes: [],
+};
+
+// Users' snapshots, checked by WeChat's image content security: an image it could not check is held for review.
+const SNAPSHOTS = {
+    id: "pbc_snapshots001", name: "snapshots", type: "base",
+    listRule: "", viewRule: "", createRule: '@request.auth.id != ""', updateRule: null, deleteRule: null,
+    fields: [
+        { name: "caption", type: "text", max: 100 },
+        { name: "picture", type: "file", maxSelect: 1, maxSize: 1048576, mimeTypes: ["image/png"], secCheck: { scene: "social" } },
+    ],
+    indexes: [],
+};
+
 export async function startStack() {
     if (process.env.WXBASE_TEST_URL) {
         return { url: process.env.WXBASE_TEST_URL, sandboxUrl: process.env.WXBASE_TEST_SANDBOX,
@@ -63,7 +86,7 @@ export async function startStack() {
     const { url, sandboxUrl, stop } = await startDevserver({ prefix: "wxbase-console-", configure: (dataDir) => {
         const shipped = JSON.parse(fs.readFileSync(path.join(REPO, "chalicelib", "collections.json"), "utf8"));
         const collections = path.join(dataDir, "collections.json");
-        fs.writeFileSync(collections, JSON.stringify([...shipped, SPECIMENS, GALLERY], null, 2));
+        fs.writeFileSync(collections, JSON.stringify([...shipped, SPECIMENS, GALLERY, ARTICLES, SNAPSHOTS], null, 2));
         return { WXBASE_COLLECTIONS: collections, WXBASE_ADMIN_KEYS: `alice:${keys.alice},bob:${keys.bob}` };
     } });
     return { url, sandboxUrl, keys, stop };
@@ -167,6 +190,21 @@ export async function eventually(fn, what, seconds = 60) {
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
         await new Promise((r) => setTimeout(r, 500));
     }
+}
+
+// A record with an image in `field`, uploaded through the presigned flow as `token` (an admin key or a user's).
+export async function recordWithImage(stack, token, collection, field, body = {}) {
+    const ticket = await api(stack, "POST", "/api/files/upload", { token, body: {
+        collection, field, filename: "leaf.png", size: PNG.length, contentType: "image/png" } });
+    if (ticket.status !== 200) throw new Error(`upload refused: ${ticket.text}`);
+    const form = new FormData();
+    for (const [k, v] of Object.entries(ticket.json.fields)) form.append(k, v);
+    form.append("file", new Blob([PNG], { type: "image/png" }), "leaf.png");
+    if (!(await fetch(ticket.json.url, { method: "POST", body: form })).ok) throw new Error("storage refused the upload");
+    const created = await api(stack, "POST", `/api/collections/${collection}/records`, { token, body: {
+        id: ticket.json.recordId, [field]: ticket.json.name, ...body } });
+    if (created.status !== 200) throw new Error(`create refused: ${created.text}`);
+    return created.json;
 }
 
 // A 1x1 PNG, for uploads.

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { test } from "node:test";
-import { api, APPID, login, openConsole, PNG, sandbox, shot, signIn, useWorld } from "./harness.mjs";
+import { api, APPID, login, openConsole, recordWithImage, sandbox, shot, signIn, useWorld } from "./harness.mjs";
 
 const world = useWorld();
 
@@ -53,19 +53,8 @@ test("the Logs page finds requests and WeChat errors, charts them per hour and s
     assert.deepEqual(errors, []);
 });
 
-async function galleryRecord(caption) {
-    const key = world.stack.keys.alice;
-    const ticket = await api(world.stack, "POST", "/api/files/upload", { token: key, body: {
-        collection: "gallery", field: "picture", filename: "leaf.png", size: PNG.length, contentType: "image/png" } });
-    assert.equal(ticket.status, 200, ticket.text);
-    const form = new FormData();
-    for (const [k, v] of Object.entries(ticket.json.fields)) form.append(k, v);
-    form.append("file", new Blob([PNG], { type: "image/png" }), "leaf.png");
-    assert.ok((await fetch(ticket.json.url, { method: "POST", body: form })).ok);
-    const created = await api(world.stack, "POST", "/api/collections/gallery/records", { token: key, body: {
-        id: ticket.json.recordId, caption, picture: ticket.json.name } });
-    assert.equal(created.status, 200, created.text);
-    return created.json;
+function galleryRecord(caption) {
+    return recordWithImage(world.stack, world.stack.keys.alice, "gallery", "picture", { caption });
 }
 
 test("image previews in the list and the form, filter examples from the collection's fields, the sign-in hint", async () => {

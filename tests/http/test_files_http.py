@@ -84,14 +84,19 @@ def test_cover_upload_attach_download_replace_and_delete(api):
     assert head(second["key"]) is None
 
 
-def test_file_token_opens_protected_files_without_authorization(api):
+def draft_cover(api):
+    """(owner, link) of a draft post's cover: only its owner (and admins) may see it."""
     alice = user(api)
     up = presign(api, alice["token"], collection="posts", field="cover", filename="a.png", size=5,
                  contentType="image/png").json
     wx_upload_file(up, b"hello", "image/png")
     created = post(api, alice, id=up["recordId"], cover=up["name"], status="draft")
+    return alice, f"/api/files/posts/{created['id']}/{up['name']}"
+
+
+def test_file_token_opens_protected_files_without_authorization(api):
+    alice, path = draft_cover(api)
     token = api.post("/api/files/token", token=alice["token"]).json["token"]
-    path = f"/api/files/posts/{created['id']}/{up['name']}"
     assert api.get(path + "?token=" + token).status == 302
     assert api.get(path + "?token=forged.token.value").status == 404
     download = api.get(path + "?download=1", token=alice["token"])
