@@ -13,7 +13,7 @@ from chalice import Response
 from chalicelib.core import logs
 from chalicelib.core.errors import ApiError, MethodNotAllowed, NotFound, error_body
 from chalicelib.limits import request_limits
-from chalicelib.logs import record as request_log
+from chalicelib.logs import record
 from chalicelib.routes.blueprint import RaisedApiError
 from chalicelib.routes.common import raw_body
 
@@ -67,7 +67,7 @@ def handle(request, get_response):
         level = logging.WARNING if response.status_code >= 500 else logging.INFO
         logs.event("http", level=level, method=request.method, path=request.path, status=response.status_code,
                    elapsed_ms=int((time.monotonic() - started) * 1000))
-        request_log.http_request(request, response, started)
+        record.http_request(request, response, started)
         return response
     finally:
         logs.reset_request_id(token)
