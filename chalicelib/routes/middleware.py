@@ -6,7 +6,6 @@ All three leave as `{"status", "message", "data"}` with a matching HTTP status, 
 """
 import logging
 import time
-import uuid
 
 from chalice import Response
 
@@ -48,7 +47,7 @@ def _from_chalice_error(response):
 
 def handle(request, get_response):
     context = getattr(request, "context", None) or {}
-    request_id = context.get("requestId") or uuid.uuid4().hex
+    request_id = context.get("requestId") or logs.new_request_id()
     token = logs.set_request_id(request_id)
     logs.set_request_auth("")  # a server thread's previous request must not lend its caller to this one's log
     started = time.monotonic()

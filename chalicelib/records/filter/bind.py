@@ -10,7 +10,6 @@ the records joined (PocketBase 0.40), and a collection whose list rule is locked
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
@@ -37,23 +36,18 @@ class AuthValues(Protocol):
     def value(self, name: str) -> Any: ...
 
 
-@dataclass
 class Context:
     """What `@request.*` resolves to for one request: `auth` None for guests; `old` the stored data (`:changed`);
-    `admin` for an admin caller (hidden fields filterable, joins not limited by list rules)."""
+    `admin` for an admin caller (hidden fields filterable, joins not limited by list rules); `context` is
+    `@request.context` ("expand" while expanding relations)."""
 
-    auth: AuthValues | None = None
-    body: dict = field(default_factory=dict)
-    query: dict = field(default_factory=dict)
-    method: str = "GET"
-    headers: dict = field(default_factory=dict)
-    old: dict = field(default_factory=dict)
-    admin: bool = False
-    context: str = "default"  # @request.context: "expand" while expanding relations
+    __slots__ = ("auth", "body", "query", "method", "headers", "old", "admin", "context")
 
-    def __post_init__(self) -> None:
-        self.body, self.query = self.body or {}, self.query or {}
-        self.headers, self.old = self.headers or {}, self.old or {}
+    def __init__(self, auth: AuthValues | None = None, body: dict | None = None, query: dict | None = None,
+                 method: str = "GET", headers: dict | None = None, old: dict | None = None, admin: bool = False,
+                 context: str = "default") -> None:
+        self.auth, self.method, self.admin, self.context = auth, method, admin, context
+        self.body, self.query, self.headers, self.old = body or {}, query or {}, headers or {}, old or {}
 
 
 def check(schema: Schema, collection: Collection, text: str, param: str = "filter") -> Node:

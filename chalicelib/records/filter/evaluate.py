@@ -207,7 +207,7 @@ def _rows(alias: Alias, parent: Any, joins: Joins, checked: bool) -> list[Any]:
     last = alias[-1]
     if parent is None:
         return [None]
-    if isinstance(last, tuple):  # ("each", field)
+    if not isinstance(last, Hop):  # ("each", field)
         raw = parent.value(last[1]) if hasattr(parent, "value") else None
         return [sqlvalues.json_scalar(v) for v in _elements(raw)] or [None]
     found = joins.follow(last, parent)
@@ -253,7 +253,7 @@ def _all_rows(ref: FieldRef, record: Record, joins: Joins) -> list[SqlValue]:
         for row in _rows(alias, parent, joins, checked=False):
             if row is None:
                 continue
-            if isinstance(alias[-1], tuple):
+            if not isinstance(alias[-1], Hop):
                 walk(i + 1, parent, row)  # an element of the field's list
             else:
                 walk(i + 1, row, element)

@@ -9,9 +9,9 @@ decided they give exactly the same answer; everything else is evaluated in Pytho
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, NamedTuple, Protocol
 
+from chalicelib.core.value_types import distinct
 from chalicelib.records.filter.tree import Op
 
 
@@ -49,8 +49,8 @@ def _negated(form: Callable[[ValueSink, str, Any], str]) -> Callable[[ValueSink,
     return lambda b, path, value: f"(NOT {form(b, path, value)})"
 
 
-@dataclass(frozen=True)
-class Operator:
+@distinct
+class Operator(NamedTuple):
     op: Op
     symbol: str  # the SQL comparison: "=", "<", "<=", ">", ">=", "LIKE"
     negated: bool  # `!=` is `IS NOT`, `!~` is `NOT LIKE`
