@@ -20,7 +20,7 @@ from chalicelib.core import clock, ids, logs, validate
 from chalicelib.core.errors import ApiError, BadRequest, field_error
 from chalicelib.files import names, uploads
 from chalicelib.records import access, store
-from chalicelib.records.schema import fields as field_values
+from chalicelib.records.schema import fields
 from chalicelib.records.schema.fields.field_date import parse_datetime
 from chalicelib.records.schema.collections import USERS, Collection
 from chalicelib.records.layout import USER_TOKEN_KEY
@@ -72,13 +72,10 @@ def _date(raw: dict[str, Any], name: str, fallback: str) -> str:
 
 
 def _plan(collection: Collection, raw: dict[str, Any], old: store.StoredRecord | None) -> store.StoredRecord:
-    """The record as it will be stored: every field as given (absent ones blank), passwords never."""
-    body = {k: v for k, v in raw.items() if k not in SYSTEM_KEYS
-            and not (collection.field(k) is not None and collection.fields[k].type == "password")}
-    data, _ = field_values.apply(collection, body)
-    for name, f in collection.fields.items():
-        if f.type == "password":
-            data.pop(name, None)
+    """The record as it will be stored: every field as given (absent ones blank); a PocketBase export's password
+    hash is no field here (the collection loads without one) and so is ignored like any unknown key."""
+    body = {k: v for k, v in raw.items() if k not in SYSTEM_KEYS}
+    data, _ = fields.apply(collection, body)
     now = clock.pb_datetime()
     created = _date(raw, "created", old.created if old else now)
     updated = _date(raw, "updated", old.updated if old else created)
@@ -210,7 +207,7 @@ def import_file(collection_name: str, body: dict[str, Any]) -> dict[str, Any]:
     collection = access.collection(collection_name)
     values = FILE_BODY.read(body)
     f = collection.field(values["field"])
-    if f is None or f.type != "file":
+    if f is None or not fields.field_type(f).holds_files:
         raise BadRequest("Invalid field.", {"field": field_error("validation_invalid_value", "Not a file field.")})
     if not ids.is_valid_id(values["recordId"]):
         raise BadRequest("Invalid recordId.", {"recordId": field_error("validation_invalid_value",

@@ -11,7 +11,7 @@ from chalicelib.admin import cursors
 from chalicelib.core.errors import Conflict, NotFound
 from chalicelib.records import access, store
 from chalicelib.records.query import render
-from chalicelib.records.write import record_writes as writes
+from chalicelib.records.write import record_writes
 from chalicelib.records.schema.model import Collection
 from chalicelib.records.layout import REVIEW_FLAG
 from chalicelib.store import audit, keys
@@ -70,5 +70,5 @@ def approve(collection_name: str, record_id: str, admin: str, field: str | None 
 def reject(collection_name: str, record_id: str, admin: str) -> None:
     """Delete a flagged record as the admin: cascades, files and counters as any delete; audited as moderation."""
     collection, record = _flagged(collection_name, record_id)
-    writes.delete(collection.name, record.id, access.Caller(is_admin=True, admin=admin, reason="moderation",
-                                                            method="DELETE"))
+    caller = access.Caller(is_admin=True, admin=admin, reason="moderation", method="DELETE")
+    record_writes.delete(collection.name, record.id, caller)

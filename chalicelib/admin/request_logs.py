@@ -16,7 +16,7 @@ from chalicelib.core import ids, settings
 from chalicelib.core.errors import NotFound, invalid
 from chalicelib.admin import cursors
 from chalicelib.logs import writer
-from chalicelib.records.filter import bind as filter_bind, evaluate as filter_eval, sqlvalues
+from chalicelib.records.filter import bind, evaluate, sqlvalues
 from chalicelib.records.filter.tree import Compare, FieldRef, Literal, Node, Op, conjuncts
 from chalicelib.records.query import render
 from chalicelib.records.schema.collections import RULES
@@ -32,7 +32,7 @@ _COLUMNS = Collection(id="_logs", name="_logs", type="base",
                               "data": Field("data", "json")},
                       rules={rule: None for rule in RULES}, autodates={"created": Field("created", "autodate")})
 _SCHEMA = Schema({"_logs": _COLUMNS}, {"_logs": _COLUMNS})
-_ADMIN = filter_bind.Context(admin=True)
+_ADMIN = bind.Context(admin=True)
 _DAY = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
 
 
@@ -76,7 +76,7 @@ def _days(node: Node, now: datetime) -> list[str]:
 
 def _matches(params: dict[str, str]) -> list[_Row]:
     writer.flush(timeout=2.0)  # this process's latest entries first: an admin sees the request just made
-    node = filter_bind.bind(_SCHEMA, _COLUMNS, params.get("filter") or "", _ADMIN)
+    node = bind.bind(_SCHEMA, _COLUMNS, params.get("filter") or "", _ADMIN)
     now = datetime.now(timezone.utc)
     alive = int(now.timestamp())
     found: list[_Row] = []
@@ -89,7 +89,7 @@ def _matches(params: dict[str, str]) -> list[_Row]:
                                        limit=min(1000, MAX_SCANNED - scanned))
             scanned += len(items)
             found += [r for r in (_Row(i) for i in items if i.get(keys.TTL_ATTRIBUTE, alive) >= alive)
-                      if filter_eval.evaluate(node, r)]
+                      if evaluate.evaluate(node, r)]
             if start is None:
                 break
     found.reverse()  # oldest first: PocketBase's order without a sort
@@ -103,8 +103,8 @@ def _sorted(rows: list[_Row], text: str) -> list[_Row]:
     for part in reversed(parts):
         desc = part.startswith("-")
         name = part.lstrip("+-")
-        ref = filter_bind.sort_field(_SCHEMA, _COLUMNS, "id" if name == "@rowid" else name, _ADMIN)
-        rows.sort(key=lambda r: sqlvalues.sort_key(filter_eval.sort_value(ref, r)), reverse=desc)
+        ref = bind.sort_field(_SCHEMA, _COLUMNS, "id" if name == "@rowid" else name, _ADMIN)
+        rows.sort(key=lambda r: sqlvalues.sort_key(evaluate.sort_value(ref, r)), reverse=desc)
     return rows
 
 

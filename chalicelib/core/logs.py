@@ -10,10 +10,10 @@ import contextvars
 import functools
 import json
 import logging
+import os
 import re
 import sys
 import time
-import uuid
 from typing import Any, Callable
 
 from chalicelib.core import metrics
@@ -119,13 +119,18 @@ def event(name: str, level: int = logging.INFO, **fields: Any) -> None:
     metrics.from_event(name, fields, _request_id.get())
 
 
+def new_request_id() -> str:
+    """An id for a request the platform gave none (128 random bits, as a uuid4's hex)."""
+    return os.urandom(16).hex()
+
+
 def per_invocation(handler: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """An event handler whose log lines and metrics carry its Lambda invocation's request id."""
     @functools.wraps(handler)
     def run(event: Any) -> Any:
         context = getattr(event, "context", None)  # a Lambda context, or a WebSocket event's requestContext
         found = context.get("requestId") if isinstance(context, dict) else getattr(context, "aws_request_id", None)
-        token = set_request_id(str(found or uuid.uuid4().hex))
+        token = set_request_id(str(found or new_request_id()))
         try:
             return handler(event)
         finally:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from chalicelib.core.errors import ApiError, BadRequest, NotFound, field_error
 from chalicelib.core.secrets import Secret
 from chalicelib.core.patterns import lazy
+from chalicelib.core.value_types import distinct
 
 APP_TYPES = ("miniprogram", "officialaccount")
 TOKEN_MODES = ("stable", "classic")
@@ -32,26 +32,26 @@ class ConfigError(ApiError):
     default_message = "The server is misconfigured."
 
 
-@dataclass(frozen=True)
-class WeChatApp:
+@distinct
+class WeChatApp(NamedTuple):
     appid: str
     secret: Secret
     token: Secret
     encoding_aes_key: Secret
     type: str = "miniprogram"
-    previous_encoding_aes_key: Secret = field(default_factory=lambda: Secret("", "previous encodingAESKey"))
+    previous_encoding_aes_key: Secret = Secret("", "previous encodingAESKey")  # immutable, so one default serves
     callback_max_age_seconds: int = 300
     callback_mode: str = "plaintext"  # plaintext | compatible | safe: the pushes accepted (wechat/callback.py)
     token_mode: str = "stable"
-    auto_replies: tuple = field(default_factory=tuple)
+    auto_replies: tuple = ()
 
     @property
     def is_miniprogram(self) -> bool:
         return self.type == "miniprogram"
 
 
-@dataclass(frozen=True)
-class Settings:
+@distinct
+class Settings(NamedTuple):
     apps: tuple[WeChatApp, ...]
     jwt_secret: Secret
     admin_keys: Secret

@@ -13,10 +13,18 @@ the resets keep that true whatever a team's `functions/` does at import.
 from __future__ import annotations
 
 import os
-import random
+import sys
 from typing import Callable
 
-_resets: list[Callable[[], None]] = [random.seed]  # random.seed() reseeds from os.urandom
+
+def _reseed_random() -> None:
+    """random.seed() reseeds from os.urandom; a `random` first imported after the restore is seeded fresh anyway."""
+    loaded = sys.modules.get("random")
+    if loaded is not None:
+        loaded.seed()
+
+
+_resets: list[Callable[[], None]] = [_reseed_random]
 
 
 def on_restore(reset: Callable[[], None]) -> None:

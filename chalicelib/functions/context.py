@@ -47,19 +47,19 @@ class Records:
         return listing.view(collection, record_id, _params(params), self._as())
 
     def create(self, collection: str, data: dict[str, Any], **params: Any) -> dict[str, Any]:
-        from chalicelib.records.write import record_writes as writes
+        from chalicelib.records.write import record_writes
 
-        return writes.create(collection, dict(data), self._as(), _params(params))
+        return record_writes.create(collection, dict(data), self._as(), _params(params))
 
     def update(self, collection: str, record_id: str, data: dict[str, Any], **params: Any) -> dict[str, Any]:
-        from chalicelib.records.write import record_writes as writes
+        from chalicelib.records.write import record_writes
 
-        return writes.update(collection, record_id, dict(data), self._as(), _params(params))
+        return record_writes.update(collection, record_id, dict(data), self._as(), _params(params))
 
     def delete(self, collection: str, record_id: str) -> None:
-        from chalicelib.records.write import record_writes as writes
+        from chalicelib.records.write import record_writes
 
-        writes.delete(collection, record_id, self._as())
+        record_writes.delete(collection, record_id, self._as())
 
 
 def _params(params: dict[str, Any]) -> dict[str, Any]:
@@ -123,9 +123,9 @@ class WeChat:
     def send_subscribe_message(self, openid: str, template_id: str, data: dict[str, Any], page: str | None = None,
                                state: str | None = None, lang: str | None = None) -> Any:
         """`cgi-bin/message/subscribe/send` to one of this app's users; WeChat's msgid."""
-        from chalicelib.wechat import subscribe_send as subscribe
+        from chalicelib.wechat import subscribe_send
 
-        return subscribe.send(self.app, subscribe.build_body(openid, template_id, data, page, state, lang))
+        return subscribe_send.send(self.app, subscribe_send.build_body(openid, template_id, data, page, state, lang))
 
     def send_customer_service_message(self, openid: str, message: dict[str, Any]) -> Any:
         """`cgi-bin/message/custom/send`: `{"msgtype": "text", "text": {"content": "…"}}` and the other types."""

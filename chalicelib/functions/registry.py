@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import importlib
 import os
-import pkgutil
 import re
-from dataclasses import dataclass
-from typing import Any, Callable
+from types import ModuleType
+from typing import Any, Callable, NamedTuple
+
 from chalicelib.core.patterns import lazy
+from chalicelib.core.value_types import distinct
 
 AUTH_LEVELS = ("guest", "user", "admin")
 NAME = lazy(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -21,8 +22,8 @@ _PERIOD = lazy(r"^\s*(\d+)\s*(minute|hour|day)s?\s*$", re.IGNORECASE)
 _UNIT_MINUTES = {"minute": 1, "hour": 60, "day": 1440}
 
 
-@dataclass(frozen=True)
-class Function:
+@distinct
+class Function(NamedTuple):
     name: str
     auth: str
     fn: Callable[..., Any]
@@ -33,8 +34,8 @@ class Function:
         return doc.splitlines()[0] if doc else f"The {self.name} function."
 
 
-@dataclass(frozen=True)
-class AfterHook:
+@distinct
+class AfterHook(NamedTuple):
     action: str
     collection: str
     fn: Callable[..., Any]
@@ -45,8 +46,8 @@ class AfterHook:
         return f"after:{self.fn.__module__}.{self.fn.__qualname__}"
 
 
-@dataclass(frozen=True)
-class Schedule:
+@distinct
+class Schedule(NamedTuple):
     name: str
     minutes: int  # the period; 1 for a cron schedule, whose times are checked every minute
     fn: Callable[..., Any]
@@ -128,7 +129,20 @@ def load(names: list[str] | None = None) -> list[str]:
                 continue
             raise
         loaded.append(name)
-        for module in pkgutil.walk_packages(getattr(package, "__path__", []), prefix=name + "."):
-            importlib.import_module(module.name)
-            loaded.append(module.name)
+        _import_modules_of(package, loaded)
     return loaded
+
+
+def _import_modules_of(package: ModuleType, loaded: list[str]) -> None:
+    """Every module of a package and of its subpackages, depth first in name order, as pkgutil.walk_packages
+    finds them (which imports `inspect`, a cost every start would pay)."""
+    for folder in getattr(package, "__path__", []):
+        for entry in sorted(os.listdir(folder)):
+            is_package = os.path.isfile(os.path.join(folder, entry, "__init__.py"))
+            stem = entry[:-3] if entry.endswith(".py") and not is_package else entry
+            if stem == "__init__" or not stem.isidentifier() or not (is_package or entry.endswith(".py")):
+                continue
+            module = importlib.import_module(f"{package.__name__}.{stem}")
+            loaded.append(module.__name__)
+            if is_package:
+                _import_modules_of(module, loaded)

@@ -12,19 +12,20 @@ rule; a rule applies only if its audience admits the caller. One rule, the first
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from chalicelib.core.patterns import lazy
 from chalicelib.core.settings import ConfigError, json_list
+from chalicelib.core.value_types import distinct
 
 VARIABLE = "WXBASE_RATE_LIMITS"
 AUDIENCES = ("", "@guest", "@auth")
 LABEL = lazy(r"^(\w+ /[\w/-]*|/[\w/-]*|\w+:\w+|\*:\w+|\w+)$")  # PocketBase's rateLimitRuleLabelRegex
 
 
-@dataclass(frozen=True)
-class Rule:
+@distinct
+class Rule(NamedTuple):
     label: str
     max_requests: int
     duration: int  # seconds

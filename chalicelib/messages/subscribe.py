@@ -16,7 +16,7 @@ from chalicelib.core.settings import get_settings
 from chalicelib.store import identities, keys, table
 from chalicelib.store.table import ConditionFailed
 from chalicelib.wechat import budgets
-from chalicelib.wechat import subscribe_send as wechat_subscribe
+from chalicelib.wechat import subscribe_send
 from chalicelib.wechat.errcodes import SYSTEM_BUSY, WeChatError, WeChatUnavailable
 
 MAX_DATA_KEYS = 20
@@ -30,8 +30,8 @@ _DUE_NAMES = dict(zip(("#pk", "#sk"), keys.gsi_attributes(keys.DUE_SLOT)))
 SEND_BODY = validate.Body(
     validate.Text("template_id", max_length=128),
     validate.Text("page", required=False, max_length=1024),
-    validate.Text("miniprogram_state", required=False, choices=wechat_subscribe.STATES),
-    validate.Text("lang", required=False, choices=wechat_subscribe.LANGS),
+    validate.Text("miniprogram_state", required=False, choices=subscribe_send.STATES),
+    validate.Text("lang", required=False, choices=subscribe_send.LANGS),
     validate.Checked("data", {"type": "object", "minProperties": 1, "maxProperties": MAX_DATA_KEYS,
                               "propertyNames": {"minLength": 1, "maxLength": 64},
                               "additionalProperties": {"type": "object", "required": ["value"],
@@ -118,12 +118,12 @@ def submit(body, admin=False, claims=None):
     app = get_settings().app(appid, field="appid", miniprogram=True)
     if touser is None:
         touser = _openid_of(user_id, appid)
-    payload = wechat_subscribe.build_body(touser, template_id, data, page, state, lang)
+    payload = subscribe_send.build_body(touser, template_id, data, page, state, lang)
     budgets.spend("subscribeMessage", app.appid, None if admin else user_id)  # an admin's sends: the app's budget
     if send_at is not None and send_at > now:
         return 202, queue(app.appid, payload, send_at, user_id=user_id)
     try:
-        msgid = wechat_subscribe.send(app, payload)
+        msgid = subscribe_send.send(app, payload)
     except ApiError as exc:
         _record_sent_now(app.appid, payload, now, user_id, error=exc)
         raise
@@ -248,7 +248,7 @@ def deliver(item, now):
     names = {"#s": "status"}
     try:
         app = get_settings().app(item["appid"], field="appid", miniprogram=True)
-        msgid = wechat_subscribe.send(app, item["payload"])
+        msgid = subscribe_send.send(app, item["payload"])
     except (WeChatUnavailable, WeChatError) as exc:
         transient = isinstance(exc, WeChatUnavailable) or exc.errcode == SYSTEM_BUSY or exc.status >= 500
         if transient and item["attempts"] < MAX_ATTEMPTS:

@@ -23,7 +23,7 @@ from chalicelib.core import ids, logs
 from chalicelib.core.errors import BadRequest, Conflict, NotFound, invalid
 from chalicelib.records import access, store
 from chalicelib.records.query import render
-from chalicelib.records.schema import fields as field_values
+from chalicelib.records.schema import fields
 from chalicelib.records.schema.collections import PAYMENTS
 
 NEXT_STATES = {
@@ -70,7 +70,7 @@ def as_admin(record: store.StoredRecord) -> dict[str, Any]:
 def create(data: dict[str, Any]) -> tuple[store.StoredRecord, bool]:
     """(record, True) for a new NOTPAY order; (existing record, False) when this order was created before."""
     collection = access.collection(PAYMENTS)
-    values, _ = field_values.apply(collection, {**data, "status": "NOTPAY", "refunded": 0, "refunds": []})
+    values, _ = fields.apply(collection, {**data, "status": "NOTPAY", "refunded": 0, "refunds": []})
     record = store.new(collection, values, record_id=record_id(data["mchid"], data["outTradeNo"]))
     changes = store.Changes()
     changes.create(collection, record)
@@ -92,7 +92,7 @@ def change(mchid: str, out_trade_no: str,
         wanted = decide(current)
         if not wanted:
             return current, False
-        data, _ = field_values.apply(collection, wanted, old=current.data)
+        data, _ = fields.apply(collection, wanted, old=current.data)
         changes = store.Changes()
         updated = changes.update(collection, current, data)
         try:

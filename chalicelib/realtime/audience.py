@@ -2,8 +2,8 @@
 
 A collection topic (`<collection>/*`) is checked against the list rule and the subscription's filter, a record
 topic (`<collection>/<id>`) against the view rule (and the filter, when given), both with the subscriber's identity
-at the time of sending (records/access.py, filter_bind, filter_eval, joins): the same evaluation a list or view
-request makes. So a record the subscriber can't see never reaches them (a draft stays its author's), and:
+at the time of sending (records/access.py, filter/bind.py, filter/evaluate.py, joins): the same evaluation a list or
+view request makes. So a record the subscriber can't see never reaches them (a draft stays its author's), and:
 - create/update: the record as it is now, when they may see it now;
 - an update that takes the record out of their view: a delete (with the record as they last could see it);
 - delete: when they could see the record as it was.
@@ -21,7 +21,7 @@ from typing import Any
 from chalicelib.core import logs
 from chalicelib.core.errors import ApiError, Forbidden
 from chalicelib.records import access, store
-from chalicelib.records.filter import bind as filter_bind
+from chalicelib.records.filter import bind
 from chalicelib.records.query import render
 from chalicelib.records.changes import RecordChange
 from chalicelib.records.schema.model import Collection
@@ -41,7 +41,7 @@ def check_filter(collection: Collection, text: str, caller: access.Caller) -> No
         for marker in SUPERUSER_ONLY:
             if marker in text:
                 raise Forbidden(f"Only superusers can filter by {marker}")
-    filter_bind.bind(get_schema(), collection, text, caller.context())
+    bind.bind(get_schema(), collection, text, caller.context())
 
 
 def rule_name(topic: str) -> str:
@@ -57,8 +57,8 @@ def decide(collection: Collection, change: RecordChange, caller: access.Caller, 
     ctx = caller.context()
     parts: list[Node] = [access.rule(collection, name, caller, ctx)]
     if filter_text:
-        parts.append(filter_bind.bind(get_schema(), collection, filter_text, ctx))
-    node = filter_bind.fold(all_of(parts))
+        parts.append(bind.bind(get_schema(), collection, filter_text, ctx))
+    node = bind.fold(all_of(parts))
 
     def sees(record: store.StoredRecord | None) -> bool:
         return record is not None and access.allows(node, record, caller)

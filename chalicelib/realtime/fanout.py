@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 
 from chalicelib.core import logs
-from chalicelib.realtime import delivery as push, feed, protocol, session
+from chalicelib.realtime import delivery, feed, protocol, session
 from chalicelib.realtime.audience import Audience
 from chalicelib.realtime.protocol import Event
 from chalicelib.records import sessions
@@ -26,15 +26,15 @@ def publish(change: RecordChange) -> None:
     """The stream step: record the change in the feed and send it to its subscribers, side by side (the events
     carry the entry's cursor; the step ends once both are done, so a retry repeats both)."""
     cursor = feed.cursor_of(change)
-    stored = push.in_background(lambda: feed.append(change, cursor=cursor))
+    stored = delivery.in_background(lambda: feed.append(change, cursor=cursor))
     deliver(change, cursor)
     stored.result()
 
 
 def deliver(change: RecordChange, cursor: str) -> dict[str, int]:
     """Send the change to every subscriber who may see it; counts of what happened (for logs and tests)."""
-    by_collection, by_record = push.run_all([lambda: list(connections.subscribers(change.collection, "*")),
-                                             lambda: list(connections.subscribers(change.collection, change.id))])
+    by_collection, by_record = delivery.run_all([lambda: list(connections.subscribers(change.collection, "*")),
+                                                 lambda: list(connections.subscribers(change.collection, change.id))])
     subscriptions = [*by_collection, *by_record]
     if not subscriptions:
         return {"subscribers": 0, "sent": 0, "gone": 0}
@@ -64,7 +64,7 @@ def deliver(change: RecordChange, cursor: str) -> dict[str, int]:
         if event is None:
             event = events[key] = Event(action, record, cursor)
         messages.append((sub.connection_id, event.frame(sub.id)))
-    gone = push.send_many(messages)
+    gone = delivery.send_many(messages)
     for connection_id in gone:
         connections.disconnect(connection_id)
     for sub in stale:

@@ -13,7 +13,7 @@ import time
 
 from chalicelib.core import auth_tokens, logs
 from chalicelib.core.errors import ApiError, BadRequest, Unauthorized
-from chalicelib.realtime import delivery as push, protocol, session
+from chalicelib.realtime import delivery, protocol, session
 from chalicelib.realtime.audience import check_filter, rule_name
 from chalicelib.records import access, sessions
 from chalicelib.store import connections
@@ -38,7 +38,7 @@ def message(connection_id: str, body: str | bytes | None, endpoint: str | None =
     """Handle one client message and send the reply, if any (through `endpoint`, the @connections API of the
     event's own domain and stage, unless one is configured)."""
     reply = answer(connection_id, body)
-    if reply is not None and not push.send(connection_id, reply, fallback_endpoint=endpoint):
+    if reply is not None and not delivery.send(connection_id, reply, fallback_endpoint=endpoint):
         connections.disconnect(connection_id)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from chalicelib.core.auth_tokens import USERS_COLLECTION_ID
 from chalicelib.core.errors import Forbidden, NotFound
 from chalicelib.records import store
-from chalicelib.records.filter import bind as filter_bind, evaluate as filter_eval
+from chalicelib.records.filter import bind, evaluate
 from chalicelib.records.filter.tree import TRUE, Node
 from chalicelib.records.query import joins
 from chalicelib.records.schema.collections import get_schema
@@ -74,9 +74,9 @@ class Caller:
         """Whose view of the data a query is (page markers are kept per scope)."""
         return "admin" if self.is_admin else (self.user_id or "guest")
 
-    def context(self, body: dict | None = None, old: dict | None = None) -> filter_bind.Context:
-        return filter_bind.Context(auth=self.auth, body=body or {}, query=self.query, method=self.method,
-                                   headers=self.headers, old=old or {}, admin=self.is_admin)
+    def context(self, body: dict | None = None, old: dict | None = None) -> bind.Context:
+        return bind.Context(auth=self.auth, body=body or {}, query=self.query, method=self.method,
+                            headers=self.headers, old=old or {}, admin=self.is_admin)
 
     def related(self) -> joins.RecordJoins:
         """The records this request's filters and rules join, read once per request."""
@@ -100,19 +100,19 @@ def require_rule(coll: Collection, name: str, caller: Caller) -> None:
         raise Forbidden("Only admins can perform this request.")
 
 
-def rule(coll: Collection, name: str, caller: Caller, ctx: filter_bind.Context) -> Node:
+def rule(coll: Collection, name: str, caller: Caller, ctx: bind.Context) -> Node:
     """The bound rule tree (TRUE for admins); 403 for a locked rule."""
     if caller.is_admin:
         return TRUE
     require_rule(coll, name, caller)
     text = coll.rules[name]
     assert text is not None
-    return filter_bind.bind(get_schema(), coll, text, ctx, param=name)
+    return bind.bind(get_schema(), coll, text, ctx, param=name)
 
 
 def allows(node: Node, record: store.StoredRecord, caller: Caller | None = None) -> bool:
     """Does the record pass a bound rule (joined records read for the caller)?"""
-    return filter_eval.evaluate(node, record, caller.related() if caller else joins.RecordJoins())
+    return evaluate.evaluate(node, record, caller.related() if caller else joins.RecordJoins())
 
 
 def visible(coll: Collection, record_id: str, caller: Caller, consistent: bool = True) -> store.StoredRecord:

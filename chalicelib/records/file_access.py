@@ -13,13 +13,13 @@ from typing import Any
 
 from chalicelib.core import admins, auth_tokens, ids, validate
 from chalicelib.core.errors import BadRequest, NotFound, Unauthorized, invalid
-from chalicelib.files import download as links, uploads
+from chalicelib.files import download, uploads
 from chalicelib.records import access, sessions, store
 from chalicelib.records.layout import USER_TOKEN_KEY
 from chalicelib.records.moderation import image_check
 from chalicelib.records.schema.fields import field_type
 from chalicelib.records.schema.model import Collection, Field
-from chalicelib.records.write import file_fields, record_writes as writes
+from chalicelib.records.write import file_fields, record_writes
 
 MAX_FILENAME = 255
 UPLOAD_BODY = validate.Body(
@@ -54,7 +54,7 @@ def upload_target(collection_name: str, record_id: str | None, field_name: str,
             raise NotFound()
         return collection, f, record_id
     access.require_rule(collection, "createRule", caller)
-    body = {name: caller.user_id for name in writes.owner_fields(collection)} if caller.user_id else {}
+    body = {name: caller.user_id for name in record_writes.owner_fields(collection)} if caller.user_id else {}
     prospective = store.new(collection, body, record_id=record_id)
     rule = access.rule(collection, "createRule", caller, caller.context(body=body))
     if not access.allows(rule, prospective, caller):
@@ -137,6 +137,6 @@ def download_target(collection_name: str, record_id: str, filename: str, params:
                     caller: access.Caller) -> tuple[str, str]:
     """(url, cache-control) after the rules allow it; 404 for anything the caller may not see."""
     collection, f, public = visible_file(collection_name, record_id, filename, caller)
-    return links.redirect_target(collection.id, record_id, filename, f, public, thumb=params.get("thumb"),
-                                 download=params.get("download") in ("1", "true"))
+    return download.redirect_target(collection.id, record_id, filename, f, public, thumb=params.get("thumb"),
+                                    download=params.get("download") in ("1", "true"))
 

@@ -1,4 +1,4 @@
-"""Where a record's values sit in its DynamoDB item (read by filter_ddb and the query planner; records/store.py
+"""Where a record's values sit in its DynamoDB item (read by filter/dynamodb.py and the query planner; records/store.py
 is the only writer of record items).
 
     pk, sk            keys.record(collection, id)
@@ -11,7 +11,6 @@ is the only writer of record items).
 """
 from __future__ import annotations
 
-from chalicelib.records.schema.fields import TYPES
 
 TOP_LEVEL = ("id", "collectionId", "collectionName", "created", "updated")
 DATA = "data"
@@ -21,7 +20,6 @@ PRIVATE_PREFIX = "_"
 USER_TOKEN_KEY = "_tokenKey"  # a user's private value every auth token is bound to (records/sessions.py)
 USER_PHONE = "_phone"  # a user's private value: the bound phone in +E.164 (its marker names the user)
 REVIEW_FLAG = "@review"  # data key of content awaiting moderation (records/moderation/text_check.py), admins only
-FOLDED_TYPES = tuple(name for name, t in TYPES.items() if t.folded)  # with lowercased copies (not editor: its size)
 
 
 def attribute_path(field_name: str, modifier: str | None = None) -> tuple[str, ...]:

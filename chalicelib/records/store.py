@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from chalicelib.core import clock, ids
 from chalicelib.records import layout
-from chalicelib.records.filter import dynamodb as filter_ddb, sqlvalues
+from chalicelib.records.filter import dynamodb, sqlvalues
 from chalicelib.records.filter.dynamodb import Builder
 from chalicelib.records.filter.tree import TRUE, Node
 from chalicelib.records.schema.fields import field_type, zero
@@ -205,7 +205,7 @@ def unique_values(collection: Collection, index: UniqueIndex, record: StoredReco
     for name in index.columns:
         value = record.value(name)
         f = collection.field(name)
-        if value is None and f is not None and f.type != "autodate":
+        if value is None and f is not None and not field_type(f).automatic:
             value = zero(f)
         if name in index.skip_blank and value in (None, ""):
             return None
@@ -515,5 +515,5 @@ def _version_condition(b: Builder, record: StoredRecord, condition: Node) -> str
     """The version makes the write exact (any change since the read bumped it); a rule DynamoDB can answer exactly
     is checked by the write too."""
     expression = f"{b.name(layout.VERSION)} = {b.value(record.version)}"
-    rule = b.condition(condition) if filter_ddb.pushable(condition) and filter_ddb.fits(condition) else None
+    rule = b.condition(condition) if dynamodb.pushable(condition) and dynamodb.fits(condition) else None
     return f"{expression} AND {rule}" if rule else expression

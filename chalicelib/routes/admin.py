@@ -23,31 +23,31 @@ def _source_ip(request) -> str:
           responses={"200": schemas.ADMIN_SESSION})
 def admin_auth_with_key():
     """Exchange an admin key for a one-hour admin session token (401 for a wrong key)."""
-    from chalicelib.admin import sign_in as sessions
+    from chalicelib.admin import sign_in
 
     request = bp.current_request
     body = json_object(request)
     SIGN_IN_BODY.read(body)
-    return sessions.sign_in(body, _source_ip(request))
+    return sign_in.sign_in(body, _source_ip(request))
 
 
 @bp.route("/api/collections", methods=["GET"], responses={"200": schemas.COLLECTIONS})
 def list_collections():
     """The collections in PocketBase's shape (admins only): page, perPage, skipTotal."""
-    from chalicelib.admin import collections as schema
+    from chalicelib.admin import collections
 
     request = bp.current_request
     require_admin(request)
-    return schema.list_collections(query_params(request))
+    return collections.list_collections(query_params(request))
 
 
 @bp.route("/api/collections/{collection}", methods=["GET"])
 def view_collection(collection):
     """One collection by id or name, in PocketBase's shape (admins only)."""
-    from chalicelib.admin import collections as schema
+    from chalicelib.admin import collections
 
     require_admin(bp.current_request)
-    return schema.view_collection(collection)
+    return collections.view_collection(collection)
 
 
 @bp.route("/api/admin/audit", methods=["GET"], responses={"200": schemas.PAGE})

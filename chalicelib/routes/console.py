@@ -47,11 +47,11 @@ def _page() -> dict:
 
 def _files_origins() -> list[str]:
     """Where the console's uploads go and its file links lead (settings are read per request)."""
-    from chalicelib.files import download as links
+    from chalicelib.files import download
     from chalicelib.store import objects
 
     origins = objects.link_origins()
-    cdn = links.cdn_base()
+    cdn = download.cdn_base()
     if cdn:
         parts = cdn.split("/")
         origins.append("/".join(parts[:3]))

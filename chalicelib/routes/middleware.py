@@ -6,14 +6,13 @@ All three leave as `{"status", "message", "data"}` with a matching HTTP status, 
 """
 import logging
 import time
-import uuid
 
 from chalice import Response
 
 from chalicelib.core import logs
 from chalicelib.core.errors import ApiError, MethodNotAllowed, NotFound, error_body
 from chalicelib.limits import request_limits
-from chalicelib.logs import record as request_log
+from chalicelib.logs import record
 from chalicelib.routes.blueprint import RaisedApiError
 from chalicelib.routes.common import raw_body
 
@@ -48,7 +47,7 @@ def _from_chalice_error(response):
 
 def handle(request, get_response):
     context = getattr(request, "context", None) or {}
-    request_id = context.get("requestId") or uuid.uuid4().hex
+    request_id = context.get("requestId") or logs.new_request_id()
     token = logs.set_request_id(request_id)
     logs.set_request_auth("")  # a server thread's previous request must not lend its caller to this one's log
     started = time.monotonic()
@@ -67,7 +66,7 @@ def handle(request, get_response):
         level = logging.WARNING if response.status_code >= 500 else logging.INFO
         logs.event("http", level=level, method=request.method, path=request.path, status=response.status_code,
                    elapsed_ms=int((time.monotonic() - started) * 1000))
-        request_log.http_request(request, response, started)
+        record.http_request(request, response, started)
         return response
     finally:
         logs.reset_request_id(token)

@@ -24,7 +24,7 @@ from typing import Any
 from chalicelib.core import logs, validate
 from chalicelib.core.errors import NotFound, invalid
 from chalicelib.core.settings import WeChatApp
-from chalicelib.files import download as links
+from chalicelib.files import download
 from chalicelib.sharing.waiting import Waiter
 from chalicelib.store import keys, objects, table
 from chalicelib.wechat import budgets, wxacode
@@ -128,7 +128,7 @@ def _generate(app: WeChatApp, request: CodeRequest, key: dict[str, str], digest:
 
 def link_for(item: dict[str, Any], api_link: str) -> str:
     """The permanent link: the CDN URL of the object when a CDN is configured, else the API link given."""
-    base = links.cdn_base()
+    base = download.cdn_base()
     return f"{base}/{item['objectKey']}" if base else api_link
 
 

@@ -14,12 +14,12 @@ from chalicelib.core.errors import BadRequest, Unauthorized
 from chalicelib.records.query import render
 from chalicelib.store import identities
 from chalicelib.users import links
-from chalicelib.users import phone as phones
+from chalicelib.users import phone
 from chalicelib.users import service
-from chalicelib.wechat import data_crypt as opendata
-from chalicelib.wechat import phone_number as wechat_phone
+from chalicelib.wechat import data_crypt
+from chalicelib.wechat import phone_number
 
-MAX_ENCRYPTED_CHARS = opendata.MAX_ENCRYPTED_CHARS
+MAX_ENCRYPTED_CHARS = data_crypt.MAX_ENCRYPTED_CHARS
 
 STALE_SESSION = "Your WeChat session has changed (you logged in again elsewhere); log in again and retry."
 
@@ -37,15 +37,15 @@ def decrypt_for_user(claims: dict[str, Any], encrypted_data: str, iv: str) -> di
         valid_key = False
     if not valid_key:
         raise Unauthorized(STALE_SESSION)
-    data = opendata.decrypt(identity["session_key"], encrypted_data, iv, appid)
+    data = data_crypt.decrypt(identity["session_key"], encrypted_data, iv, appid)
     if data.get("openId") not in (None, identity["openid"]):
         raise BadRequest("The encrypted data belongs to another WeChat user.")
     if isinstance(data.get("unionId"), str) and data["unionId"]:
         links.link_unionid(user_id, appid, identity["openid"], data["unionId"])
     user = None
-    found = wechat_phone.from_open_data(data) if "purePhoneNumber" in data else None
+    found = phone_number.from_open_data(data) if "purePhoneNumber" in data else None
     if found is not None:
-        user = phones.bind(user_id, found)
+        user = phone.bind(user_id, found)
     if user is None:
         user = service.get_user(user_id)
     if user is None:

@@ -21,7 +21,7 @@ from chalicelib.store import identities
 from chalicelib.users.apps import pick_app
 from chalicelib.users.phone_marker import PHONE_E164, claim_op, live_owner_of, release_op
 from chalicelib.wechat import budgets
-from chalicelib.wechat import phone_number as wechat_phone
+from chalicelib.wechat import phone_number
 from chalicelib.wechat.login import WeChatSession
 from chalicelib.wechat.phone_number import PhoneNumber
 
@@ -38,7 +38,7 @@ class PhoneTaken(Conflict):
 def fetch(app: WeChatApp, code: str, openid: str | None = None) -> PhoneNumber:
     """The phone behind a code: a paid lookup, so it spends the person's and the app's phone budgets first."""
     budgets.spend("phone", app.appid, openid)
-    return wechat_phone.get_phone_number(app, code, openid=openid)
+    return phone_number.get_phone_number(app, code, openid=openid)
 
 
 def has_verified_phone(appid: str, openid: str) -> bool:

@@ -11,4 +11,12 @@ def test_booleans_and_their_spellings():
 
 def test_zero_and_schema():
     f = field("bool")
-    assert fields.zero(f) is False and schema(f) == {"type": "boolean"} and fields.field_type(f).sql_class == "bool"
+    assert fields.zero(f) is False and schema(f) == {"type": "boolean"}
+
+
+def test_filters_read_it_as_sqlite_stores_it():
+    kind, f = fields.TYPES["bool"], field("bool")
+    assert kind.sql_value(False, True) == 1 and kind.sql_value(False, None) == 0 and kind.affinity(False) == "numeric"
+    assert kind.same_kind(False) and not kind.same_kind(0) and not kind.same_kind("true")
+    assert kind.exact_in_dynamodb(True, equality=True) and not kind.exact_in_dynamodb(True, equality=False)
+    assert fields.field_type(f) is kind

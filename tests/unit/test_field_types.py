@@ -24,9 +24,14 @@ def test_every_type_has_its_unit_test():
 
 
 def test_what_filters_and_storage_read_comes_from_the_types():
-    from chalicelib.records import layout
-    from chalicelib.records.filter import bind, dynamodb
+    def having(trait):
+        return {name for name, kind in fields.TYPES.items() if trait(kind)}
 
-    assert set(layout.FOLDED_TYPES) == {"text", "email", "url", "select"}
-    assert set(bind.MULTIVALUERS) == {"select", "relation", "file"}
-    assert set(dynamodb.TEXT_TYPES) == set(fields.TYPES) - {"number", "bool", "json"}
+    assert having(lambda t: t.folded) == {"text", "email", "url", "select"}
+    assert having(lambda t: t.multi_valued) == {"select", "relation", "file"}
+    assert having(lambda t: t.affinity(False) == "text") == set(fields.TYPES) - {"number", "bool", "json"}
+    assert having(lambda t: t.same_kind("a")) == set(fields.TYPES) - {"number", "bool", "json"}
+    assert having(lambda t: t.json_paths) == {"json"} and having(lambda t: t.markup) == {"editor"}
+    assert having(lambda t: t.automatic) == {"autodate"}
+    assert having(lambda t: "secCheck" in t.options) == having(lambda t: t.content_check is not None)
+    assert having(lambda t: t.content_check == "text") == {"text", "editor"}

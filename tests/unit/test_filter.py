@@ -9,6 +9,7 @@ from chalicelib.records import store
 from chalicelib.records.filter import (bind as filter_bind, dynamodb as filter_ddb, evaluate as filter_eval, operators,
                                        sqlvalues)
 from chalicelib.records.filter.parser import FilterError, parse
+from chalicelib.records.schema.fields import TYPES
 from chalicelib.records.filter.tree import TRUE, And, Compare, Const, FieldRef, Ident, Literal, Op, Or
 from tests.filter_cases import CASES, CORPUS, HOSTILE
 
@@ -120,9 +121,10 @@ def test_values_compare_in_sqlite_type_order():
     assert sqlvalues.compare("<", 10**6, "a") is True and sqlvalues.compare("<", "B", "a") is True
     assert sqlvalues.compare("=", None, None) is None and sqlvalues.same(None, None) is True
     assert sqlvalues.number_text(5.0) == "5.0" and sqlvalues.number_text(3) == "3"
-    assert sqlvalues.sql_value("select", True, ["a", "b"]) == '["a","b"]'
-    assert sqlvalues.sql_value("json", False, {"b": 1, "a": [True]}) == '{"a":[true],"b":1}'
-    assert sqlvalues.sql_value("bool", False, True) == 1
+    assert TYPES["select"].sql_value(True, ["a", "b"]) == '["a","b"]'
+    assert TYPES["select"].sql_value(False, ["a", "b"]) == "b" and TYPES["text"].sql_value(False, None) == ""
+    assert TYPES["json"].sql_value(False, {"b": 1, "a": [True]}) == '{"a":[true],"b":1}'
+    assert TYPES["bool"].sql_value(False, True) == 1 and TYPES["number"].sql_value(False, None) == 0
 
 
 def test_binding_mirrors_folds_and_keeps_pocketbase_semantics(schema):

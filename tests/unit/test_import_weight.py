@@ -38,7 +38,10 @@ print(json.dumps({"modules": sorted(set(sys.modules) - before), "compiled": comp
 # SDKs and heavy libraries that a request loads when it first needs them, never at start.
 NOT_AT_START = ("boto3", "botocore", "s3transfer", "urllib3", "requests", "jwt", "Crypto", "cryptography", "PIL",
                 "defusedxml", "xml", "ssl", "_hashlib", "http", "email", "asyncio", "concurrent", "sqlite3",
-                "zipfile", "tarfile", "multiprocessing", "subprocess", "chalicelib.payments", "chalicelib.admin",
+                "zipfile", "tarfile", "multiprocessing", "subprocess",
+                # a start declares no dataclass (core/value_types.py) and walks the team's functions without pkgutil
+                "dataclasses", "inspect", "pkgutil", "uuid", "platform", "random",
+                "chalicelib.payments", "chalicelib.admin",
                 "chalicelib.wechat", "chalicelib.realtime", "chalicelib.jobs", "chalicelib.records.query")
 # The patterns reading the collections file and registering the team's functions need; anything more is a pattern
 # compiled at import that a start doesn't run.

@@ -1,8 +1,8 @@
 """Binding a parsed filter: identifiers resolved against the schema (fields, relation paths, back-relations,
 `@collection` joins, json paths, modifiers), `@request.*` and macros replaced by values, constants folded.
 
-The bound tree holds only FieldRefs and Literals; filter_eval evaluates it as PocketBase's SQLite would, and
-filter_ddb pushes the parts DynamoDB can answer exactly into the read. What PocketBase refuses is refused here with
+The bound tree holds only FieldRefs and Literals; evaluate.py evaluates it as PocketBase's SQLite would, and
+dynamodb.py pushes the parts DynamoDB can answer exactly into the read. What PocketBase refuses is refused here with
 a 400: unknown fields, paths through non-relations, more than MAX_NESTED joins, hidden fields in a client's filter,
 unknown modifiers. For a client's filter (not a rule, not an admin), every joined collection's list rule applies to
 the records joined (PocketBase 0.40), and a collection whose list rule is locked can't be joined at all.
@@ -10,11 +10,10 @@ the records joined (PocketBase 0.40), and a collection whose list rule is locked
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
-from chalicelib.records.filter import evaluate as filter_eval, operators, sql_functions as functions, sqlvalues
+from chalicelib.records.filter import evaluate, operators, sql_functions, sqlvalues
 from chalicelib.records.filter.parser import FilterError, parse
 from chalicelib.records.filter.tree import (TRUE, And, Compare, Const, FieldRef, Function, Hop, Ident, Literal, Node,
                                             Op, Operand, Or, identifiers)
@@ -25,7 +24,6 @@ from chalicelib.core.patterns import lazy
 AUTH_SYSTEM = ("id", "collectionId", "collectionName")
 BODY_MODIFIERS = (None, "isset", "changed", "length")
 MODIFIERS = ("isset", "each", "length", "lower", "changed")
-MULTIVALUERS = tuple(name for name, t in TYPES.items() if t.multi_valued)  # :each and :length read a list
 MAX_NESTED = 6  # PocketBase's maxNestedRels
 _VIA = lazy(r"^(\w+)_via_(\w+)$")
 
@@ -38,23 +36,18 @@ class AuthValues(Protocol):
     def value(self, name: str) -> Any: ...
 
 
-@dataclass
 class Context:
     """What `@request.*` resolves to for one request: `auth` None for guests; `old` the stored data (`:changed`);
-    `admin` for an admin caller (hidden fields filterable, joins not limited by list rules)."""
+    `admin` for an admin caller (hidden fields filterable, joins not limited by list rules); `context` is
+    `@request.context` ("expand" while expanding relations)."""
 
-    auth: AuthValues | None = None
-    body: dict = field(default_factory=dict)
-    query: dict = field(default_factory=dict)
-    method: str = "GET"
-    headers: dict = field(default_factory=dict)
-    old: dict = field(default_factory=dict)
-    admin: bool = False
-    context: str = "default"  # @request.context: "expand" while expanding relations
+    __slots__ = ("auth", "body", "query", "method", "headers", "old", "admin", "context")
 
-    def __post_init__(self) -> None:
-        self.body, self.query = self.body or {}, self.query or {}
-        self.headers, self.old = self.headers or {}, self.old or {}
+    def __init__(self, auth: AuthValues | None = None, body: dict | None = None, query: dict | None = None,
+                 method: str = "GET", headers: dict | None = None, old: dict | None = None, admin: bool = False,
+                 context: str = "default") -> None:
+        self.auth, self.method, self.admin, self.context = auth, method, admin, context
+        self.body, self.query, self.headers, self.old = body or {}, query or {}, headers or {}, old or {}
 
 
 def check(schema: Schema, collection: Collection, text: str, param: str = "filter") -> Node:
@@ -99,7 +92,7 @@ def _bind(resolver: _Resolver, collection: Collection, node: Node) -> Node:
         return Const(op == Op.NEQ)  # ids are never blank (e.g. a guest's `id = @request.auth.id`)
     self_result = operators.operator(op).self_result
     if isinstance(left, FieldRef) and left == right and self_result is not None and not left.path \
-            and not left.json_path and left.field_type != "json":
+            and not left.json_path and not TYPES[left.field_type].json_paths:
         return Const(self_result)  # never null, so decided (and DynamoDB rejects `a >= a`)
     return term
 
@@ -118,7 +111,7 @@ class _Resolver:
         if isinstance(operand, Ident):
             return self.operand(collection, operand)
         if isinstance(operand, Function):
-            spec = functions.FUNCTIONS.get(operand.name)
+            spec = sql_functions.FUNCTIONS.get(operand.name)
             if spec is None:
                 raise self.error(f"unknown function {operand.name}().")
             args = tuple(self.resolve(collection, a) for a in operand.args)
@@ -157,8 +150,8 @@ class _Resolver:
             f = collection.field(prop)
             if f is not None and f.hidden and self.restricted:
                 raise self.error(f"non-filterable field {prop!r}.")
-            if f is not None and f.type == "json":  # the rest is a path into the json value
-                return FieldRef(prop, None, tuple(hops), tuple(segments[i + 1:]), "json")
+            if f is not None and field_type(f).json_paths:  # the rest is a path into the json value
+                return FieldRef(prop, None, tuple(hops), tuple(segments[i + 1:]), f.type)
             if i >= MAX_NESTED:
                 raise self.error(f"{'.'.join(segments)}: more than {MAX_NESTED} nested relations.")
             if f is None:
@@ -201,7 +194,7 @@ class _Resolver:
             raise self.error(f"unknown field {name!r} in collection {collection.name}.")
         if f.hidden and self.restricted:
             raise self.error(f"unknown field {name!r} in collection {collection.name}.")
-        if modifier in ("each", "length") and f.type in MULTIVALUERS:
+        if modifier in ("each", "length") and field_type(f).multi_valued:
             pass  # a single value reads as a list of one (PocketBase's json_each/json_array_length normalization)
         elif modifier != "lower":
             modifier = None  # PocketBase ignores :isset and :changed on fields, and :each/:length on others
@@ -272,7 +265,7 @@ def macro(name: str, param: str = "filter", now: float | None = None) -> Any:
 def fold(node: Node) -> Node:
     """Evaluate what no longer depends on a record; drop constants from and/or."""
     if isinstance(node, Compare) and isinstance(node.left, Literal) and isinstance(node.right, Literal):
-        return Const(filter_eval.decide(node))
+        return Const(evaluate.decide(node))
     if not isinstance(node, (And, Or)):
         return node
     absorbing = isinstance(node, Or)  # True absorbs an or, False absorbs an and
@@ -296,6 +289,6 @@ def assume(node: Node, known: dict[str, Any]) -> Node:
     if (isinstance(node, Compare) and isinstance(node.left, FieldRef) and node.left.plain
             and node.left.name in known and isinstance(node.right, Literal)):
         ref = node.left
-        stored = sqlvalues.sql_value(ref.field_type, ref.multiple, known[ref.name])
-        return Const(filter_eval.compare(node, stored, filter_eval.literal_value(node.right.value)) is True)
+        stored = TYPES[ref.field_type].sql_value(ref.multiple, known[ref.name])
+        return Const(evaluate.compare(node, stored, evaluate.literal_value(node.right.value)) is True)
     return node

@@ -21,13 +21,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.core import json_input
 from chalicelib.records import layout
 from chalicelib.records.filter import operators, sqlvalues
 from chalicelib.records.filter.tree import TRUE, And, Compare, Const, FieldRef, Literal, Node, Op, Or, all_of, conjuncts
 from chalicelib.records.schema.fields import TYPES
 
-TEXT_TYPES = tuple(name for name, t in TYPES.items() if t.sql_class == "text")
 # What a pushed filter or condition may use of DynamoDB's per-expression limits (300 operators, 4,096 bytes), leaving
 # room for what joins it: the key condition's placeholders, a version check, a rule.
 PUSH_OPERATORS = 200
@@ -62,7 +60,7 @@ def _pushable(term: Compare) -> Any:
     if not (isinstance(left, FieldRef) and isinstance(right, Literal)) or left.path or left.json_path \
             or left.visible_email:
         return _NO
-    value, ftype = right.value, left.field_type
+    value, kind = right.value, TYPES[left.field_type]
     if left.modifier == "each":
         if term.op == Op.EQ and term.any_of and left.multiple and isinstance(value, str) and value:
             return value
@@ -70,21 +68,13 @@ def _pushable(term: Compare) -> Any:
     if left.modifier is not None or left.multiple:
         return _NO
     if term.op in (Op.LIKE, Op.NOT_LIKE):  # lowercased copies are kept of data fields, not of ids and dates
-        if ftype in layout.FOLDED_TYPES and left.name not in layout.TOP_LEVEL and isinstance(value, str):
+        if kind.folded and left.name not in layout.TOP_LEVEL and isinstance(value, str):
             form = _like_form(value)
             return _NO if form is None else form
         return _NO
     if term.op not in ORDERED:
         return _NO
-    if ftype in TEXT_TYPES and isinstance(value, str) or (ftype in TEXT_TYPES and value is None and
-                                                           term.op in (Op.EQ, Op.NEQ)):
-        return value
-    if ftype == "number" and isinstance(value, (int, float)) and not isinstance(value, bool) \
-            and json_input.storable_number(value):  # DynamoDB can't even hold 1e300 in an expression
-        return value
-    if ftype == "bool" and isinstance(value, bool) and term.op in (Op.EQ, Op.NEQ):
-        return value
-    return _NO
+    return value if kind.exact_in_dynamodb(value, term.op in (Op.EQ, Op.NEQ)) else _NO
 
 
 _NO = object()

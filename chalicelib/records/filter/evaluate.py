@@ -1,4 +1,4 @@
-"""A bound filter tree (filter_bind) evaluated against one stored record, as PocketBase's SQL would answer it.
+"""A bound filter tree (filter/bind.py) evaluated against one stored record, as PocketBase's SQL would answer it.
 
 - Values and comparisons follow SQLite (sqlvalues.py) and PocketBase's SQL for each operator (operators.py):
   three-valued results, '' and NULL alike in `=`/`!=` except for json values, `!=` as `IS NOT`, LIKE wrapping.
@@ -15,8 +15,9 @@ from __future__ import annotations
 from typing import Any, Iterator, Protocol
 
 from chalicelib.core.errors import BadRequest
-from chalicelib.records.filter import operators, sql_functions as functions, sqlvalues
+from chalicelib.records.filter import operators, sql_functions, sqlvalues
 from chalicelib.records.filter.sqlvalues import SqlValue, Truth
+from chalicelib.records.schema.fields import TYPES
 from chalicelib.records.filter.tree import (And, Compare, Const, FieldRef, Function, Hop, Literal, Node, Operand, Or,
                                             operands)
 
@@ -93,7 +94,7 @@ def field_value(ref: FieldRef, row: Any, element: Any = None) -> SqlValue:
     elif ref.modifier == "length":
         value = len(_elements(_raw(ref, row), counting=True))
     else:
-        value = sqlvalues.sql_value(ref.field_type, ref.multiple, _raw(ref, row))
+        value = TYPES[ref.field_type].sql_value(ref.multiple, _raw(ref, row))
     if ref.modifier == "lower" and value is not None:
         value = sqlvalues.ascii_lower(sqlvalues.as_text(value) or "")
     return value
@@ -102,14 +103,14 @@ def field_value(ref: FieldRef, row: Any, element: Any = None) -> SqlValue:
 def _affinity(ref: FieldRef) -> str | None:
     if ref.json_path or ref.modifier in ("each", "length", "lower"):
         return None  # functions and json_each's value carry no affinity
-    return sqlvalues.affinity(ref.field_type, ref.multiple)
+    return TYPES[ref.field_type].affinity(ref.multiple)
 
 
 def _json_side(ref: Operand) -> bool:
     """PocketBase compares json values (and geoDistance) without its '' / NULL equivalence (NullFallbackDisabled)."""
     if isinstance(ref, Function):
-        return not functions.FUNCTIONS[ref.name].null_fallback
-    return isinstance(ref, FieldRef) and (ref.field_type == "json" or bool(ref.json_path))
+        return not sql_functions.FUNCTIONS[ref.name].null_fallback
+    return isinstance(ref, FieldRef) and (TYPES[ref.field_type].json_paths or bool(ref.json_path))
 
 
 def literal_value(value: Any) -> SqlValue:
@@ -206,7 +207,7 @@ def _rows(alias: Alias, parent: Any, joins: Joins, checked: bool) -> list[Any]:
     last = alias[-1]
     if parent is None:
         return [None]
-    if isinstance(last, tuple):  # ("each", field)
+    if not isinstance(last, Hop):  # ("each", field)
         raw = parent.value(last[1]) if hasattr(parent, "value") else None
         return [sqlvalues.json_scalar(v) for v in _elements(raw)] or [None]
     found = joins.follow(last, parent)
@@ -252,7 +253,7 @@ def _all_rows(ref: FieldRef, record: Record, joins: Joins) -> list[SqlValue]:
         for row in _rows(alias, parent, joins, checked=False):
             if row is None:
                 continue
-            if isinstance(alias[-1], tuple):
+            if not isinstance(alias[-1], Hop):
                 walk(i + 1, parent, row)  # an element of the field's list
             else:
                 walk(i + 1, row, element)
@@ -273,7 +274,7 @@ def _operand_value(operand: Operand, record: Record, rows: dict[Alias, Any]) -> 
         return literal_value(operand.value)
     if isinstance(operand, Function):
         values = [_operand_value(a, record, rows) for a in operand.args]
-        return functions.FUNCTIONS[operand.name].evaluate(values)
+        return sql_functions.FUNCTIONS[operand.name].evaluate(values)
     assert isinstance(operand, FieldRef), "evaluate a bound tree"
     row = rows.get(tuple(operand.path), record) if operand.path else record
     element = rows.get(tuple(operand.path) + (("each", operand.name),)) if operand.modifier == "each" else None

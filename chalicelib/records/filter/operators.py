@@ -9,9 +9,9 @@ decided they give exactly the same answer; everything else is evaluated in Pytho
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, NamedTuple, Protocol
 
+from chalicelib.core.value_types import distinct
 from chalicelib.records.filter.tree import Op
 
 
@@ -39,7 +39,8 @@ def _ddb_compare(symbol: str) -> Callable[[ValueSink, str, Any], str]:
 
 
 def _ddb_like(b: ValueSink, path: str, value: Any) -> str:
-    """`value` is a (kind, text) pair decided by filter_ddb: a contains or a prefix match on the lowercased copy."""
+    """`value` is a (kind, text) pair decided by filter/dynamodb.py: a contains or a prefix match on the lowercased
+    copy."""
     kind, text = value
     return f"begins_with({path}, {b.value(text)})" if kind == "prefix" else f"contains({path}, {b.value(text)})"
 
@@ -48,12 +49,12 @@ def _negated(form: Callable[[ValueSink, str, Any], str]) -> Callable[[ValueSink,
     return lambda b, path, value: f"(NOT {form(b, path, value)})"
 
 
-@dataclass(frozen=True)
-class Operator:
+@distinct
+class Operator(NamedTuple):
     op: Op
     symbol: str  # the SQL comparison: "=", "<", "<=", ">", ">=", "LIKE"
     negated: bool  # `!=` is `IS NOT`, `!~` is `NOT LIKE`
-    ddb: Callable[[ValueSink, str, Any], str]  # against a literal, where filter_ddb finds it exact
+    ddb: Callable[[ValueSink, str, Any], str]  # against a literal, where filter/dynamodb.py finds it exact
     mirror: Op | None  # the operator with its sides swapped; None: not symmetric (LIKE)
     self_result: bool | None  # `x op x` for a value that is never null; None when not foldable
 

@@ -11,7 +11,7 @@ Identifiers are field names (`title`, `post.title`), `@request.*` paths and `@` 
 tokens are separated by spaces, tabs and newlines only (any other character there is a 400), and `true`, `false`
 and `null` are read in any letter case. PocketBase's limits
 apply: at most MAX_LENGTH characters and MAX_EXPRESSIONS comparisons. The parser only builds the tree; what an
-identifier means (a schema field, a request value) is decided by filter_bind, which rejects what it doesn't know.
+identifier means (a schema field, a request value) is decided by filter/bind.py, which rejects what it doesn't know.
 """
 from __future__ import annotations
 

@@ -7,10 +7,10 @@ Adding a function is one entry in FUNCTIONS: its argument check and its evaluati
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
+from chalicelib.core.value_types import distinct
 from chalicelib.records.filter.tree import FieldRef, Literal, Operand
 from chalicelib.core.patterns import lazy
 
@@ -127,8 +127,8 @@ def geo_distance(args: list[Any]) -> Any:
     return 6371 * math.acos(max(-1.0, min(1.0, cosine)))
 
 
-@dataclass(frozen=True)
-class Spec:
+@distinct
+class Spec(NamedTuple):
     check: Callable[[tuple[Operand, ...]], str | None]  # a problem with the arguments, or None
     evaluate: Callable[[list[Any]], Any]
     null_fallback: bool  # compares like a text value ('' and NULL alike) rather than like a json value

@@ -2,11 +2,13 @@
 
 PocketBase compiles a filter to SQL over SQLite columns; wxbase evaluates the same expression in Python over the
 stored record. The pieces of SQLite's behaviour that decide the answers live here:
-- what each field type stores (`sql_value`): text-like fields TEXT ('' by default), numbers, bools as 1/0, a
-  multi-valued select/relation/file as its JSON text (`["a","b"]`), a json field through json_extract (scalars as
-  SQL values, arrays and objects as JSON text), NULL for what is missing;
-- column affinity (`affinity`): comparing a NUMERIC column with text that looks like a number compares numbers
-  (`n = "5"`), comparing a TEXT column with a number compares text (`title = 5` is `title = '5.0'`);
+- what each field type stores, which its type says (`FieldType.sql_value`, with the JSON forms here): text-like
+  fields TEXT ('' by default), numbers, bools as 1/0, a multi-valued select/relation/file as its JSON text
+  (`["a","b"]`), a json field through json_extract (scalars as SQL values, arrays and objects as JSON text), NULL
+  for what is missing;
+- column affinity (`FieldType.affinity`, NUMERIC or TEXT here): comparing a NUMERIC column with text that looks
+  like a number compares numbers (`n = "5"`), comparing a TEXT column with a number compares text (`title = 5` is
+  `title = '5.0'`);
 - three-valued results: a comparison with NULL is neither true nor false (`None`);
 - type order: numbers sort before text; text compares byte-wise (UTF-8, as SQLite's BINARY collation);
 - LIKE with PocketBase's escaping (`%` and `_` wildcards, `\\` escapes) and SQLite's ASCII-only case folding.
@@ -48,32 +50,6 @@ def json_scalar(value: Any) -> SqlValue:
     if isinstance(value, (int, float, str)):
         return value
     return json_text(value)
-
-
-def sql_value(field_type: str, multiple: bool, raw: Any) -> SqlValue:
-    """A stored field value as its SQLite column holds it."""
-    if field_type == "json":
-        return json_scalar(raw)
-    if multiple:
-        return json_text(list(raw) if isinstance(raw, list) else ([raw] if raw else []))
-    if field_type == "bool":
-        return 1 if raw else 0
-    if field_type == "number":
-        return raw if isinstance(raw, (int, float)) and not isinstance(raw, bool) else 0
-    if raw is None:
-        return ""
-    if isinstance(raw, list):  # a single-valued field holding a list (written before its maxSelect changed)
-        return raw[-1] if raw else ""
-    return raw if isinstance(raw, str) else json_scalar(raw)
-
-
-def affinity(field_type: str, multiple: bool) -> str | None:
-    """The column affinity of a field (None for json fields, read through json_extract, and for literals)."""
-    if field_type == "json":
-        return None
-    if field_type in ("number", "bool") or multiple:
-        return NUMERIC  # number, bool and JSON-typed columns
-    return TEXT
 
 
 def number_text(value: int | float) -> str:

@@ -6,9 +6,10 @@ can be shared and compared.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Iterator, Union
+from typing import Any, Iterator, NamedTuple, Union
+
+from chalicelib.core.value_types import distinct
 
 
 class Op(Enum):
@@ -24,16 +25,16 @@ class Op(Enum):
     NOT_LIKE = "!~"
 
 
-@dataclass(frozen=True)
-class Ident:
+@distinct
+class Ident(NamedTuple):
     """An identifier as written in a filter, with its `:modifier`."""
 
     name: str
     modifier: str | None = None
 
 
-@dataclass(frozen=True)
-class Hop:
+@distinct
+class Hop(NamedTuple):
     """One join on the way to a field: `rel` follows a relation field, `back` a relation pointing here from another
     collection (`comments_via_post`), `collection` any record of a collection (`@collection.posts`)."""
 
@@ -45,8 +46,8 @@ class Hop:
     checked: bool = False  # a client's filter: only joined records that pass their collection's list rule count
 
 
-@dataclass(frozen=True)
-class FieldRef:
+@distinct
+class FieldRef(NamedTuple):
     """A field reached from the filtered record: through `path` (joins), into `json_path` (a json field's keys),
     with a `modifier` ("each", "length", "lower"; PocketBase ignores the others on fields). `field_type` and
     `multiple` describe the field at the end, as the evaluator needs them."""
@@ -65,13 +66,13 @@ class FieldRef:
         return not self.path and not self.json_path and self.modifier is None
 
 
-@dataclass(frozen=True)
-class Literal:
+@distinct
+class Literal(NamedTuple):
     value: Any
 
 
-@dataclass(frozen=True)
-class Function:
+@distinct
+class Function(NamedTuple):
     """A function call operand: `strftime('%Y', created)`, `geoDistance(lonA, latA, lonB, latB)` (sql_functions.py)."""
 
     name: str
@@ -81,8 +82,8 @@ class Function:
 Operand = Union[Ident, FieldRef, Literal, Function]
 
 
-@dataclass(frozen=True)
-class Compare:
+@distinct
+class Compare(NamedTuple):
     op: Op
     left: Operand
     right: Operand
@@ -93,18 +94,18 @@ class Compare:
         return ("?" if self.any_of else "") + self.op.value
 
 
-@dataclass(frozen=True)
-class And:
+@distinct
+class And(NamedTuple):
     children: tuple[Node, ...]
 
 
-@dataclass(frozen=True)
-class Or:
+@distinct
+class Or(NamedTuple):
     children: tuple[Node, ...]
 
 
-@dataclass(frozen=True)
-class Const:
+@distinct
+class Const(NamedTuple):
     value: bool
 
 

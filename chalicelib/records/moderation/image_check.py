@@ -29,7 +29,7 @@ from chalicelib.core.errors import ApiError, Conflict, ServiceUnavailable, field
 from chalicelib.core.settings import WeChatApp
 from chalicelib.records import store
 from chalicelib.records.layout import REVIEW_FLAG as FLAG
-from chalicelib.records.moderation import text_check as content_check
+from chalicelib.records.moderation import text_check
 from chalicelib.records.schema.collections import get_schema
 from chalicelib.records.schema.fields import field_type
 from chalicelib.records.schema.model import Collection, Field
@@ -50,7 +50,7 @@ MAX_VERDICT_ATTEMPTS = 8
 
 
 def marked_fields(collection: Collection) -> list[Field]:
-    return [f for f in collection.fields.values() if field_type(f).holds_files and f.options.get(OPTION)]
+    return [f for f in collection.fields.values() if field_type(f).content_check == "image" and f.options.get(OPTION)]
 
 
 def _names(value: Any) -> list[str]:
@@ -127,7 +127,7 @@ def _submit(collection: Collection, record_id: str, f: Field, name: str, caller:
     found = objects.head(object_key)
     if found is None or not str(found.get("contentType", "")).startswith("image/"):
         return {}
-    app, openid = content_check.checker(caller)
+    app, openid = text_check.checker(caller)
     try:
         trace_id = media_check.submit(app, openid, objects.signed_get_url(object_key, CHECK_LINK_SECONDS),
                                       f.options[OPTION]["scene"])

@@ -24,6 +24,7 @@ from chalicelib.core.errors import ApiError, BadRequest, Forbidden, ServiceUnava
 from chalicelib.core.settings import WeChatApp, get_settings
 from chalicelib.records.layout import REVIEW_FLAG as FLAG
 from chalicelib.records.moderation import editor_text
+from chalicelib.records.schema.fields import field_type
 from chalicelib.records.schema.model import Collection, Field
 from chalicelib.store import identities
 from chalicelib.wechat import budgets
@@ -36,7 +37,7 @@ OPTION = "secCheck"
 
 
 def marked_fields(collection: Collection) -> list[Field]:
-    return [f for f in collection.fields.values() if f.type in ("text", "editor") and f.options.get(OPTION)]
+    return [f for f in collection.fields.values() if field_type(f).content_check == "text" and f.options.get(OPTION)]
 
 
 def apply(collection: Collection, data: dict[str, Any], caller: Caller, old: dict[str, Any] | None = None) -> None:
@@ -96,7 +97,7 @@ def checker(caller: Caller) -> tuple[WeChatApp, str]:
 def _check(app: WeChatApp, openid: str, f: Field, value: str) -> Verdict:
     from chalicelib.wechat import security
 
-    text = editor_text.visible_text(value) if f.type == "editor" else value  # what readers see, not markup
+    text = editor_text.visible_text(value) if field_type(f).markup else value  # what readers see, not markup
     if not text.strip():
         return security.Verdict(suggest="pass", label=100)
     budgets.spend("contentCheck", app.appid, openid)

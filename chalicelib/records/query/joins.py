@@ -17,7 +17,7 @@ from typing import Any
 
 from chalicelib.core.errors import BadRequest
 from chalicelib.records import store
-from chalicelib.records.filter import bind as filter_bind, evaluate as filter_eval
+from chalicelib.records.filter import bind, evaluate
 from chalicelib.records.filter.tree import FALSE, TRUE, Hop, Node
 from chalicelib.records.query import paging, planner
 from chalicelib.records.schema.collections import get_schema
@@ -39,7 +39,7 @@ def reference_filter(f: Field, record_id: str) -> str:
 def referencing(ref: Collection, f: Field, record_id: str, limit: int) -> list[store.StoredRecord]:
     """Records of `ref` whose relation `f` holds record_id (at most `limit`): an index Query when `f` has its own
     index, else a bounded read of `ref` (a 400 naming the index past the bound)."""
-    node = filter_bind.bind(get_schema(), ref, reference_filter(f, record_id), filter_bind.Context(), param="rule")
+    node = bind.bind(get_schema(), ref, reference_filter(f, record_id), bind.Context(), param="rule")
     p = planner.plan(ref, node, [])
     try:
         found, more, _ = paging.read(p, None, limit + 1)
@@ -55,8 +55,8 @@ def referencing(ref: Collection, f: Field, record_id: str, limit: int) -> list[s
 class RecordJoins:
     """Joined records for one request; `ctx` is the caller's (for the list rules of checked joins)."""
 
-    def __init__(self, ctx: filter_bind.Context | None = None) -> None:
-        self.ctx = ctx or filter_bind.Context()
+    def __init__(self, ctx: bind.Context | None = None) -> None:
+        self.ctx = ctx or bind.Context()
         self._records: dict[tuple[str, str], store.StoredRecord | None] = {}
         self._back: dict[tuple[str, str, str], list[store.StoredRecord]] = {}
         self._all: dict[str, list[store.StoredRecord]] = {}
@@ -87,7 +87,7 @@ class RecordJoins:
 
     def prefetch(self, records: list[Any], node: Node) -> None:
         """Read in batches the records the first relation hop of each field in `node` points at."""
-        for hop in {ref.path[0] for ref in filter_eval.field_refs(node) if ref.path and ref.path[0].kind == "rel"}:
+        for hop in {ref.path[0] for ref in evaluate.field_refs(node) if ref.path and ref.path[0].kind == "rel"}:
             ids: list[str] = []
             for record in records:
                 value = record.data.get(hop.field)
@@ -127,9 +127,9 @@ class RecordJoins:
             assert target is not None
             text = target.rules["listRule"]
             self._rules[hop.collection] = FALSE if text is None else (
-                TRUE if text == "" else filter_bind.bind(get_schema(), target, text, self.ctx, param="listRule"))
+                TRUE if text == "" else bind.bind(get_schema(), target, text, self.ctx, param="listRule"))
         rule = self._rules[hop.collection]
-        return rule == TRUE or filter_eval.evaluate(rule, record, self)
+        return rule == TRUE or evaluate.evaluate(rule, record, self)
 
 
 def back_relation(collection: Collection, name: str) -> tuple[Collection, Field] | None:

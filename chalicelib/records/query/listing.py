@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from chalicelib.core.errors import BadRequest, Forbidden, field_error
 from chalicelib.records import access, store
-from chalicelib.records.filter import bind as filter_bind, evaluate as filter_eval, sqlvalues
+from chalicelib.records.filter import bind, evaluate, sqlvalues
 from chalicelib.records.filter.tree import Compare, FieldRef, Op, all_of
 from chalicelib.records.query import paging, planner, render
 from chalicelib.records.query.joins import RecordJoins
@@ -55,9 +55,9 @@ def list_records(collection_name: str, params: dict, caller: access.Caller) -> d
     per_page = DEFAULT_PER_PAGE if per_page <= 0 else min(per_page, MAX_PER_PAGE)
     skip_total = str(params.get("skipTotal", "")).lower() in ("1", "true", "t", "yes")
     ctx = caller.context()
-    user_filter = filter_bind.bind(get_schema(), collection, params.get("filter") or "", ctx)
+    user_filter = bind.bind(get_schema(), collection, params.get("filter") or "", ctx)
     sort = planner.parse_sort(collection, params.get("sort"), ctx)
-    node = filter_bind.fold(all_of([user_filter, access.rule(collection, "listRule", caller, ctx), *_joined(sort)]))
+    node = bind.fold(all_of([user_filter, access.rule(collection, "listRule", caller, ctx), *_joined(sort)]))
     p = planner.plan(collection, node, sort)
     joins = caller.related()
     qhash = paging.query_hash(p, per_page, caller.scope)
@@ -90,7 +90,7 @@ def list_records(collection_name: str, params: dict, caller: access.Caller) -> d
 
 def _joined(sort: planner.Sort) -> list[Compare]:
     """A sort through a join joins too: like PocketBase, a record whose joined record the caller may not list is
-    left out. `x.id = x.id` holds for every record but needs the join (filter_eval enumerates its rows)."""
+    left out. `x.id = x.id` holds for every record but needs the join (filter/evaluate.py enumerates its rows)."""
     guards = []
     for ref, _ in sort:
         if any(hop.checked for hop in ref.path):
@@ -133,13 +133,13 @@ def _page(p: Plan, page: int, per_page: int, cursor: Any, qhash: str, skip_total
 def _by(ref: FieldRef, joins: RecordJoins) -> Callable[[store.StoredRecord], Any]:
     if ref == planner.RANDOM:
         return lambda record: random.random()
-    return lambda record: sqlvalues.sort_key(filter_eval.sort_value(ref, record, joins))
+    return lambda record: sqlvalues.sort_key(evaluate.sort_value(ref, record, joins))
 
 
 def _in_memory(p: Plan, page: int, per_page: int, cursor: Any, qhash: str, joins: RecordJoins) -> Page:
     if p.get_id:
         one = store.get(p.collection.name, p.get_id)
-        matches = [one] if one and filter_eval.evaluate(p.residual, one, joins) else []
+        matches = [one] if one and evaluate.evaluate(p.residual, one, joins) else []
     else:
         matches, more, _ = paging.read(p, None, MAX_SCANNED + 1, joins=joins)
         if more is not None or len(matches) > MAX_SCANNED:

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from chalicelib.core.errors import BadRequest, field_error
 from chalicelib.core.settings import get_settings
 from chalicelib.records import store
-from chalicelib.records.filter import evaluate as filter_eval
+from chalicelib.records.filter import evaluate
 from chalicelib.records.filter.tree import TRUE
 from chalicelib.records.query.planner import MAX_SCANNED, Plan, TooBroad
 from chalicelib.store import keys, table
@@ -47,13 +47,13 @@ def _key_of(p: Plan, item: dict[str, Any]) -> dict[str, Any]:
 
 
 def read(p: Plan, start_key: dict | None, want: int, budget: int = MAX_SCANNED,
-         source: ItemSource | Any = table, joins: filter_eval.Joins | None = None
+         source: ItemSource | Any = table, joins: evaluate.Joins | None = None
          ) -> tuple[list[store.StoredRecord], dict | None, int]:
     """Up to `want` matching records from start_key: (records, next start key or None, items read). Every item
     read is checked against the residual in Python (DynamoDB filtered only what it answers exactly)."""
     found: list[store.StoredRecord] = []
     scanned, start = 0, start_key
-    joins = joins or filter_eval.NO_JOINS
+    joins = joins or evaluate.NO_JOINS
     check = p.residual != TRUE
     while True:
         # items may be filtered out: read at least 100 at a time so a sparse match doesn't cost a request each
@@ -67,7 +67,7 @@ def read(p: Plan, start_key: dict | None, want: int, budget: int = MAX_SCANNED,
         if check:
             joins.prefetch(records, p.residual)
         for item, record in zip(batch, records):
-            if check and not filter_eval.evaluate(p.residual, record, joins):
+            if check and not evaluate.evaluate(p.residual, record, joins):
                 continue
             found.append(record)
             if len(found) == want:
@@ -80,7 +80,7 @@ def read(p: Plan, start_key: dict | None, want: int, budget: int = MAX_SCANNED,
         start = last
 
 
-def total(p: Plan, source: ItemSource | Any = table, joins: filter_eval.Joins | None = None) -> int:
+def total(p: Plan, source: ItemSource | Any = table, joins: evaluate.Joins | None = None) -> int:
     """Records matching the query: a counter when one covers it, a bounded Select=COUNT when DynamoDB answers the
     filter exactly, else the matches of a bounded read."""
     if p.counter_scope is not None:

@@ -21,11 +21,11 @@ from typing import Any
 
 from chalicelib.core.errors import BadRequest, field_error
 from chalicelib.records import store
-from chalicelib.records.filter import bind as filter_bind, dynamodb as filter_ddb
+from chalicelib.records.filter import bind, dynamodb
 from chalicelib.records.filter.dynamodb import Builder
 from chalicelib.records.filter.tree import FALSE, TRUE, Compare, FieldRef, Literal, Node, Op, all_of, conjuncts
 from chalicelib.records.schema.collections import get_schema
-from chalicelib.records.schema.fields import field_type
+from chalicelib.records.schema.fields import TYPES, field_type
 from chalicelib.records.schema.model import Collection, Index
 from chalicelib.store import keys
 
@@ -62,7 +62,7 @@ class Plan:
         return (keys.TABLE_PK, keys.TABLE_SK, *keys.gsi_attributes(self.slot))
 
 
-def parse_sort(collection: Collection, text: str | None, ctx: filter_bind.Context | None = None) -> Sort:
+def parse_sort(collection: Collection, text: str | None, ctx: bind.Context | None = None) -> Sort:
     """PocketBase's `sort`: comma-separated fields (relation and json paths, `@random`, `@rowid`), `-` for
     descending; an empty item is a 400, as PocketBase answers."""
     order: Sort = []
@@ -78,8 +78,8 @@ def parse_sort(collection: Collection, text: str | None, ctx: filter_bind.Contex
             order.append((RANDOM, desc))
             continue
         try:
-            ref = filter_bind.sort_field(get_schema(), collection, "id" if name == "@rowid" else name,
-                                         ctx or filter_bind.Context())
+            ref = bind.sort_field(get_schema(), collection, "id" if name == "@rowid" else name,
+                                  ctx or bind.Context())
         except BadRequest as exc:
             raise _sort_error(exc.message.removeprefix("Invalid sort: ")) from None
         order.append((ref, desc))
@@ -99,12 +99,8 @@ def equality(term: Node) -> tuple[str, Any] | None:
             and isinstance(term.right, Literal) and term.left.plain and not term.left.multiple
             and not term.left.visible_email):
         return None
-    value, ftype = term.right.value, term.left.field_type
-    if ftype in filter_ddb.TEXT_TYPES and isinstance(value, str) and value:
-        return term.left.name, value
-    if ftype == "number" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return term.left.name, value
-    if ftype == "bool" and isinstance(value, bool):
+    value = term.right.value
+    if TYPES[term.left.field_type].same_kind(value) and value != "":
         return term.left.name, value
     return None
 
@@ -129,7 +125,7 @@ def plan(collection: Collection, node: Node, sort: Sort) -> Plan:
             equalities[eq[0]] = (eq[1], term)
     known = {name: value for name, (value, _) in equalities.items()}
     chosen = [term for _, term in equalities.values()]
-    terms = [t if any(t is c for c in chosen) else filter_bind.assume(t, known) for t in terms]
+    terms = [t if any(t is c for c in chosen) else bind.assume(t, known) for t in terms]
     if FALSE in terms:
         p.empty = True
         return p
@@ -183,7 +179,7 @@ def plan(collection: Collection, node: Node, sort: Sort) -> Plan:
         p.memory_sort = sort
     residual_terms = [t for t in terms if not any(t is u for u in used)]
     p.residual = all_of(residual_terms)
-    pushed = filter_ddb.pushdown(p.residual)
+    pushed = dynamodb.pushdown(p.residual)
     p.exact = pushed == p.residual
     if pushed != TRUE:
         p.filter = b.compile(pushed)

@@ -27,8 +27,8 @@ from typing import Any
 from chalicelib.core import logs
 from chalicelib.core.auth_tokens import USERS_COLLECTION_ID
 from chalicelib.core.settings import ConfigError, get_settings
-from chalicelib.records.filter import bind as filter_bind
-from chalicelib.records.schema import indexes as index_sql
+from chalicelib.records.filter import bind
+from chalicelib.records.schema import indexes
 from chalicelib.records.schema.fields import TYPES, field_type
 from chalicelib.records.schema.fields.base import OptionProblem, check_number
 from chalicelib.records.schema.model import SYSTEM_FIELDS, USERS, Collection, Field, Index, Schema, UniqueIndex
@@ -40,15 +40,18 @@ AUTODATE_FIELDS = ("created", "updated")
 MAX_INDEX_SLOTS = 4  # GSIs gsi3..gsi6 (store/table_definition.py); gsi1/gsi2 serve created/updated order
 
 COMMON_OPTIONS = {"id", "name", "type", "system", "hidden", "presentable", "required"}
-# PocketBase's auth-only fields: accepted in an exported users collection and ignored (WeChat users have none).
+# PocketBase's auth-only fields and types: accepted in an exported users collection and ignored (WeChat users have
+# none).
 IGNORED_AUTH_FIELDS = {"password", "tokenKey"}
+IGNORED_AUTH_TYPES = ("password",)
 # PocketBase's own collections (its superusers, one-time passwords, MFA, sign-in origins, OAuth2 links): part of
 # every dashboard export, nothing wxbase serves (admins use admin keys; WeChat identities link users).
 SYSTEM_COLLECTIONS = ("_superusers", "_otps", "_mfas", "_authOrigins", "_externalAuths")
 # Field options that only the dashboard reads: accepted with a warning when set (0.37+ exports have `help`).
 DASHBOARD_OPTIONS = {"help"}
 # Field types of PocketBase that wxbase does not store (the load names the field).
-UNSUPPORTED_TYPES = {"geoPoint": "geoPoint fields are not supported; use a json field or two number fields"}
+UNSUPPORTED_TYPES = {"geoPoint": "geoPoint fields are not supported; use a json field or two number fields",
+                     "password": "password fields belong to auth collections"}
 USERS_REDEFINABLE = ("name",)
 COLLECTION_KEYS = {"id", "name", "type", "system", "fields", "indexes", "created", "updated",
                    "listRule", "viewRule", "createRule", "updateRule", "deleteRule"}
@@ -195,7 +198,7 @@ def load(raw: Any) -> Schema:
             text = collection.rules[rule]
             if text is not None:
                 try:
-                    filter_bind.check(schema, collection, text, param=rule)
+                    bind.check(schema, collection, text, param=rule)
                 except Exception as exc:
                     message = getattr(exc, "detail", None) or str(exc)
                     raise SchemaError(f"Collection {collection.name}: {rule} is invalid: {message}") from None
@@ -247,7 +250,7 @@ def _collection(entry, names, ids, system_ids):
             continue
         if f.name in fields or f.name in autodates:
             raise SchemaError(f"Collection {name}, field {f.name}: listed twice.")
-        (autodates if f.type == "autodate" else fields)[f.name] = f
+        (autodates if field_type(f).automatic else fields)[f.name] = f
     rules = {}
     for rule in RULES:
         value = entry.get(rule)
@@ -269,14 +272,12 @@ def _field(cname, raw, names, ids, ctype, system_ids):
         if ftype != "text":
             raise SchemaError(f"{where}: the id field must be of type text.")
         return None  # PocketBase's system id: 15 chars [a-z0-9], always ours
-    if ctype == "auth" and (fname in IGNORED_AUTH_FIELDS or ftype == "password"):
+    if ctype == "auth" and (fname in IGNORED_AUTH_FIELDS or ftype in IGNORED_AUTH_TYPES):
         return None  # sign-in is WeChat's: no passwords, no token keys
     if not _NAME.match(fname) or fname in SYSTEM_FIELDS or fname in ("expand",):
         raise SchemaError(f"{where}: the name is not allowed.")
     if ftype in UNSUPPORTED_TYPES:
         raise SchemaError(f"{where}: {UNSUPPORTED_TYPES[ftype]}.")
-    if ftype == "password":
-        raise SchemaError(f"{where}: password fields belong to auth collections.")
     if ftype not in TYPES:
         raise SchemaError(f"{where}: unknown type {ftype!r}.")
     extra = set(raw) - COMMON_OPTIONS - TYPES[ftype].options
@@ -286,7 +287,7 @@ def _field(cname, raw, names, ids, ctype, system_ids):
     for key in sorted(extra):
         if key not in DASHBOARD_OPTIONS or not _is_zero(raw[key]):  # every 0.37+ field has `"help": ""`
             _warn_ignored(cname, fname, key)
-    if fname in AUTODATE_FIELDS and ftype != "autodate":
+    if fname in AUTODATE_FIELDS and not TYPES[ftype].automatic:
         raise SchemaError(f"{where}: created and updated must be autodate fields.")
     if TYPES[ftype].relates and raw.get("collectionId") in system_ids:
         raise SchemaError(f"{where}: relates to PocketBase's system collection {system_ids[raw['collectionId']]}, "
@@ -353,8 +354,8 @@ def _indexes(collection, raw_indexes):
     if not isinstance(raw_indexes, list):
         raise SchemaError(f"Collection {collection.name}: indexes must be a list of CREATE INDEX statements.")
     try:
-        paths, unique = index_sql.read(collection, raw_indexes, ignored, warn, first_slot=3)
-    except index_sql.IndexProblem as exc:
+        paths, unique = indexes.read(collection, raw_indexes, ignored, warn, first_slot=3)
+    except indexes.IndexProblem as exc:
         raise SchemaError(f"Collection {collection.name}, {exc}") from None
     wanted = [(p.name, p.fields, p.order) for p in paths]
     for f in collection.fields.values():

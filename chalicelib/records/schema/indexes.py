@@ -17,9 +17,9 @@ single-valued fields, `COLLATE NOCASE` folds ASCII case as SQLite does, and the 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
 
+from chalicelib.core.value_types import distinct
 from chalicelib.records.schema.fields import field_type
 from chalicelib.records.schema.model import Collection, Index, UniqueIndex
 from chalicelib.core.patterns import lazy
@@ -40,8 +40,8 @@ class IndexProblem(ValueError):
     """An index wxbase can't honour without changing answers (the message says why)."""
 
 
-@dataclass(frozen=True)
-class Parsed:
+@distinct
+class Parsed(NamedTuple):
     name: str
     unique: bool
     columns: tuple[str, ...]

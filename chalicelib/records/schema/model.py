@@ -2,15 +2,16 @@
 checking the collections file is records/schema/collections.py, reading indexes records/schema/indexes.py."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
+
+from chalicelib.core.value_types import distinct
 
 USERS = "users"  # the built-in auth collection of WeChat users
 SYSTEM_FIELDS = ("id", "collectionId", "collectionName")
 
 
-@dataclass(frozen=True)
-class Index:
+@distinct
+class Index(NamedTuple):
     """A query path: gsi<slot>, partition = the values of `fields`, entries ordered by the autodate `order`."""
 
     slot: int  # 3.. → the table's gsi<slot>
@@ -19,8 +20,8 @@ class Index:
     order: str = "created"
 
 
-@dataclass(frozen=True)
-class UniqueIndex:
+@distinct
+class UniqueIndex(NamedTuple):
     """A UNIQUE constraint: no two records hold the same values in `columns` (unless one is blank in `skip_blank`)."""
 
     name: str
@@ -29,13 +30,13 @@ class UniqueIndex:
     skip_blank: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Field:
+@distinct
+class Field(NamedTuple):
     name: str
     type: str
     required: bool = False
     hidden: bool = False
-    options: dict = field(default_factory=dict)
+    options: dict = {}  # never changed after the load (a shared empty default is safe)
 
     def opt(self, name: str, default: Any = None) -> Any:
         value = self.options.get(name)
@@ -53,16 +54,21 @@ class Field:
         return str(self.options.get("_target") or "")
 
 
-@dataclass
 class Collection:
-    id: str
-    name: str
-    type: str
-    fields: dict[str, Field]  # in file order (system and autodate fields excluded)
-    rules: dict[str, str | None]
-    indexes: tuple[Index, ...] = ()
-    autodates: dict[str, Field] = field(default_factory=dict)  # created/updated and other autodate fields
-    unique: tuple[UniqueIndex, ...] = ()  # UNIQUE indexes, enforced with marker items (records/store.py)
+    """One collection; the load sets its indexes once it has read them (records/schema/collections.py)."""
+
+    def __init__(self, id: str, name: str, type: str, fields: dict[str, Field], rules: dict[str, str | None],
+                 indexes: tuple[Index, ...] = (), autodates: dict[str, Field] | None = None,
+                 unique: tuple[UniqueIndex, ...] = ()) -> None:
+        self.id, self.name, self.type = id, name, type
+        self.fields = fields  # in file order (system and autodate fields excluded)
+        self.rules = rules
+        self.indexes = indexes
+        self.autodates = autodates if autodates is not None else {}  # created/updated and other autodate fields
+        self.unique = unique  # UNIQUE indexes, enforced with marker items (records/store.py)
+
+    def __repr__(self) -> str:
+        return f"Collection(name={self.name!r}, type={self.type!r}, fields={list(self.fields)})"
 
     @property
     def is_auth(self) -> bool:
@@ -85,8 +91,8 @@ class Collection:
                 yield index
 
 
-@dataclass(frozen=True)
-class Schema:
+@distinct
+class Schema(NamedTuple):
     collections: dict[str, Collection]  # by name
     by_id: dict[str, Collection]
 

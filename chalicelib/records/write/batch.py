@@ -3,7 +3,7 @@
 Record creates (`POST .../records`), updates (`PATCH .../records/{id}`), deletes (`DELETE .../records/{id}`) and
 upserts (`PUT .../records`: an update when the body's `id` names a stored record, else a create) are each checked
 as the records API checks them (rules, before hooks, validation, relations, files) by the records layer's own
-staging functions (writes.py), added to one store.Changes and committed as one DynamoDB transaction: all or
+staging functions (record_writes.py), added to one store.Changes and committed as one DynamoDB transaction: all or
 nothing. After hooks and realtime events follow from the table's stream, once per stored change.
 
 Answers as PocketBase's: a list of `{"status", "body"}` in request order (a delete's body is null); a request that
@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from chalicelib.core import logs
 from chalicelib.core.errors import ApiError, BadRequest, Conflict, field_error
 from chalicelib.records import access, store
-from chalicelib.records.write import record_writes as writes
+from chalicelib.records.write import record_writes
 from chalicelib.store import keys
 
 MAX_REQUESTS = 50
@@ -81,14 +81,14 @@ def read(payload: Any, files: dict[int, list[str]] | None = None) -> list[Item]:
 def run(payload: Any, caller: access.Caller, files: dict[int, list[str]] | None = None) -> list[dict[str, Any]]:
     """Check every request, commit them as one transaction and answer each; a lost race re-reads and retries."""
     items = read(payload, files)
-    for attempt in range(writes.MAX_WRITE_ATTEMPTS):
+    for attempt in range(record_writes.MAX_WRITE_ATTEMPTS):
         changes = store.Changes()
         staged = _stage_all(items, caller, changes)
         try:
             changes.commit()
         except store.WriteRejected as exc:
             _raise_rejected(items, staged, changes, exc.positions)
-            writes.backoff(attempt)
+            record_writes.backoff(attempt)
             continue
         for one in staged:
             one.staged.done()
@@ -100,7 +100,7 @@ def run(payload: Any, caller: access.Caller, files: dict[int, list[str]] | None 
 @dataclass
 class _Done:
     item: Item
-    staged: writes.Staged
+    staged: record_writes.Staged
     caller: access.Caller
     params: dict[str, str]
 
@@ -115,7 +115,8 @@ def _stage_all(items: list[Item], caller: access.Caller, changes: store.Changes)
             raise _failed(item.index, exc) from None
         if len(changes.clashes()) > clashes:  # claims a unique value an earlier request of the batch claims
             message = f"Failed to {done[-1].staged.action} record."
-            raise _failed(item.index, writes.not_unique(message, changes.not_unique(changes.clashes()[clashes:])))
+            clashing = changes.not_unique(changes.clashes()[clashes:])
+            raise _failed(item.index, record_writes.not_unique(message, clashing))
         if len(changes) > store.MAX_ACTIONS:
             raise _failed(item.index, BadRequest(
                 f"The batch needs more than {store.MAX_ACTIONS} writes in one transaction (DynamoDB's limit); "
@@ -147,13 +148,13 @@ def _stage_one(item: Item, caller: access.Caller, changes: store.Changes, done: 
     as_item = _caller(caller, item, params, {"create": "POST", "update": "PATCH", "delete": "DELETE"}[action])
     pending = frozenset(key for key in written)
     if action == "create":
-        staged = writes.stage_create(collection, body, as_item, changes, pending=pending)
+        staged = record_writes.stage_create(collection, body, as_item, changes, pending=pending)
     elif action == "update":
         assert record_id is not None
-        staged = writes.stage_update(collection, record_id, body, as_item, changes, pending=pending)
+        staged = record_writes.stage_update(collection, record_id, body, as_item, changes, pending=pending)
     else:
         assert record_id is not None
-        staged = writes.stage_delete(collection, record_id, as_item, changes, alone=False)
+        staged = record_writes.stage_delete(collection, record_id, as_item, changes, alone=False)
     return _Done(item, staged, as_item, params)
 
 
@@ -205,9 +206,9 @@ def _raise_rejected(items: list[Item], done: list[_Done], changes: store.Changes
         if not mine:
             continue
         if one.staged.action == "create":
-            raise _failed(one.item.index, writes.create_rejected(changes, one.staged, mine))
-        error = (writes.update_rejected(changes, one.staged, mine) if one.staged.action == "update"
-                 else writes.delete_rejected(changes, mine))
+            raise _failed(one.item.index, record_writes.create_rejected(changes, one.staged, mine))
+        error = (record_writes.update_rejected(changes, one.staged, mine) if one.staged.action == "update"
+                 else record_writes.delete_rejected(changes, mine))
         if error is not None:
             raise _failed(one.item.index, error)
 
@@ -215,7 +216,7 @@ def _raise_rejected(items: list[Item], done: list[_Done], changes: store.Changes
 def _answer(one: _Done) -> dict[str, Any]:
     if one.staged.action == "delete":
         return {"status": 204, "body": None}
-    return {"status": 200, "body": writes.answer(one.staged, one.caller, one.params)}
+    return {"status": 200, "body": record_writes.answer(one.staged, one.caller, one.params)}
 
 
 def _failed(index: int, error: ApiError) -> BadRequest:

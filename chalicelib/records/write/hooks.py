@@ -9,7 +9,6 @@ records knows nothing else of them.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 from chalicelib.core.errors import BadRequest, field_error
@@ -30,17 +29,19 @@ class Refused(Exception):
         self.field, self.message, self.code = field, message, code
 
 
-@dataclass
 class Write:
     """One write as a before hook sees it. `data` is the submitted body (keys as sent, modifiers such as `views+`
     included): change it to change what is written. `old` is the stored record's fields (update, delete)."""
 
-    action: str
-    collection: str
-    id: str
-    data: dict[str, Any]
-    old: dict[str, Any] | None
-    caller: Caller
+    __slots__ = ("action", "collection", "id", "data", "old", "caller")
+
+    def __init__(self, action: str, collection: str, id: str, data: dict[str, Any], old: dict[str, Any] | None,
+                 caller: Caller) -> None:
+        self.action, self.collection, self.id, self.data, self.old, self.caller = (
+            action, collection, id, data, old, caller)
+
+    def __repr__(self) -> str:
+        return f"Write({self.action} {self.collection}/{self.id})"
 
 
 Hook = Callable[[Write], None]

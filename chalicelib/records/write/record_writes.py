@@ -18,11 +18,11 @@ from chalicelib.core import clock, ids, logs
 from chalicelib.core.errors import BadRequest, Conflict, NotFound, field_error
 from chalicelib.files import uploads
 from chalicelib.records import access, sessions, store
-from chalicelib.records.filter import evaluate as filter_eval
+from chalicelib.records.filter import evaluate
 from chalicelib.records.filter.parser import parse
 from chalicelib.records.filter.tree import Compare, Ident, Node, Op, conjuncts
 from chalicelib.records.layout import USER_PHONE, USER_TOKEN_KEY
-from chalicelib.records.moderation import image_check, text_check as content_check
+from chalicelib.records.moderation import image_check, text_check
 from chalicelib.records.query import render
 from chalicelib.records.schema import fields as field_values
 from chalicelib.records.schema.fields import field_type
@@ -161,7 +161,7 @@ def stage_create(collection: Collection, body: dict[str, Any], caller: access.Ca
     _autodates(collection, data, creating=True)
     private = {USER_TOKEN_KEY: ids.random_token()} if collection.name == USERS else None
     record = store.new(collection, data, record_id=record_id, private=private)
-    content_check.apply(collection, record.data, caller)
+    text_check.apply(collection, record.data, caller)
     file_fields.attach(changes, collection, record_id, record.data, owner=_ticket_owner(caller),
                        is_admin=caller.is_admin)  # verifies new files before they are checked
     image_check.apply(collection, record_id, record.data, caller)
@@ -267,7 +267,7 @@ def stage_update(collection: Collection, record_id: str, body: dict[str, Any], c
     data, _ = field_values.apply(collection, submitted, old=old.data)
     _auth_managed(collection, data, old.data, caller)
     check_relations(collection, data, old=old.data, pending=pending)
-    content_check.apply(collection, data, caller, old=old.data)
+    text_check.apply(collection, data, caller, old=old.data)
     _autodates(collection, data, creating=False)
     removed = file_fields.attach(changes, collection, record_id, data, old=old.data, owner=_ticket_owner(caller),
                                  is_admin=caller.is_admin)
@@ -360,7 +360,7 @@ def _release_markers(changes: store.Changes, user: store.StoredRecord, alone: bo
 def _joined_unchanged(changes: store.Changes, rule: Node, caller: access.Caller) -> None:
     """A rule that joins other records (`post.owner = @request.auth.id`) held on the versions read: the write
     checks they are unchanged, as the record's own version covers the record."""
-    if not any(ref.path for ref in filter_eval.field_refs(rule)):
+    if not any(ref.path for ref in evaluate.field_refs(rule)):
         return
     for related in caller.related().loaded()[:MAX_JOINED_CHECKS]:
         if (related.collection_name, related.id) not in changes.touched:

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from chalicelib.core.patterns import lazy
+from chalicelib.records.filter import sqlvalues
 from chalicelib.records.schema.model import Field
 
 FLOAT64_EXACT_INTEGERS = 2 ** 53
@@ -37,7 +38,10 @@ class FieldType:
     holds_files = False
     relates = False
     multi_valued = False  # may hold a list (`maxSelect` > 1); filters' `:each` and `:length` read it
-    sql_class = "text"  # how filters compare its values (records/filter/sqlvalues.py): text, number, bool or json
+    json_paths = False  # `field.key.0` in a filter reads into its value, which may be NULL there
+    content_check: str | None = None  # what WeChat's content security checks when `secCheck` is on: text or image
+    markup = False  # its text is markup: content checks read what readers see of it
+    automatic = False  # set by the server, never by a body: kept apart from the data fields (Collection.autodates)
 
     def check_options(self, options: dict[str, Any]) -> None:
         """The type's options as the collections file sets them; OptionProblem says what is wrong."""
@@ -68,6 +72,31 @@ class FieldType:
     def admin_options(self, f: Field) -> dict[str, Any]:
         """Options the PocketBase dashboard and SDK expect on the field even when the file left them out."""
         return {}
+
+    def sql_value(self, multiple: bool, raw: Any) -> sqlvalues.SqlValue:
+        """A stored value as PocketBase's SQLite column holds it, which filters compare: TEXT ('' by default), a
+        multi-valued field as its JSON text (`["a","b"]`)."""
+        if multiple:
+            return sqlvalues.json_text(list(raw) if isinstance(raw, list) else ([raw] if raw else []))
+        if raw is None:
+            return ""
+        if isinstance(raw, list):  # a single-valued field holding a list (written before its maxSelect changed)
+            return raw[-1] if raw else ""
+        return raw if isinstance(raw, str) else sqlvalues.json_scalar(raw)
+
+    def affinity(self, multiple: bool) -> str | None:
+        """The column's SQLite affinity (a multi-valued field's JSON column is NUMERIC)."""
+        return sqlvalues.NUMERIC if multiple else sqlvalues.TEXT
+
+    def same_kind(self, value: Any) -> bool:
+        """Is a filter literal of the kind the field stores, so that `field = literal` holds exactly the records
+        whose stored value is the literal (an index partition)?"""
+        return isinstance(value, str)
+
+    def exact_in_dynamodb(self, value: Any, equality: bool) -> bool:
+        """Does DynamoDB compare the field with this literal exactly as SQLite does (`equality`: `=` or `!=`, else
+        an order)? Text compares byte-wise in both; NULL is '' for `=` and `!=` only."""
+        return self.same_kind(value) or (value is None and equality)
 
 
 def as_text(value: Any) -> str:

@@ -10,6 +10,7 @@ from chalicelib.records.schema.model import Field
 class Autodate(FieldType):
     name = "autodate"
     options = frozenset({"onCreate", "onUpdate"})
+    automatic = True
 
     def check_options(self, options: dict[str, Any]) -> None:
         if not any(options.get(k) for k in ("onCreate", "onUpdate")):

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.records.filter import sqlvalues
 from chalicelib.records.schema.fields.base import FieldType, Invalid
 from chalicelib.records.schema.model import Field
 
 
 class Bool(FieldType):
     name = "bool"
-    sql_class = "bool"
 
     def zero(self, f: Field) -> Any:
         return False
@@ -26,6 +26,18 @@ class Bool(FieldType):
 
     def json_schema(self, f: Field, answer: bool) -> dict[str, Any]:
         return {"type": "boolean"}
+
+    def sql_value(self, multiple: bool, raw: Any) -> sqlvalues.SqlValue:
+        return 1 if raw else 0
+
+    def affinity(self, multiple: bool) -> str | None:
+        return sqlvalues.NUMERIC
+
+    def same_kind(self, value: Any) -> bool:
+        return isinstance(value, bool)
+
+    def exact_in_dynamodb(self, value: Any, equality: bool) -> bool:
+        return self.same_kind(value) and equality  # DynamoDB doesn't order booleans
 
 
 TYPE = Bool()

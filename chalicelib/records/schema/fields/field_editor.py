@@ -12,7 +12,9 @@ MAX_EDITOR_DEFAULT = 5 << 20
 class Editor(FieldType):
     name = "editor"
     options = frozenset({"maxSize", "convertURLs", "secCheck"})
+    content_check = "text"
     indexable = False
+    markup = True
 
     def validate(self, f: Field, value: Any) -> None:
         if len(value.encode()) > (f.opt("maxSize") or MAX_EDITOR_DEFAULT):

@@ -11,6 +11,7 @@ from chalicelib.records.schema.model import Field
 class File(ListType):
     name = "file"
     options = frozenset({"maxSelect", "maxSize", "mimeTypes", "thumbs", "protected", "secCheck"})
+    content_check = "image"
     indexable = False
     holds_files = True
     too_many = "validation_too_many_files"

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from chalicelib.core import json_input
+from chalicelib.records.filter import sqlvalues
 from chalicelib.records.schema.fields.base import FieldType, Invalid
 from chalicelib.records.schema.model import Field
 
@@ -14,9 +15,9 @@ MAX_JSON_DEFAULT = 1 << 20
 
 class Json(FieldType):
     name = "json"
-    sql_class = "json"
     options = frozenset({"maxSize"})
     indexable = False
+    json_paths = True
 
     def zero(self, f: Field) -> Any:
         return None
@@ -51,6 +52,18 @@ class Json(FieldType):
 
     def json_schema(self, f: Field, answer: bool) -> dict[str, Any]:
         return {}
+
+    def sql_value(self, multiple: bool, raw: Any) -> sqlvalues.SqlValue:
+        return sqlvalues.json_scalar(raw)  # read through json_extract: scalars as SQL values, the rest as JSON text
+
+    def affinity(self, multiple: bool) -> str | None:
+        return None  # json_extract's result carries none
+
+    def same_kind(self, value: Any) -> bool:
+        return False  # any JSON value: no literal stands for exactly one stored form
+
+    def exact_in_dynamodb(self, value: Any, equality: bool) -> bool:
+        return False
 
 
 TYPE = Json()

@@ -6,13 +6,13 @@ import math
 from typing import Any
 
 from chalicelib.core import json_input
+from chalicelib.records.filter import sqlvalues
 from chalicelib.records.schema.fields.base import FieldType, Invalid, as_number, check_number
 from chalicelib.records.schema.model import Field
 
 
 class Number(FieldType):
     name = "number"
-    sql_class = "number"
     options = frozenset({"min", "max", "onlyInt"})
     modifiable = True
 
@@ -48,6 +48,18 @@ class Number(FieldType):
             if f.opt(option) not in (None, "", 0) and not (answer and key == "minimum"):
                 schema[key] = f.opt(option)
         return schema
+
+    def sql_value(self, multiple: bool, raw: Any) -> sqlvalues.SqlValue:
+        return raw if isinstance(raw, (int, float)) and not isinstance(raw, bool) else 0
+
+    def affinity(self, multiple: bool) -> str | None:
+        return sqlvalues.NUMERIC
+
+    def same_kind(self, value: Any) -> bool:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+    def exact_in_dynamodb(self, value: Any, equality: bool) -> bool:
+        return self.same_kind(value) and json_input.storable_number(value)  # DynamoDB can't even hold 1e300
 
 
 TYPE = Number()

@@ -13,6 +13,7 @@ MAX_TEXT_DEFAULT = 5000  # PocketBase's default text max when max is 0
 class Text(FieldType):
     name = "text"
     options = frozenset({"min", "max", "pattern", "autogeneratePattern", "primaryKey", "secCheck"})
+    content_check = "text"
     folded = True
 
     def check_options(self, options: dict[str, Any]) -> None:
