@@ -6,16 +6,14 @@ import socket
 import subprocess
 import sys
 import time
-from urllib.parse import urlencode
 
 import boto3
 import requests
 
-from chalicelib.wechat.msgcrypt import signature
+from devserver.stack import DEFAULT_APPS
 from tests.devstack.devproc import APPID, PROJECT_DIR, DevServer, free_ports
-from tests.pushing import to_xml
+from tests.pushing import Pusher
 
-TOKEN = "sandboxtoken1"  # devserver/stack.py DEFAULT_APPS
 SEEDED = 10_000
 
 
@@ -87,12 +85,11 @@ def test_scheduled_subscribe_message_is_sent_on_its_own_and_survives_a_restart(t
 
 
 def push(server, text, msg_id):
-    timestamp, nonce = str(int(time.time())), str(msg_id)
-    query = urlencode({"timestamp": timestamp, "nonce": nonce, "signature": signature(TOKEN, timestamp, nonce)})
-    message = {"ToUserName": "gh_x", "FromUserName": "odevuser", "CreateTime": int(timestamp), "MsgType": "text",
+    # make dev's apps have an EncodingAESKey, so they take encrypted (safe mode) pushes only
+    message = {"ToUserName": "gh_x", "FromUserName": "odevuser", "CreateTime": int(time.time()), "MsgType": "text",
                "Content": text, "MsgId": msg_id}
-    reply = requests.post(f"{server.url}/api/wechat/callback/{APPID}?{query}", data=to_xml(message),
-                          headers={"Content-Type": "text/xml"}, timeout=10)
+    path, body, headers = Pusher(DEFAULT_APPS[0]).push(message)
+    reply = requests.post(server.url + path, data=body.encode(), headers=headers, timeout=10)
     assert reply.status_code == 200 and reply.text == "success"
 
 

@@ -18,7 +18,8 @@ def test_every_scheduled_function_of_the_app_runs_at_its_declared_rate():
     dispatcher = declared["functions_schedule"]
     assert dispatcher.unit == Rate.MINUTES and dispatcher.value >= 1
     assert found == {"token_refresher": 300, "send_subscribe_messages": 60, "sweep_uploads": 3600,
-                     "backup_export": 86400, "functions_schedule": dispatcher.value * 60}
+                     "backup_export": 86400, "reconcile_payments": 86400,
+                     "functions_schedule": dispatcher.value * 60}
     assert rate_seconds("rate(2 hours)") == 7200 and rate_seconds("rate(1 minute)") == 60
 
 

@@ -1,15 +1,14 @@
 """`make dev` runs the deployed event handlers in-process: the callback queue is drained into the worker and the
 token refresher runs on a timer."""
 import time
-from urllib.parse import urlencode
 
 import requests
 
-from chalicelib.wechat.msgcrypt import signature
-from tests.pushing import to_xml
+from devserver.stack import DEFAULT_APPS
 from tests.http.test_devserver import _free_port, _start, _stop
+from tests.pushing import Pusher
 
-APPID, TOKEN = "wxsandbox00000001", "sandboxtoken1"  # devserver/stack.py DEFAULT_APPS
+APPID = DEFAULT_APPS[0]["appid"]
 
 
 def _wait_for(fn, seconds=15):
@@ -31,12 +30,11 @@ def test_dev_server_answers_pushes_and_refreshes_tokens(tmp_path, monkeypatch):
         # the refresher's first run fetches a token for each of the three default apps
         _wait_for(lambda: requests.get(sandbox + "/sandbox/calls", params={"path": "/cgi-bin/stable_token"},
                                        timeout=2).json()["/cgi-bin/stable_token"] >= 3)
-        timestamp, nonce = str(int(time.time())), "42"
-        query = urlencode({"timestamp": timestamp, "nonce": nonce, "signature": signature(TOKEN, timestamp, nonce)})
-        message = {"ToUserName": "gh_x", "FromUserName": "odevuser", "CreateTime": int(timestamp),
+        # make dev's apps have an EncodingAESKey, so they take encrypted (safe mode) pushes only
+        message = {"ToUserName": "gh_x", "FromUserName": "odevuser", "CreateTime": int(time.time()),
                    "MsgType": "text", "Content": "hello dev", "MsgId": 777}
-        reply = requests.post(f"http://127.0.0.1:{port}/api/wechat/callback/{APPID}?{query}", data=to_xml(message),
-                              headers={"Content-Type": "text/xml"}, timeout=5)
+        path, body, headers = Pusher(DEFAULT_APPS[0]).push(message)
+        reply = requests.post(f"http://127.0.0.1:{port}{path}", data=body.encode(), headers=headers, timeout=5)
         assert reply.status_code == 200 and reply.text == "success"
         sent = _wait_for(lambda: requests.get(sandbox + "/sandbox/sent", params={"appid": APPID}, timeout=2).json())
         assert sent[0]["body"]["touser"] == "odevuser"
