@@ -126,6 +126,18 @@ def test_expand_only_what_the_caller_may_view(api):
     assert expanded[public["id"]]["author"]["id"] == bob["id"]
 
 
+def test_collection_names_in_any_case(api):
+    alice = user(api)
+    created = post(api, alice, title="Cased")
+    upper = api.get(f"/api/collections/POSTS/records/{created['id']}", token=alice["token"])
+    assert upper.status == 200 and upper.json == created and upper.json["collectionName"] == "posts"
+    listed = api.get("/api/collections/Posts/records?filter=" + f"id='{created['id']}'", token=alice["token"]).json
+    assert [r["id"] for r in listed["items"]] == [created["id"]]
+    changed = api.patch(f"/api/collections/pOsTs/records/{created['id']}", {"title": "Recased"}, token=alice["token"])
+    assert changed.status == 200 and changed.json["collectionName"] == "posts"
+    assert api.get("/api/collections/postss/records").status == 404
+
+
 def test_admin_key_bypasses_rules(api):
     alice = user(api)
     draft = post(api, alice, status="draft")

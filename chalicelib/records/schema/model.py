@@ -2,6 +2,7 @@
 checking the collections file is records/schema/collections.py, reading indexes records/schema/indexes.py."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -91,7 +92,13 @@ class Schema:
     by_id: dict[str, Collection]
 
     def get(self, id_or_name: str) -> Collection | None:
-        return self.collections.get(id_or_name) or self.by_id.get(id_or_name)
+        """By id or by name in any case (PocketBase's /api/collections/POSTS/records is posts')."""
+        found = self.collections.get(id_or_name) or self.by_id.get(id_or_name)
+        return found if found is not None else self._by_lower_name.get(id_or_name.lower())
+
+    @functools.cached_property
+    def _by_lower_name(self) -> dict[str, Collection]:
+        return {name.lower(): c for name, c in self.collections.items()}
 
     @property
     def users(self) -> Collection:
