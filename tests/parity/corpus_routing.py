@@ -1,9 +1,11 @@
 """Parity cases of routing and the auth endpoints: methods and paths PocketBase's router has no route for, collection
-names in any case, bodies of an unsupported Content-Type."""
+names in any case, bodies of an unsupported Content-Type, auth-refresh with `fields`/`expand` and as a superuser,
+and auth-methods."""
 from tests.parity.fixtures import rid
 
 RECORDS = "/api/collections/items/records"
 REFRESH = "/api/collections/users/auth-refresh"
+OWN_FIELDS = "record.id,record.collectionName,record.bio,record.level"
 
 
 def send(as_, path, method="GET", body=None, **options):
@@ -32,3 +34,24 @@ def add_cases(c, lst, view):
               send("admin", RECORDS, "POST", '{"title": "typed"}', headers={"Content-Type": content_type}))
     c.add("routing/slashed create", send("admin", f"{RECORDS}/", "POST", {"title": "slashed"}), writes=True)
 
+    refreshed = {"mask": ["token"]}
+    c.add("auth/refresh with fields", send("owner", REFRESH, "POST", query={"fields": OWN_FIELDS}), **refreshed)
+    c.add("auth/refresh with only the token field", send("owner", REFRESH, "POST", query={"fields": "token"}),
+          **refreshed)
+    c.add("auth/refresh with record.* fields", send("owner", REFRESH, "POST", query={"fields": "record.id"}),
+          **refreshed)
+    c.add("auth/refresh with an unknown expand", send("owner", REFRESH, "POST",
+                                                       query={"fields": OWN_FIELDS, "expand": "nope"}), **refreshed)
+    c.add("auth/refresh in capitals", send("owner", "/api/collections/USERS/auth-refresh", "POST",
+                                           query={"fields": OWN_FIELDS}), **refreshed)
+    c.add("auth/refresh as superuser", send("admin", REFRESH, "POST"))
+    c.add("auth/refresh as guest", send("guest", REFRESH, "POST"))
+    c.add("auth/refresh at a base collection", send("owner", "/api/collections/items/auth-refresh", "POST"))
+    c.add("auth/refresh at an unknown collection", send("owner", "/api/collections/nosuch/auth-refresh", "POST"))
+    c.add("auth/methods of users", send("guest", "/api/collections/users/auth-methods"))
+    c.add("auth/methods oauth2 and mfa", send("guest", "/api/collections/users/auth-methods",
+                                              query={"fields": "oauth2,mfa,otp"}))
+    c.add("auth/methods mfa and otp", send("guest", "/api/collections/users/auth-methods",
+                                           query={"fields": "mfa,otp"}))
+    c.add("auth/methods of a base collection", send("guest", "/api/collections/items/auth-methods"))
+    c.add("auth/methods of an unknown collection", send("guest", "/api/collections/nosuch/auth-methods"))
