@@ -1,6 +1,7 @@
 """Parity cases of routing and the auth endpoints: methods and paths PocketBase's router has no route for, collection
 names in any case, bodies of an unsupported Content-Type, auth-refresh with `fields`/`expand` and as a superuser,
-and auth-methods."""
+auth-methods, and the collections list's `filter`, `sort` and `fields` (filters leave out the collections only one
+side has: PocketBase's system collections and wxbase's `payments`)."""
 from tests.parity.fixtures import rid
 
 RECORDS = "/api/collections/items/records"
@@ -55,3 +56,24 @@ def add_cases(c, lst, view):
                                            query={"fields": "mfa,otp"}))
     c.add("auth/methods of a base collection", send("guest", "/api/collections/items/auth-methods"))
     c.add("auth/methods of an unknown collection", send("guest", "/api/collections/nosuch/auth-methods"))
+
+    listing = {
+        "by name": {"filter": "name = 'items'", "fields": "id,name,type"},
+        "by id": {"filter": "id = 'pbc_parity_items'", "fields": "name"},
+        "like and or sorted": {"filter": "name ~ 'it' || name = 'posts'", "sort": "-name", "fields": "name"},
+        "auth not system": {"filter": "type = 'auth' && system = false", "fields": "name,system"},
+        "sorted by name": {"filter": "system = false && name != 'payments'", "sort": "name", "fields": "name"},
+        "sorted by type then name": {"filter": "system = false && name != 'payments'", "sort": "type,-name",
+                                     "fields": "name,type"},
+        "paged": {"filter": "system = false && name != 'payments'", "sort": "name", "fields": "name",
+                  "page": "2", "perPage": "3"},
+        "a rule column": {"filter": "listRule = ''"},
+        "a fields column": {"filter": "fields.name = 'x'"},
+        "an unknown sort": {"sort": "nope"},
+        "a name in capitals": {"filter": "NAME = 'items'"},
+    }
+    for name, query in listing.items():
+        c.add(f"collections/list {name}", send("admin", "/api/collections", query=query))
+    c.add("collections/list as guest", send("guest", "/api/collections"))
+    c.add("collections/list as a user", send("owner", "/api/collections"))
+    c.add("collections/view in capitals", send("admin", "/api/collections/ITEMS", query={"fields": "id,name"}))
