@@ -1,7 +1,8 @@
 """Parity cases of routing and the auth endpoints: methods and paths PocketBase's router has no route for, collection
 names in any case, bodies of an unsupported Content-Type, auth-refresh with `fields`/`expand` and as a superuser,
 auth-methods, and the collections list's `filter`, `sort` and `fields` (filters leave out the collections only one
-side has: PocketBase's system collections and wxbase's `payments`)."""
+side has: PocketBase's system collections and wxbase's `payments`); list parameters with odd values and expand
+paths with odd punctuation."""
 from tests.parity.fixtures import rid
 
 RECORDS = "/api/collections/items/records"
@@ -16,6 +17,16 @@ def send(as_, path, method="GET", body=None, **options):
     if options:
         out["options"] = options
     return out
+
+
+PAGING = {  # as sent in the query string: Go's strconv reads them
+    "skipTotal": ("1", "true", "TRUE", "True", "t", "T", "0", "f", "FALSE", "", "yes", "2", " true", "tRuE", "on"),
+    "page": ("0", "-1", "01", "+2", "1.5", "abc", " 1", "1e2", "1_0", "٣", "99999999999999999999", "9223372036854775807"),
+    "perPage": ("0", "-5", "1001", "2.0", "0x10", "", "007", "99999999999999999999"),
+}
+EXPANDS = ("owner,", ",owner", "owner,,category", " owner ", "owner.", ".owner", "owner..x", "owner;category",
+           "owner|category", "owner:x", "category.parent.", "category , owner", "OWNER", "owner,owner",
+           "category.parent,category", "refs.owner", "*", "own er", "category. parent", "..owner..", "category..parent", "owner\tcategory")
 
 
 def add_cases(c, lst, view):
@@ -77,3 +88,15 @@ def add_cases(c, lst, view):
     c.add("collections/list as guest", send("guest", "/api/collections"))
     c.add("collections/list as a user", send("owner", "/api/collections"))
     c.add("collections/view in capitals", send("admin", "/api/collections/ITEMS", query={"fields": "id,name"}))
+
+    for name, values in PAGING.items():
+        for value in values:
+            c.add(f"params/{name}={value!r}", send("admin", RECORDS, query={name: value, "fields": "id",
+                                                                            "sort": "id", "perPage": "2"}
+                                                                            if name != "perPage" else
+                                                                            {name: value, "fields": "id",
+                                                                             "sort": "id"}))
+    for value in EXPANDS:
+        c.add(f"params/expand={value!r}", view("items", one, "admin", expand=value,
+                                                 fields="id,expand.owner.id,expand.category.id,"
+                                                        "expand.category.expand.parent.id,expand.refs.id"))
