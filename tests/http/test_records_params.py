@@ -41,3 +41,21 @@ def test_expand_paths_lose_spaces_and_stray_dots(api):
         reply = api.get(f"{POSTS}/{made['id']}?expand={expand}&fields=expand.owner.id", token=alice["token"])
         assert reply.status == 200 and reply.json == {"expand": {"owner": {"id": alice["id"]}}}, expand
     assert "expand" not in api.get(f"{POSTS}/{made['id']}?expand=owner..x", token=alice["token"]).json
+
+
+def test_ids_as_json_numbers_and_an_id_change_refused(api):
+    alice = user(api)
+    numbered = api.post("/api/collections/posts/records", {"id": 123456789012345, "title": "numbered",
+                                                          "status": "published"}, token=alice["token"])
+    assert numbered.status == 200 and numbered.json["id"] == "123456789012345"
+    short = api.post("/api/collections/posts/records", {"id": 12, "title": "short", "status": "published"},
+                     token=alice["token"])
+    assert short.status == 400 and short.json["data"]["id"]["code"] == "validation_min_text_constraint"
+    made = post(api, alice)
+    for new_id in ("zzzzzzzzzzzzzzz", "", None, 5):
+        reply = api.patch(f"{POSTS}/{made['id']}", {"id": new_id, "title": "renamed"}, token=alice["token"])
+        assert reply.status == 400 and reply.json["data"] == {"id": {
+            "code": "validation_pk_change", "message": "The record primary key cannot be changed."}}, new_id
+    assert api.get(f"{POSTS}/{made['id']}", token=alice["token"]).json["title"] == made["title"]
+    same = api.patch(f"{POSTS}/{made['id']}", {"id": made["id"], "title": "renamed"}, token=alice["token"])
+    assert same.status == 200 and same.json["title"] == "renamed"

@@ -26,6 +26,7 @@ from chalicelib.records.moderation import image_check, text_check as content_che
 from chalicelib.records.query import render
 from chalicelib.records.schema import fields as field_values
 from chalicelib.records.schema.fields import field_type
+from chalicelib.records.schema.fields.base import as_text
 from chalicelib.records.schema.model import USERS, Collection, UniqueIndex
 from chalicelib.records.write import cascade, file_fields, hooks
 from chalicelib.store import audit, identities
@@ -79,6 +80,14 @@ def _auth_managed(collection: Collection, data: dict[str, Any], old: dict[str, A
             errors[name] = field_error("validation_values_mismatch", "Values don't match.")
     if errors:
         raise BadRequest("Failed to save record.", errors)
+
+
+def submitted_id(value: Any) -> Any:
+    """The id a body sends, read as PocketBase's text id reads it: a JSON number is its digits
+    (123456789012345 → "123456789012345"), null is ""."""
+    if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+        return as_text(value)
+    return value
 
 
 def _id_error(record_id: Any) -> dict[str, str]:
@@ -140,8 +149,8 @@ def stage_create(collection: Collection, body: dict[str, Any], caller: access.Ca
     """Check and add one create to `changes` (`pending`: records created earlier in the same transaction)."""
     start = changes.next_position()
     access.require_rule(collection, "createRule", caller)
-    record_id = body.get("id")
-    if record_id in (None, ""):
+    record_id = submitted_id(body.get("id"))
+    if record_id == "":
         record_id = ids.new_id()
     elif not ids.is_valid_id(record_id):
         raise BadRequest("Failed to create record.", {"id": _id_error(record_id)})
@@ -263,6 +272,9 @@ def stage_update(collection: Collection, record_id: str, body: dict[str, Any], c
         raise NotFound()
     data, resolved = field_values.apply(collection, body, old=found.data, lenient=True)
     old, rule = access.writable(collection, record_id, "updateRule", caller, resolved, record=found)
+    if "id" in body and submitted_id(body["id"]) != record_id:
+        raise BadRequest("Failed to update record.", {"id": field_error(
+            "validation_pk_change", "The record primary key cannot be changed.")})
     submitted = hooks.before("update", collection, record_id, body, old, caller)
     data, _ = field_values.apply(collection, submitted, old=old.data)
     _auth_managed(collection, data, old.data, caller)
