@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from chalicelib.records.filter import evaluate as filter_eval, operators, sql_functions as functions, sqlvalues
 from chalicelib.records.filter.parser import FilterError, parse
@@ -51,6 +51,8 @@ class Context:
     old: dict = field(default_factory=dict)
     admin: bool = False
     context: str = "default"  # @request.context: "expand" while expanding relations
+    # a stored record's values by (collection, id), None when there is none: `@request.body.<relation>.<field>`
+    record: Callable[[str, str], dict | None] | None = None
 
     def __post_init__(self) -> None:
         self.body, self.query = self.body or {}, self.query or {}
@@ -223,8 +225,10 @@ def _request_value(schema: Schema, collection: Collection, path: str, modifier: 
         if ctx is None:
             return Literal(None)
         return Literal("" if ctx.auth is None else ctx.auth.value(rest))
+    if head == "body" and "." in rest:
+        return _body_relation_value(schema, collection, rest, modifier, ctx, param)
     if head == "body" and rest:
-        if "." in rest or not (rest == "id" or collection.has(rest)) or modifier not in BODY_MODIFIERS:
+        if not (rest == "id" or collection.has(rest)) or modifier not in BODY_MODIFIERS:
             raise FilterError(f"@request.body.{rest}{':' + modifier if modifier else ''} does not exist.", param)
         if ctx is None:
             return Literal(None)
@@ -245,6 +249,29 @@ def _request_value(schema: Schema, collection: Collection, path: str, modifier: 
         found = source.get(rest)
         return Literal(found if isinstance(found, str) else "")
     raise FilterError(f"@request.{path} does not exist.", param)
+
+
+def _body_relation_value(schema: Schema, collection: Collection, path: str, modifier: str | None,
+                         ctx: Context | None, param: str) -> Literal:
+    """`@request.body.<relation>.<field>`: a field of the record the body's single relation names (NULL when the
+    body names none, or one that doesn't exist), as PocketBase reads it through the relation."""
+    name, _, target_field = path.partition(".")
+    f = collection.fields.get(name)
+    target = schema.get(f.target) if f is not None and field_type(f).relates else None
+    if target is None or "." in target_field or modifier or not (
+            target_field == "id" or target.has(target_field)) or target_field in AUTH_SYSTEM[1:]:
+        raise FilterError(f"@request.body.{path}{':' + modifier if modifier else ''} does not exist.", param)
+    assert f is not None
+    if f.multiple:
+        raise FilterError(f"@request.body.{path}: only a single relation's fields can be read in a rule "
+                          "(maxSelect 1).", param)
+    if ctx is None:
+        return Literal(None)
+    related_id = ctx.body.get(name)
+    found = ctx.record(target.name, related_id) if isinstance(related_id, str) and related_id and ctx.record \
+        else None
+    value = None if found is None else found.get(target_field)
+    return Literal(value if isinstance(value, (str, int, float, bool)) or value is None else "")
 
 
 def macro(name: str, param: str = "filter", now: float | None = None) -> Any:
