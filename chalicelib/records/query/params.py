@@ -22,7 +22,7 @@ def whole_number(params: dict, name: str, default: int) -> int:
     if raw in (None, ""):
         return default
     text = str(raw)
-    if not _WHOLE.match(text) or not -_INT64 <= int(text) < _INT64:
+    if len(text) > 20 or not _WHOLE.match(text) or not -_INT64 <= int(text) < _INT64:  # int64: at most 19 digits
         raise _refused(name, "Must be a whole number.")
     return int(text)
 
