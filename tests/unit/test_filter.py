@@ -166,3 +166,15 @@ def test_request_body_relation_fields_read_the_related_record(schema):
                 "@request.body.post.owner.name = 1"):
         with pytest.raises(FilterError):
             filter_bind.check(schema, comments, bad, param="createRule")
+
+
+def test_request_values_take_lower_and_an_unsent_header_is_null(schema):
+    ctx = {"query": {"x": "AbC"}, "headers": {"x_team": "BLUE"}}
+    assert bound(schema, '@request.query.x:lower = "abc"', **ctx) == Const(True)
+    assert bound(schema, '@request.headers.x_team:lower = "blue"', **ctx) == Const(True)
+    assert bound(schema, '@request.query.x = "abc"', **ctx) == Const(False)
+    assert bound(schema, "1 < @request.headers.x_missing", **ctx) == Const(False)  # NULL: no ordering holds
+    assert bound(schema, "@request.headers.x_missing = null", **ctx) == Const(True)
+    assert bound(schema, '@request.query.missing = ""', **ctx) == Const(True)  # a query value is ''
+    with pytest.raises(FilterError):
+        bound(schema, "@request.query.x:length = 1", **ctx)

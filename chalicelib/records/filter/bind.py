@@ -220,11 +220,11 @@ def _request_value(schema: Schema, collection: Collection, path: str, modifier: 
         return Literal(None if ctx is None else (ctx.method if head == "method" else ctx.context))
     if head == "auth" and rest:
         users = schema.users
-        if "." in rest or not (rest in AUTH_SYSTEM or users.has(rest)) or modifier:
+        if "." in rest or not (rest in AUTH_SYSTEM or users.has(rest)) or modifier not in (None, "lower"):
             raise FilterError(f"@request.auth.{rest}{':' + modifier if modifier else ''} does not exist.", param)
         if ctx is None:
             return Literal(None)
-        return Literal("" if ctx.auth is None else ctx.auth.value(rest))
+        return _modified(Literal("" if ctx.auth is None else ctx.auth.value(rest)), modifier)
     if head == "body" and "." in rest:
         return _body_relation_value(schema, collection, rest, modifier, ctx, param)
     if head == "body" and rest:
@@ -241,14 +241,23 @@ def _request_value(schema: Schema, collection: Collection, path: str, modifier: 
             return Literal(len(value) if isinstance(value, (list, str)) else 0)
         return Literal(value if isinstance(value, (str, int, float, bool)) or value is None else "")
     if head in ("query", "headers") and rest and "." not in rest:
-        if modifier:
-            raise FilterError(f"@request.{head}.{rest} takes no modifier.", param)
+        if modifier not in (None, "lower"):
+            raise FilterError(f"@request.{head}.{rest} takes no modifier but :lower.", param)
         if ctx is None:
             return Literal(None)
         source = ctx.query if head == "query" else ctx.headers
         found = source.get(rest)
-        return Literal(found if isinstance(found, str) else "")
+        if head == "headers" and not isinstance(found, str):
+            return Literal(None)  # a header that wasn't sent is NULL in PocketBase (a query value is '')
+        return _modified(Literal(found if isinstance(found, str) else ""), modifier)
     raise FilterError(f"@request.{path} does not exist.", param)
+
+
+def _modified(value: Literal, modifier: str | None) -> Literal:
+    """`:lower` on a request value: SQLite's LOWER() of its text (ASCII letters only; NULL stays NULL)."""
+    if modifier != "lower" or value.value is None:
+        return value
+    return Literal(sqlvalues.ascii_lower(sqlvalues.as_text(value.value) or ""))
 
 
 def _body_relation_value(schema: Schema, collection: Collection, path: str, modifier: str | None,
