@@ -162,3 +162,16 @@ def test_openapi_has_every_collection_record_schema(api):
     assert "email" in schemas["record_users"]["properties"] and "password" not in schemas["record_users"]["properties"]
     listing = doc["paths"]["/api/collections/{collection}/records"]["get"]
     assert {p["name"] for p in listing["parameters"]} >= {"page", "perPage", "filter", "sort", "cursor"}
+
+
+def test_a_missing_relation_record_is_named_beside_other_field_errors(api):
+    reply = api.post(POSTS, {"status": "published", "owner": "zzzzzzzzzzzzzzz"}, token=ADMIN)
+    assert reply.status == 400
+    assert {k: v["code"] for k, v in reply.json["data"].items()} == {
+        "title": "validation_required", "owner": "validation_missing_rel_records"}
+    alice = user(api)
+    made = post(api, alice)
+    changed = api.patch(f"{POSTS}/{made['id']}", {"title": "", "owner": "zzzzzzzzzzzzzzz"}, token=ADMIN)
+    assert {k: v["code"] for k, v in changed.json["data"].items()} == {
+        "title": "validation_required", "owner": "validation_missing_rel_records"}
+    assert api.get(f"{POSTS}/{made['id']}", token=alice["token"]).json["title"] == made["title"]
