@@ -7,8 +7,8 @@ Two things Chalice's local gateway does differently from the deployed API are pu
 - A chunked request body: Chalice reads only Content-Length bodies, so a chunked body was left on the connection
   and read as a second, garbage request. Chunked bodies are decoded here (up to the body size limit, as API
   Gateway buffers them); a malformed one is refused with 400 and the connection is closed.
-- A method no route has (TRACE, QUERY, …): http.server's own 501 HTML page becomes API Gateway's 405 in
-  PocketBase's shape.
+- A method no route has (TRACE, QUERY, …): http.server's own 501 HTML page becomes the 404 of an unknown route,
+  as the deployed API (no resource has that method) and PocketBase's router answer.
 A refusal that leaves a body unread closes the connection the lingering way: closing a socket with unread input
 makes the kernel reset it, and the client, still sending, would lose the answer.
 """
@@ -153,17 +153,15 @@ class _Handler(ChaliceRequestHandler):
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
 
-    def _method_not_allowed(self):
-        """API Gateway refuses a method it has no route for (TRACE, QUERY, …): answer in PocketBase's shape, not
-        http.server's 501 page. The body is never read, so the connection closes."""
-        from chalicelib.core.errors import MethodNotAllowed
-
+    def _no_such_route(self):
+        """A method no route has (TRACE, QUERY, …) is an unknown route, not http.server's 501 page. The body is
+        never read, so the connection closes."""
         self.close_connection = True
-        self._send_json(405, MethodNotAllowed().body(), close=True)
+        self._send_json(404, NotFound().body(), close=True)
 
     def __getattr__(self, name):
         if name.startswith("do_"):
-            return self._method_not_allowed
+            return self._no_such_route
         raise AttributeError(name)
 
 

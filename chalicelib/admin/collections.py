@@ -6,7 +6,9 @@ from __future__ import annotations
 import zlib
 from typing import Any
 
-from chalicelib.core.errors import NotFound, invalid
+from chalicelib.admin import rows
+from chalicelib.core.errors import NotFound
+from chalicelib.records.query import params as list_params, render as records_render
 from chalicelib.records.schema.model import Collection, Field, Schema
 from chalicelib.records.schema.collections import get_schema
 from chalicelib.records.schema.fields import field_type
@@ -16,6 +18,7 @@ ID_FIELD = {"autogeneratePattern": "[a-z0-9]{15}", "hidden": False, "id": "text3
             "system": True, "type": "text"}
 DEFAULT_PER_PAGE = 30
 MAX_PER_PAGE = 500  # the SDK's getFullList asks for 500 at a time
+_COLUMNS = rows.Columns("_collections", {"name": "text", "type": "text", "system": "bool"})
 
 
 def _field(schema: Schema, f: Field) -> dict[str, Any]:
@@ -42,37 +45,25 @@ def render(schema: Schema, collection: Collection) -> dict[str, Any]:
     return out
 
 
-def _int(params: dict[str, str], name: str, default: int) -> int:
-    raw = params.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise invalid(name, "validation_invalid_value", "Must be a whole number.") from None
-
-
 def list_collections(params: dict[str, str]) -> dict[str, Any]:
-    """PocketBase's paged list of collections, in the collections file's order."""
-    for unsupported in ("filter", "sort"):
-        if params.get(unsupported):
-            raise invalid(unsupported, "validation_invalid_value", "Not supported on the collections list.",
-                          f"{unsupported} is not supported on the collections list; every collection fits one page.")
+    """PocketBase's paged list of collections, in the collections file's order; `filter` and `sort` over `id`,
+    `name`, `type`, `system`, `created` and `updated` (as PocketBase allows), `fields` on each item."""
     schema = get_schema()
-    page = max(1, _int(params, "page", 1))
-    per_page = _int(params, "perPage", DEFAULT_PER_PAGE)
+    page = max(1, list_params.whole_number(params, "page", 1))
+    per_page = list_params.whole_number(params, "perPage", DEFAULT_PER_PAGE)
     per_page = DEFAULT_PER_PAGE if per_page <= 0 else min(per_page, MAX_PER_PAGE)
-    everything = list(schema.collections.values())
-    items = [render(schema, c) for c in everything[(page - 1) * per_page:page * per_page]]
-    total = len(everything)
-    skip_total = str(params.get("skipTotal", "")).lower() in ("1", "true")
+    everything = [rows.Row(render(schema, c)) for c in schema.collections.values()]
+    found = _COLUMNS.sort(_COLUMNS.matching(everything, params.get("filter") or ""), params.get("sort") or "")
+    items = [records_render.pick(r.item, params.get("fields")) for r in found[(page - 1) * per_page:page * per_page]]
+    total = len(found)
+    skip_total = list_params.flag(params, "skipTotal")
     return {"page": page, "perPage": per_page, "totalItems": -1 if skip_total else total,
             "totalPages": -1 if skip_total else (total + per_page - 1) // per_page, "items": items}
 
 
-def view_collection(id_or_name: str) -> dict[str, Any]:
+def view_collection(id_or_name: str, params: dict[str, str] | None = None) -> dict[str, Any]:
     schema = get_schema()
     found = schema.get(id_or_name)
     if found is None:
         raise NotFound()
-    return render(schema, found)
+    return records_render.pick(render(schema, found), (params or {}).get("fields"))

@@ -14,38 +14,19 @@ from typing import Any
 
 from chalicelib.core import ids, settings
 from chalicelib.core.errors import NotFound, invalid
-from chalicelib.admin import cursors
+from chalicelib.admin import cursors, rows
 from chalicelib.logs import writer
-from chalicelib.records.filter import bind, evaluate, sqlvalues
+from chalicelib.records.filter import evaluate
 from chalicelib.records.filter.tree import Compare, FieldRef, Literal, Node, Op, conjuncts
 from chalicelib.records.query import render
-from chalicelib.records.schema.collections import RULES
-from chalicelib.records.schema.model import Collection, Field, Schema
 from chalicelib.store import keys, table
 
 MAX_SCANNED = 20_000
 DEFAULT_PER_PAGE = 30
 MAX_PER_PAGE = 1000  # PocketBase's
 
-_COLUMNS = Collection(id="_logs", name="_logs", type="base",
-                      fields={"level": Field("level", "number"), "message": Field("message", "text"),
-                              "data": Field("data", "json")},
-                      rules={rule: None for rule in RULES}, autodates={"created": Field("created", "autodate")})
-_SCHEMA = Schema({"_logs": _COLUMNS}, {"_logs": _COLUMNS})
-_ADMIN = bind.Context(admin=True)
+_COLUMNS = rows.Columns("_logs", {"level": "number", "message": "text", "data": "json"}, dates=("created",))
 _DAY = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
-
-
-class _Row:
-    """A stored entry as filters see a record."""
-
-    def __init__(self, item: dict[str, Any]) -> None:
-        self.item = item
-        self.id = str(item.get("id", ""))
-        self.data = item
-
-    def value(self, name: str) -> Any:
-        return self.item.get(name)
 
 
 def public(item: dict[str, Any]) -> dict[str, Any]:
@@ -74,12 +55,12 @@ def _days(node: Node, now: datetime) -> list[str]:
     return days
 
 
-def _matches(params: dict[str, str]) -> list[_Row]:
+def _matches(params: dict[str, str]) -> list[rows.Row]:
     writer.flush(timeout=2.0)  # this process's latest entries first: an admin sees the request just made
-    node = bind.bind(_SCHEMA, _COLUMNS, params.get("filter") or "", _ADMIN)
+    node = _COLUMNS.bind(params.get("filter") or "")
     now = datetime.now(timezone.utc)
     alive = int(now.timestamp())
-    found: list[_Row] = []
+    found: list[rows.Row] = []
     scanned = 0
     for day in _days(node, now):
         start = None
@@ -88,7 +69,7 @@ def _matches(params: dict[str, str]) -> list[_Row]:
                                        values={":pk": keys.log_day(day)}, forward=False, start_key=start,
                                        limit=min(1000, MAX_SCANNED - scanned))
             scanned += len(items)
-            found += [r for r in (_Row(i) for i in items if i.get(keys.TTL_ATTRIBUTE, alive) >= alive)
+            found += [r for r in (rows.Row(i) for i in items if i.get(keys.TTL_ATTRIBUTE, alive) >= alive)
                       if evaluate.evaluate(node, r)]
             if start is None:
                 break
@@ -96,26 +77,14 @@ def _matches(params: dict[str, str]) -> list[_Row]:
     return found
 
 
-def _sorted(rows: list[_Row], text: str) -> list[_Row]:
-    parts = [p.strip() for p in text.split(",")] if text else []
-    if "" in parts:
-        raise invalid("sort", "validation_invalid_value", "Invalid sort: an empty sort field.")
-    for part in reversed(parts):
-        desc = part.startswith("-")
-        name = part.lstrip("+-")
-        ref = bind.sort_field(_SCHEMA, _COLUMNS, "id" if name == "@rowid" else name, _ADMIN)
-        rows.sort(key=lambda r: sqlvalues.sort_key(evaluate.sort_value(ref, r)), reverse=desc)
-    return rows
-
-
 def entries(params: dict[str, str]) -> dict[str, Any]:
     """`GET /api/logs`: PocketBase's list answer (page, perPage, totalItems, totalPages, items)."""
     page = cursors.whole_number(params, "page", 1)
     per_page = cursors.per_page(params, default=DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE)
-    rows = _sorted(_matches(params), params.get("sort") or "")
-    items = [render.pick(public(r.item), params.get("fields")) for r in rows[(page - 1) * per_page:page * per_page]]
+    found = _COLUMNS.sort(_matches(params), params.get("sort") or "")
+    items = [render.pick(public(r.item), params.get("fields")) for r in found[(page - 1) * per_page:page * per_page]]
     skip_total = str(params.get("skipTotal") or "").lower() in ("1", "true")
-    total = -1 if skip_total else len(rows)
+    total = -1 if skip_total else len(found)
     pages = -1 if skip_total else -(-total // per_page)
     return {"items": items, "page": page, "perPage": per_page, "totalItems": total, "totalPages": pages}
 

@@ -44,11 +44,6 @@ class NotFound(ApiError):
     default_message = "The requested resource wasn't found."
 
 
-class MethodNotAllowed(ApiError):
-    status = 405
-    default_message = "Method not allowed."
-
-
 class Conflict(ApiError):
     status = 409
     default_message = "The resource was changed by another request; reload and try again."

@@ -23,7 +23,8 @@ RECORD_ACTIONS = {  # (route pattern, method) → PocketBase's collection action
     ("/api/collections/{collection}/records/{record_id}", "PATCH"): "update",
     ("/api/collections/{collection}/records/{record_id}", "DELETE"): "delete",
 }
-AUTH_ROUTES = ("/api/wechat/login", "/api/collections/users/auth-refresh", "/api/collections/users/auth-with-oauth2")
+AUTH_ROUTES = ("/api/wechat/login", "/api/collections/{collection}/auth-refresh",
+               "/api/collections/users/auth-with-oauth2")
 
 
 def check(request: Any) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from chalicelib.core import ids
 from chalicelib.core.auth_tokens import USERS_COLLECTION_ID
 from chalicelib.core.errors import Forbidden, NotFound
 from chalicelib.records import store
@@ -76,7 +77,7 @@ class Caller:
 
     def context(self, body: dict | None = None, old: dict | None = None) -> bind.Context:
         return bind.Context(auth=self.auth, body=body or {}, query=self.query, method=self.method,
-                            headers=self.headers, old=old or {}, admin=self.is_admin)
+                            headers=self.headers, old=old or {}, admin=self.is_admin, record=_record_values)
 
     def related(self) -> joins.RecordJoins:
         """The records this request's filters and rules join, read once per request."""
@@ -84,6 +85,14 @@ class Caller:
         if found is None:
             found = self.memo["joins"] = joins.RecordJoins(self.context())
         return found
+
+
+def _record_values(collection_name: str, record_id: str) -> dict | None:
+    """A stored record's values with its id and dates, as a rule reads a related record's fields."""
+    found = store.get(collection_name, record_id) if ids.is_valid_id(record_id) else None
+    if found is None:
+        return None
+    return {**found.data, "id": found.id, "created": found.created, "updated": found.updated}
 
 
 def collection(name: str) -> Collection:

@@ -33,7 +33,7 @@ def admin_auth_with_key():
 
 @bp.route("/api/collections", methods=["GET"], responses={"200": schemas.COLLECTIONS})
 def list_collections():
-    """The collections in PocketBase's shape (admins only): page, perPage, skipTotal."""
+    """The collections in PocketBase's shape (admins only): page, perPage, skipTotal, filter, sort, fields."""
     from chalicelib.admin import collections
 
     request = bp.current_request
@@ -43,11 +43,12 @@ def list_collections():
 
 @bp.route("/api/collections/{collection}", methods=["GET"])
 def view_collection(collection):
-    """One collection by id or name, in PocketBase's shape (admins only)."""
+    """One collection by id or name (any case), in PocketBase's shape (admins only; `fields`)."""
     from chalicelib.admin import collections
 
-    require_admin(bp.current_request)
-    return collections.view_collection(collection)
+    request = bp.current_request
+    require_admin(request)
+    return collections.view_collection(collection, query_params(request))
 
 
 @bp.route("/api/admin/audit", methods=["GET"], responses={"200": schemas.PAGE})

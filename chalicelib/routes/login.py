@@ -2,10 +2,11 @@
 from chalice import Response
 
 from chalicelib.core import validate
-from chalicelib.core.errors import Unauthorized
+from chalicelib.core.errors import Forbidden, NotFound, Unauthorized
+from chalicelib.records.schema.model import USERS
 from chalicelib.routes import schemas
 from chalicelib.routes.blueprint import ApiBlueprint
-from chalicelib.routes.common import header_token, json_object, require_user
+from chalicelib.routes.common import header_token, is_admin, json_object, query_params, require_user
 
 bp = ApiBlueprint(__name__)
 
@@ -33,15 +34,30 @@ def wechat_login():
                          phone_code=values["phoneCode"])
 
 
-@bp.route("/api/collections/users/auth-refresh", methods=["POST"], responses={"200": schemas.REFRESHED})
-def auth_refresh():
-    """A fresh token for a valid, unrevoked one (PocketBase's authRefresh)."""
+@bp.route("/api/collections/{collection}/auth-refresh", methods=["POST"], responses={"200": schemas.REFRESHED})
+def auth_refresh(collection):
+    """A fresh token for a valid, unrevoked one (PocketBase's authRefresh; `fields` and `expand` apply)."""
     from chalicelib.users import service
 
-    token = header_token(bp.current_request)
+    request = bp.current_request
+    found = service.auth_route_collection(collection)
+    token = header_token(request)
     if not token:
         raise Unauthorized("The request requires a valid auth token.")
-    return service.refresh(token)
+    if is_admin(request) or found.name != USERS:  # an admin is no users record; a user's token is for users only
+        raise Forbidden(f"The request requires an auth record of the {found.name} collection.")
+    return service.refresh(token, query_params(request))
+
+
+@bp.route("/api/collections/{collection}/auth-methods", methods=["GET"], responses={"200": schemas.AUTH_METHODS})
+def auth_methods(collection):
+    """How users sign in (PocketBase's listAuthMethods): with WeChat, provider `wechat`; no password."""
+    from chalicelib.users import service
+
+    request = bp.current_request
+    if service.auth_route_collection(collection).name != USERS:
+        raise NotFound("Missing or invalid auth collection context.")
+    return service.auth_methods(query_params(request))
 
 
 @bp.route("/api/collections/users/sign-out-everywhere", methods=["POST"], body=validate.EMPTY,

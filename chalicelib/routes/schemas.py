@@ -23,6 +23,11 @@ def obj(required: tuple[str, ...] = (), **properties: Any) -> dict[str, Any]:
 AUTH = obj(("token", "record", "meta"), token=STRING, record=USER,
            meta=obj(("isNew", "appid"), isNew={"type": "boolean"}, appid=STRING, openid=STRING))
 REFRESHED = obj(("token", "record"), token=STRING, record=USER)
+ENABLED = obj(("enabled",), enabled={"type": "boolean"}, duration=INTEGER)
+AUTH_METHODS = obj(("password", "oauth2", "mfa", "otp"), password=obj(
+    ("enabled",), enabled={"type": "boolean"}, identityFields={"type": "array", "items": STRING}),
+    oauth2=obj(("enabled", "providers"), enabled={"type": "boolean"}, providers={"type": "array", "items": OBJECT}),
+    mfa=ENABLED, otp=ENABLED)
 WITH_RECORD = obj(("record",), record=USER)
 DECRYPTED = obj(("data", "record"), data=OBJECT, record=USER)
 IDENTITY = obj(("appid", "openid"), appid=STRING, type=STRING, openid=STRING, created=STRING)

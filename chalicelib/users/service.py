@@ -14,10 +14,11 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core import auth_tokens, clock, ids, logs
-from chalicelib.core.errors import BadRequest, ServiceUnavailable, Unauthorized
+from chalicelib.core.errors import BadRequest, NotFound, ServiceUnavailable, Unauthorized
 from chalicelib.records.query import render
 from chalicelib.records import sessions, store
-from chalicelib.records.schema.model import USERS
+from chalicelib.records.access import Caller
+from chalicelib.records.schema.model import USERS, Collection
 from chalicelib.records.schema.collections import get_schema
 from chalicelib.records.layout import USER_TOKEN_KEY
 from chalicelib.store import identities, keys, table
@@ -183,8 +184,18 @@ def get_user(user_id: str) -> store.StoredRecord | None:
     return store.get(USERS, user_id)
 
 
-def refresh(token: str) -> dict[str, Any]:
-    """A new token for a still-valid one whose user exists and whose tokenKey has not been rotated."""
+def auth_route_collection(name: str) -> Collection:
+    """The collection a PocketBase auth route names (by id, or by name in any case); 404 as PocketBase for an
+    unknown one. wxbase's one auth collection is `users`."""
+    collection = get_schema().get(name)
+    if collection is None:
+        raise NotFound("Missing or invalid collection context.")
+    return collection
+
+
+def refresh(token: str, params: dict[str, str] | None = None) -> dict[str, Any]:
+    """A new token for a still-valid one whose user exists and whose tokenKey has not been rotated. `params`:
+    PocketBase's `expand` of the record and `fields` of the whole answer (`record.id`, `token`)."""
     claims = auth_tokens.verify(token)
     user = get_user(claims["id"])
     if user is None or not auth_tokens.fingerprints_match(
@@ -192,7 +203,23 @@ def refresh(token: str) -> dict[str, Any]:
         raise Unauthorized(sessions.REVOKED)
     extra = {"sid": claims["sid"]} if claims.get("sid") else None
     new_token = auth_tokens.issue(user.id, user.private[TOKEN_KEY], claims.get("appid") or "", extra=extra)
-    return {"token": new_token, "record": render.render(user)}
+    record = render.render(user)
+    params = params or {}
+    if params.get("expand"):
+        caller = Caller(user_id=user.id, query=params, method="POST", appid=claims.get("appid") or None)
+        render.expand(get_schema().users, [record], [user], params["expand"], caller)
+    return render.pick({"token": new_token, "record": record}, params.get("fields"))
+
+
+def auth_methods(params: dict[str, str] | None = None) -> dict[str, Any]:
+    """PocketBase's auth-methods of `users`, in the shape the SDK's listAuthMethods reads: users sign in with
+    WeChat (auth-with-oauth2, provider `wechat`, with a wx.login code), never with a password."""
+    oauth2 = {"enabled": True, "providers": [{"name": "wechat", "displayName": "WeChat", "state": "", "authURL": "",
+                                              "codeVerifier": "", "codeChallenge": "", "codeChallengeMethod": ""}]}
+    answer = {"password": {"enabled": False, "identityFields": []}, "oauth2": oauth2,
+              "mfa": {"enabled": False, "duration": 0}, "otp": {"enabled": False, "duration": 0},
+              "authProviders": oauth2["providers"], "usernamePassword": False, "emailPassword": False}
+    return render.pick(answer, (params or {}).get("fields"))
 
 
 def revoke_tokens(user_id: str, also: tuple[dict, ...] = ()) -> str:

@@ -1,5 +1,7 @@
 """PocketBase's collections API for superusers: the shape the SDK's pb.collections reads, built from the schema the
 records API enforces; admins only."""
+from urllib.parse import urlencode
+
 from tests.admin_helpers import assert_admin_only
 from tests.records_helpers import user
 from tests.stackenv import ADMIN_KEY
@@ -37,8 +39,30 @@ def test_one_collection_by_name_or_id(api):
     by_id = api.get(f"/api/collections/{by_name.json['id']}", token=ADMIN_KEY)
     assert by_id.json == by_name.json
     assert api.get("/api/collections/nope", token=ADMIN_KEY).status == 404
-    assert api.get("/api/collections?filter=name%3D%22posts%22", token=ADMIN_KEY).status == 400
+    assert api.get("/api/collections/POSTS", token=ADMIN_KEY).json == by_name.json
+    assert api.get("/api/collections/Posts?fields=id,name", token=ADMIN_KEY).json == {
+        "id": by_name.json["id"], "name": "posts"}
     assert api.get("/api/collections?page=x", token=ADMIN_KEY).status == 400
+
+
+def test_collections_list_filter_sort_and_fields_as_pocketbase(api):
+    def names(query):
+        reply = api.get("/api/collections?" + urlencode(query), token=ADMIN_KEY)
+        assert reply.status == 200, reply
+        return reply.json
+
+    found = names({"filter": "name = 'posts' || name ~ 'comm'", "sort": "-name", "fields": "id,name"})
+    assert found["items"] == [{"id": "pbc_1125843985", "name": "posts"},
+                              {"id": found["items"][1]["id"], "name": "comments"}] and found["totalItems"] == 2
+    auth = names({"filter": "type = 'auth' && system = false", "fields": "name,type"})
+    assert auth["items"] == [{"name": "users", "type": "auth"}]
+    ordered = [c["name"] for c in names({"sort": "name", "fields": "name", "perPage": 500})["items"]]
+    assert ordered == sorted(ordered) and "posts" in ordered
+    assert names({"filter": "id = '_pb_users_auth_'", "fields": "name"})["items"] == [{"name": "users"}]
+    for bad in ({"filter": "listRule = ''"}, {"filter": "fields.name = 'x'"}, {"sort": "nope"}, {"filter": "name ="},
+                {"sort": "name,"}):
+        reply = api.get("/api/collections?" + urlencode(bad), token=ADMIN_KEY)
+        assert reply.status == 400 and reply.json["status"] == 400, (bad, reply)
 
 
 def test_collections_are_for_admins_only(api):

@@ -84,3 +84,38 @@ def test_revoked_token_is_401(api, stack):
     assert reply.status == 401 and "revoked" in reply.json["message"]
     fresh = api.login("revoked", APP1)
     assert api.post(REFRESH, token=fresh["token"]).status == 200
+
+
+def test_fields_and_expand_shape_the_answer_as_pocketbase(api):
+    login = api.login("shaped", APP1)
+    only_record = api.post(REFRESH + "?fields=record.id,record.collectionName", token=login["token"])
+    assert only_record.status == 200 and only_record.json == {
+        "record": {"id": login["record"]["id"], "collectionName": "users"}}
+    only_token = api.post(REFRESH + "?fields=token", token=login["token"]).json
+    assert list(only_token) == ["token"] and jwt.decode(only_token["token"], JWT_SECRET, algorithms=["HS256"])
+    unknown_expand = api.post(REFRESH + "?expand=nope", token=login["token"])
+    assert unknown_expand.status == 200 and "expand" not in unknown_expand.json["record"]
+    assert api.post(REFRESH + "?fields=record.name:excerpt(x)", token=login["token"]).status == 400
+    cased = api.post("/api/collections/USERS/auth-refresh", token=login["token"])
+    assert cased.status == 200 and cased.json["record"]["id"] == login["record"]["id"]
+
+
+def test_only_a_users_token_at_users_refreshes(api):
+    from tests.records_helpers import ADMIN
+
+    login = api.login("elsewhere", APP1)
+    assert api.post(REFRESH, token=ADMIN).status == 403  # an admin key is not a users record
+    assert api.post("/api/collections/posts/auth-refresh", token=login["token"]).status == 403
+    assert api.post("/api/collections/posts/auth-refresh").status == 401
+    assert api.post("/api/collections/nosuch/auth-refresh", token=login["token"]).status == 404
+
+
+def test_auth_methods_say_wechat_and_no_password(api):
+    methods = api.get("/api/collections/users/auth-methods")
+    assert methods.status == 200
+    assert methods.json["password"] == {"enabled": False, "identityFields": []}
+    assert methods.json["oauth2"]["enabled"] and [p["name"] for p in methods.json["oauth2"]["providers"]] == ["wechat"]
+    assert methods.json["mfa"]["enabled"] is False and methods.json["otp"]["enabled"] is False
+    assert api.get("/api/collections/Users/auth-methods?fields=mfa.enabled").json == {"mfa": {"enabled": False}}
+    assert api.get("/api/collections/posts/auth-methods").status == 404
+    assert api.get("/api/collections/nosuch/auth-methods").status == 404

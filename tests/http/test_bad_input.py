@@ -39,14 +39,38 @@ def test_huge_body_is_413(api):
     assert_pocketbase_error(reply, 413)
 
 
-def test_wrong_content_type_is_415(api):
-    reply = api.post("/api/wechat/login", b"code=abc", headers={"Content-Type": "application/x-www-form-urlencoded"})
+@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "text/plain", "text/json",
+                                          "application/xml"])
+def test_unsupported_content_type_is_pocketbases_400(api, content_type):
+    reply = api.post("/api/wechat/login", b"code=abc", headers={"Content-Type": content_type})
+    assert_pocketbase_error(reply, 400)
+    reply = api.post("/api/collections/posts/records", b'{"title": "x"}', headers={"Content-Type": content_type})
+    assert_pocketbase_error(reply, 400)
+
+
+def test_a_multipart_record_body_is_415(api):
+    reply = api.post("/api/collections/posts/records", b"--b\r\n\r\n--b--\r\n",
+                     headers={"Content-Type": "multipart/form-data; boundary=b"})
     assert_pocketbase_error(reply, 415)
 
 
-def test_wrong_method_is_405(api):
-    assert_pocketbase_error(api.request("PUT", "/api/wechat/login", {"code": "a"}), 405)
-    assert_pocketbase_error(api.request("DELETE", "/api/health"), 405)
+def test_a_method_without_a_route_is_404(api):
+    assert_pocketbase_error(api.request("PUT", "/api/wechat/login", {"code": "a"}), 404)
+    assert_pocketbase_error(api.request("DELETE", "/api/health"), 404)
+    assert_pocketbase_error(api.request("PUT", "/api/collections/posts/records"), 404)
+    assert "allow" not in {k.lower() for k in api.request("POST", "/api/health").headers}
+
+
+def test_a_trailing_slash_is_404(api, live):
+    for client in (api, live):
+        assert_pocketbase_error(client.get("/api/health/"), 404)
+        assert_pocketbase_error(client.get("/api/collections/posts/records/"), 404)
+        assert_pocketbase_error(client.post("/api/collections/posts/records/", {"title": "slashed"}), 404)
+        assert client.get("/api/health").status == 200
+
+
+def test_a_method_no_route_has_is_404_over_http(live):
+    assert_pocketbase_error(live.request("TRACE", "/api/health"), 404)
 
 
 def test_unknown_route_is_404_over_http(live):

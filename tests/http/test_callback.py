@@ -123,7 +123,7 @@ def _bad_requests(pusher):
         "deep json": ((plain_path, "[" * 60000 + "]" * 60000, {"Content-Type": "application/json"}), 400),
         "encrypted without Encrypt": ((path, "<xml><ToUserName>x</ToUserName></xml>", XML), 400),
         "five megabytes": ((plain_path, "<xml><Content>" + "a" * (5 * 1024 * 1024) + "</Content></xml>", XML), 413),
-        "unsupported type": ((plain_path, xml, {"Content-Type": "text/html"}), 415),
+        "unsupported type": ((plain_path, xml, {"Content-Type": "text/html"}), 400),
     }
 
 

@@ -164,7 +164,7 @@ def test_unknown_functions_are_404_before_anything_else(api):
     for body in ({}, "{not json"):
         reply = api.post(FN + "no_such_function", body)
         assert reply.status == 404 and reply.json["data"] == {} and reply.json["message"]
-    assert api.get(FN + "fx_echo").status == 405
+    assert api.get(FN + "fx_echo").status == 404
 
 
 @pytest.mark.parametrize("body", ["{not json", "[1, 2]", '"text"', "\xff\xfe", "123"])

@@ -126,6 +126,18 @@ def test_expand_only_what_the_caller_may_view(api):
     assert expanded[public["id"]]["author"]["id"] == bob["id"]
 
 
+def test_collection_names_in_any_case(api):
+    alice = user(api)
+    created = post(api, alice, title="Cased")
+    upper = api.get(f"/api/collections/POSTS/records/{created['id']}", token=alice["token"])
+    assert upper.status == 200 and upper.json == created and upper.json["collectionName"] == "posts"
+    listed = api.get("/api/collections/Posts/records?filter=" + f"id='{created['id']}'", token=alice["token"]).json
+    assert [r["id"] for r in listed["items"]] == [created["id"]]
+    changed = api.patch(f"/api/collections/pOsTs/records/{created['id']}", {"title": "Recased"}, token=alice["token"])
+    assert changed.status == 200 and changed.json["collectionName"] == "posts"
+    assert api.get("/api/collections/postss/records").status == 404
+
+
 def test_admin_key_bypasses_rules(api):
     alice = user(api)
     draft = post(api, alice, status="draft")
@@ -150,3 +162,16 @@ def test_openapi_has_every_collection_record_schema(api):
     assert "email" in schemas["record_users"]["properties"] and "password" not in schemas["record_users"]["properties"]
     listing = doc["paths"]["/api/collections/{collection}/records"]["get"]
     assert {p["name"] for p in listing["parameters"]} >= {"page", "perPage", "filter", "sort", "cursor"}
+
+
+def test_a_missing_relation_record_is_named_beside_other_field_errors(api):
+    reply = api.post(POSTS, {"status": "published", "owner": "zzzzzzzzzzzzzzz"}, token=ADMIN)
+    assert reply.status == 400
+    assert {k: v["code"] for k, v in reply.json["data"].items()} == {
+        "title": "validation_required", "owner": "validation_missing_rel_records"}
+    alice = user(api)
+    made = post(api, alice)
+    changed = api.patch(f"{POSTS}/{made['id']}", {"title": "", "owner": "zzzzzzzzzzzzzzz"}, token=ADMIN)
+    assert {k: v["code"] for k, v in changed.json["data"].items()} == {
+        "title": "validation_required", "owner": "validation_missing_rel_records"}
+    assert api.get(f"{POSTS}/{made['id']}", token=alice["token"]).json["title"] == made["title"]

@@ -8,7 +8,7 @@ import copy
 import json
 import os
 
-from tests.parity import corpus_batch, corpus_indexes
+from tests.parity import corpus_batch, corpus_indexes, corpus_routing, corpus_values
 from tests.parity.fixtures import rid
 
 OPERATORS = ("=", "!=", ">", ">=", "<", "<=", "~", "!~", "?=", "?!=", "?>", "?>=", "?<", "?<=", "?~", "?!~")
@@ -107,6 +107,8 @@ def build():
     _write_answers(c)
     corpus_indexes.add_cases(c, step, lst, create, update, delete)
     corpus_batch.add_cases(c, step, create, update, view)
+    corpus_routing.add_cases(c, lst, view)
+    corpus_values.add_cases(c, create, update, view)
     _fuzz_found(c)
     c.cases.sort(key=lambda case: case["writes"])  # stable: reads first, each part in its order
     return c.cases

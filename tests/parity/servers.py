@@ -96,7 +96,7 @@ class WxbaseServer(Child):
         env.update({"PORT": str(port), "SANDBOX_PORT": str(free_port()), "S3_PORT": str(free_port()),
                     "DYNAMODB_PORT": str(free_port()), "WXBASE_DATA_DIR": data,
                     "WXBASE_COLLECTIONS": collections_path, "PYTHONUNBUFFERED": "1",
-                    "WXBASE_RATE_LIMITS": "[]"})  # as the PocketBase beside it, which has its limiter off
+                    "WXBASE_RATE_LIMITS": "[]"})  # as PocketBase's, off: the corpus sends bursts of creates
         for name in ("WXBASE_APPS", "WXBASE_ADMIN_KEYS", "WXBASE_JWT_SECRET"):
             env.pop(name, None)
         self.url = f"http://127.0.0.1:{port}"

@@ -30,6 +30,17 @@ def _broken(mutate):
     return exc.value.message
 
 
+def test_names_differing_only_in_case_are_one_name():
+    raw = copy.deepcopy(SHIPPED)
+    posts = next(c for c in raw if c["name"] == "posts")
+    raw.append({**copy.deepcopy(posts), "name": "Posts", "id": "posts_upper_case"})
+    with pytest.raises(SchemaError, match="Collection Posts: listed twice"):
+        load(raw)
+    schema = load(copy.deepcopy(SHIPPED))
+    assert schema.get("POSTS") is schema.get("posts") is not None
+    assert schema.get("nosuch") is None
+
+
 def _field(collection, name):
     return next(f for f in collection["fields"] if f["name"] == name)
 

@@ -11,6 +11,18 @@ def test_dates_are_stored_as_pocketbase_writes_them():
     assert parse_datetime(12) is None
 
 
+def test_the_forms_pocketbase_reads_and_no_others():
+    f = field("date")
+    assert stored(f, "2024-01-02 03:04:05 +0000 UTC") == "2024-01-02 03:04:05.000Z"  # Go's Time.String()
+    assert stored(f, "2024-01-02 03:04:05.123456789Z") == "2024-01-02 03:04:05.123Z"
+    assert stored(f, "2024-01-02 03:04:05+0800") == "2024-01-01 19:04:05.000Z"
+    assert stored(f, "Tue, 02 Jan 2024 03:04:05 -0700") == "2024-01-02 10:04:05.000Z"  # RFC1123Z
+    assert stored(f, "Tue Jan  2 15:04:05 MST 2024") == "2024-01-02 15:04:05.000Z"  # UnixDate
+    assert stored(f, "02 Jan 2024") == "2024-01-02 00:00:00.000Z"
+    for value in ("2024-01-02T03:04", " 2024-01-02", "20240102", "2024-01-02t03:04:05z", "2024-1-2", "2024-02-30"):
+        assert refusal(f, value) == "validation_invalid_date", value
+
+
 def test_bounds():
     f = field("date", min="2024-01-01", max="2024-12-31")
     assert refusal(f, "2023-12-31") == "validation_min_greater_equal_than_required"

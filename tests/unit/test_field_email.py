@@ -10,6 +10,14 @@ def test_address_and_domains():
     assert refusal(field("email", exceptDomains=["spam.io"]), "a@spam.io") == "validation_email_domain_not_allowed"
 
 
+def test_international_domains_as_pocketbase():
+    for address in ("a@bü.de", "ü@bü.de", "a@例え.jp", "a@xn--b-hga.de"):
+        assert refusal(field("email"), address) is None, address
+    for address in ("a b@x.de", "a@localhost", "a@x.de\n", "a@-x.de", "a@x..de"):
+        assert refusal(field("email"), address) == "validation_is_email", address
+    assert refusal(field("email", onlyDomains=["bü.de"]), "a@BÜ.de") is None
+
+
 def test_schema_allows_the_empty_answer():
     assert schema(field("email")) == {"anyOf": [{"type": "string", "format": "email"},
                                                 {"type": "string", "maxLength": 0}]}

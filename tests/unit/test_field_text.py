@@ -28,3 +28,14 @@ def test_options_at_load():
     assert option_problem("text", max=2.5) == "max must be a whole number."
     assert option_problem("text", pattern="(") == "pattern is not a valid regular expression."
     assert option_problem("text", min=1, max=5, pattern="^a") is None
+
+
+def test_pattern_read_as_go_reads_it():
+    f = field("text", pattern="^[a-z0-9-]+$")
+    assert refusal(f, "abc-1") is None
+    assert refusal(f, "abc\n") == "validation_invalid_format"  # Go's $ is the end of the text
+    assert refusal(field("text", pattern="[a-z]+"), "123abc") is None  # unanchored, as Go's MatchString
+    assert refusal(field("text", pattern=r"^\d+$"), "٣") == "validation_invalid_format"  # \d is ASCII in Go
+    assert refusal(field("text", pattern=r"^a\z"), "a") is None
+    assert refusal(field("text", pattern="(?m)^a$"), "a\nb") is None
+    assert refusal(field("text", pattern="^[$]+$"), "$$") is None

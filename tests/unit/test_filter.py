@@ -149,3 +149,34 @@ def test_assume_decides_terms_on_known_values(schema):
     node = bound(schema, 'status = "published" || owner = "me"')
     assert filter_bind.assume(node, {"owner": "me"}) == TRUE
     assert filter_bind.assume(node, {"owner": "you"}) == bound(schema, 'status = "published"')
+
+
+def test_request_body_relation_fields_read_the_related_record(schema):
+    comments = schema.get("comments")
+    stored = {("posts", "post00000000001"): {"id": "post00000000001", "status": "draft", "views": 3}}
+    rule = '@request.body.post.status = "draft" && @request.body.post.views > 2 && @request.body.post.id != ""'
+
+    def decided(body):
+        ctx = filter_bind.Context(body=body, record=lambda c, i: stored.get((c, i)))
+        return filter_bind.bind(schema, comments, rule, ctx)
+
+    filter_bind.check(schema, comments, rule, param="createRule")  # a collections file may hold it
+    assert decided({"post": "post00000000001"}) == Const(True)
+    assert decided({"post": "post00000000002"}) == Const(False)  # no such record: NULL
+    assert decided({}) == Const(False)
+    for bad in ("@request.body.post.nosuch = 1", "@request.body.text.x = 1", "@request.body.post.status:lower = 1",
+                "@request.body.post.owner.name = 1"):
+        with pytest.raises(FilterError):
+            filter_bind.check(schema, comments, bad, param="createRule")
+
+
+def test_request_values_take_lower_and_an_unsent_header_is_null(schema):
+    ctx = {"query": {"x": "AbC"}, "headers": {"x_team": "BLUE"}}
+    assert bound(schema, '@request.query.x:lower = "abc"', **ctx) == Const(True)
+    assert bound(schema, '@request.headers.x_team:lower = "blue"', **ctx) == Const(True)
+    assert bound(schema, '@request.query.x = "abc"', **ctx) == Const(False)
+    assert bound(schema, "1 < @request.headers.x_missing", **ctx) == Const(False)  # NULL: no ordering holds
+    assert bound(schema, "@request.headers.x_missing = null", **ctx) == Const(True)
+    assert bound(schema, '@request.query.missing = ""', **ctx) == Const(True)  # a query value is ''
+    with pytest.raises(FilterError):
+        bound(schema, "@request.query.x:length = 1", **ctx)

@@ -43,7 +43,8 @@ def test_a_prefix_rule_matches_its_own_path_without_the_slash():
 def test_login_and_refresh_are_the_users_auth_action():
     configured = _rules({"label": "users:auth", "maxRequests": 1, "duration": 1})
     assert _find(configured, "POST", "/api/wechat/login", {}, GUEST) == "users:auth"
-    assert _find(configured, "POST", "/api/collections/users/auth-refresh", {}, AUTH) == "users:auth"
+    assert _find(configured, "POST", "/api/collections/{collection}/auth-refresh", {"collection": "users"},
+                 AUTH) == "users:auth"
 
 
 def test_defaults_when_unset_off_when_empty(monkeypatch):

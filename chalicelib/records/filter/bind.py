@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta, timezone
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from chalicelib.records.filter import evaluate, operators, sql_functions, sqlvalues
 from chalicelib.records.filter.parser import FilterError, parse
@@ -41,13 +41,15 @@ class Context:
     `admin` for an admin caller (hidden fields filterable, joins not limited by list rules); `context` is
     `@request.context` ("expand" while expanding relations)."""
 
-    __slots__ = ("auth", "body", "query", "method", "headers", "old", "admin", "context")
+    __slots__ = ("auth", "body", "query", "method", "headers", "old", "admin", "context", "record")
 
     def __init__(self, auth: AuthValues | None = None, body: dict | None = None, query: dict | None = None,
                  method: str = "GET", headers: dict | None = None, old: dict | None = None, admin: bool = False,
-                 context: str = "default") -> None:
+                 context: str = "default", record: Callable[[str, str], dict | None] | None = None) -> None:
         self.auth, self.method, self.admin, self.context = auth, method, admin, context
         self.body, self.query, self.headers, self.old = body or {}, query or {}, headers or {}, old or {}
+        # a stored record's values by (collection, id), None when there is none: `@request.body.<relation>.<field>`
+        self.record = record
 
 
 def check(schema: Schema, collection: Collection, text: str, param: str = "filter") -> Node:
@@ -211,13 +213,15 @@ def _request_value(schema: Schema, collection: Collection, path: str, modifier: 
         return Literal(None if ctx is None else (ctx.method if head == "method" else ctx.context))
     if head == "auth" and rest:
         users = schema.users
-        if "." in rest or not (rest in AUTH_SYSTEM or users.has(rest)) or modifier:
+        if "." in rest or not (rest in AUTH_SYSTEM or users.has(rest)) or modifier not in (None, "lower"):
             raise FilterError(f"@request.auth.{rest}{':' + modifier if modifier else ''} does not exist.", param)
         if ctx is None:
             return Literal(None)
-        return Literal("" if ctx.auth is None else ctx.auth.value(rest))
+        return _modified(Literal("" if ctx.auth is None else ctx.auth.value(rest)), modifier)
+    if head == "body" and "." in rest:
+        return _body_relation_value(schema, collection, rest, modifier, ctx, param)
     if head == "body" and rest:
-        if "." in rest or not (rest == "id" or collection.has(rest)) or modifier not in BODY_MODIFIERS:
+        if not (rest == "id" or collection.has(rest)) or modifier not in BODY_MODIFIERS:
             raise FilterError(f"@request.body.{rest}{':' + modifier if modifier else ''} does not exist.", param)
         if ctx is None:
             return Literal(None)
@@ -230,14 +234,46 @@ def _request_value(schema: Schema, collection: Collection, path: str, modifier: 
             return Literal(len(value) if isinstance(value, (list, str)) else 0)
         return Literal(value if isinstance(value, (str, int, float, bool)) or value is None else "")
     if head in ("query", "headers") and rest and "." not in rest:
-        if modifier:
-            raise FilterError(f"@request.{head}.{rest} takes no modifier.", param)
+        if modifier not in (None, "lower"):
+            raise FilterError(f"@request.{head}.{rest} takes no modifier but :lower.", param)
         if ctx is None:
             return Literal(None)
         source = ctx.query if head == "query" else ctx.headers
         found = source.get(rest)
-        return Literal(found if isinstance(found, str) else "")
+        if head == "headers" and not isinstance(found, str):
+            return Literal(None)  # a header that wasn't sent is NULL in PocketBase (a query value is '')
+        return _modified(Literal(found if isinstance(found, str) else ""), modifier)
     raise FilterError(f"@request.{path} does not exist.", param)
+
+
+def _modified(value: Literal, modifier: str | None) -> Literal:
+    """`:lower` on a request value: SQLite's LOWER() of its text (ASCII letters only; NULL stays NULL)."""
+    if modifier != "lower" or value.value is None:
+        return value
+    return Literal(sqlvalues.ascii_lower(sqlvalues.as_text(value.value) or ""))
+
+
+def _body_relation_value(schema: Schema, collection: Collection, path: str, modifier: str | None,
+                         ctx: Context | None, param: str) -> Literal:
+    """`@request.body.<relation>.<field>`: a field of the record the body's single relation names (NULL when the
+    body names none, or one that doesn't exist), as PocketBase reads it through the relation."""
+    name, _, target_field = path.partition(".")
+    f = collection.fields.get(name)
+    target = schema.get(f.target) if f is not None and field_type(f).relates else None
+    if target is None or "." in target_field or modifier or not (
+            target_field == "id" or target.has(target_field)) or target_field in AUTH_SYSTEM[1:]:
+        raise FilterError(f"@request.body.{path}{':' + modifier if modifier else ''} does not exist.", param)
+    assert f is not None
+    if f.multiple:
+        raise FilterError(f"@request.body.{path}: only a single relation's fields can be read in a rule "
+                          "(maxSelect 1).", param)
+    if ctx is None:
+        return Literal(None)
+    related_id = ctx.body.get(name)
+    found = ctx.record(target.name, related_id) if isinstance(related_id, str) and related_id and ctx.record \
+        else None
+    value = None if found is None else found.get(target_field)
+    return Literal(value if isinstance(value, (str, int, float, bool)) or value is None else "")
 
 
 def macro(name: str, param: str = "filter", now: float | None = None) -> Any:

@@ -8,7 +8,7 @@ from chalicelib.core.errors import BadRequest, Forbidden, field_error
 from chalicelib.records import access, store
 from chalicelib.records.filter import bind, evaluate, sqlvalues
 from chalicelib.records.filter.tree import Compare, FieldRef, Op, all_of
-from chalicelib.records.query import paging, planner, render
+from chalicelib.records.query import paging, planner, render, params as list_params
 from chalicelib.records.query.joins import RecordJoins
 from chalicelib.records.query.planner import MAX_SCANNED, Plan, TooBroad
 from chalicelib.records.schema.collections import get_schema
@@ -17,17 +17,6 @@ DEFAULT_PER_PAGE = 30
 MAX_PER_PAGE = 1000
 
 Page = tuple[list[store.StoredRecord], Any, int | None]  # records, next position, total (None: count later)
-
-
-def _int(params: dict, name: str, default: int) -> int:
-    raw = params.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        raise BadRequest(f"{name} must be a whole number.",
-                         {name: field_error("validation_invalid_value", "Must be a whole number.")}) from None
 
 
 SUPERUSER_ONLY = ("@collection.", "@request.")  # PocketBase: only superusers may filter or sort by these
@@ -50,10 +39,10 @@ def list_records(collection_name: str, params: dict, caller: access.Caller) -> d
     collection = access.collection(collection_name)
     access.require_rule(collection, "listRule", caller)
     _check_client_params(params, caller)
-    page = max(1, _int(params, "page", 1))
-    per_page = _int(params, "perPage", DEFAULT_PER_PAGE)
+    page = max(1, list_params.whole_number(params, "page", 1))
+    per_page = list_params.whole_number(params, "perPage", DEFAULT_PER_PAGE)
     per_page = DEFAULT_PER_PAGE if per_page <= 0 else min(per_page, MAX_PER_PAGE)
-    skip_total = str(params.get("skipTotal", "")).lower() in ("1", "true", "t", "yes")
+    skip_total = list_params.flag(params, "skipTotal")
     ctx = caller.context()
     user_filter = bind.bind(get_schema(), collection, params.get("filter") or "", ctx)
     sort = planner.parse_sort(collection, params.get("sort"), ctx)

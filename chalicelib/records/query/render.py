@@ -83,8 +83,10 @@ class _ExpandFailed(Exception):
 
 
 def _normalize(paths: Any) -> list[str]:
-    """Trimmed, deduplicated, and with paths another one contains merged (`a.b,a` → `a.b`)."""
-    wanted = [p.strip() for p in str(paths).split(",") if p.strip()]
+    """As PocketBase normalizes them: spaces removed, incomplete paths' dots trimmed (`owner.` → `owner`),
+    deduplicated, and with paths another one contains merged (`a.b,a` → `a.b`)."""
+    trimmed = (p.replace(" ", "").strip("\t\n\r\f\v").strip(".") for p in str(paths).split(","))
+    wanted = [p for p in trimmed if p]
     unique = list(dict.fromkeys(wanted))
     return [p for p in unique if not any(o != p and o.startswith(p + ".") for o in unique)]
 

@@ -178,13 +178,14 @@ def load(raw: Any) -> Schema:
         users = _extend_users(users, users_entry)
     entries[:0] = [users, _payments_builtin()]
 
-    names, ids = {}, {}
+    names: dict[str, dict] = {}
+    ids: dict[str, str] = {}
     for entry in entries:
         name = entry["name"]
         if not _NAME.match(name):
             raise SchemaError(f"Collection {name!r}: the name must be letters, digits and underscores.")
-        if name in names:
-            raise SchemaError(f"Collection {name}: listed twice.")
+        if name.lower() in (n.lower() for n in names):  # names are matched regardless of case, as PocketBase does
+            raise SchemaError(f"Collection {name}: listed twice (names are compared regardless of case).")
         names[name] = entry
         ids[entry.get("id") or name] = name
     system_ids = {e.get("id"): e["name"] for e in raw if isinstance(e, dict) and e.get("name") in system}

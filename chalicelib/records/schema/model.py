@@ -97,7 +97,12 @@ class Schema(NamedTuple):
     by_id: dict[str, Collection]
 
     def get(self, id_or_name: str) -> Collection | None:
-        return self.collections.get(id_or_name) or self.by_id.get(id_or_name)
+        """By id or by name in any case (PocketBase's /api/collections/POSTS/records is posts')."""
+        found = self.collections.get(id_or_name) or self.by_id.get(id_or_name)
+        if found is None:  # names are unique whatever their case (the loader refuses two that differ only by it)
+            lowered = id_or_name.lower()
+            found = next((c for name, c in self.collections.items() if name.lower() == lowered), None)
+        return found
 
     @property
     def users(self) -> Collection:

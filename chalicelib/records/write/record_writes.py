@@ -26,6 +26,7 @@ from chalicelib.records.moderation import image_check, text_check
 from chalicelib.records.query import render
 from chalicelib.records.schema import fields as field_values
 from chalicelib.records.schema.fields import field_type
+from chalicelib.records.schema.fields.base import as_text
 from chalicelib.records.schema.model import USERS, Collection, UniqueIndex
 from chalicelib.records.write import cascade, file_fields, hooks
 from chalicelib.store import audit, identities
@@ -79,6 +80,14 @@ def _auth_managed(collection: Collection, data: dict[str, Any], old: dict[str, A
             errors[name] = field_error("validation_values_mismatch", "Values don't match.")
     if errors:
         raise BadRequest("Failed to save record.", errors)
+
+
+def submitted_id(value: Any) -> Any:
+    """The id a body sends, read as PocketBase's text id reads it: a JSON number is its digits
+    (123456789012345 → "123456789012345"), null is ""."""
+    if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+        return as_text(value)
+    return value
 
 
 def _id_error(record_id: Any) -> dict[str, str]:
@@ -140,8 +149,8 @@ def stage_create(collection: Collection, body: dict[str, Any], caller: access.Ca
     """Check and add one create to `changes` (`pending`: records created earlier in the same transaction)."""
     start = changes.next_position()
     access.require_rule(collection, "createRule", caller)
-    record_id = body.get("id")
-    if record_id in (None, ""):
+    record_id = submitted_id(body.get("id"))
+    if record_id == "":
         record_id = ids.new_id()
     elif not ids.is_valid_id(record_id):
         raise BadRequest("Failed to create record.", {"id": _id_error(record_id)})
@@ -155,7 +164,7 @@ def stage_create(collection: Collection, body: dict[str, Any], caller: access.Ca
     if not access.allows(rule, store.new(collection, draft, record_id=record_id), caller):
         raise BadRequest("Failed to create record.")
     body = hooks.before("create", collection, record_id, body, None, caller)
-    data, resolved = field_values.apply(collection, body)
+    data, resolved = _applied(collection, body, None, pending)
     _auth_managed(collection, data, None, caller)
     check_relations(collection, data, pending=pending)
     _autodates(collection, data, creating=True)
@@ -202,10 +211,31 @@ def _autodates(collection: Collection, data: dict[str, Any], creating: bool) -> 
             data[name] = now
 
 
+def _applied(collection: Collection, body: dict[str, Any], old: dict[str, Any] | None,
+             pending: frozenset[tuple[str, str]]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """field_values.apply, with a missing relation record named beside the body's other field errors: one 400
+    listing them all, as PocketBase's."""
+    try:
+        return field_values.apply(collection, body, old=old)
+    except BadRequest as exc:
+        data, _ = field_values.apply(collection, body, old=old, lenient=True)
+        checkable = {name: value for name, value in data.items() if name not in exc.data}
+        missing = missing_relations(collection, checkable, old=old, pending=pending)
+        raise BadRequest(exc.message, {**missing, **exc.data}) from None
+
+
 def check_relations(collection: Collection, data: dict[str, Any], old: dict[str, Any] | None = None,
                     pending: frozenset[tuple[str, str]] = frozenset()) -> None:
     """Every related id exists (`validation_missing_rel_records`) or is created in the same transaction
     (`pending`); only changed values are checked."""
+    errors = missing_relations(collection, data, old=old, pending=pending)
+    if errors:
+        raise BadRequest("Failed to save record.", errors)
+
+
+def missing_relations(collection: Collection, data: dict[str, Any], old: dict[str, Any] | None = None,
+                      pending: frozenset[tuple[str, str]] = frozenset()) -> dict[str, dict[str, str]]:
+    """The relation fields naming a record that neither exists nor is created in the same transaction."""
     wanted: list[tuple[str, str, str]] = []
     for name, f in collection.fields.items():
         if not field_type(f).relates:
@@ -216,15 +246,13 @@ def check_relations(collection: Collection, data: dict[str, Any], old: dict[str,
         previous = previous if isinstance(previous, list) else [previous]
         wanted.extend((name, f.target, v) for v in values if v not in previous and (f.target, v) not in pending)
     if not wanted:
-        return
+        return {}
     if len(wanted) > MAX_RELATIONS:
         raise BadRequest("Too many related records in one request.")
     found = {(r.collection_name, r.id) for r in store.get_many((t, v) for _, t, v in wanted)}
-    errors = {name: field_error("validation_missing_rel_records",
-                                "Failed to find all relation records with the provided ids.")
-              for name, target, value in wanted if (target, value) not in found}
-    if errors:
-        raise BadRequest("Failed to save record.", errors)
+    return {name: field_error("validation_missing_rel_records",
+                              "Failed to find all relation records with the provided ids.")
+            for name, target, value in wanted if (target, value) not in found}
 
 
 def update(collection_name: str, record_id: str, body: dict[str, Any], caller: access.Caller,
@@ -263,8 +291,11 @@ def stage_update(collection: Collection, record_id: str, body: dict[str, Any], c
         raise NotFound()
     data, resolved = field_values.apply(collection, body, old=found.data, lenient=True)
     old, rule = access.writable(collection, record_id, "updateRule", caller, resolved, record=found)
+    if "id" in body and submitted_id(body["id"]) != record_id:
+        raise BadRequest("Failed to update record.", {"id": field_error(
+            "validation_pk_change", "The record primary key cannot be changed.")})
     submitted = hooks.before("update", collection, record_id, body, old, caller)
-    data, _ = field_values.apply(collection, submitted, old=old.data)
+    data, _ = _applied(collection, submitted, old.data, pending)
     _auth_managed(collection, data, old.data, caller)
     check_relations(collection, data, old=old.data, pending=pending)
     text_check.apply(collection, data, caller, old=old.data)

@@ -7,6 +7,10 @@ from chalicelib.records.filter import sqlvalues
 from chalicelib.records.schema.fields.base import FieldType, Invalid
 from chalicelib.records.schema.model import Field
 
+# Go's strconv.ParseBool, which PocketBase's cast (and its query parameters) use
+GO_BOOLS = {**dict.fromkeys(("1", "t", "T", "true", "True", "TRUE"), True),
+            **dict.fromkeys(("0", "f", "F", "false", "False", "FALSE"), False)}
+
 
 class Bool(FieldType):
     name = "bool"
@@ -17,11 +21,12 @@ class Bool(FieldType):
     def prepare(self, f: Field, value: Any) -> Any:
         if isinstance(value, bool):
             return value
-        # Go's strconv.ParseBool, which PocketBase's cast uses
-        if value in (None, "", 0, "0", "f", "F", "false", "False", "FALSE"):
+        if value in (None, "", 0):
             return False
-        if value in (1, "1", "t", "T", "true", "True", "TRUE"):
+        if value == 1:
             return True
+        if isinstance(value, str) and value in GO_BOOLS:
+            return GO_BOOLS[value]
         raise Invalid("validation_invalid_value", "Must be a boolean.")
 
     def json_schema(self, f: Field, answer: bool) -> dict[str, Any]:

@@ -7,7 +7,11 @@ from chalicelib.records.schema.fields.base import EMPTY, FieldType, Invalid, che
 from chalicelib.records.schema.model import Field
 from chalicelib.core.patterns import lazy
 
-_EMAIL = lazy(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+# Domain labels take the letters of international domain names as PocketBase's check (govalidator's) does: the
+# BMP's letters past U+00A0 outside the surrogates and noncharacters (bü.de, 例え.jp).
+_INTL = "\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef"
+_LABEL = f"[A-Za-z0-9{_INTL}](?:[A-Za-z0-9{_INTL}-]{{0,61}}[A-Za-z0-9{_INTL}])?"
+_EMAIL = lazy(rf"^[^@\s]{{1,64}}@{_LABEL}(?:\.{_LABEL})+\Z")
 
 
 class Email(FieldType):
