@@ -63,6 +63,7 @@ class Collection:
     indexes: tuple[Index, ...] = ()
     autodates: dict[str, Field] = field(default_factory=dict)  # created/updated and other autodate fields
     unique: tuple[UniqueIndex, ...] = ()  # UNIQUE indexes, enforced with marker items (records/store.py)
+    write_shards: int = 1  # partition keys its records, counters and index entries spread over (docs/data-model.md)
 
     @property
     def is_auth(self) -> bool:
