@@ -369,10 +369,11 @@ def topic_index(collection: str, topic: str, connection_id: str, subscription_id
     return gsi_entry(REALTIME_TOPIC_SLOT, topic_partition(collection, topic), f"{connection_id}#{subscription_id}")
 
 
-def change_feed_partition(collection: str) -> str:
-    return f"FEED#{collection}"
+def change_feed_partition(collection: str, shard: int | None = None) -> str:
+    """The change feed of a collection (of one write shard: a change goes to its record's)."""
+    return _sharded(f"FEED#{collection}", shard)
 
 
-def change_feed_entry(collection: str, cursor: str) -> Key:
+def change_feed_entry(collection: str, cursor: str, shard: int | None = None) -> Key:
     """One record change of a collection in its change feed, sorted by its cursor (time first)."""
-    return {TABLE_PK: change_feed_partition(collection), TABLE_SK: cursor}
+    return {TABLE_PK: change_feed_partition(collection, shard), TABLE_SK: cursor}

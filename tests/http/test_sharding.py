@@ -266,3 +266,33 @@ def test_a_page_reads_about_per_page_items_and_page_40_costs_page_1(api, tmp_pat
         assert len(listed) == len(set(listed)) == per_page * pages and start is not None
         assert max(costs) <= 3 * per_page, costs  # perPage plus about one short chunk per shard
         assert costs[-1] <= costs[0] + 16, costs
+
+
+def test_the_change_feed_spreads_over_the_shards_and_reads_in_cursor_order(api, twins):
+    """Each change goes to its record's shard's feed; a read merges the shards by cursor, page after page."""
+    import time
+
+    from chalicelib.realtime import feed
+    from chalicelib.records import store
+    from chalicelib.records.changes import RecordChange
+
+    hot, _ = twins
+    made = [api.post(_records(hot), {"n": i}, token=ADMIN).json["id"] for i in range(30)]
+    start = time.time() - 60
+    cursors = {}
+    for i, record_id in enumerate(made):
+        change = RecordChange(action="create", collection=hot, id=record_id, old=None,
+                              new=store.get(hot, record_id), sequence="", at=0.0)
+        cursors[record_id] = feed.append(change, now=start + i * 0.001)
+    partitions = {p for p in keys.shard_partitions(keys.change_feed_partition(hot), SHARDS)
+                  if table.query("#p = :p", names={"#p": "pk"}, values={":p": p}, limit=1)[0]}
+    assert len(partitions) > SHARDS / 2  # spread, and never the unsharded FEED#<collection>
+    assert not table.query("#p = :p", names={"#p": "pk"}, values={":p": keys.change_feed_partition(hot)})[0]
+    since, seen = f"{int(start * 1000) - 1:013d}-0000000000", []
+    while True:
+        page = api.get(f"/api/realtime/changes?collection={hot}&perPage=7&since={since}", token=ADMIN).json
+        seen += [(item["cursor"], item["record"]["id"]) for item in page["items"]]
+        since = page["cursor"]
+        if not page["more"]:
+            break
+    assert seen == sorted((cursors[i], i) for i in made)
