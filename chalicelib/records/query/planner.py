@@ -200,7 +200,9 @@ def plan(collection: Collection, node: Node, sort: Sort) -> Plan:
     if collection.name in store.UNCOUNTED:
         p.counter_scope = None
     p.shape = {"c": collection.name, "i": p.index, "k": p.key_condition, "f": p.filter, "fw": p.forward,
-               "n": b.names, "v": b.values, "s": [(repr(r), d) for r, d in sort], "r": repr(p.residual), "sh": len(p.partitions)}
+               "n": b.names, "v": b.values, "s": [(repr(r), d) for r, d in sort], "r": repr(p.residual)}
+    if p.partitions:  # positions differ in kind from one shard's (unsharded hashes, cursors, markers unchanged)
+        p.shape["sh"] = len(p.partitions)
     return p
 
 
