@@ -1,23 +1,27 @@
-"""Rows for the throttling model of one hot collection: creates sent through the API, every write they make captured
-at botocore's level (table and index partition keys, item sizes), then replayed at a chosen create rate with the
-collection's keys spread over 1 and 16 shards. It prints the hottest partition key's share of the write units and
+"""Rows for the throttling model of one hot collection: creates sent through the API to `posts` (one shard) and to
+a twin of it declared with `"wxbase": {"writeShards": 16}`, every write they make captured at botocore's level
+(table and index partition keys as the app wrote them, item sizes), then replayed at a chosen create rate. It prints the hottest partition key's share of the write units and
 its projected write units per second against DynamoDB's 1,000 per partition, and the shards that rate needs. The
 measured writer's own keys (its user id and openid in them) are spread over PEOPLE writers in the replay.
 
 Write units as DynamoDB bills them: 1 per KB written, twice that inside a transaction; an index entry costs its
-index 1 per KB of the projected item. The change feed's entry (FEED#<collection>, one put per change by the
-realtime step) is added to each create at the record's size. A key is "of the collection" when it starts with
-C#<collection> or FEED#<collection>; under N shards each such key becomes N keys, a create landing on one by its
-record id, as the writeShards design in docs/data-model.md spreads them.
+index 1 per KB of the projected item. The change feed's entry (one put per change by the realtime step, in the
+record's shard's feed) is added to each create at the record's size. A replayed create of the sharded twin is one
+measured create moved to the shard `keys.shard_of` gives a fresh id: the `#S<k>` ending of each of its keys of the
+collection (C#<collection>…, FEED#<collection>…) becomes that shard's.
 """
-import hashlib
 import json
 import math
+import os
+import re
+import tempfile
 from collections import Counter
 
 from bench.harness import sign_in
 
-CREATES = 40  # measured through the API
+CREATES = 40  # measured through the API, per collection
+SHARDED = "hotposts"  # the 16-shard twin of posts
+SHARDS = 16
 PEOPLE = 10_000  # writers the replay spreads the measured user's own keys over (a launch, not one script)
 REPLAYED = 200_000  # creates replayed per shard count
 RATE = 10_000  # creates per second the model projects
@@ -61,7 +65,9 @@ class WriteCapture:
             self.writes.append((key, _size_kb(item)))
 
 
-def _measure(client, token, user_id, collection):
+def _measure(client, token, user_id, collection, shards):
+    from chalicelib.store import keys
+
     capture = WriteCapture()
     creates = []
     for i in range(CREATES):
@@ -73,23 +79,45 @@ def _measure(client, token, user_id, collection):
         assert reply.status_code == 200, reply.body
         record = json.loads(reply.body)
         writes = list(capture.writes[start:])
-        writes.append((f"table:FEED#{collection}", _size_kb(record)))
+        feed = keys.change_feed_partition(collection, keys.shard_of(record["id"], shards))
+        writes.append((f"table:{feed}", _size_kb(record)))
         creates.append(writes)
     return creates
 
 
 def _hottest(creates, collection, shards, person):
+    from chalicelib.store import keys
+
     load = Counter()
     for n in range(REPLAYED):
         writes = creates[n % len(creates)]
-        shard = int(hashlib.blake2b(str(n).encode(), digest_size=4).hexdigest(), 16) % shards
+        shard = keys.shard_of(f"replayed{n:09d}", shards)
         for key, units in writes:
             for own in person:
                 key = key.replace(own, f"person{n % PEOPLE}")
-            of_collection = key.split(":", 1)[1].startswith((f"C#{collection}", f"FEED#{collection}"))
-            load[f"{key}#S{shard}" if of_collection and shards > 1 else key] += units
+            if shard is not None and key.split(":", 1)[1].startswith((f"C#{collection}#", f"FEED#{collection}#")):
+                key = _SHARD_ENDING.sub(f"#S{shard}", key)
+            load[key] += units
     key, units = load.most_common(1)[0]
     return key, units / sum(load.values()), units / REPLAYED * RATE
+
+
+_SHARD_ENDING = re.compile(r"#S\d+$")
+
+
+def _collections_with_sharded_twin(directory):
+    """The shipped collections plus `hotposts`: posts with 16 write shards."""
+    from chalicelib.core.settings import default_collections_path
+
+    with open(os.environ.get("WXBASE_COLLECTIONS") or default_collections_path()) as f:
+        raw = json.load(f)
+    posts = next(c for c in raw if c["name"] == "posts")
+    twin = {**posts, "id": "pbc_hotposts", "name": SHARDED, "wxbase": {"writeShards": SHARDS},
+            "indexes": [i.replace("posts", SHARDED) for i in posts.get("indexes", [])]}
+    path = os.path.join(directory, "collections.json")
+    with open(path, "w") as f:
+        json.dump(raw + [twin], f)
+    return path
 
 
 def rows(stack):
@@ -97,17 +125,28 @@ def rows(stack):
 
     import app
 
-    with Client(app.app, stage_name="local") as client:
-        from chalicelib.store import identities
+    before = os.environ.get("WXBASE_COLLECTIONS")
+    with tempfile.TemporaryDirectory() as directory:
+        os.environ["WXBASE_COLLECTIONS"] = _collections_with_sharded_twin(directory)
+        try:
+            with Client(app.app, stage_name="local") as client:
+                from chalicelib.store import identities
 
-        token, user_id = sign_in(client, "bench-sharding")
-        creates = _measure(client, token, user_id, "posts")
-        person = [user_id, *(i["openid"] for i in identities.identities(user_id))]
+                token, user_id = sign_in(client, "bench-sharding")
+                measured = {1: _measure(client, token, user_id, "posts", 1),
+                            SHARDS: _measure(client, token, user_id, SHARDED, SHARDS)}
+                person = [user_id, *(i["openid"] for i in identities.identities(user_id))]
+        finally:
+            if before is None:
+                os.environ.pop("WXBASE_COLLECTIONS", None)
+            else:
+                os.environ["WXBASE_COLLECTIONS"] = before
+    creates = measured[1]
     per_create = sum(u for w in creates for _, u in w) / len(creates)
     yield ("sharding", "write units per create (posts, measured)", f"{per_create:.1f}", "",
            f"{sum(len(w) for w in creates) / len(creates):.1f} writes per create over table and index keys")
-    for shards in (1, 16):
-        key, share, wcu = _hottest(creates, "posts", shards, person)
+    for shards, collection in ((1, "posts"), (SHARDS, SHARDED)):
+        key, share, wcu = _hottest(measured[shards], collection, shards, person)
         needed = math.ceil(wcu * shards / PARTITION_WCU)
         yield ("sharding", f"hottest key's share of write units, {shards} shard(s)", f"{share:.1%}", "",
                f"{key.split(':', 1)[0]} {key.split(':', 1)[1].split('#S')[0][:24]}")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core.errors import invalid
-from chalicelib.records.filter import bind as filter_bind, evaluate as filter_eval, sqlvalues
+from chalicelib.records.filter import bind, evaluate, sqlvalues
 from chalicelib.records.filter.tree import Node
 from chalicelib.records.schema.collections import RULES
 from chalicelib.records.schema.model import Collection, Field, Schema
 
-ADMIN = filter_bind.Context(admin=True)
+ADMIN = bind.Context(admin=True)
 
 
 class Row:
@@ -36,11 +36,11 @@ class Columns:
         self.schema = Schema({name: self.collection}, {name: self.collection})
 
     def bind(self, text: str) -> Node:
-        return filter_bind.bind(self.schema, self.collection, text, ADMIN)
+        return bind.bind(self.schema, self.collection, text, ADMIN)
 
     def matching(self, rows: list[Row], text: str) -> list[Row]:
         node = self.bind(text)
-        return [r for r in rows if filter_eval.evaluate(node, r)]
+        return [r for r in rows if evaluate.evaluate(node, r)]
 
     def sort(self, rows: list[Row], text: str) -> list[Row]:
         """PocketBase's `sort` (`-name,type`, `@rowid`): stable, so rows keep their order among equals."""
@@ -50,6 +50,6 @@ class Columns:
         for part in reversed(parts):
             desc = part.startswith("-")
             name = part.lstrip("+-")
-            ref = filter_bind.sort_field(self.schema, self.collection, "id" if name == "@rowid" else name, ADMIN)
-            rows.sort(key=lambda r: sqlvalues.sort_key(filter_eval.sort_value(ref, r)), reverse=desc)
+            ref = bind.sort_field(self.schema, self.collection, "id" if name == "@rowid" else name, ADMIN)
+            rows.sort(key=lambda r: sqlvalues.sort_key(evaluate.sort_value(ref, r)), reverse=desc)
         return rows

@@ -9,14 +9,17 @@ moment after a later-stamped one: a read returns only entries stamped SETTLE_MS 
 back never passes that point. An entry keeps the record's images (old and new) for the rule checks; an image over
 MAX_IMAGE_BYTES is left out (a create or update is then checked against the record as it is when read, and a delete
 is skipped). Reads are bounded: at most MAX_SCANNED entries and MAX_PAGE_BYTES of records per page.
+A collection with write shards has a feed per shard (a change goes to its record's): a read merges them in cursor
+order.
 """
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import re
 import time
-from typing import Any
+from typing import Any, Iterator
 
 from chalicelib.core.errors import ApiError, BadRequest, field_error
 from chalicelib.records import access, layout, store
@@ -66,7 +69,8 @@ def _image(record: store.StoredRecord | None) -> dict[str, Any] | None:
 def append(change: RecordChange, now: float | None = None, cursor: str | None = None) -> str:
     """Add the change to its collection's feed (under `cursor`, taken when its events went out); its cursor."""
     cursor = cursor or cursor_of(change, now)
-    item: dict[str, Any] = {**keys.change_feed_entry(change.collection, cursor), "action": change.action,
+    shard = keys.shard_of(change.id, store.shards(change.collection))
+    item: dict[str, Any] = {**keys.change_feed_entry(change.collection, cursor, shard), "action": change.action,
                             "rid": change.id, keys.TTL_ATTRIBUTE: int(_ms(now) / 1000) + KEEP_SECONDS}
     for name, record in (("old", change.old), ("new", change.new)):
         image = _image(record)
@@ -93,6 +97,32 @@ def _since(since: str, now: float | None) -> str:
     return since
 
 
+def _entries(collection_name: str, start_after: str, until: str, topic: str) -> Iterator[dict[str, Any]]:
+    """The feed's entries from `start_after` to `until` in cursor order: every shard's, merged (read lazily, each
+    shard a Query page at a time)."""
+    partitions = keys.shard_partitions(keys.change_feed_partition(collection_name), store.shards(collection_name))
+    chunk = MAX_SCANNED // len(partitions) + 1
+
+    def shard(partition: str) -> Iterator[dict[str, Any]]:
+        values: dict[str, Any] = {":p": partition, ":a": start_after, ":b": until}
+        filter_expression = None
+        if topic != "*":
+            filter_expression, values[":r"] = "rid = :r", topic
+        start = None
+        while True:
+            entries, start = table.query("#pk = :p AND #sk BETWEEN :a AND :b",
+                                         names={"#pk": keys.TABLE_PK, "#sk": keys.TABLE_SK}, values=values,
+                                         start_key=start, limit=chunk, consistent=True,
+                                         filter_expression=filter_expression)
+            yield from entries
+            if start is None:
+                return
+
+    if len(partitions) == 1:
+        return shard(partitions[0])
+    return heapq.merge(*(shard(p) for p in partitions), key=lambda entry: entry[keys.TABLE_SK])
+
+
 def read(collection_name: str, caller: access.Caller, since: str | None = None, topic: str = "*",
          filter_text: str = "", per_page: int = DEFAULT_PER_PAGE, now: float | None = None) -> dict[str, Any]:
     """The changes after `since` the caller may see, as realtime events would show them: `{"items": [{"action",
@@ -108,36 +138,21 @@ def read(collection_name: str, caller: access.Caller, since: str | None = None, 
         return {"items": [], "cursor": start_after, "more": False}
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     items: list[dict[str, Any]] = []
-    cursor, scanned, size, start = start_after, 0, 0, None
+    cursor, scanned, size = start_after, 0, 0
     more = False
-    values: dict[str, Any] = {":p": keys.change_feed_partition(collection.name), ":a": start_after, ":b": until}
-    filter_expression = None
-    if topic != "*":
-        filter_expression, values[":r"] = "rid = :r", topic
-    while True:
-        entries, start = table.query("#pk = :p AND #sk BETWEEN :a AND :b",
-                                     names={"#pk": keys.TABLE_PK, "#sk": keys.TABLE_SK}, values=values,
-                                     start_key=start, limit=MAX_SCANNED - scanned, consistent=True,
-                                     filter_expression=filter_expression)
-        for entry in entries:
-            if entry[keys.TABLE_SK] <= start_after:
-                continue  # BETWEEN includes the cursor itself
-            if len(items) >= per_page or size >= MAX_PAGE_BYTES:
-                more = True
-                break
-            cursor = entry[keys.TABLE_SK]
-            decision = decide(collection, _change(collection.name, entry), caller, topic, filter_text)
-            if decision is not None:
-                record = render.for_caller(collection, decision[1], caller)
-                size += len(json.dumps(record, default=str))
-                items.append({"action": decision[0], "record": record, "cursor": cursor})
-        scanned += len(entries)
-        if more or start is None:
-            break
-        if scanned >= MAX_SCANNED:
+    for entry in _entries(collection.name, start_after, until, topic):
+        if entry[keys.TABLE_SK] <= start_after:
+            continue  # BETWEEN includes the cursor itself
+        if len(items) >= per_page or size >= MAX_PAGE_BYTES or scanned >= MAX_SCANNED:
             more = True
-            cursor = start[keys.TABLE_SK]
             break
+        scanned += 1
+        cursor = entry[keys.TABLE_SK]
+        decision = decide(collection, _change(collection.name, entry), caller, topic, filter_text)
+        if decision is not None:
+            record = render.for_caller(collection, decision[1], caller)
+            size += len(json.dumps(record, default=str))
+            items.append({"action": decision[0], "record": record, "cursor": cursor})
     if not more:
         cursor = until  # read to the settled end: later changes come after it
     return {"items": items, "cursor": cursor, "more": more}

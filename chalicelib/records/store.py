@@ -12,6 +12,9 @@ Derived attributes, written with every record:
 - `lc`: lowercased copies of text values, for PocketBase's case-insensitive `~`.
 Counters (`keys.record_counter`): one per collection and one per index value, kept in the same transaction as the
 creates and deletes (and updates that move a record between index values), so list totals cost one GetItem.
+Write shards (`"wxbase": {"writeShards": N}`): a record, its index entries and its counters' changes go to the
+partitions of its shard (`keys.shard_of`), so N partition keys share a hot collection's writes; a total is the sum of
+the shards' counters, and records/query/paging.py merges the shards' ordered reads.
 Review queue entries (`keys.review_entry`): a record whose data carries the content-security flag (layout.REVIEW_FLAG)
 has one, written and removed in the same transaction as the record, so moderators list flagged records in one Query.
 Unique markers (`keys.unique_marker`): one item per UNIQUE index and value a record holds, naming the record, put
@@ -34,6 +37,7 @@ from chalicelib.records import layout
 from chalicelib.records.filter import dynamodb, sqlvalues
 from chalicelib.records.filter.dynamodb import Builder
 from chalicelib.records.filter.tree import TRUE, Node
+from chalicelib.records.schema.collections import get_schema
 from chalicelib.records.schema.fields import field_type, zero
 from chalicelib.store import keys, table
 
@@ -85,8 +89,19 @@ def _from_item(item: dict[str, Any]) -> StoredRecord:
         derived={k: v for k, v in item.items() if k in _DERIVED})
 
 
+def shards(collection_name: str) -> int:
+    """The write shards of a collection (1 for one not in the schema: its keys are the unsharded ones)."""
+    collection = get_schema().get(collection_name)
+    return collection.write_shards if collection is not None else 1
+
+
+def key(collection_name: str, record_id: str) -> keys.Key:
+    """A record's table key, in its shard."""
+    return keys.record(collection_name, record_id, shards(collection_name))
+
+
 def _to_item(collection: Collection, record: StoredRecord) -> dict[str, Any]:
-    return {**keys.record(record.collection_name, record.id), "id": record.id,
+    return {**keys.record(record.collection_name, record.id, collection.write_shards), "id": record.id,
             "collectionId": record.collection_id, "collectionName": record.collection_name,
             layout.VERSION: record.version, "created": record.created, "updated": record.updated,
             layout.DATA: dict(record.data), **record.private, **derived_attributes(collection, record)}
@@ -97,14 +112,14 @@ def _to_item(collection: Collection, record: StoredRecord) -> dict[str, Any]:
 def get(collection_name: str, record_id: str, consistent: bool = True) -> StoredRecord | None:
     if not ids.is_valid_id(record_id):
         return None
-    item = table.get(keys.record(collection_name, record_id), consistent=consistent)
+    item = table.get(key(collection_name, record_id), consistent=consistent)
     return _from_item(item) if item else None
 
 
 def get_many(refs: Iterable[tuple[str, str]]) -> list[StoredRecord]:
     """The records that exist among (collection name, id) pairs (at most 100 distinct; duplicates are read once)."""
     unique = list(dict.fromkeys((c, i) for c, i in refs if ids.is_valid_id(i)))
-    return [_from_item(item) for item in table.batch_get([keys.record(c, i) for c, i in unique])]
+    return [_from_item(item) for item in table.batch_get([key(c, i) for c, i in unique])]
 
 
 def from_items(items: Iterable[dict[str, Any]]) -> list[StoredRecord]:
@@ -113,16 +128,17 @@ def from_items(items: Iterable[dict[str, Any]]) -> list[StoredRecord]:
 
 
 def all_of(collection_name: str, page: int = 200) -> Iterator[list[StoredRecord]]:
-    """Every record of a collection, a Query page at a time (exports, backfills)."""
-    start = None
-    while True:
-        items, start = table.query(
-            "#pk = :pk AND begins_with(#sk, :r)", names={"#pk": keys.TABLE_PK, "#sk": keys.TABLE_SK},
-            values={":pk": keys.collection_partition(collection_name), ":r": keys.RECORD_SK_PREFIX},
-            limit=page, start_key=start, consistent=True)
-        yield from_items(items)
-        if start is None:
-            return
+    """Every record of a collection, a Query page at a time (exports, backfills); shard after shard."""
+    for partition in keys.shard_partitions(keys.collection_partition(collection_name), shards(collection_name)):
+        start = None
+        while True:
+            items, start = table.query(
+                "#pk = :pk AND begins_with(#sk, :r)", names={"#pk": keys.TABLE_PK, "#sk": keys.TABLE_SK},
+                values={":pk": partition, ":r": keys.RECORD_SK_PREFIX},
+                limit=page, start_key=start, consistent=True)
+            yield from_items(items)
+            if start is None:
+                break
 
 
 def review_queue(limit: int = 100, start: dict | None = None) -> tuple[list[dict[str, Any]], dict | None]:
@@ -132,8 +148,13 @@ def review_queue(limit: int = 100, start: dict | None = None) -> tuple[list[dict
 
 
 def count(collection_name: str, scope: str = "") -> int:
-    counter = table.get(keys.record_counter(collection_name, scope), consistent=False)
-    return max(0, int((counter or {}).get("n", 0)))
+    """A counter's value; in a sharded collection the sum of its shards' counters (one BatchGetItem)."""
+    n = shards(collection_name)
+    if n == 1:
+        counter = table.get(keys.record_counter(collection_name, scope), consistent=False)
+        return max(0, int((counter or {}).get("n", 0)))
+    found = table.batch_get([keys.record_counter(collection_name, scope, k) for k in range(n)])
+    return max(0, sum(int(item.get("n", 0)) for item in found))
 
 
 # --- derived attributes ------------------------------------------------------------------------------------------
@@ -160,8 +181,8 @@ def index_scope(index: Index, values: list[Any]) -> str:
     return f"{index.name}#{encode_index_values(values)}"
 
 
-def index_partition(collection_name: str, index: Index, values: list[Any]) -> str:
-    return keys.index_partition(collection_name, index.name, encode_index_values(values))
+def index_partition(collection_name: str, index: Index, values: list[Any], shard: int | None = None) -> str:
+    return keys.index_partition(collection_name, index.name, encode_index_values(values), shard)
 
 
 def order_stamp(record: StoredRecord, name: str) -> str:
@@ -172,14 +193,15 @@ def order_stamp(record: StoredRecord, name: str) -> str:
 
 def derived_attributes(collection: Collection, record: StoredRecord) -> dict[str, Any]:
     name, record_id = record.collection_name, record.id
-    attrs: dict[str, Any] = {**keys.gsi_entry(keys.RECORDS_BY_CREATED, keys.collection_partition(name),
+    shard = keys.shard_of(record_id, collection.write_shards)
+    attrs: dict[str, Any] = {**keys.gsi_entry(keys.RECORDS_BY_CREATED, keys.collection_partition(name, shard),
                               keys.record_order(record.created, record_id)),
-             **keys.gsi_entry(keys.RECORDS_BY_UPDATED, keys.collection_partition(name),
+             **keys.gsi_entry(keys.RECORDS_BY_UPDATED, keys.collection_partition(name, shard),
                               keys.record_order(record.updated, record_id))}
     for index in collection.indexes:
         values = index_values(index, record.data)
         if values is not None:
-            attrs.update(keys.gsi_entry(index.slot, index_partition(name, index, values),
+            attrs.update(keys.gsi_entry(index.slot, index_partition(name, index, values, shard),
                                         keys.record_order(order_stamp(record, index.order), record_id)))
     attrs[layout.LOWERCASED] = {n: sqlvalues.ascii_lower(record.data[n]) for n, f in collection.fields.items()
                                 if field_type(f).folded and isinstance(record.data.get(n), str) and record.data[n]}
@@ -285,7 +307,7 @@ class Changes:
     def reset(self) -> None:
         """Empty again (after a commit of part of a large change)."""
         self._actions: list[dict] = []
-        self._deltas: Counter[tuple[str, str]] = Counter()
+        self._deltas: Counter[tuple[str, str, int | None]] = Counter()  # (collection, scope, shard)
         self.touched: set[tuple[str, str]] = set()  # (collection, id) of the records written
         self._markers: dict[tuple[str, str], _MarkerMove] = {}
         self._claims: dict[int, UniqueIndex] = {}  # action position → the UNIQUE index it claims a value of
@@ -308,16 +330,18 @@ class Changes:
         return 1 + int(flagged) + sum(1 for k in deltas if not self._deltas.get(k)) + markers
 
     def _counter_deltas(self, collection: Collection, old: StoredRecord | None,
-                        new_record: StoredRecord | None) -> Counter[tuple[str, str]]:
-        deltas: Counter[tuple[str, str]] = Counter()
+                        new_record: StoredRecord | None) -> Counter[tuple[str, str, int | None]]:
+        deltas: Counter[tuple[str, str, int | None]] = Counter()
         before = counter_scopes(collection, old) if old else []
         after = counter_scopes(collection, new_record) if new_record else []
+        written = new_record or old
+        shard = keys.shard_of(written.id, collection.write_shards) if written is not None else None
         for scope in before:
             if scope not in after:
-                deltas[(collection.name, scope)] -= 1
+                deltas[(collection.name, scope, shard)] -= 1
         for scope in after:
             if scope not in before:
-                deltas[(collection.name, scope)] += 1
+                deltas[(collection.name, scope, shard)] += 1
         return deltas
 
     def _count(self, collection: Collection, old: StoredRecord | None, new_record: StoredRecord | None) -> None:
@@ -433,7 +457,7 @@ class Changes:
         sets += [f"{b.name(k)} = {b.value(v)}" for k, v in attributes.items() if old.derived.get(k) != v]
         removed = [b.name(k) for k in old.derived if k not in attributes]
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removed) if removed else "")
-        self._actions.append(table.update_op(keys.record(old.collection_name, old.id), expression,
+        self._actions.append(table.update_op(keys.record(old.collection_name, old.id, collection.write_shards), expression,
                                              condition=_version_condition(b, old, condition),
                                              names=b.names, values=b.values))
         self._count(collection, old, record)
@@ -455,7 +479,7 @@ class Changes:
         """Delete a record, conditional on its version and on `condition`. Returns the action's position."""
         b = Builder()
         position = len(self._actions)
-        self._actions.append(table.delete_op(keys.record(record.collection_name, record.id),
+        self._actions.append(table.delete_op(keys.record(record.collection_name, record.id, collection.write_shards),
                                              condition=_version_condition(b, record, condition),
                                              names=b.names, values=b.values))
         self._count(collection, record, None)
@@ -464,13 +488,13 @@ class Changes:
     def unchanged(self, record: StoredRecord) -> int:
         """Fail the transaction if the record was written since it was read (a rule joined it)."""
         b = Builder()
-        self._actions.append(table.check_op(keys.record(record.collection_name, record.id),
+        self._actions.append(table.check_op(key(record.collection_name, record.id),
                                             _version_condition(b, record, TRUE), names=b.names, values=b.values))
         return len(self._actions) - 1
 
     def require(self, collection_name: str, record_id: str) -> int:
         """Fail the transaction unless the record exists (e.g. the user an identity is attached to)."""
-        self._actions.append(table.check_op(keys.record(collection_name, record_id), "attribute_exists(pk)"))
+        self._actions.append(table.check_op(key(collection_name, record_id), "attribute_exists(pk)"))
         return len(self._actions) - 1
 
     def add(self, action: dict) -> int:
@@ -479,9 +503,9 @@ class Changes:
         return len(self._actions) - 1
 
     def actions(self) -> list[dict]:
-        counters = [table.update_op(keys.record_counter(name, scope), "ADD #n :d", names={"#n": "n"},
+        counters = [table.update_op(keys.record_counter(name, scope, shard), "ADD #n :d", names={"#n": "n"},
                                     values={":d": delta})
-                    for (name, scope), delta in sorted(self._deltas.items()) if delta]
+                    for (name, scope, shard), delta in sorted(self._deltas.items(), key=_counter_order) if delta]
         return self._actions + counters
 
     def commit(self) -> None:
@@ -509,6 +533,11 @@ class Changes:
                 # another transaction was writing one of these items (two writers of one unique value): once it
                 # is done, the same actions either succeed or fail on their conditions
                 time.sleep(random.uniform(0, 0.005 * 2 ** attempt))
+
+
+def _counter_order(entry: tuple[tuple[str, str, int | None], int]) -> tuple[str, str, int]:
+    (name, scope, shard), _ = entry
+    return name, scope, -1 if shard is None else shard
 
 
 def _version_condition(b: Builder, record: StoredRecord, condition: Node) -> str:

@@ -35,7 +35,9 @@
 | change feed (TTL)    | FEED#<collection>           | <cursor>      |                                                 |
 
 Records of one collection share a partition, so a list by id (= creation order) is one Query and a record read is
-one GetItem. Identity, unionid and phone items are uniqueness markers written in the same transaction as the user,
+one GetItem. A collection with `"wxbase": {"writeShards": N}` (N > 1) spreads them over N partitions instead: every
+`C#<collection>` above (table, gsi1/gsi2, counters) and every index partition ends in `#S<k>`, k = `shard_of(id, N)`,
+and so does its change feed (`FEED#<collection>#S<k>`); with N = 1 the keys are the ones above, unchanged. Identity, unionid and phone items are uniqueness markers written in the same transaction as the user,
 and so are the markers of a collection's UNIQUE indexes (one per index and value, naming the record that holds it).
 Characters `#` in user-supplied parts are harmless: every part before the last is validated or server-chosen.
 The index attributes of slot N are `g<N>pk`/`g<N>sk` on the index `gsi<N>` (store/table_definition.py defines them).
@@ -43,7 +45,10 @@ The index attributes of slot N are `g<N>pk`/`g<N>sk` on the index `gsi<N>` (stor
 from __future__ import annotations
 
 import time
+import zlib
 from typing import Any
+
+from chalicelib.core.patterns import lazy
 
 Key = dict[str, str]
 
@@ -82,30 +87,50 @@ def gsi_entry(slot: int, partition: str, sort: str) -> dict[str, str]:
 RECORD_SK_PREFIX = "R#"
 
 
-def record(collection: str, record_id: str) -> Key:
-    return {TABLE_PK: f"C#{collection}", TABLE_SK: f"R#{record_id}"}
+def shard_of(record_id: str, shards: int) -> int | None:
+    """The shard of a record of a collection with `shards` write shards (None: the collection has one, unsuffixed).
+    CRC-32 of the id: stable across processes and releases, spread evenly by random ids."""
+    return zlib.crc32(record_id.encode()) % shards if shards > 1 else None
+
+
+def _sharded(partition: str, shard: int | None) -> str:
+    return partition if shard is None else f"{partition}#S{shard}"
+
+
+def record(collection: str, record_id: str, shards: int = 1) -> Key:
+    return {TABLE_PK: collection_partition(collection, shard_of(record_id, shards)), TABLE_SK: f"R#{record_id}"}
+
+
+_RECORD_PARTITION = lazy(r"C#([^#]+)(?:#S\d+)?")
 
 
 def record_of(key: dict[str, Any]) -> tuple[str, str] | None:
     """(collection, record id) for a record item's key, None for any other item."""
     pk, sk = str(key.get(TABLE_PK, "")), str(key.get(TABLE_SK, ""))
-    if pk.startswith("C#") and "#" not in pk[2:] and sk.startswith(RECORD_SK_PREFIX):
-        return pk[2:], sk[len(RECORD_SK_PREFIX):]
+    found = _RECORD_PARTITION.fullmatch(pk)
+    if found and sk.startswith(RECORD_SK_PREFIX):
+        return found.group(1), sk[len(RECORD_SK_PREFIX):]
     return None
 
 
-def collection_partition(collection: str) -> str:
-    """The table partition of a collection's records, and their gsi1/gsi2 partition."""
-    return f"C#{collection}"
+def collection_partition(collection: str, shard: int | None = None) -> str:
+    """The table partition of a collection's records (of one shard), and their gsi1/gsi2 partition."""
+    return _sharded(f"C#{collection}", shard)
+
+
+def shard_partitions(partition: str, shards: int) -> list[str]:
+    """Every shard's partition of an unsharded one (itself alone for one shard)."""
+    return [partition] if shards <= 1 else [_sharded(partition, k) for k in range(shards)]
 
 
 def record_order(stamp: str, record_id: str) -> str:
     return f"{stamp}#{record_id}"
 
 
-def index_partition(collection: str, index_name: str, encoded_values: str) -> str:
-    """The partition of a record in one declared index: equality on its fields' values, ordered by created."""
-    return f"C#{collection}#I#{index_name}#{encoded_values}"
+def index_partition(collection: str, index_name: str, encoded_values: str, shard: int | None = None) -> str:
+    """The partition of a record in one declared index: equality on its fields' values, ordered by created. The
+    values are JSON (ending in `]`) or a hash, so a shard suffix can't be mistaken for part of them."""
+    return _sharded(f"C#{collection}#I#{index_name}#{encoded_values}", shard)
 
 
 def unique_marker(collection: str, index_name: str, encoded_values: str) -> Key:
@@ -113,9 +138,10 @@ def unique_marker(collection: str, index_name: str, encoded_values: str) -> Key:
     return {TABLE_PK: f"UNIQ#{collection}#{index_name}#{encoded_values}", TABLE_SK: SINGLETON_SK}
 
 
-def record_counter(collection: str, scope: str = "") -> Key:
-    """Item counts, kept in the record write transactions: the whole collection ("") or one index value."""
-    return {TABLE_PK: f"C#{collection}", TABLE_SK: "#N" + (f"#{scope}" if scope else "")}
+def record_counter(collection: str, scope: str = "", shard: int | None = None) -> Key:
+    """Item counts, kept in the record write transactions: the whole collection ("") or one index value; in a
+    sharded collection one per shard, moved with the shard's records and summed on read."""
+    return {TABLE_PK: collection_partition(collection, shard), TABLE_SK: "#N" + (f"#{scope}" if scope else "")}
 
 
 def page_marker(query_hash: str, page: int) -> Key:
@@ -343,10 +369,11 @@ def topic_index(collection: str, topic: str, connection_id: str, subscription_id
     return gsi_entry(REALTIME_TOPIC_SLOT, topic_partition(collection, topic), f"{connection_id}#{subscription_id}")
 
 
-def change_feed_partition(collection: str) -> str:
-    return f"FEED#{collection}"
+def change_feed_partition(collection: str, shard: int | None = None) -> str:
+    """The change feed of a collection (of one write shard: a change goes to its record's)."""
+    return _sharded(f"FEED#{collection}", shard)
 
 
-def change_feed_entry(collection: str, cursor: str) -> Key:
+def change_feed_entry(collection: str, cursor: str, shard: int | None = None) -> Key:
     """One record change of a collection in its change feed, sorted by its cursor (time first)."""
-    return {TABLE_PK: change_feed_partition(collection), TABLE_SK: cursor}
+    return {TABLE_PK: change_feed_partition(collection, shard), TABLE_SK: cursor}

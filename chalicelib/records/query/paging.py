@@ -8,6 +8,11 @@
   the JWT secret and bound to the query's hash, so it can't be forged or replayed against another query.
 - Totals: the counters kept by records/store.py answer "the whole collection" and "one index value"; other queries
   count with Select=COUNT under the same MAX_SCANNED bound (or skipTotal).
+- A sharded collection (`"wxbase": {"writeShards": N}`): a page is a merge of the N shards' ordered reads. Every
+  path's sort key ends in the record id, so it is unique and the merged order is total and the same as one shard's.
+  Each shard is read in chunks of about perPage / N, refilled when it runs dry, so a page reads about
+  perPage + N × chunk items. Where the next page starts is the last sort key taken (`{"after": …}`): each shard's
+  read resumes past it with a key condition, so page markers and cursors stay one value and page 40 costs page 1.
 """
 from __future__ import annotations
 
@@ -16,9 +21,11 @@ import hashlib
 import hmac
 import json
 import time
+from collections import deque
 from typing import Any, Protocol
 
 from chalicelib.core.errors import BadRequest, field_error
+from chalicelib.core.patterns import lazy
 from chalicelib.core.settings import get_settings
 from chalicelib.records import store
 from chalicelib.records.filter import evaluate
@@ -27,6 +34,7 @@ from chalicelib.records.query.planner import MAX_SCANNED, Plan, TooBroad
 from chalicelib.store import keys, table
 
 MARKER_TTL_SECONDS = 3600
+_PLACEHOLDER = lazy(r"[#:][A-Za-z0-9_]+")
 
 
 class ItemSource(Protocol):
@@ -51,9 +59,11 @@ def read(p: Plan, start_key: dict | None, want: int, budget: int = MAX_SCANNED,
          ) -> tuple[list[store.StoredRecord], dict | None, int]:
     """Up to `want` matching records from start_key: (records, next start key or None, items read). Every item
     read is checked against the residual in Python (DynamoDB filtered only what it answers exactly)."""
+    joins = joins or evaluate.NO_JOINS
+    if p.partitions:
+        return _merged_read(p, start_key, want, budget, source, joins)
     found: list[store.StoredRecord] = []
     scanned, start = 0, start_key
-    joins = joins or evaluate.NO_JOINS
     check = p.residual != TRUE
     while True:
         # items may be filtered out: read at least 100 at a time so a sparse match doesn't cost a request each
@@ -80,6 +90,108 @@ def read(p: Plan, start_key: dict | None, want: int, budget: int = MAX_SCANNED,
         start = last
 
 
+def _shard_condition(p: Plan, partition: str, after: str | None) -> tuple[str, dict, dict]:
+    """One shard's key condition (past `after`, the last sort key taken, when given) with the filter's names and
+    values: (key condition, names, values)."""
+    pk, sk = p.path_attributes
+    names, values = {"#shp": pk}, {":shp": partition}
+    condition = "#shp = :shp"
+    if after is not None:
+        names["#shs"], values[":sha"] = sk, after
+        if p.forward:
+            condition += " AND #shs > :sha"
+        elif p.slot is None:  # a record partition holds its counters too (`#N…`, sorted before `R#`)
+            condition += " AND #shs BETWEEN :shr AND :sha"
+            values[":shr"] = keys.RECORD_SK_PREFIX
+        else:
+            condition += " AND #shs < :sha"
+    elif p.slot is None:
+        names["#shs"], values[":shr"] = sk, keys.RECORD_SK_PREFIX
+        condition += " AND begins_with(#shs, :shr)"
+    used = set(_PLACEHOLDER.findall(p.filter or ""))
+    names.update({k: v for k, v in p.builder.names.items() if k in used})
+    values.update({k: v for k, v in p.builder.values.items() if k in used})
+    return condition, names, values
+
+
+def _position(start_key: dict | None) -> str | None:
+    if start_key is None:
+        return None
+    after = start_key.get("after") if isinstance(start_key, dict) else None
+    if not isinstance(after, str):
+        raise BadRequest("Invalid cursor: pass the nextCursor of the same query.",
+                         {"cursor": field_error("validation_invalid_cursor", "Invalid or tampered cursor.")})
+    return after
+
+
+def _merged_read(p: Plan, start_key: dict | None, want: int, budget: int, source: ItemSource | Any,
+                 joins: evaluate.Joins) -> tuple[list[store.StoredRecord], dict | None, int]:
+    """`read` over a sharded collection: a merge of every shard's ordered read, ties impossible (sort keys end in
+    the record id). Reads about `want` items in all plus one chunk per shard."""
+    after = _position(start_key)
+    sort_attribute = p.path_attributes[1]
+    shards = len(p.partitions)
+    check = p.residual != TRUE
+    chunk = -(-(max(want, 100) if check else want) // shards) + 1
+    buffers: list[deque[tuple[str, store.StoredRecord]]] = [deque() for _ in range(shards)]
+    resume: list[dict | None] = [None] * shards
+    more = [True] * shards
+    scanned = 0
+
+    def refill(k: int) -> None:
+        nonlocal scanned
+        if scanned > budget:
+            raise TooBroad(p, "reads")
+        condition, names, values = _shard_condition(p, p.partitions[k], after)
+        limit = max(1, min(chunk, budget - scanned + 1))
+        batch, resume[k] = source.query(condition, names=names, values=values, index=p.index, limit=limit,
+                                        forward=p.forward, start_key=resume[k], filter_expression=p.filter,
+                                        consistent=p.index is None)
+        more[k] = resume[k] is not None
+        scanned += limit if more[k] else len(batch)
+        batch = [item for item in batch if item[sort_attribute] != after]  # BETWEEN includes it
+        records = store.from_items(batch)
+        if check:
+            joins.prefetch(records, p.residual)
+        buffers[k].extend(zip((item[sort_attribute] for item in batch), records))
+
+    found: list[store.StoredRecord] = []
+    last = ""
+    pick = min if p.forward else max
+    while len(found) < want:
+        for k in range(shards):
+            while not buffers[k] and more[k]:
+                refill(k)
+        heads = [k for k in range(shards) if buffers[k]]
+        if not heads:
+            return found, None, scanned
+        sort_key, record = buffers[pick(heads, key=lambda k: buffers[k][0][0])].popleft()
+        if check and not evaluate.evaluate(p.residual, record, joins):
+            continue
+        found.append(record)
+        last = sort_key
+    pending = any(buffers[k] or more[k] for k in range(shards))
+    return found, ({"after": last} if pending else None), scanned
+
+
+def _count_sharded(p: Plan, source: ItemSource | Any) -> int:
+    result, scanned = 0, 0
+    for partition in p.partitions:
+        condition, names, values = _shard_condition(p, partition, None)
+        start = None
+        while True:
+            n, read_now, start = source.count(condition, names=names, values=values, index=p.index,
+                                              filter_expression=p.filter, start_key=start,
+                                              limit=MAX_SCANNED - scanned + 1)
+            result += n
+            scanned += read_now
+            if scanned > MAX_SCANNED:
+                raise TooBroad(p, "would count")
+            if start is None:
+                break
+    return result
+
+
 def total(p: Plan, source: ItemSource | Any = table, joins: evaluate.Joins | None = None) -> int:
     """Records matching the query: a counter when one covers it, a bounded Select=COUNT when DynamoDB answers the
     filter exactly, else the matches of a bounded read."""
@@ -90,6 +202,8 @@ def total(p: Plan, source: ItemSource | Any = table, joins: evaluate.Joins | Non
         if more is not None or len(found) > MAX_SCANNED:
             raise TooBroad(p, "would count")
         return len(found)
+    if p.partitions:
+        return _count_sharded(p, source)
     result, scanned, start = 0, 0, None
     while True:
         n, read_now, start = source.count(p.key_condition, names=p.builder.names, values=p.builder.values,

@@ -53,6 +53,12 @@ class Plan:
     counter_scope: str | None = None  # None = no counter covers this query
     empty: bool = False
     shape: dict[str, Any] = field(default_factory=dict)
+    partitions: tuple[str, ...] = ()  # a sharded collection: the path's partition in every shard (paging merges them)
+
+    @property
+    def path_attributes(self) -> tuple[str, str]:
+        """The (partition, sort) attributes of this path's key."""
+        return (keys.TABLE_PK, keys.TABLE_SK) if self.slot is None else keys.gsi_attributes(self.slot)
 
     @property
     def key_attributes(self) -> tuple[str, ...]:
@@ -151,26 +157,28 @@ def plan(collection: Collection, node: Node, sort: Sort) -> Plan:
         values = [equalities[name][0] for name in best.fields]
         used = [equalities[name][1] for name in best.fields]
         p.slot, p.index = best.slot, keys.gsi(best.slot)
-        p.key_condition = (f"{b.name(keys.gsi_attributes(best.slot)[0])} = "
-                           f"{b.value(store.index_partition(collection.name, best, values))}")
+        partition = store.index_partition(collection.name, best, values)
+        p.key_condition = f"{b.name(keys.gsi_attributes(best.slot)[0])} = {b.value(partition)}"
         path_order = best.order
         p.counter_scope = store.index_scope(best, values)
     elif order_field and (ordered := _order_index(collection, order_field)) is not None:
         p.slot, p.index, path_order = ordered.slot, keys.gsi(ordered.slot), ordered.order
-        p.key_condition = (f"{b.name(keys.gsi_attributes(ordered.slot)[0])} = "
-                           f"{b.value(store.index_partition(collection.name, ordered, []))}")
+        partition = store.index_partition(collection.name, ordered, [])
+        p.key_condition = f"{b.name(keys.gsi_attributes(ordered.slot)[0])} = {b.value(partition)}"
         p.counter_scope = ""
     else:
         path_order = order_field if order_field in ORDER_SLOTS else "id"
-        partition = b.value(keys.collection_partition(collection.name))
+        partition = keys.collection_partition(collection.name)
         if path_order == "id":
-            p.key_condition = (f"{b.name(keys.TABLE_PK)} = {partition} AND "
+            p.key_condition = (f"{b.name(keys.TABLE_PK)} = {b.value(partition)} AND "
                                f"begins_with({b.name(keys.TABLE_SK)}, {b.value(keys.RECORD_SK_PREFIX)})")
         else:
             p.slot = ORDER_SLOTS[path_order]
             p.index = keys.gsi(p.slot)
-            p.key_condition = f"{b.name(keys.gsi_attributes(p.slot)[0])} = {partition}"
+            p.key_condition = f"{b.name(keys.gsi_attributes(p.slot)[0])} = {b.value(partition)}"
         p.counter_scope = ""
+    if collection.write_shards > 1:
+        p.partitions = tuple(keys.shard_partitions(partition, collection.write_shards))
     if not sort:
         p.forward = True
     elif order_field == path_order:
@@ -189,6 +197,8 @@ def plan(collection: Collection, node: Node, sort: Sort) -> Plan:
         p.counter_scope = None
     p.shape = {"c": collection.name, "i": p.index, "k": p.key_condition, "f": p.filter, "fw": p.forward,
                "n": b.names, "v": b.values, "s": [(repr(r), d) for r, d in sort], "r": repr(p.residual)}
+    if p.partitions:  # positions differ in kind from one shard's (unsharded hashes, cursors, markers unchanged)
+        p.shape["sh"] = len(p.partitions)
     return p
 
 

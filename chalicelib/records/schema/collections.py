@@ -54,7 +54,7 @@ UNSUPPORTED_TYPES = {"geoPoint": "geoPoint fields are not supported; use a json 
                      "password": "password fields belong to auth collections"}
 USERS_REDEFINABLE = ("name",)
 COLLECTION_KEYS = {"id", "name", "type", "system", "fields", "indexes", "created", "updated",
-                   "listRule", "viewRule", "createRule", "updateRule", "deleteRule"}
+                   "listRule", "viewRule", "createRule", "updateRule", "deleteRule", "wxbase"}
 AUTH_COLLECTION_KEYS = {"authRule", "manageRule", "authAlert", "oauth2", "passwordAuth", "mfa", "otp", "authToken",
                         "passwordResetToken", "emailChangeToken", "verificationToken", "fileToken",
                         "verificationTemplate", "resetPasswordTemplate", "confirmEmailChangeTemplate"}
@@ -261,7 +261,25 @@ def _collection(entry, names, ids, system_ids):
     collection = Collection(id=entry.get("id") or name, name=name, type=ctype, fields=fields, rules=rules,
                             autodates=autodates)
     collection.indexes, collection.unique = _indexes(collection, entry.get("indexes") or [])
+    collection.write_shards = _write_shards(name, entry.get("wxbase"))
     return collection
+
+
+MAX_WRITE_SHARDS = 64
+
+
+def _write_shards(name, options):
+    """wxbase's collection option `"wxbase": {"writeShards": N}`: spread a hot collection's writes over N partition
+    keys (1, the default, keeps one)."""
+    if options is None:
+        return 1
+    shards = options.get("writeShards", 1) if isinstance(options, dict) else None
+    if (not isinstance(options, dict) or set(options) - {"writeShards"} or isinstance(shards, bool)
+            or not isinstance(shards, int) or not 1 <= shards <= MAX_WRITE_SHARDS):
+        raise SchemaError(f"Collection {name}: wxbase must be {{\"writeShards\": 1-{MAX_WRITE_SHARDS}}}.")
+    if shards > 1 and name == USERS:
+        raise SchemaError(f"Collection {name}: users can't be sharded (logins read them by id with one key).")
+    return shards
 
 
 def _field(cname, raw, names, ids, ctype, system_ids):
