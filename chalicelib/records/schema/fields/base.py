@@ -178,6 +178,17 @@ def check_domain(f: Field, domain: str, code: str) -> None:
         raise Invalid(code, "The domain is not allowed.")
 
 
+class DomainLimited(FieldType):
+    """email and url: a value whose domain the field may limit (`onlyDomains`, `exceptDomains`; check_domain)."""
+
+    options = frozenset({"exceptDomains", "onlyDomains"})
+    folded = True
+
+    def check_options(self, options: dict[str, Any]) -> None:
+        for key in ("exceptDomains", "onlyDomains"):
+            check_strings(options, key, "domains")
+
+
 class ListType(FieldType):
     """select, relation and file: one string, or a list of them up to `maxSelect`; modifiers append, prepend and
     remove."""

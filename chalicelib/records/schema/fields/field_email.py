@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.records.schema.fields.base import EMPTY, FieldType, Invalid, check_domain, check_strings
-from chalicelib.records.schema.model import Field
 from chalicelib.core.patterns import lazy
+from chalicelib.records.schema.fields.base import EMPTY, DomainLimited, Invalid, check_domain
+from chalicelib.records.schema.model import Field
 
 # Domain labels take the letters of international domain names as PocketBase's check (govalidator's) does: the
 # BMP's letters past U+00A0 outside the surrogates and noncharacters (bü.de, 例え.jp).
@@ -14,14 +14,8 @@ _LABEL = f"[A-Za-z0-9{_INTL}](?:[A-Za-z0-9{_INTL}-]{{0,61}}[A-Za-z0-9{_INTL}])?"
 _EMAIL = lazy(rf"^[^@\s]{{1,64}}@{_LABEL}(?:\.{_LABEL})+\Z")
 
 
-class Email(FieldType):
+class Email(DomainLimited):
     name = "email"
-    options = frozenset({"exceptDomains", "onlyDomains"})
-    folded = True
-
-    def check_options(self, options: dict[str, Any]) -> None:
-        for key in ("exceptDomains", "onlyDomains"):
-            check_strings(options, key, "domains")
 
     def validate(self, f: Field, value: Any) -> None:
         if not value:

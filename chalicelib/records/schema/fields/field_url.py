@@ -5,7 +5,7 @@ import re
 from typing import Any
 
 from chalicelib.core.patterns import lazy
-from chalicelib.records.schema.fields.base import EMPTY, FieldType, Invalid, check_domain, check_strings
+from chalicelib.records.schema.fields.base import EMPTY, DomainLimited, Invalid, check_domain
 from chalicelib.records.schema.model import Field
 
 # ozzo-validation's is.URL (PocketBase's url check): an optional scheme (lowercase only: `HTTP://` is refused), a
@@ -16,14 +16,8 @@ _URL = lazy(r"^(?-i:(?:ftp|tcp|udp|wss?|https?)://)?(?:\S+(?::\S*)?@)?"
             r"(?:[/?#]\S*)?$", re.IGNORECASE)
 
 
-class Url(FieldType):
+class Url(DomainLimited):
     name = "url"
-    options = frozenset({"exceptDomains", "onlyDomains"})
-    folded = True
-
-    def check_options(self, options: dict[str, Any]) -> None:
-        for key in ("exceptDomains", "onlyDomains"):
-            check_strings(options, key, "domains")
 
     def validate(self, f: Field, value: Any) -> None:
         if not value:
