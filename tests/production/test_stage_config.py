@@ -153,7 +153,7 @@ def test_merchants_become_the_merchants_parameter_with_every_key_in_ssm(tmp_path
     (tmp_path / "leak.json").write_text(json.dumps({
         "region": "ap-east-1", "apps": [{"appid": MINI}],
         "merchants": [{"mchid": "1900000109", "appids": [MINI], "serialNo": "ABC123",
-                       "privateKey": "-----BEGIN PRIVATE KEY-----", "platformCertificates": ["ssm:/wxbase/leak/c"]}]}))
+                       "privateKey": "placeholder-key-pasted-inline", "platformCertificates": ["ssm:/wxbase/leak/c"]}]}))
     with pytest.raises(StageError) as refused:
         load("leak", stages_dir=str(tmp_path))
-    assert "ssm:/wxbase/leak/" in str(refused.value) and "BEGIN" not in str(refused.value)
+    assert "ssm:/wxbase/leak/" in str(refused.value) and "placeholder-key" not in str(refused.value)
