@@ -30,10 +30,10 @@ import random
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, NamedTuple
 
 from chalicelib.core import clock, ids
-from chalicelib.records import layout
+from chalicelib.records import layout, value_order
 from chalicelib.records.filter import dynamodb, sqlvalues
 from chalicelib.records.filter.dynamodb import Builder
 from chalicelib.records.filter.tree import TRUE, Node
@@ -220,6 +220,45 @@ def counter_scopes(collection: Collection, record: StoredRecord) -> list[str]:
     return scopes
 
 
+class DirectoryEntry(NamedTuple):
+    """What a value counter of a directory index lists (keys.index_directory): the values, under their order key."""
+
+    path: Index
+    order_key: str
+    values: list[Any]
+
+
+DIRECTORY_VALUES = "dv"  # the values a directory entry stands for (its counter's scope may be their hash)
+
+
+def directory_entries(collection: Collection, record: StoredRecord) -> dict[str, DirectoryEntry]:
+    """The directory entries of the value counters a record counts in, by counter scope."""
+    entries = {}
+    for index in collection.indexes:
+        values = index_values(index, record.data) if index.directory else None  # only if listed in order
+        if values is not None:
+            fields = [collection.fields[name] for name in index.fields]
+            key = value_order.encode([field_type(f).sql_value(False, v) for f, v in zip(fields, values)])
+            entries[index_scope(index, values)] = DirectoryEntry(index, key, values)
+    return entries
+
+
+def counted_scopes(collection: Collection, record: StoredRecord) -> list[str]:
+    """The counters a stored record counts in: the collection's, and those of the index entries it holds. An entry
+    and its counter's change are written in one transaction, so the entries say which counters count the record,
+    whatever the collections file said when it was written (an index added since: not yet counted)."""
+    if not record.derived:  # not read from the table: as its values say
+        return counter_scopes(collection, record)
+    if collection.name in UNCOUNTED:
+        return []
+    scopes = [""]
+    for slot in keys.RECORD_INDEX_SLOTS:
+        scope = keys.index_scope_of(collection.name, record.derived.get(keys.gsi_attributes(slot)[0]))
+        if scope is not None and not scope.endswith("#[]"):  # an index that only orders counts nothing of its own
+            scopes.append(scope)
+    return scopes
+
+
 def unique_values(collection: Collection, index: UniqueIndex, record: StoredRecord) -> list[Any] | None:
     """The values a record claims in a UNIQUE index, compared as SQLite does (a missing value is the field's zero
     value, NOCASE folds ASCII letters); None when a column the index exempts (WHERE col != '') is blank."""
@@ -308,6 +347,7 @@ class Changes:
         """Empty again (after a commit of part of a large change)."""
         self._actions: list[dict] = []
         self._deltas: Counter[tuple[str, str, int | None]] = Counter()  # (collection, scope, shard)
+        self._directory: dict[tuple[str, str, int | None], DirectoryEntry] = {}  # counters that list their value
         self.touched: set[tuple[str, str]] = set()  # (collection, id) of the records written
         self._markers: dict[tuple[str, str], _MarkerMove] = {}
         self._claims: dict[int, UniqueIndex] = {}  # action position → the UNIQUE index it claims a value of
@@ -332,7 +372,7 @@ class Changes:
     def _counter_deltas(self, collection: Collection, old: StoredRecord | None,
                         new_record: StoredRecord | None) -> Counter[tuple[str, str, int | None]]:
         deltas: Counter[tuple[str, str, int | None]] = Counter()
-        before = counter_scopes(collection, old) if old else []
+        before = counted_scopes(collection, old) if old else []
         after = counter_scopes(collection, new_record) if new_record else []
         written = new_record or old
         shard = keys.shard_of(written.id, collection.write_shards) if written is not None else None
@@ -347,7 +387,12 @@ class Changes:
     def _count(self, collection: Collection, old: StoredRecord | None, new_record: StoredRecord | None) -> None:
         """Counters, the review entry and unique markers follow the record."""
         self._move_markers(collection, old, new_record)
-        self._deltas.update(self._counter_deltas(collection, old, new_record))
+        deltas = self._counter_deltas(collection, old, new_record)
+        self._deltas.update(deltas)
+        if new_record is not None and collection.indexes:
+            entries = directory_entries(collection, new_record)
+            self._directory.update({key: entries[key[1]] for key, delta in deltas.items()
+                                    if delta > 0 and key[1] in entries})
         written = new_record or old
         assert written is not None
         self.touched.add((written.collection_name, written.id))
@@ -438,8 +483,10 @@ class Changes:
     def create(self, collection: Collection, record: StoredRecord) -> int:
         """Put a new record (refused if the id exists). Returns the action's position."""
         position = len(self._actions)
-        self._actions.append(table.put_op(_to_item(collection, record), condition="attribute_not_exists(pk)"))
+        item = _to_item(collection, record)
+        self._actions.append(table.put_op(item, condition="attribute_not_exists(pk)"))
         self._count(collection, None, record)
+        record.derived = {k: v for k, v in item.items() if k in _DERIVED}
         return position
 
     def update(self, collection: Collection, old: StoredRecord, data: dict[str, Any], condition: Node = TRUE,
@@ -470,10 +517,29 @@ class Changes:
         b = Builder()
         position = len(self._actions)
         record = replace(record, version=old.version + 1, private={**old.private, **record.private})
-        self._actions.append(table.put_op(_to_item(collection, record), condition=_version_condition(b, old, TRUE),
-                                          names=b.names, values=b.values))
+        item = _to_item(collection, record)
+        self._actions.append(table.put_op(item, condition=_version_condition(b, old, TRUE), names=b.names,
+                                          values=b.values))
         self._count(collection, old, record)
+        record.derived = {k: v for k, v in item.items() if k in _DERIVED}
         return position
+
+    def reindex(self, collection: Collection, old: StoredRecord) -> bool:
+        """Rewrite a stored record's index entries as the collections file now declares them, moving the counters
+        they count in, without changing the record (its version stays: the stream reports no change). False when
+        there is nothing to rewrite."""
+        attributes = derived_attributes(collection, old)
+        b = Builder()
+        sets = [f"{b.name(k)} = {b.value(v)}" for k, v in attributes.items() if old.derived.get(k) != v]
+        removed = [b.name(k) for k in old.derived if k not in attributes]
+        if not sets and not removed:
+            return False
+        expression = ("SET " + ", ".join(sets) if sets else "") + (" REMOVE " + ", ".join(removed) if removed else "")
+        self._actions.append(table.update_op(keys.record(old.collection_name, old.id, collection.write_shards),
+                                             expression.strip(), condition=_version_condition(b, old, TRUE),
+                                             names=b.names, values=b.values))
+        self._count(collection, old, replace(old, derived=attributes))
+        return True
 
     def delete(self, collection: Collection, record: StoredRecord, condition: Node = TRUE) -> int:
         """Delete a record, conditional on its version and on `condition`. Returns the action's position."""
@@ -503,9 +569,10 @@ class Changes:
         return len(self._actions) - 1
 
     def actions(self) -> list[dict]:
-        counters = [table.update_op(keys.record_counter(name, scope, shard), "ADD #n :d", names={"#n": "n"},
-                                    values={":d": delta})
-                    for (name, scope, shard), delta in sorted(self._deltas.items(), key=_counter_order) if delta]
+        # a value counter of a directory index that gains a record also lists its value (the same attributes
+        # each time: counters stored before the directory join it as they are counted again)
+        counters = [_counter_update(key, delta, self._directory.get(key) if delta > 0 else None)
+                    for key, delta in sorted(self._deltas.items(), key=_counter_order) if delta]
         return self._actions + counters
 
     def commit(self) -> None:
@@ -533,6 +600,36 @@ class Changes:
                 # another transaction was writing one of these items (two writers of one unique value): once it
                 # is done, the same actions either succeed or fail on their conditions
                 time.sleep(random.uniform(0, 0.005 * 2 ** attempt))
+
+
+def _counter_update(key: tuple[str, str, int | None], delta: int, entry: DirectoryEntry | None) -> dict:
+    """ADD `delta` to a counter and, given its directory entry, list its value in the index's directory."""
+    name, scope, shard = key
+    expression, names = "ADD #n :d", {"#n": "n"}
+    values: dict[str, Any] = {":d": delta}
+    if entry is not None:
+        pk, sk = keys.gsi_attributes(entry.path.slot)
+        expression = "SET #dp = :dp, #ds = :ds, #dv = :dv" + (" ADD #n :d" if delta else "")
+        names = {**(names if delta else {}), "#dp": pk, "#ds": sk, "#dv": DIRECTORY_VALUES}
+        values = {**(values if delta else {}), ":dp": keys.index_directory(name, entry.path.name, shard),
+                  ":ds": entry.order_key, ":dv": entry.values}
+    return table.update_op(keys.record_counter(name, scope, shard), expression, names=names, values=values)
+
+
+def list_values(collection: Collection, record: StoredRecord, listed: set[tuple[str, str, int | None]]) -> int:
+    """List a stored record's index values in their directories (for records stored before a directory existed:
+    schema/index_backfill.py). `listed` holds the counters listed so far; returns how many this call listed."""
+    if collection.name in UNCOUNTED:
+        return 0
+    shard = keys.shard_of(record.id, collection.write_shards)
+    count = 0
+    for scope, entry in directory_entries(collection, record).items():
+        key = (collection.name, scope, shard)
+        if key not in listed:
+            listed.add(key)
+            table.apply(_counter_update(key, 0, entry))
+            count += 1
+    return count
 
 
 def _counter_order(entry: tuple[tuple[str, str, int | None], int]) -> tuple[str, str, int]:

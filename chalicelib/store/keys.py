@@ -5,7 +5,7 @@
 | record               | C#<collection>              | R#<record id> | gsi1 C#<collection> / <created>#<id>            |
 |                      |                             |               | gsi2 C#<collection> / <updated>#<id>            |
 |                      |                             |               | gsi3..6 C#<collection>#I#<index>#<values> / <created>#<id> |
-| record counter       | C#<collection>              | #N[#<scope>]  |                                                 |
+| record counter       | C#<collection>              | #N[#<scope>]  | gsi<index slot> C#<collection>#D#<index> / <ordered values> (value counters of a directory index) |
 | page marker (TTL)    | Q#<query hash>              | P#<page>      |                                                 |
 | WeChat identity      | ID#<appid>#<openid>         | #             | gsi2 U#<user id> / <its pk>                     |
 | unionid link         | UNION#<unionid>             | #             | gsi2 U#<user id> / <its pk>                     |
@@ -131,6 +131,21 @@ def index_partition(collection: str, index_name: str, encoded_values: str, shard
     """The partition of a record in one declared index: equality on its fields' values, ordered by created. The
     values are JSON (ending in `]`) or a hash, so a shard suffix can't be mistaken for part of them."""
     return _sharded(f"C#{collection}#I#{index_name}#{encoded_values}", shard)
+
+
+_INDEX_SCOPE = lazy(r"C#([^#]+)#I#(.+?)(?:#S\d+)?")
+
+
+def index_scope_of(collection: str, partition: Any) -> str | None:
+    """`<index>#<values>` of a record's index partition in `collection` (the counter scope it is counted in)."""
+    found = _INDEX_SCOPE.fullmatch(partition) if isinstance(partition, str) else None
+    return found.group(2) if found and found.group(1) == collection else None
+
+
+def index_directory(collection: str, index_name: str, shard: int | None = None) -> str:
+    """The gsi partition where an index's value counters list its distinct values, sorted as SQLite sorts them
+    (records/value_order.py): what a sort by the index's fields walks (records/query/walk.py)."""
+    return _sharded(f"C#{collection}#D#{index_name}", shard)
 
 
 def unique_marker(collection: str, index_name: str, encoded_values: str) -> Key:

@@ -397,5 +397,19 @@ def _indexes(collection, raw_indexes):
     if collection.name == USERS:
         # WeChat sign-ins create users with blank fields, so a blank value never claims a unique value here
         unique = [UniqueIndex(u.name, u.columns, u.nocase, u.columns) for u in unique]
-    return (tuple(Index(slot=3 + i, name=name, fields=cols, order=order) for i, (name, cols, order) in enumerate(wanted)),
+    return (tuple(Index(slot=3 + i, name=name, fields=cols, order=order, directory=_always_set(collection, cols))
+                  for i, (name, cols, order) in enumerate(wanted)),
             tuple(unique))
+
+
+def _always_set(collection, names):
+    """How many of the last of these fields every record holds a non-blank value in (an index on them holds every
+    record): numbers and bools always have one, a required field can't be blank. (Records stored before a field
+    was added or made required may lack one until they are saved again.)"""
+    count = 0
+    for name in reversed(names):
+        f = collection.field(name)
+        if f is None or f.multiple or not (field_type(f).zero_indexed or f.required):
+            break
+        count += 1
+    return count

@@ -12,12 +12,16 @@ SYSTEM_FIELDS = ("id", "collectionId", "collectionName")
 
 @distinct
 class Index(NamedTuple):
-    """A query path: gsi<slot>, partition = the values of `fields`, entries ordered by the autodate `order`."""
+    """A query path: gsi<slot>, partition = the values of `fields`, entries ordered by the autodate `order`.
+    `directory`: how many of its last fields every record holds a value in (0: none). When some do, its value
+    counters also list the distinct values in order (store.py), and a sort by those fields (the others fixed by
+    the filter) walks them at any collection size (query/walk.py)."""
 
     slot: int  # 3.. → the table's gsi<slot>
     name: str
     fields: tuple[str, ...]
     order: str = "created"
+    directory: int = 0
 
 
 @distinct
