@@ -13,7 +13,7 @@ from typing import Any
 from chalicelib.core import ids
 from chalicelib.core.auth_tokens import USERS_COLLECTION_ID
 from chalicelib.core.errors import Forbidden, NotFound
-from chalicelib.records import store
+from chalicelib.records import shard_map, store
 from chalicelib.records.filter import bind, evaluate
 from chalicelib.records.filter.tree import TRUE, Node
 from chalicelib.records.query import joins
@@ -96,10 +96,12 @@ def _record_values(collection_name: str, record_id: str) -> dict | None:
 
 
 def collection(name: str) -> Collection:
-    """The collection by name or id; 404 as PocketBase answers for an unknown one."""
+    """The collection by name or id; 404 as PocketBase answers for an unknown one, 503 while its collections file
+    forgets a write-shard count its records were written with (records/shard_map.py)."""
     found = get_schema().get(name)
     if found is None:
         raise NotFound("Missing collection context.")
+    shard_map.check(found)
     return found
 
 
