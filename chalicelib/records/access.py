@@ -130,6 +130,8 @@ def visible(coll: Collection, record_id: str, caller: Caller, consistent: bool =
     """The stored record when the caller passes the view rule; 404 otherwise."""
     view = rule(coll, "viewRule", caller, caller.context())
     found = store.get(coll.name, record_id, consistent=consistent)
+    if found is None:
+        shard_map.absent(coll)
     if found is None or not allows(view, found, caller):
         raise NotFound()
     return found
@@ -142,6 +144,7 @@ def writable(coll: Collection, record_id: str, rule_name: str, caller: Caller, b
     require_rule(coll, rule_name, caller)
     found = record or store.get(coll.name, record_id)
     if found is None:
+        shard_map.absent(coll)
         raise NotFound()
     bound = rule(coll, rule_name, caller, caller.context(body=body, old=found.data))
     if not allows(bound, found, caller):

@@ -9,9 +9,10 @@ written under the dropped one invisible, and updates of them 404s. So the counts
 lacks makes every read and write of the collection a 503 naming the count to declare.
 
 What it costs: a sharded collection's first request in a process reads the item (one GetItem, cached). An unsharded
-collection's reads never do: it learns the item from its first create's UpdateItem, which it makes anyway. So an
-unsharded collection is checked from its process's first create on; a process that only reads it is not stopped
-(its reads miss the records in shard partitions until a create, or a file that declares the history, fixes that).
+collection's found records and lists never do: it learns the item from its first create's UpdateItem, which it makes
+anyway, or from the first record it doesn't find (a 404 of a view, an update or a delete reads the item once per
+process). So a process that only lists an unsharded collection is not stopped: its lists miss the records in shard
+partitions until one of those, or a file that declares the history, fixes that.
 """
 from __future__ import annotations
 
@@ -33,9 +34,22 @@ def check(collection: Collection) -> None:
     if counts is None:
         if collection.shard_history == (1,):
             return
-        item = table.get(keys.shard_counts(collection.name), consistent=True) or {}
-        counts = _seen[collection.name] = frozenset(int(n) for n in item.get(COUNTS, []))
+        counts = _read(collection.name)
     _verify(collection, counts)
+
+
+def _read(name: str) -> frozenset[int]:
+    item = table.get(keys.shard_counts(name), consistent=True) or {}
+    counts = _seen[name] = frozenset(int(n) for n in item.get(COUNTS, []))
+    return counts
+
+
+def absent(collection: Collection) -> None:
+    """A record of the collection was not found: before that is answered, make sure the file doesn't hide it (reads
+    the item once per process for an unsharded collection too)."""
+    if collection.name not in _seen:
+        _read(collection.name)
+    check(collection)
 
 
 def placing(collection: Collection) -> None:

@@ -178,13 +178,15 @@ def test_a_file_that_forgets_a_count_answers_503_naming_it_instead_of_hiding_rec
     assert sorted(table.get(keys.shard_counts(name), consistent=True)["counts"]) == [1, 4]
 
 
-def test_an_unsharded_file_after_sharded_writes_refuses_its_first_create(api, files, monkeypatch):
+def test_an_unsharded_file_after_sharded_writes_is_refused_at_its_first_miss_or_create(api, files, monkeypatch):
     name = f"revert{ids.new_id()[-6:]}"
     files.use(sharding_collection(name, 4))
     made = list(_create(api, name, 3, 0))
     files.use(sharding_collection(name))  # writeShards removed: the records in C#<name>#S<k> would be out of sight
     _fresh_process(monkeypatch)
-    assert api.get(_records(name), token=ADMIN).status == 200  # an unsharded read costs no check (documented)
+    assert api.get(_records(name), token=ADMIN).status == 200  # an unsharded list costs no check (documented)
+    assert api.get(f"{_records(name)}/{made[0]}", token=ADMIN).status == 503  # a record not found: checked
+    _fresh_process(monkeypatch)
     reply = api.post(_records(name), {"n": 9}, token=ADMIN)
     assert reply.status == 503 and '"writeShards": [1, 4]' in reply.json["message"]
     unsharded = table.query("#p = :p", names={"#p": "pk"}, values={":p": f"C#{name}"}, consistent=True)[0]
