@@ -14,7 +14,10 @@ Counters (`keys.record_counter`): one per collection and one per index value, ke
 creates and deletes (and updates that move a record between index values), so list totals cost one GetItem.
 Write shards (`"wxbase": {"writeShards": N}`): a record, its index entries and its counters' changes go to the
 partitions of its shard (`keys.shard_of`), so N partition keys share a hot collection's writes; a total is the sum of
-the shards' counters, and records/query/paging.py merges the shards' ordered reads.
+the shards' counters, and records/query/paging.py merges the shards' ordered reads. A count that grew
+(`[1, 4, 16]`) leaves records where they were written: a record read remembers its partition, and its update or
+delete writes there, with its index entries and counter changes in that same shard; a view asks for the candidate
+keys of every count in one BatchGetItem. records/shard_map.py keeps a file that forgot a count from hiding records.
 Review queue entries (`keys.review_entry`): a record whose data carries the content-security flag (layout.REVIEW_FLAG)
 has one, written and removed in the same transaction as the record, so moderators list flagged records in one Query.
 Unique markers (`keys.unique_marker`): one item per UNIQUE index and value a record holds, naming the record, put
@@ -33,7 +36,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, NamedTuple
 
 from chalicelib.core import clock, ids
-from chalicelib.records import layout, value_order
+from chalicelib.records import layout, shard_map, value_order
 from chalicelib.records.filter import dynamodb, sqlvalues
 from chalicelib.records.filter.dynamodb import Builder
 from chalicelib.records.filter.tree import TRUE, Node
@@ -66,6 +69,7 @@ class StoredRecord:
     version: int = 1
     private: dict[str, Any] = field(default_factory=dict)  # `_tokenKey`, `_phone`: never rendered
     derived: dict[str, Any] = field(default_factory=dict, repr=False)  # index attributes as stored
+    partition: str = ""  # the table partition it was read from (its shard); "" for a record not stored yet
 
     def value(self, name: str) -> Any:
         """A system value (`id`, `created`, …) or a field value."""
@@ -86,22 +90,27 @@ def _from_item(item: dict[str, Any]) -> StoredRecord:
         data=dict(item.get(layout.DATA) or {}), created=item.get("created", ""), updated=item.get("updated", ""),
         version=int(item.get(layout.VERSION, 1)),
         private={k: v for k, v in item.items() if k.startswith(layout.PRIVATE_PREFIX)},
-        derived={k: v for k, v in item.items() if k in _DERIVED})
+        derived={k: v for k, v in item.items() if k in _DERIVED}, partition=str(item.get(keys.TABLE_PK, "")))
 
 
-def shards(collection_name: str) -> int:
-    """The write shards of a collection (1 for one not in the schema: its keys are the unsharded ones)."""
+def shard_history(collection_name: str) -> tuple[int, ...]:
+    """The write-shard counts a collection has had, the newest last ((1,) for one not in the schema)."""
     collection = get_schema().get(collection_name)
-    return collection.write_shards if collection is not None else 1
+    return collection.shard_history if collection is not None else (1,)
 
 
-def key(collection_name: str, record_id: str) -> keys.Key:
-    """A record's table key, in its shard."""
-    return keys.record(collection_name, record_id, shards(collection_name))
+def shard_of(record: StoredRecord, shards: int) -> int | None:
+    """The shard a record is in: the one it was read from, or for a record not stored yet the one of its
+    collection's newest count (`shards`)."""
+    return keys.shard_in(record.partition) if record.partition else keys.shard_of(record.id, shards)
+
+
+def _key(collection: Collection, record: StoredRecord) -> keys.Key:
+    return keys.record_in(record.collection_name, record.id, shard_of(record, collection.write_shards))
 
 
 def _to_item(collection: Collection, record: StoredRecord) -> dict[str, Any]:
-    return {**keys.record(record.collection_name, record.id, collection.write_shards), "id": record.id,
+    return {**_key(collection, record), "id": record.id,
             "collectionId": record.collection_id, "collectionName": record.collection_name,
             layout.VERSION: record.version, "created": record.created, "updated": record.updated,
             layout.DATA: dict(record.data), **record.private, **derived_attributes(collection, record)}
@@ -110,16 +119,24 @@ def _to_item(collection: Collection, record: StoredRecord) -> dict[str, Any]:
 # --- reading --------------------------------------------------------------------------------------------------------
 
 def get(collection_name: str, record_id: str, consistent: bool = True) -> StoredRecord | None:
+    """One record: one GetItem, or after its collection's count grew one BatchGetItem of its candidate keys."""
     if not ids.is_valid_id(record_id):
         return None
-    item = table.get(key(collection_name, record_id), consistent=consistent)
-    return _from_item(item) if item else None
+    candidates = keys.record_candidates(collection_name, record_id, shard_history(collection_name))
+    if len(candidates) == 1:
+        item = table.get(candidates[0], consistent=consistent)
+        return _from_item(item) if item else None
+    found = table.batch_get(candidates, consistent=consistent)
+    return _from_item(found[0]) if found else None
 
 
-def get_many(refs: Iterable[tuple[str, str]]) -> list[StoredRecord]:
-    """The records that exist among (collection name, id) pairs (at most 100 distinct; duplicates are read once)."""
+def get_many(refs: Iterable[tuple[str, str]], consistent: bool = False) -> list[StoredRecord]:
+    """The records that exist among (collection name, id) pairs (duplicates are read once): one BatchGetItem per
+    100 candidate keys (one key a record unless its collection's count grew)."""
     unique = list(dict.fromkeys((c, i) for c, i in refs if ids.is_valid_id(i)))
-    return [_from_item(item) for item in table.batch_get([key(c, i) for c, i in unique])]
+    candidates = [k for c, i in unique for k in keys.record_candidates(c, i, shard_history(c))]
+    return [_from_item(item) for start in range(0, len(candidates), 100)
+            for item in table.batch_get(candidates[start:start + 100], consistent=consistent)]
 
 
 def from_items(items: Iterable[dict[str, Any]]) -> list[StoredRecord]:
@@ -129,7 +146,7 @@ def from_items(items: Iterable[dict[str, Any]]) -> list[StoredRecord]:
 
 def all_of(collection_name: str, page: int = 200) -> Iterator[list[StoredRecord]]:
     """Every record of a collection, a Query page at a time (exports, backfills); shard after shard."""
-    for partition in keys.shard_partitions(keys.collection_partition(collection_name), shards(collection_name)):
+    for partition in keys.shard_partitions(keys.collection_partition(collection_name), shard_history(collection_name)):
         start = None
         while True:
             items, start = table.query(
@@ -149,11 +166,11 @@ def review_queue(limit: int = 100, start: dict | None = None) -> tuple[list[dict
 
 def count(collection_name: str, scope: str = "") -> int:
     """A counter's value; in a sharded collection the sum of its shards' counters (one BatchGetItem)."""
-    n = shards(collection_name)
-    if n == 1:
+    shards = keys.history_shards(shard_history(collection_name))
+    if shards == [None]:
         counter = table.get(keys.record_counter(collection_name, scope), consistent=False)
         return max(0, int((counter or {}).get("n", 0)))
-    found = table.batch_get([keys.record_counter(collection_name, scope, k) for k in range(n)])
+    found = table.batch_get([keys.record_counter(collection_name, scope, k) for k in shards])
     return max(0, sum(int(item.get("n", 0)) for item in found))
 
 
@@ -193,7 +210,7 @@ def order_stamp(record: StoredRecord, name: str) -> str:
 
 def derived_attributes(collection: Collection, record: StoredRecord) -> dict[str, Any]:
     name, record_id = record.collection_name, record.id
-    shard = keys.shard_of(record_id, collection.write_shards)
+    shard = shard_of(record, collection.write_shards)
     attrs: dict[str, Any] = {**keys.gsi_entry(keys.RECORDS_BY_CREATED, keys.collection_partition(name, shard),
                               keys.record_order(record.created, record_id)),
              **keys.gsi_entry(keys.RECORDS_BY_UPDATED, keys.collection_partition(name, shard),
@@ -352,6 +369,8 @@ class Changes:
         self._markers: dict[tuple[str, str], _MarkerMove] = {}
         self._claims: dict[int, UniqueIndex] = {}  # action position → the UNIQUE index it claims a value of
         self._clashes: list[int] = []  # positions claimed twice within this transaction
+        self._id_checks: dict[int, int] = {}  # a check that an id is free at an older count's key → its put
+        self._placing: dict[str, Collection] = {}  # collections this transaction creates records in
 
     def __len__(self) -> int:
         """Actions this transaction will hold."""
@@ -364,10 +383,12 @@ class Changes:
     def cost(self, collection: Collection, old: StoredRecord | None, new_record: StoredRecord | None) -> int:
         """Actions that one more record change would add (the record, its review entry, counters not yet touched)."""
         deltas = self._counter_deltas(collection, old, new_record)
+        id_checks = 0 if old is not None or new_record is None else len(
+            keys.record_candidates(collection.name, new_record.id, collection.shard_history)) - 1
         flagged = any(r is not None and r.data.get(layout.REVIEW_FLAG) for r in (old, new_record))
         markers = sum(1 for key in self._marker_moves(collection, old, new_record)
                       if (key[keys.TABLE_PK], key[keys.TABLE_SK]) not in self._markers)
-        return 1 + int(flagged) + sum(1 for k in deltas if not self._deltas.get(k)) + markers
+        return 1 + id_checks + int(flagged) + sum(1 for k in deltas if not self._deltas.get(k)) + markers
 
     def _counter_deltas(self, collection: Collection, old: StoredRecord | None,
                         new_record: StoredRecord | None) -> Counter[tuple[str, str, int | None]]:
@@ -375,7 +396,7 @@ class Changes:
         before = counted_scopes(collection, old) if old else []
         after = counter_scopes(collection, new_record) if new_record else []
         written = new_record or old
-        shard = keys.shard_of(written.id, collection.write_shards) if written is not None else None
+        shard = shard_of(written, collection.write_shards) if written is not None else None
         for scope in before:
             if scope not in after:
                 deltas[(collection.name, scope, shard)] -= 1
@@ -481,10 +502,14 @@ class Changes:
         return list(found.values())
 
     def create(self, collection: Collection, record: StoredRecord) -> int:
-        """Put a new record (refused if the id exists). Returns the action's position."""
+        """Put a new record (refused if the id exists, at any count's key). Returns the action's position."""
         position = len(self._actions)
         item = _to_item(collection, record)
         self._actions.append(table.put_op(item, condition="attribute_not_exists(pk)"))
+        for older in keys.record_candidates(collection.name, record.id, collection.shard_history)[1:]:
+            self._id_checks[len(self._actions)] = position
+            self._actions.append(table.check_op(older, "attribute_not_exists(pk)"))
+        self._placing[collection.name] = collection
         self._count(collection, None, record)
         record.derived = {k: v for k, v in item.items() if k in _DERIVED}
         return position
@@ -504,7 +529,7 @@ class Changes:
         sets += [f"{b.name(k)} = {b.value(v)}" for k, v in attributes.items() if old.derived.get(k) != v]
         removed = [b.name(k) for k in old.derived if k not in attributes]
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removed) if removed else "")
-        self._actions.append(table.update_op(keys.record(old.collection_name, old.id, collection.write_shards), expression,
+        self._actions.append(table.update_op(_key(collection, old), expression,
                                              condition=_version_condition(b, old, condition),
                                              names=b.names, values=b.values))
         self._count(collection, old, record)
@@ -516,7 +541,8 @@ class Changes:
         version. Returns the action's position."""
         b = Builder()
         position = len(self._actions)
-        record = replace(record, version=old.version + 1, private={**old.private, **record.private})
+        record = replace(record, version=old.version + 1, private={**old.private, **record.private},
+                         partition=old.partition)
         item = _to_item(collection, record)
         self._actions.append(table.put_op(item, condition=_version_condition(b, old, TRUE), names=b.names,
                                           values=b.values))
@@ -535,9 +561,9 @@ class Changes:
         if not sets and not removed:
             return False
         expression = ("SET " + ", ".join(sets) if sets else "") + (" REMOVE " + ", ".join(removed) if removed else "")
-        self._actions.append(table.update_op(keys.record(old.collection_name, old.id, collection.write_shards),
-                                             expression.strip(), condition=_version_condition(b, old, TRUE),
-                                             names=b.names, values=b.values))
+        self._actions.append(table.update_op(_key(collection, old), expression.strip(),
+                                             condition=_version_condition(b, old, TRUE), names=b.names,
+                                             values=b.values))
         self._count(collection, old, replace(old, derived=attributes))
         return True
 
@@ -545,7 +571,7 @@ class Changes:
         """Delete a record, conditional on its version and on `condition`. Returns the action's position."""
         b = Builder()
         position = len(self._actions)
-        self._actions.append(table.delete_op(keys.record(record.collection_name, record.id, collection.write_shards),
+        self._actions.append(table.delete_op(_key(collection, record),
                                              condition=_version_condition(b, record, condition),
                                              names=b.names, values=b.values))
         self._count(collection, record, None)
@@ -554,13 +580,18 @@ class Changes:
     def unchanged(self, record: StoredRecord) -> int:
         """Fail the transaction if the record was written since it was read (a rule joined it)."""
         b = Builder()
-        self._actions.append(table.check_op(key(record.collection_name, record.id),
+        shard = shard_of(record, shard_history(record.collection_name)[-1])
+        self._actions.append(table.check_op(keys.record_in(record.collection_name, record.id, shard),
                                             _version_condition(b, record, TRUE), names=b.names, values=b.values))
         return len(self._actions) - 1
 
     def require(self, collection_name: str, record_id: str) -> int:
-        """Fail the transaction unless the record exists (e.g. the user an identity is attached to)."""
-        self._actions.append(table.check_op(key(collection_name, record_id), "attribute_exists(pk)"))
+        """Fail the transaction unless the record exists (e.g. the user an identity is attached to). After a count
+        grew, the record is read first to learn which of its candidate keys it is at."""
+        candidates = keys.record_candidates(collection_name, record_id, shard_history(collection_name))
+        found = get(collection_name, record_id) if len(candidates) > 1 else None
+        where = keys.record_in(collection_name, record_id, keys.shard_in(found.partition)) if found else candidates[0]
+        self._actions.append(table.check_op(where, "attribute_exists(pk)"))
         return len(self._actions) - 1
 
     def add(self, action: dict) -> int:
@@ -582,6 +613,8 @@ class Changes:
         actions = self.actions()
         if not actions:
             return
+        for collection in self._placing.values():
+            shard_map.placing(collection)
         for attempt in range(CONFLICT_RETRIES + 1):
             try:
                 if len(actions) == 1 and "Update" in actions[0]:
@@ -593,8 +626,8 @@ class Changes:
                 raise WriteRejected([0]) from None
             except table.TransactionFailed as exc:
                 if exc.condition_failed:
-                    raise WriteRejected([i for i, r in enumerate(exc.reasons)
-                                         if r == "ConditionalCheckFailed"]) from None
+                    raise WriteRejected(sorted({self._id_checks.get(i, i) for i, r in enumerate(exc.reasons)
+                                            if r == "ConditionalCheckFailed"})) from None
                 if "TransactionConflict" not in exc.reasons or attempt == CONFLICT_RETRIES:
                     raise
                 # another transaction was writing one of these items (two writers of one unique value): once it
@@ -621,7 +654,7 @@ def list_values(collection: Collection, record: StoredRecord, listed: set[tuple[
     schema/index_backfill.py). `listed` holds the counters listed so far; returns how many this call listed."""
     if collection.name in UNCOUNTED:
         return 0
-    shard = keys.shard_of(record.id, collection.write_shards)
+    shard = shard_of(record, collection.write_shards)
     count = 0
     for scope, entry in directory_entries(collection, record).items():
         key = (collection.name, scope, shard)

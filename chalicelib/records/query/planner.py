@@ -188,8 +188,8 @@ def plan(collection: Collection, node: Node, sort: Sort) -> Plan:
             p.index = keys.gsi(p.slot)
             p.key_condition = f"{b.name(keys.gsi_attributes(p.slot)[0])} = {b.value(partition)}"
         p.counter_scope = ""
-    if collection.write_shards > 1:
-        p.partitions = tuple(keys.shard_partitions(partition, collection.write_shards))
+    if collection.shard_history != (1,):
+        p.partitions = tuple(keys.shard_partitions(partition, collection.shard_history))
     if not sort:
         p.forward = True
     elif order_field == path_order:
@@ -215,8 +215,8 @@ def plan(collection: Collection, node: Node, sort: Sort) -> Plan:
         p.counter_scope = None
     p.shape = {"c": collection.name, "i": p.index, "k": p.key_condition, "f": p.filter, "fw": p.forward,
                "n": b.names, "v": b.values, "s": [(repr(r), d) for r, d in sort], "r": repr(p.residual)}
-    if p.partitions:  # positions differ in kind from one shard's (unsharded hashes, cursors, markers unchanged)
-        p.shape["sh"] = len(p.partitions)
+    if p.partitions:  # positions differ in kind from one shard's (unsharded hashes, cursors, markers unchanged);
+        p.shape["sh"] = 1  # a merged read's don't depend on the count, so they outlive its growth
     if p.walk:
         p.shape["w"] = [p.walk.path.name, repr(p.walk.prefix), p.walk.forward, p.walk.within_forward]
     return p

@@ -122,8 +122,7 @@ def _value_plan(p: Plan, walk: Walk, value: _Value) -> Plan:
 
 
 def _shards(p: Plan) -> list[int | None]:
-    n = p.collection.write_shards
-    return [None] if n <= 1 else list(range(n))
+    return keys.history_shards(p.collection.shard_history)
 
 
 def _values(p: Plan, walk: Walk, at: tuple[str, str] | None, source: Any, reads: _Reads,
