@@ -52,13 +52,14 @@ OPEN_RULES = {rule: "" for rule in ("listRule", "viewRule", "createRule", "updat
 
 
 def sharding_collection(name, shards=None):
-    """A collection open to anyone with a number, a text with an index and autodates; `shards` is its writeShards."""
+    """A collection open to anyone with a number and a text, each with an index (a sort by the number walks its
+    value directory), and autodates; `shards` is its writeShards."""
     entry = {"name": name, "type": "base", **OPEN_RULES, "fields": [
         {"name": "n", "type": "number"},
         {"name": "tag", "type": "text"},
         {"name": "created", "type": "autodate", "onCreate": True, "onUpdate": False},
         {"name": "updated", "type": "autodate", "onCreate": True, "onUpdate": True}],
-        "indexes": [f"CREATE INDEX `idx_{name}_tag` ON `{name}` (`tag`)"]}
+        "indexes": [f"CREATE INDEX `idx_{name}_tag` ON `{name}` (`tag`)", f"CREATE INDEX `idx_{name}_n` ON `{name}` (`n`)"]}
     if shards is not None:
         entry["wxbase"] = {"writeShards": shards}
     return entry

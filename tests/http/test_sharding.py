@@ -131,6 +131,25 @@ def test_lists_answer_as_the_unsharded_twin(api, twins, query):
     assert len(made) == 45
 
 
+@pytest.mark.parametrize("query,desc,kept", [("sort=-n,-created", True, lambda n: True),
+                                             ("filter=" + urllib.parse.quote("n >= 3") + "&sort=n", False,
+                                              lambda n: n >= 3)])
+def test_sorts_by_an_index_walk_its_value_directory_over_the_shards(api, twins, query, desc, kept):
+    """The shards' directories of the n index merged: values in order, each value's records by (created, id)."""
+    _create_twins(api, twins, 45)
+    for name in twins:
+        stored = {}
+        for i in range(1, 3):
+            for r in api.get(f"{_records(name)}?perPage=30&page={i}", token=ADMIN).json["items"]:
+                stored[r["id"]] = (r["n"], r["created"], r["id"])
+        expected = sorted((i for i in stored if kept(stored[i][0])), key=stored.get, reverse=desc)
+        for per_page in (4, 30):
+            for by in ("page", "cursor"):
+                listed, totals = walk_list(api, name, query, per_page, by)
+                assert listed == expected, (name, query, per_page, by)
+                assert set(totals) == {len(expected)}
+
+
 def _assert_stamp_order(api, name, listed, query):
     stamp = "updated" if "updated" in query else "created"
     records = {}
@@ -222,10 +241,10 @@ def test_a_page_reads_about_per_page_items_and_page_40_costs_page_1(api, tmp_pat
     use_collections(tmp_path, monkeypatch, sharding_collection(name, 16))
     per_page, pages = 30, 40
     collection = get_schema().get(name)
-    # seeded through the records' one writer, 60 to a transaction (many share a created stamp: ties by id)
-    for start in range(0, per_page * pages + 3, 60):
+    # seeded through the records' one writer, 30 to a transaction (many share a created stamp: ties by id)
+    for start in range(0, per_page * pages + 3, 30):
         changes = store.Changes()
-        for i in range(start, min(start + 60, per_page * pages + 3)):
+        for i in range(start, min(start + 30, per_page * pages + 3)):
             changes.create(collection, store.new(collection, {"n": i}))
         changes.commit()
     assert api.get(f"{_records(name)}?perPage=1", token=ADMIN).json["totalItems"] == per_page * pages + 3
