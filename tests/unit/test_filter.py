@@ -56,6 +56,8 @@ def test_only_exact_forms_are_pushed_down(schema):
     assert not pushed('title ~ "%pie"') and not pushed('title ~ "a_c%"')  # suffix, single-character wildcard
     assert not pushed('views = "5"') and not pushed("title = 5")  # SQLite's affinity conversions: Python
     assert not pushed('content ~ "x"')  # editor values keep no lowercased copy
+    # LIKE over numbers matches their SQLite text, which no DynamoDB form gives
+    assert not pushed("views ~ 5") and not pushed('views ~ "1%"') and not pushed("title ~ 5")
 
 
 @pytest.mark.parametrize("expression", HOSTILE)
@@ -110,6 +112,18 @@ def test_sqlite_affinity(a, a_aff, b, b_aff, expected):
 ])
 def test_sqlite_like(value, pattern, expected):
     assert sqlvalues.like(value, pattern) == expected
+
+
+def test_like_reads_numbers_as_sqlite_and_go_write_them(schema):
+    # a NUMERIC column stores a whole REAL as an INTEGER: 5.0 from a body is '5' to LIKE, 1e20 stays a REAL
+    assert [sqlvalues.stored_number(v) for v in (5.0, 1.5, -0.0, 1e20)] == [5, 1.5, 0, 1e20]
+    assert sqlvalues.number_text(1e20) == "1.0e+20" and sqlvalues.number_text(1e-7) == "1.0e-07"
+    assert sqlvalues.number_text(1.5e20) == "1.5e+20" and sqlvalues.number_text(-0.0) == "0.0"
+    assert sqlvalues.param_text(-0.0) == "-0" and sqlvalues.param_text(0.0) == "0"
+    assert sqlvalues.param_text(5.0) == "5" and sqlvalues.param_text(0.25) == "0.25"
+    draft = store.new(schema.get("posts"), {"title": "t", "views": 5.0, "owner": OWNER})
+    assert filter_eval.evaluate(bound(schema, 'views ~ "5"'), draft)
+    assert not filter_eval.evaluate(bound(schema, 'views ~ ".0"'), draft)
 
 
 def test_pocketbase_wraps_like_values_without_a_wildcard():
