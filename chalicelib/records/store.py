@@ -290,16 +290,31 @@ class WriteRejected(Exception):
 
 @dataclass
 class _MarkerMove:
-    """What one transaction does to one unique marker: claimed by a record, released by another, or both."""
+    """What one transaction does to one unique marker: claimed by a record, released by another, or both (a claim
+    the same record gives up again leaves a check that the value was free when it was claimed)."""
 
     position: int
     claim: tuple[UniqueIndex, StoredRecord] | None = None
     released_by: str | None = None
 
 
+@dataclass
+class _RecordWrite:
+    """One record's writes in one transaction, folded into the one action DynamoDB allows per item: from `base`
+    (as read; None: it did not exist) to `current` (None: deleted), conditional on the first write's rule."""
+
+    position: int
+    key: keys.Key
+    base: StoredRecord | None
+    current: StoredRecord | None
+    condition: Node
+
+
 class Changes:
-    """Record writes (and any other actions) committed together. Counter changes are merged per counter, since
-    one transaction may touch an item only once."""
+    """Record writes (and any other actions) committed together. Counter changes are merged per counter, and
+    successive writes of one record (create then update, update then delete, …) into one action from the record as
+    read to its final state, since one transaction may touch an item only once; `get` reads a record as the
+    transaction leaves it."""
 
     def __init__(self) -> None:
         self.reset()
@@ -312,6 +327,8 @@ class Changes:
         self._markers: dict[tuple[str, str], _MarkerMove] = {}
         self._claims: dict[int, UniqueIndex] = {}  # action position → the UNIQUE index it claims a value of
         self._clashes: list[int] = []  # positions claimed twice within this transaction
+        self._records: dict[tuple[str, str], _RecordWrite] = {}
+        self._reviews: dict[tuple[str, str], int] = {}  # review entry key → its action's position
 
     def __len__(self) -> int:
         """Actions this transaction will hold."""
@@ -357,11 +374,20 @@ class Changes:
         assert record is not None
         key = keys.review_entry(record.collection_name, record.id)
         if new_record is not None and flagged_after:
-            self._actions.append(table.put_op({**key, "collectionName": new_record.collection_name,
-                                               "recordId": new_record.id, "flags": new_record.data[layout.REVIEW_FLAG],
-                                               "flaggedAt": new_record.updated}))
+            self._review(key, table.put_op({**key, "collectionName": new_record.collection_name,
+                                            "recordId": new_record.id, "flags": new_record.data[layout.REVIEW_FLAG],
+                                            "flaggedAt": new_record.updated}))
         elif flagged_before and not flagged_after:
-            self._actions.append(table.delete_op(key))
+            self._review(key, table.delete_op(key))
+
+    def _review(self, key: dict[str, str], action: dict) -> None:
+        """A review entry's action; a later write of the same record in this transaction replaces it."""
+        position = self._reviews.get((key[keys.TABLE_PK], key[keys.TABLE_SK]))
+        if position is None:
+            self._reviews[(key[keys.TABLE_PK], key[keys.TABLE_SK])] = len(self._actions)
+            self._actions.append(action)
+        else:
+            self._actions[position] = action
 
     @staticmethod
     def _marker_moves(collection: Collection, old: StoredRecord | None,
@@ -405,6 +431,8 @@ class Changes:
             move = _MarkerMove(position=len(self._actions), released_by=record_id)
             self._markers[(key[keys.TABLE_PK], key[keys.TABLE_SK])] = move
             self._actions.append({})
+        elif move.claim is not None and move.claim[1].id == record_id:
+            move.claim = None  # claimed earlier in this transaction by the record that now gives it up
         else:
             move.released_by = record_id
         self._write_marker(key, move)
@@ -412,7 +440,9 @@ class Changes:
     def _write_marker(self, key: dict[str, str], move: _MarkerMove) -> None:
         """A claim must find the value free (or held by the record of this transaction that gives it up); a
         release deletes the marker whoever wrote it, so a value whose marker was never backfilled is released too."""
-        if move.claim is None:
+        if move.claim is None and move.released_by is None:
+            self._actions[move.position] = table.check_op(key, "attribute_not_exists(pk)")
+        elif move.claim is None:
             self._actions[move.position] = table.delete_op(key)
         elif move.released_by is None:
             self._actions[move.position] = table.put_op(_marker_item(key, *move.claim),
@@ -435,10 +465,61 @@ class Changes:
                 found.setdefault(self._claims[position].name, self._claims[position])
         return list(found.values())
 
+    def get(self, collection_name: str, record_id: str) -> StoredRecord | None:
+        """A record as this transaction leaves it (None: deleted) when it writes it, else as stored."""
+        written = self._records.get((collection_name, record_id))
+        return written.current if written is not None else get(collection_name, record_id)
+
+    def present(self) -> frozenset[tuple[str, str]]:
+        """(collection, id) of the records this transaction creates or keeps."""
+        return frozenset(k for k, written in self._records.items() if written.current is not None)
+
+    def position(self, collection_name: str, record_id: str) -> int:
+        """The position of the record's action (WriteRejected.positions name it when its condition fails)."""
+        return self._records[(collection_name, record_id)].position
+
+    def _folds(self, record: StoredRecord, old: StoredRecord | None) -> _RecordWrite | None:
+        """The earlier write of the record in this transaction that a write from `old` continues (None: none, or
+        `old` was read from the table around it: that write stays a second action, which the transaction refuses)."""
+        written = self._records.get((record.collection_name, record.id))
+        if written is None:
+            return None
+        current = written.current
+        if old is None or current is None:
+            return written if old is None and current is None else None
+        return written if current.version == old.version else None
+
+    def _fold(self, collection: Collection, written: _RecordWrite, record: StoredRecord | None) -> int:
+        """Rewrite a record's one action to go from its state as read to `record`."""
+        key = written.key
+        self._count(collection, written.current, record)
+        written.current = record
+        if written.base is None:  # created in this transaction: the id was free, whatever follows
+            self._actions[written.position] = (
+                table.check_op(key, "attribute_not_exists(pk)") if record is None
+                else table.put_op(_to_item(collection, record), condition="attribute_not_exists(pk)"))
+            return written.position
+        b = Builder()
+        condition = _version_condition(b, written.base, written.condition)
+        if record is None:
+            self._actions[written.position] = table.delete_op(key, condition=condition, names=b.names,
+                                                              values=b.values)
+        else:
+            record.version = max(record.version, written.base.version + 1)  # versions never go back
+            self._actions[written.position] = table.put_op(_to_item(collection, record), condition=condition,
+                                                           names=b.names, values=b.values)
+        return written.position
+
     def create(self, collection: Collection, record: StoredRecord) -> int:
-        """Put a new record (refused if the id exists). Returns the action's position."""
+        """Put a new record (refused if the id exists; one deleted earlier in this transaction is put back).
+        Returns the action's position."""
+        written = self._folds(record, None)
+        if written is not None:
+            return self._fold(collection, written, record)
         position = len(self._actions)
         self._actions.append(table.put_op(_to_item(collection, record), condition="attribute_not_exists(pk)"))
+        self._records.setdefault((record.collection_name, record.id), _RecordWrite(
+            position, keys.record(record.collection_name, record.id, collection.write_shards), None, record, TRUE))
         self._count(collection, None, record)
         return position
 
@@ -450,6 +531,11 @@ class Changes:
         record = replace(old, data=dict(data), version=old.version + 1, updated=updated,
                          private={**old.private, **(private or {})})
         attributes = derived_attributes(collection, record)
+        written = self._folds(record, old)
+        if written is not None:
+            record.derived = attributes
+            self._fold(collection, written, record)
+            return record
         b = Builder()
         sets = [f"{b.name(layout.DATA)} = {b.value(record.data)}", f"{b.name('updated')} = {b.value(updated)}",
                 f"{b.name(layout.VERSION)} = {b.value(record.version)}"]
@@ -457,7 +543,10 @@ class Changes:
         sets += [f"{b.name(k)} = {b.value(v)}" for k, v in attributes.items() if old.derived.get(k) != v]
         removed = [b.name(k) for k in old.derived if k not in attributes]
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removed) if removed else "")
-        self._actions.append(table.update_op(keys.record(old.collection_name, old.id, collection.write_shards), expression,
+        key = keys.record(old.collection_name, old.id, collection.write_shards)
+        self._records.setdefault((old.collection_name, old.id), _RecordWrite(len(self._actions), key, old, record,
+                                                                             condition))
+        self._actions.append(table.update_op(key, expression,
                                              condition=_version_condition(b, old, condition),
                                              names=b.names, values=b.values))
         self._count(collection, old, record)
@@ -477,9 +566,15 @@ class Changes:
 
     def delete(self, collection: Collection, record: StoredRecord, condition: Node = TRUE) -> int:
         """Delete a record, conditional on its version and on `condition`. Returns the action's position."""
+        written = self._folds(record, record)
+        if written is not None:
+            return self._fold(collection, written, None)
         b = Builder()
         position = len(self._actions)
-        self._actions.append(table.delete_op(keys.record(record.collection_name, record.id, collection.write_shards),
+        key = keys.record(record.collection_name, record.id, collection.write_shards)
+        self._records.setdefault((record.collection_name, record.id), _RecordWrite(position, key, record, None,
+                                                                                   condition))
+        self._actions.append(table.delete_op(key,
                                              condition=_version_condition(b, record, condition),
                                              names=b.names, values=b.values))
         self._count(collection, record, None)
