@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from chalicelib.core import clock, ids
+from chalicelib.core.errors import BadRequest, field_error
 from chalicelib.records import layout
 from chalicelib.records.filter import dynamodb, sqlvalues
 from chalicelib.records.filter.dynamodb import Builder
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 
 MAX_INDEX_VALUE_LENGTH = 400
 MAX_ACTIONS = 100  # DynamoDB's TransactWriteItems limit
+MAX_ITEM_BYTES = 400 * 1024  # DynamoDB's item size limit: attribute names and values together
 CONFLICT_RETRIES = 6  # a transaction cancelled by another one in flight on the same item is sent again
 UNCOUNTED = ("users",)  # users were created by logins before counters existed; their totals are counted
 _DERIVED = {a for slot in keys.GSI_SLOTS for a in keys.gsi_attributes(slot)} | {layout.LOWERCASED}
@@ -98,6 +100,32 @@ def shards(collection_name: str) -> int:
 def key(collection_name: str, record_id: str) -> keys.Key:
     """A record's table key, in its shard."""
     return keys.record(collection_name, record_id, shards(collection_name))
+
+
+def _size(value: Any) -> int:
+    """DynamoDB's size of a value: UTF-8 text, numbers at their largest (21 bytes), 3 bytes per list or map plus
+    one per element (and a map's key names)."""
+    if isinstance(value, str):
+        return len(value.encode("utf-8", "surrogatepass"))
+    if isinstance(value, dict):
+        return 3 + sum(_size(k) + _size(v) + 1 for k, v in value.items())
+    if isinstance(value, (list, tuple, set)):
+        return 3 + sum(_size(v) + 1 for v in value)
+    if isinstance(value, (bytes, bytearray)):
+        return len(value)
+    return 1 if value is None or isinstance(value, bool) else 21
+
+
+def _check_size(collection: Collection, record: StoredRecord) -> None:
+    """A record whose item (its values, their lowercased copies and index attributes) DynamoDB can't store is a
+    400 naming its largest field, before anything is sent."""
+    item = _to_item(collection, record)
+    if sum(_size(name) + _size(value) for name, value in item.items()) <= MAX_ITEM_BYTES:
+        return
+    largest = max(record.data, key=lambda name: _size(record.data[name]), default="id")
+    raise BadRequest(f"The record is too large to store (at most {MAX_ITEM_BYTES // 1024} KB with its index "
+                     "copies, DynamoDB's item limit).", {largest: field_error(
+                         "validation_record_size_limit", "The record is too large to store: shorten this value.")})
 
 
 def _to_item(collection: Collection, record: StoredRecord) -> dict[str, Any]:
@@ -513,6 +541,7 @@ class Changes:
     def create(self, collection: Collection, record: StoredRecord) -> int:
         """Put a new record (refused if the id exists; one deleted earlier in this transaction is put back).
         Returns the action's position."""
+        _check_size(collection, record)
         written = self._folds(record, None)
         if written is not None:
             return self._fold(collection, written, record)
@@ -531,6 +560,7 @@ class Changes:
         record = replace(old, data=dict(data), version=old.version + 1, updated=updated,
                          private={**old.private, **(private or {})})
         attributes = derived_attributes(collection, record)
+        _check_size(collection, record)
         written = self._folds(record, old)
         if written is not None:
             record.derived = attributes

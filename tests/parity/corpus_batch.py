@@ -108,6 +108,8 @@ def add_cases(c, step, create, update, view):
     c.add("batch/record upserted twice", batch(step, "owner", req("upsert", "posts", body=upsert_twice),
                                                req("upsert", "posts", body={"id": upsert_twice["id"], "title": "2"})),
           view("posts", upsert_twice["id"], "admin"), writes=True)
+    half = req("create", "texts", body={"long": "z" * 600_000}, fields="id")
+    c.add("batch/a body over 1 MiB", batch(step, "admin", half, half), writes=True)
     c.add("batch/create with a file", batch(step, "owner", {
         **req("create", "items", body={"id": c.new_id("bi"), "title": "with file", "owner": "{{owner}}"}),
         "files": {"cover": [{"name": "c.txt", "type": "text/plain", "text": "hello"}]}}), writes=True)

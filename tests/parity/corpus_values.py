@@ -33,3 +33,14 @@ def add_cases(c, create, update, view):
     for address in ("a@bü.de", "a@例え.jp", "a@xn--b-hga.de", "a b@x.de", "a@localhost", "a@x.de\n"):
         body = item(email=address)
         c.add(f"values/email {address!r}", create("items", body), writes=True)
+    # a text field's max (PocketBase's default 5000 when 0, a declared one far larger) against what a record and a
+    # body may hold
+    sizes = {"5000 characters at the default max": {"short": "界" * 5000},
+             "5001 characters at the default max": {"short": "x" * 5001},
+             "100000 characters under a declared max": {"long": "y" * 100_000},
+             "150000 two-byte characters under a declared max": {"long": "é" * 150_000},
+             "a body over 1 MiB under a declared max": {"long": "z" * 1_100_000}}
+    for name, fields in sizes.items():
+        record_id = c.new_id("txt")
+        c.add(f"values/text of {name}", create("texts", {"id": record_id, **fields}, fields="id,short"),
+              view("texts", record_id, "admin", fields="id,short"), writes=True)
