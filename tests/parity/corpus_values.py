@@ -1,6 +1,8 @@
 """Parity cases of field values: a text pattern's anchoring, the date forms PocketBase accepts (or clears), ids sent
-as JSON numbers, an id changed on update, and email addresses with international domains. Each create has an id of
+as JSON numbers, an id changed on update, email addresses with international domains, a text field's max against
+what a record and a body may hold, and a create rule reading through the body's relations. Each create has an id of
 its own; an update changes a record its case created."""
+from tests.parity.fixtures import rid
 
 
 def add_cases(c, create, update, view):
@@ -44,3 +46,11 @@ def add_cases(c, create, update, view):
         record_id = c.new_id("txt")
         c.add(f"values/text of {name}", create("texts", {"id": record_id, **fields}, fields="id,short"),
               view("texts", record_id, "admin", fields="id,short"), writes=True)
+    # a create rule reading through the body's relation and the related record's own (@request.body.post.owner.name)
+    for name, post in {"owners published post": rid("pst", 1), "owners draft": rid("pst", 2),
+                       "others post": rid("pst", 3), "missing post": "zzzzzzzzzzzzzzz", "no post": None}.items():
+        review = {"id": c.new_id("rev"), "text": "fine"}
+        if post:
+            review["post"] = post
+        c.add(f"rules-body/review of the {name}", create("reviews", review, "other"),
+              view("reviews", review["id"], "admin"), writes=True)

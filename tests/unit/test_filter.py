@@ -179,9 +179,28 @@ def test_request_body_relation_fields_read_the_related_record(schema):
     assert decided({"post": "post00000000002"}) == Const(False)  # no such record: NULL
     assert decided({}) == Const(False)
     for bad in ("@request.body.post.nosuch = 1", "@request.body.text.x = 1", "@request.body.post.status:lower = 1",
-                "@request.body.post.owner.name = 1"):
+                "@request.body.post.owner.nosuch = 1", "@request.body.post.title.x = 1",
+                "@request.body.post.owner.name:lower = 1"):
         with pytest.raises(FilterError):
             filter_bind.check(schema, comments, bad, param="createRule")
+
+
+def test_request_body_relations_are_read_through_further_single_relations(schema):
+    comments = schema.get("comments")
+    stored = {("posts", "post00000000001"): {"id": "post00000000001", "owner": "user00000000001"},
+              ("posts", "post00000000002"): {"id": "post00000000002", "owner": ""},
+              ("users", "user00000000001"): {"id": "user00000000001", "name": "Olivia"}}
+    rule = '@request.body.post.owner.name = "Olivia"'
+    filter_bind.check(schema, comments, rule, param="createRule")
+
+    def decided(body, expression=rule):
+        ctx = filter_bind.Context(body=body, record=lambda c, i: stored.get((c, i)))
+        return filter_bind.bind(schema, comments, expression, ctx)
+
+    assert decided({"post": "post00000000001"}) == Const(True)
+    assert decided({"post": "post00000000002"}) == Const(False)  # the post names no owner: NULL
+    assert decided({"post": "post00000000002"}, "@request.body.post.owner.name = null") == Const(True)
+    assert decided({"post": "nosuch000000000"}) == Const(False)
 
 
 def test_request_values_take_lower_and_an_unsent_header_is_null(schema):
