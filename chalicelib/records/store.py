@@ -498,6 +498,10 @@ class Changes:
         written = self._records.get((collection_name, record_id))
         return written.current if written is not None else get(collection_name, record_id)
 
+    def written(self) -> frozenset[tuple[str, str]]:
+        """(collection, id) of the records this transaction writes, deleted ones included."""
+        return frozenset(self._records)
+
     def present(self) -> frozenset[tuple[str, str]]:
         """(collection, id) of the records this transaction creates or keeps."""
         return frozenset(k for k, written in self._records.items() if written.current is not None)

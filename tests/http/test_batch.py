@@ -267,6 +267,22 @@ def test_a_request_sees_what_earlier_requests_of_the_batch_did(api):
     assert exists(api, POSTS, target["id"])  # nothing of the failed batches was written
 
 
+def test_a_deletes_cascade_reaches_records_written_earlier_in_the_batch(api):
+    me = user(api, "batch-cascade")
+    stored = post(api, me)
+    kept = api.post(FAVOURITES, {"post": stored["id"], "note": "stored"}, token=me["token"]).json
+    post_id, favourite_id = secrets.token_hex(8)[:15], secrets.token_hex(8)[:15]
+    reply = batch(api, [
+        {"method": "POST", "url": POSTS, "body": {"id": post_id, "title": "p", "owner": me["id"], "status": "draft"}},
+        {"method": "POST", "url": FAVOURITES, "body": {"id": favourite_id, "post": post_id, "note": "new"}},
+        {"method": "PATCH", "url": f"{FAVOURITES}/{kept['id']}", "body": {"note": "changed"}},
+        {"method": "DELETE", "url": f"{POSTS}/{post_id}"},
+        {"method": "DELETE", "url": f"{POSTS}/{stored['id']}"}], token=me["token"])
+    assert [r["status"] for r in reply.json] == [200, 200, 200, 204, 204], reply
+    # the favourites created and changed in the batch went with their posts (cascadeDelete), none left dangling
+    assert not exists(api, FAVOURITES, favourite_id) and not exists(api, FAVOURITES, kept["id"])
+
+
 def test_unique_values_follow_the_last_write_of_a_record(api, unique_schema):  # noqa: F811
     first, second = fresh(), fresh()
     record_id = secrets.token_hex(8)[:15]

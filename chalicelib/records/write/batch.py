@@ -14,9 +14,9 @@ and upload ticket it moves, so a batch of many writes to indexed collections can
 that passes it fails, naming the limit). Requests apply in order, as in PocketBase's transaction: a request reads
 the records earlier requests wrote as they left them, and successive writes of one record (create then update,
 two updates, update then delete, delete then create) fold into the one action DynamoDB allows per item, each
-request still checked and answered on its own; the stream then carries one change for that record. What can't
-fold is refused with a 400: a record a delete's cascade changes after another request wrote it, or one a rule
-joined (checked unchanged) and a later request writes.
+request still checked and answered on its own; the stream then carries one change for that record. A delete's
+cascade sees the batch's earlier writes too (records/write/cascade.py). What can't fold is refused with a 400: a
+record a rule of an earlier request joined (and the write checks unchanged) that a later request writes.
 """
 from __future__ import annotations
 
@@ -127,9 +127,8 @@ def _stage_all(items: list[Item], caller: access.Caller, changes: store.Changes)
                 "send it as smaller batches."))
     clash = _twice_written(changes, done)
     if clash is not None:
-        raise _failed(clash, BadRequest("This request writes a record that another request of the batch reads "
-                                        "for its rule or changes through a delete's cascade: send them as "
-                                        "separate batches."))
+        raise _failed(clash, BadRequest("This request writes a record that an earlier request of the batch read "
+                                        "for its rule: send them as separate batches."))
     return done
 
 

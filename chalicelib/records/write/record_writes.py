@@ -360,7 +360,8 @@ def stage_delete(collection: Collection, record_id: str, caller: access.Caller, 
         raise NotFound()
     record, rule = access.writable(collection, record_id, "deleteRule", caller, record=found)
     hooks.before("delete", collection, record_id, {}, record, caller)
-    position, cascaded = cascade.stage(cascade.plan(collection, record), collection, record, rule, changes, alone)
+    position, cascaded = cascade.stage(cascade.plan(collection, record, cascade.referencing_within(changes)),
+                                        collection, record, rule, changes, alone)
     if collection.name == USERS:
         _release_markers(changes, record, alone)
     _joined_unchanged(changes, rule, caller)
