@@ -108,6 +108,11 @@ def add_cases(c, step, create, update, view):
     c.add("batch/record upserted twice", batch(step, "owner", req("upsert", "posts", body=upsert_twice),
                                                req("upsert", "posts", body={"id": upsert_twice["id"], "title": "2"})),
           view("posts", upsert_twice["id"], "admin"), writes=True)
+    parent = post("cascaded in the batch")
+    comment = {"id": c.new_id("bc"), "post": parent["id"], "author": "{{owner}}", "text": "goes with its post"}
+    c.add("batch/record created then removed by a delete's cascade",
+          batch(step, "owner", req("create", "posts", body=parent), req("create", "comments", body=comment),
+                req("delete", "posts", parent["id"])), view("comments", comment["id"], "admin"), writes=True)
     half = req("create", "texts", body={"long": "z" * 600_000}, fields="id")
     c.add("batch/a body over 1 MiB", batch(step, "admin", half, half), writes=True)
     c.add("batch/create with a file", batch(step, "owner", {
