@@ -24,7 +24,7 @@ from chalicelib.records.schema import fields
 from chalicelib.records.schema.fields.field_date import parse_datetime
 from chalicelib.records.schema.collections import USERS, Collection
 from chalicelib.records.layout import USER_TOKEN_KEY
-from chalicelib.store import audit, objects, table
+from chalicelib.store import audit, objects
 
 MAX_RECORDS = 100  # per request: one BatchGetItem
 MAX_OPENIDS = 100
@@ -98,8 +98,7 @@ def import_records(collection_name: str, body: dict[str, Any], admin: str) -> di
             "validation_invalid_value", f"Must be a list of 1 to {MAX_RECORDS} objects.")})
     dry_run = _dry_run(body)
     wanted = list(dict.fromkeys(r.get("id") for r in raws if ids.is_valid_id(r.get("id"))))
-    found = {r.id: r for r in store.from_items(table.batch_get([store.key(collection.name, i) for i in wanted],
-                                                               consistent=True))}
+    found = {r.id: r for r in store.get_many(((collection.name, i) for i in wanted), consistent=True)}
     report: dict[str, Any] = {"created": 0, "updated": 0, "unchanged": 0, "failed": []}
     planned: list[_Planned] = []
     seen: set[str] = set()

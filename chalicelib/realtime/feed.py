@@ -9,8 +9,8 @@ moment after a later-stamped one: a read returns only entries stamped SETTLE_MS 
 back never passes that point. An entry keeps the record's images (old and new) for the rule checks; an image over
 MAX_IMAGE_BYTES is left out (a create or update is then checked against the record as it is when read, and a delete
 is skipped). Reads are bounded: at most MAX_SCANNED entries and MAX_PAGE_BYTES of records per page.
-A collection with write shards has a feed per shard (a change goes to its record's): a read merges them in cursor
-order.
+A collection with write shards has a feed per shard (a change goes to its record's shard, where the record was
+written): a read merges them in cursor order.
 """
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def _image(record: store.StoredRecord | None) -> dict[str, Any] | None:
 def append(change: RecordChange, now: float | None = None, cursor: str | None = None) -> str:
     """Add the change to its collection's feed (under `cursor`, taken when its events went out); its cursor."""
     cursor = cursor or cursor_of(change, now)
-    shard = keys.shard_of(change.id, store.shards(change.collection))
+    shard = store.shard_of(change.record, store.shard_history(change.collection)[-1])  # the record's own
     item: dict[str, Any] = {**keys.change_feed_entry(change.collection, cursor, shard), "action": change.action,
                             "rid": change.id, keys.TTL_ATTRIBUTE: int(_ms(now) / 1000) + KEEP_SECONDS}
     for name, record in (("old", change.old), ("new", change.new)):
@@ -100,7 +100,8 @@ def _since(since: str, now: float | None) -> str:
 def _entries(collection_name: str, start_after: str, until: str, topic: str) -> Iterator[dict[str, Any]]:
     """The feed's entries from `start_after` to `until` in cursor order: every shard's, merged (read lazily, each
     shard a Query page at a time)."""
-    partitions = keys.shard_partitions(keys.change_feed_partition(collection_name), store.shards(collection_name))
+    partitions = keys.shard_partitions(keys.change_feed_partition(collection_name),
+                                       store.shard_history(collection_name))
     chunk = MAX_SCANNED // len(partitions) + 1
 
     def shard(partition: str) -> Iterator[dict[str, Any]]:

@@ -13,7 +13,7 @@ from typing import Any
 from chalicelib.core import ids
 from chalicelib.core.auth_tokens import USERS_COLLECTION_ID
 from chalicelib.core.errors import Forbidden, NotFound
-from chalicelib.records import store
+from chalicelib.records import shard_map, store
 from chalicelib.records.filter import bind, evaluate
 from chalicelib.records.filter.tree import TRUE, Node
 from chalicelib.records.query import joins
@@ -96,10 +96,12 @@ def _record_values(collection_name: str, record_id: str) -> dict | None:
 
 
 def collection(name: str) -> Collection:
-    """The collection by name or id; 404 as PocketBase answers for an unknown one."""
+    """The collection by name or id; 404 as PocketBase answers for an unknown one, 503 while its collections file
+    forgets a write-shard count its records were written with (records/shard_map.py)."""
     found = get_schema().get(name)
     if found is None:
         raise NotFound("Missing collection context.")
+    shard_map.check(found)
     return found
 
 
@@ -128,6 +130,8 @@ def visible(coll: Collection, record_id: str, caller: Caller, consistent: bool =
     """The stored record when the caller passes the view rule; 404 otherwise."""
     view = rule(coll, "viewRule", caller, caller.context())
     found = store.get(coll.name, record_id, consistent=consistent)
+    if found is None:
+        shard_map.absent(coll)
     if found is None or not allows(view, found, caller):
         raise NotFound()
     return found
@@ -140,6 +144,7 @@ def writable(coll: Collection, record_id: str, rule_name: str, caller: Caller, b
     require_rule(coll, rule_name, caller)
     found = record or store.get(coll.name, record_id)
     if found is None:
+        shard_map.absent(coll)
         raise NotFound()
     bound = rule(coll, rule_name, caller, caller.context(body=body, old=found.data))
     if not allows(bound, found, caller):

@@ -48,6 +48,8 @@ def from_stream(raw: dict[str, Any]) -> RecordChange | None:
         return None
     old = store.from_items([table.deserialize(data["OldImage"])])[0] if data.get("OldImage") else None
     new = store.from_items([table.deserialize(data["NewImage"])])[0] if data.get("NewImage") else None
+    if old is not None and new is not None and old.version == new.version:
+        return None  # index entries rewritten (schema/index_backfill.py): the record itself is unchanged
     return RecordChange(action=action, collection=found[0], id=found[1], old=old, new=new,
                         sequence=str(data.get("SequenceNumber", "")),
                         at=float(data.get("ApproximateCreationDateTime") or 0))

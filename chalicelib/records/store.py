@@ -14,7 +14,10 @@ Counters (`keys.record_counter`): one per collection and one per index value, ke
 creates and deletes (and updates that move a record between index values), so list totals cost one GetItem.
 Write shards (`"wxbase": {"writeShards": N}`): a record, its index entries and its counters' changes go to the
 partitions of its shard (`keys.shard_of`), so N partition keys share a hot collection's writes; a total is the sum of
-the shards' counters, and records/query/paging.py merges the shards' ordered reads.
+the shards' counters, and records/query/paging.py merges the shards' ordered reads. A count that grew
+(`[1, 4, 16]`) leaves records where they were written: a record read remembers its partition, and its update or
+delete writes there, with its index entries and counter changes in that same shard; a view asks for the candidate
+keys of every count in one BatchGetItem. records/shard_map.py keeps a file that forgot a count from hiding records.
 Review queue entries (`keys.review_entry`): a record whose data carries the content-security flag (layout.REVIEW_FLAG)
 has one, written and removed in the same transaction as the record, so moderators list flagged records in one Query.
 Unique markers (`keys.unique_marker`): one item per UNIQUE index and value a record holds, naming the record, put
@@ -30,11 +33,11 @@ import random
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, NamedTuple
 
 from chalicelib.core import clock, ids
 from chalicelib.core.errors import BadRequest, field_error
-from chalicelib.records import layout
+from chalicelib.records import layout, shard_map, value_order
 from chalicelib.records.filter import dynamodb, sqlvalues
 from chalicelib.records.filter.dynamodb import Builder
 from chalicelib.records.filter.tree import TRUE, Node
@@ -68,6 +71,7 @@ class StoredRecord:
     version: int = 1
     private: dict[str, Any] = field(default_factory=dict)  # `_tokenKey`, `_phone`: never rendered
     derived: dict[str, Any] = field(default_factory=dict, repr=False)  # index attributes as stored
+    partition: str = ""  # the table partition it was read from (its shard); "" for a record not stored yet
 
     def value(self, name: str) -> Any:
         """A system value (`id`, `created`, …) or a field value."""
@@ -88,18 +92,23 @@ def _from_item(item: dict[str, Any]) -> StoredRecord:
         data=dict(item.get(layout.DATA) or {}), created=item.get("created", ""), updated=item.get("updated", ""),
         version=int(item.get(layout.VERSION, 1)),
         private={k: v for k, v in item.items() if k.startswith(layout.PRIVATE_PREFIX)},
-        derived={k: v for k, v in item.items() if k in _DERIVED})
+        derived={k: v for k, v in item.items() if k in _DERIVED}, partition=str(item.get(keys.TABLE_PK, "")))
 
 
-def shards(collection_name: str) -> int:
-    """The write shards of a collection (1 for one not in the schema: its keys are the unsharded ones)."""
+def shard_history(collection_name: str) -> tuple[int, ...]:
+    """The write-shard counts a collection has had, the newest last ((1,) for one not in the schema)."""
     collection = get_schema().get(collection_name)
-    return collection.write_shards if collection is not None else 1
+    return collection.shard_history if collection is not None else (1,)
 
 
-def key(collection_name: str, record_id: str) -> keys.Key:
-    """A record's table key, in its shard."""
-    return keys.record(collection_name, record_id, shards(collection_name))
+def shard_of(record: StoredRecord, shards: int) -> int | None:
+    """The shard a record is in: the one it was read from, or for a record not stored yet the one of its
+    collection's newest count (`shards`)."""
+    return keys.shard_in(record.partition) if record.partition else keys.shard_of(record.id, shards)
+
+
+def _key(collection: Collection, record: StoredRecord) -> keys.Key:
+    return keys.record_in(record.collection_name, record.id, shard_of(record, collection.write_shards))
 
 
 def _size(value: Any) -> int:
@@ -116,10 +125,9 @@ def _size(value: Any) -> int:
     return 1 if value is None or isinstance(value, bool) else 21
 
 
-def _check_size(collection: Collection, record: StoredRecord) -> None:
+def _check_size(item: dict[str, Any], record: StoredRecord) -> None:
     """A record whose item (its values, their lowercased copies and index attributes) DynamoDB can't store is a
     400 naming its largest field, before anything is sent."""
-    item = _to_item(collection, record)
     if sum(_size(name) + _size(value) for name, value in item.items()) <= MAX_ITEM_BYTES:
         return
     largest = max(record.data, key=lambda name: _size(record.data[name]), default="id")
@@ -129,7 +137,7 @@ def _check_size(collection: Collection, record: StoredRecord) -> None:
 
 
 def _to_item(collection: Collection, record: StoredRecord) -> dict[str, Any]:
-    return {**keys.record(record.collection_name, record.id, collection.write_shards), "id": record.id,
+    return {**_key(collection, record), "id": record.id,
             "collectionId": record.collection_id, "collectionName": record.collection_name,
             layout.VERSION: record.version, "created": record.created, "updated": record.updated,
             layout.DATA: dict(record.data), **record.private, **derived_attributes(collection, record)}
@@ -138,16 +146,24 @@ def _to_item(collection: Collection, record: StoredRecord) -> dict[str, Any]:
 # --- reading --------------------------------------------------------------------------------------------------------
 
 def get(collection_name: str, record_id: str, consistent: bool = True) -> StoredRecord | None:
+    """One record: one GetItem, or after its collection's count grew one BatchGetItem of its candidate keys."""
     if not ids.is_valid_id(record_id):
         return None
-    item = table.get(key(collection_name, record_id), consistent=consistent)
-    return _from_item(item) if item else None
+    candidates = keys.record_candidates(collection_name, record_id, shard_history(collection_name))
+    if len(candidates) == 1:
+        item = table.get(candidates[0], consistent=consistent)
+        return _from_item(item) if item else None
+    found = table.batch_get(candidates, consistent=consistent)
+    return _from_item(found[0]) if found else None
 
 
-def get_many(refs: Iterable[tuple[str, str]]) -> list[StoredRecord]:
-    """The records that exist among (collection name, id) pairs (at most 100 distinct; duplicates are read once)."""
+def get_many(refs: Iterable[tuple[str, str]], consistent: bool = False) -> list[StoredRecord]:
+    """The records that exist among (collection name, id) pairs (duplicates are read once): one BatchGetItem per
+    100 candidate keys (one key a record unless its collection's count grew)."""
     unique = list(dict.fromkeys((c, i) for c, i in refs if ids.is_valid_id(i)))
-    return [_from_item(item) for item in table.batch_get([key(c, i) for c, i in unique])]
+    candidates = [k for c, i in unique for k in keys.record_candidates(c, i, shard_history(c))]
+    return [_from_item(item) for start in range(0, len(candidates), 100)
+            for item in table.batch_get(candidates[start:start + 100], consistent=consistent)]
 
 
 def from_items(items: Iterable[dict[str, Any]]) -> list[StoredRecord]:
@@ -157,7 +173,7 @@ def from_items(items: Iterable[dict[str, Any]]) -> list[StoredRecord]:
 
 def all_of(collection_name: str, page: int = 200) -> Iterator[list[StoredRecord]]:
     """Every record of a collection, a Query page at a time (exports, backfills); shard after shard."""
-    for partition in keys.shard_partitions(keys.collection_partition(collection_name), shards(collection_name)):
+    for partition in keys.shard_partitions(keys.collection_partition(collection_name), shard_history(collection_name)):
         start = None
         while True:
             items, start = table.query(
@@ -177,11 +193,11 @@ def review_queue(limit: int = 100, start: dict | None = None) -> tuple[list[dict
 
 def count(collection_name: str, scope: str = "") -> int:
     """A counter's value; in a sharded collection the sum of its shards' counters (one BatchGetItem)."""
-    n = shards(collection_name)
-    if n == 1:
+    shards = keys.history_shards(shard_history(collection_name))
+    if shards == [None]:
         counter = table.get(keys.record_counter(collection_name, scope), consistent=False)
         return max(0, int((counter or {}).get("n", 0)))
-    found = table.batch_get([keys.record_counter(collection_name, scope, k) for k in range(n)])
+    found = table.batch_get([keys.record_counter(collection_name, scope, k) for k in shards])
     return max(0, sum(int(item.get("n", 0)) for item in found))
 
 
@@ -221,7 +237,7 @@ def order_stamp(record: StoredRecord, name: str) -> str:
 
 def derived_attributes(collection: Collection, record: StoredRecord) -> dict[str, Any]:
     name, record_id = record.collection_name, record.id
-    shard = keys.shard_of(record_id, collection.write_shards)
+    shard = shard_of(record, collection.write_shards)
     attrs: dict[str, Any] = {**keys.gsi_entry(keys.RECORDS_BY_CREATED, keys.collection_partition(name, shard),
                               keys.record_order(record.created, record_id)),
              **keys.gsi_entry(keys.RECORDS_BY_UPDATED, keys.collection_partition(name, shard),
@@ -245,6 +261,45 @@ def counter_scopes(collection: Collection, record: StoredRecord) -> list[str]:
         values = index_values(index, record.data)
         if values is not None and index.fields:  # an index that only orders counts what the collection's counter does
             scopes.append(index_scope(index, values))
+    return scopes
+
+
+class DirectoryEntry(NamedTuple):
+    """What a value counter of a directory index lists (keys.index_directory): the values, under their order key."""
+
+    path: Index
+    order_key: str
+    values: list[Any]
+
+
+DIRECTORY_VALUES = "dv"  # the values a directory entry stands for (its counter's scope may be their hash)
+
+
+def directory_entries(collection: Collection, record: StoredRecord) -> dict[str, DirectoryEntry]:
+    """The directory entries of the value counters a record counts in, by counter scope."""
+    entries = {}
+    for index in collection.indexes:
+        values = index_values(index, record.data) if index.directory else None  # only if listed in order
+        if values is not None:
+            fields = [collection.fields[name] for name in index.fields]
+            key = value_order.encode([field_type(f).sql_value(False, v) for f, v in zip(fields, values)])
+            entries[index_scope(index, values)] = DirectoryEntry(index, key, values)
+    return entries
+
+
+def counted_scopes(collection: Collection, record: StoredRecord) -> list[str]:
+    """The counters a stored record counts in: the collection's, and those of the index entries it holds. An entry
+    and its counter's change are written in one transaction, so the entries say which counters count the record,
+    whatever the collections file said when it was written (an index added since: not yet counted)."""
+    if not record.derived:  # not read from the table: as its values say
+        return counter_scopes(collection, record)
+    if collection.name in UNCOUNTED:
+        return []
+    scopes = [""]
+    for slot in keys.RECORD_INDEX_SLOTS:
+        scope = keys.index_scope_of(collection.name, record.derived.get(keys.gsi_attributes(slot)[0]))
+        if scope is not None and not scope.endswith("#[]"):  # an index that only orders counts nothing of its own
+            scopes.append(scope)
     return scopes
 
 
@@ -351,10 +406,13 @@ class Changes:
         """Empty again (after a commit of part of a large change)."""
         self._actions: list[dict] = []
         self._deltas: Counter[tuple[str, str, int | None]] = Counter()  # (collection, scope, shard)
+        self._directory: dict[tuple[str, str, int | None], DirectoryEntry] = {}  # counters that list their value
         self.touched: set[tuple[str, str]] = set()  # (collection, id) of the records written
         self._markers: dict[tuple[str, str], _MarkerMove] = {}
         self._claims: dict[int, UniqueIndex] = {}  # action position → the UNIQUE index it claims a value of
         self._clashes: list[int] = []  # positions claimed twice within this transaction
+        self._id_checks: dict[int, int] = {}  # a check that an id is free at an older count's key → its put
+        self._placing: dict[str, Collection] = {}  # collections this transaction creates records in
         self._records: dict[tuple[str, str], _RecordWrite] = {}
         self._reviews: dict[tuple[str, str], int] = {}  # review entry key → its action's position
 
@@ -369,18 +427,20 @@ class Changes:
     def cost(self, collection: Collection, old: StoredRecord | None, new_record: StoredRecord | None) -> int:
         """Actions that one more record change would add (the record, its review entry, counters not yet touched)."""
         deltas = self._counter_deltas(collection, old, new_record)
+        id_checks = 0 if old is not None or new_record is None else len(
+            keys.record_candidates(collection.name, new_record.id, collection.shard_history)) - 1
         flagged = any(r is not None and r.data.get(layout.REVIEW_FLAG) for r in (old, new_record))
         markers = sum(1 for key in self._marker_moves(collection, old, new_record)
                       if (key[keys.TABLE_PK], key[keys.TABLE_SK]) not in self._markers)
-        return 1 + int(flagged) + sum(1 for k in deltas if not self._deltas.get(k)) + markers
+        return 1 + id_checks + int(flagged) + sum(1 for k in deltas if not self._deltas.get(k)) + markers
 
     def _counter_deltas(self, collection: Collection, old: StoredRecord | None,
                         new_record: StoredRecord | None) -> Counter[tuple[str, str, int | None]]:
         deltas: Counter[tuple[str, str, int | None]] = Counter()
-        before = counter_scopes(collection, old) if old else []
+        before = counted_scopes(collection, old) if old else []
         after = counter_scopes(collection, new_record) if new_record else []
         written = new_record or old
-        shard = keys.shard_of(written.id, collection.write_shards) if written is not None else None
+        shard = shard_of(written, collection.write_shards) if written is not None else None
         for scope in before:
             if scope not in after:
                 deltas[(collection.name, scope, shard)] -= 1
@@ -392,7 +452,12 @@ class Changes:
     def _count(self, collection: Collection, old: StoredRecord | None, new_record: StoredRecord | None) -> None:
         """Counters, the review entry and unique markers follow the record."""
         self._move_markers(collection, old, new_record)
-        self._deltas.update(self._counter_deltas(collection, old, new_record))
+        deltas = self._counter_deltas(collection, old, new_record)
+        self._deltas.update(deltas)
+        if new_record is not None and collection.indexes:
+            entries = directory_entries(collection, new_record)
+            self._directory.update({key: entries[key[1]] for key, delta in deltas.items()
+                                    if delta > 0 and key[1] in entries})
         written = new_record or old
         assert written is not None
         self.touched.add((written.collection_name, written.id))
@@ -524,36 +589,45 @@ class Changes:
     def _fold(self, collection: Collection, written: _RecordWrite, record: StoredRecord | None) -> int:
         """Rewrite a record's one action to go from its state as read to `record`."""
         key = written.key
+        if record is not None and written.base is not None:
+            record.version = max(record.version, written.base.version + 1)  # versions never go back
+            record.partition = written.base.partition  # put back where it was read (its shard)
         self._count(collection, written.current, record)
         written.current = record
+        item = None
+        if record is not None:
+            item = _to_item(collection, record)
+            record.derived = {k: v for k, v in item.items() if k in _DERIVED}
         if written.base is None:  # created in this transaction: the id was free, whatever follows
             self._actions[written.position] = (
-                table.check_op(key, "attribute_not_exists(pk)") if record is None
-                else table.put_op(_to_item(collection, record), condition="attribute_not_exists(pk)"))
+                table.check_op(key, "attribute_not_exists(pk)") if item is None
+                else table.put_op(item, condition="attribute_not_exists(pk)"))
             return written.position
         b = Builder()
         condition = _version_condition(b, written.base, written.condition)
-        if record is None:
-            self._actions[written.position] = table.delete_op(key, condition=condition, names=b.names,
-                                                              values=b.values)
-        else:
-            record.version = max(record.version, written.base.version + 1)  # versions never go back
-            self._actions[written.position] = table.put_op(_to_item(collection, record), condition=condition,
-                                                           names=b.names, values=b.values)
+        self._actions[written.position] = (
+            table.delete_op(key, condition=condition, names=b.names, values=b.values) if item is None
+            else table.put_op(item, condition=condition, names=b.names, values=b.values))
         return written.position
 
     def create(self, collection: Collection, record: StoredRecord) -> int:
-        """Put a new record (refused if the id exists; one deleted earlier in this transaction is put back).
-        Returns the action's position."""
-        _check_size(collection, record)
+        """Put a new record (refused if the id exists, at any count's key; one deleted earlier in this transaction
+        is put back). Returns the action's position."""
+        item = _to_item(collection, record)
+        _check_size(item, record)
         written = self._folds(record, None)
         if written is not None:
             return self._fold(collection, written, record)
         position = len(self._actions)
-        self._actions.append(table.put_op(_to_item(collection, record), condition="attribute_not_exists(pk)"))
-        self._records.setdefault((record.collection_name, record.id), _RecordWrite(
-            position, keys.record(record.collection_name, record.id, collection.write_shards), None, record, TRUE))
+        self._actions.append(table.put_op(item, condition="attribute_not_exists(pk)"))
+        for older in keys.record_candidates(collection.name, record.id, collection.shard_history)[1:]:
+            self._id_checks[len(self._actions)] = position
+            self._actions.append(table.check_op(older, "attribute_not_exists(pk)"))
+        self._placing[collection.name] = collection
+        self._records.setdefault((record.collection_name, record.id),
+                                 _RecordWrite(position, _key(collection, record), None, record, TRUE))
         self._count(collection, None, record)
+        record.derived = {k: v for k, v in item.items() if k in _DERIVED}
         return position
 
     def update(self, collection: Collection, old: StoredRecord, data: dict[str, Any], condition: Node = TRUE,
@@ -564,7 +638,7 @@ class Changes:
         record = replace(old, data=dict(data), version=old.version + 1, updated=updated,
                          private={**old.private, **(private or {})})
         attributes = derived_attributes(collection, record)
-        _check_size(collection, record)
+        _check_size(_to_item(collection, record), record)
         written = self._folds(record, old)
         if written is not None:
             record.derived = attributes
@@ -577,7 +651,7 @@ class Changes:
         sets += [f"{b.name(k)} = {b.value(v)}" for k, v in attributes.items() if old.derived.get(k) != v]
         removed = [b.name(k) for k in old.derived if k not in attributes]
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removed) if removed else "")
-        key = keys.record(old.collection_name, old.id, collection.write_shards)
+        key = _key(collection, old)
         self._records.setdefault((old.collection_name, old.id), _RecordWrite(len(self._actions), key, old, record,
                                                                              condition))
         self._actions.append(table.update_op(key, expression,
@@ -592,11 +666,31 @@ class Changes:
         version. Returns the action's position."""
         b = Builder()
         position = len(self._actions)
-        record = replace(record, version=old.version + 1, private={**old.private, **record.private})
-        self._actions.append(table.put_op(_to_item(collection, record), condition=_version_condition(b, old, TRUE),
-                                          names=b.names, values=b.values))
+        record = replace(record, version=old.version + 1, private={**old.private, **record.private},
+                         partition=old.partition)
+        item = _to_item(collection, record)
+        self._actions.append(table.put_op(item, condition=_version_condition(b, old, TRUE), names=b.names,
+                                          values=b.values))
         self._count(collection, old, record)
+        record.derived = {k: v for k, v in item.items() if k in _DERIVED}
         return position
+
+    def reindex(self, collection: Collection, old: StoredRecord) -> bool:
+        """Rewrite a stored record's index entries as the collections file now declares them, moving the counters
+        they count in, without changing the record (its version stays: the stream reports no change). False when
+        there is nothing to rewrite."""
+        attributes = derived_attributes(collection, old)
+        b = Builder()
+        sets = [f"{b.name(k)} = {b.value(v)}" for k, v in attributes.items() if old.derived.get(k) != v]
+        removed = [b.name(k) for k in old.derived if k not in attributes]
+        if not sets and not removed:
+            return False
+        expression = ("SET " + ", ".join(sets) if sets else "") + (" REMOVE " + ", ".join(removed) if removed else "")
+        self._actions.append(table.update_op(_key(collection, old), expression.strip(),
+                                             condition=_version_condition(b, old, TRUE), names=b.names,
+                                             values=b.values))
+        self._count(collection, old, replace(old, derived=attributes))
+        return True
 
     def delete(self, collection: Collection, record: StoredRecord, condition: Node = TRUE) -> int:
         """Delete a record, conditional on its version and on `condition`. Returns the action's position."""
@@ -605,7 +699,7 @@ class Changes:
             return self._fold(collection, written, None)
         b = Builder()
         position = len(self._actions)
-        key = keys.record(record.collection_name, record.id, collection.write_shards)
+        key = _key(collection, record)
         self._records.setdefault((record.collection_name, record.id), _RecordWrite(position, key, record, None,
                                                                                    condition))
         self._actions.append(table.delete_op(key,
@@ -617,13 +711,18 @@ class Changes:
     def unchanged(self, record: StoredRecord) -> int:
         """Fail the transaction if the record was written since it was read (a rule joined it)."""
         b = Builder()
-        self._actions.append(table.check_op(key(record.collection_name, record.id),
+        shard = shard_of(record, shard_history(record.collection_name)[-1])
+        self._actions.append(table.check_op(keys.record_in(record.collection_name, record.id, shard),
                                             _version_condition(b, record, TRUE), names=b.names, values=b.values))
         return len(self._actions) - 1
 
     def require(self, collection_name: str, record_id: str) -> int:
-        """Fail the transaction unless the record exists (e.g. the user an identity is attached to)."""
-        self._actions.append(table.check_op(key(collection_name, record_id), "attribute_exists(pk)"))
+        """Fail the transaction unless the record exists (e.g. the user an identity is attached to). After a count
+        grew, the record is read first to learn which of its candidate keys it is at."""
+        candidates = keys.record_candidates(collection_name, record_id, shard_history(collection_name))
+        found = get(collection_name, record_id) if len(candidates) > 1 else None
+        where = keys.record_in(collection_name, record_id, keys.shard_in(found.partition)) if found else candidates[0]
+        self._actions.append(table.check_op(where, "attribute_exists(pk)"))
         return len(self._actions) - 1
 
     def add(self, action: dict) -> int:
@@ -632,9 +731,10 @@ class Changes:
         return len(self._actions) - 1
 
     def actions(self) -> list[dict]:
-        counters = [table.update_op(keys.record_counter(name, scope, shard), "ADD #n :d", names={"#n": "n"},
-                                    values={":d": delta})
-                    for (name, scope, shard), delta in sorted(self._deltas.items(), key=_counter_order) if delta]
+        # a value counter of a directory index that gains a record also lists its value (the same attributes
+        # each time: counters stored before the directory join it as they are counted again)
+        counters = [_counter_update(key, delta, self._directory.get(key) if delta > 0 else None)
+                    for key, delta in sorted(self._deltas.items(), key=_counter_order) if delta]
         return self._actions + counters
 
     def commit(self) -> None:
@@ -644,6 +744,8 @@ class Changes:
         actions = self.actions()
         if not actions:
             return
+        for collection in self._placing.values():
+            shard_map.placing(collection)
         for attempt in range(CONFLICT_RETRIES + 1):
             try:
                 if len(actions) == 1 and "Update" in actions[0]:
@@ -655,13 +757,43 @@ class Changes:
                 raise WriteRejected([0]) from None
             except table.TransactionFailed as exc:
                 if exc.condition_failed:
-                    raise WriteRejected([i for i, r in enumerate(exc.reasons)
-                                         if r == "ConditionalCheckFailed"]) from None
+                    raise WriteRejected(sorted({self._id_checks.get(i, i) for i, r in enumerate(exc.reasons)
+                                            if r == "ConditionalCheckFailed"})) from None
                 if "TransactionConflict" not in exc.reasons or attempt == CONFLICT_RETRIES:
                     raise
                 # another transaction was writing one of these items (two writers of one unique value): once it
                 # is done, the same actions either succeed or fail on their conditions
                 time.sleep(random.uniform(0, 0.005 * 2 ** attempt))
+
+
+def _counter_update(key: tuple[str, str, int | None], delta: int, entry: DirectoryEntry | None) -> dict:
+    """ADD `delta` to a counter and, given its directory entry, list its value in the index's directory."""
+    name, scope, shard = key
+    expression, names = "ADD #n :d", {"#n": "n"}
+    values: dict[str, Any] = {":d": delta}
+    if entry is not None:
+        pk, sk = keys.gsi_attributes(entry.path.slot)
+        expression = "SET #dp = :dp, #ds = :ds, #dv = :dv" + (" ADD #n :d" if delta else "")
+        names = {**(names if delta else {}), "#dp": pk, "#ds": sk, "#dv": DIRECTORY_VALUES}
+        values = {**(values if delta else {}), ":dp": keys.index_directory(name, entry.path.name, shard),
+                  ":ds": entry.order_key, ":dv": entry.values}
+    return table.update_op(keys.record_counter(name, scope, shard), expression, names=names, values=values)
+
+
+def list_values(collection: Collection, record: StoredRecord, listed: set[tuple[str, str, int | None]]) -> int:
+    """List a stored record's index values in their directories (for records stored before a directory existed:
+    schema/index_backfill.py). `listed` holds the counters listed so far; returns how many this call listed."""
+    if collection.name in UNCOUNTED:
+        return 0
+    shard = shard_of(record, collection.write_shards)
+    count = 0
+    for scope, entry in directory_entries(collection, record).items():
+        key = (collection.name, scope, shard)
+        if key not in listed:
+            listed.add(key)
+            table.apply(_counter_update(key, 0, entry))
+            count += 1
+    return count
 
 
 def _counter_order(entry: tuple[tuple[str, str, int | None], int]) -> tuple[str, str, int]:

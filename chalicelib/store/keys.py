@@ -5,7 +5,8 @@
 | record               | C#<collection>              | R#<record id> | gsi1 C#<collection> / <created>#<id>            |
 |                      |                             |               | gsi2 C#<collection> / <updated>#<id>            |
 |                      |                             |               | gsi3..6 C#<collection>#I#<index>#<values> / <created>#<id> |
-| record counter       | C#<collection>              | #N[#<scope>]  |                                                 |
+| record counter       | C#<collection>              | #N[#<scope>]  | gsi<index slot> C#<collection>#D#<index> / <ordered values> (value counters of a directory index) |
+| write-shard counts   | SHARDS#<collection>         | #             |                                                 |
 | page marker (TTL)    | Q#<query hash>              | P#<page>      |                                                 |
 | WeChat identity      | ID#<appid>#<openid>         | #             | gsi2 U#<user id> / <its pk>                     |
 | unionid link         | UNION#<unionid>             | #             | gsi2 U#<user id> / <its pk>                     |
@@ -37,7 +38,12 @@
 Records of one collection share a partition, so a list by id (= creation order) is one Query and a record read is
 one GetItem. A collection with `"wxbase": {"writeShards": N}` (N > 1) spreads them over N partitions instead: every
 `C#<collection>` above (table, gsi1/gsi2, counters) and every index partition ends in `#S<k>`, k = `shard_of(id, N)`,
-and so does its change feed (`FEED#<collection>#S<k>`); with N = 1 the keys are the ones above, unchanged. Identity, unionid and phone items are uniqueness markers written in the same transaction as the user,
+and so does its change feed (`FEED#<collection>#S<k>`); with N = 1 the keys are the ones above, unchanged. A count
+that grew (`"writeShards": [1, 4, 16]`) leaves each record where it was written, at `shard_of(id, n)` for the count n
+of its time: the collection's partitions are the newest count's and, when it once had one, the unsuffixed one
+(`history_shards`). `SHARDS#<collection>` holds the counts records were written with, so a collections file that
+forgets one is refused instead of hiding records (records/shard_map.py). Identity, unionid and phone items are
+uniqueness markers written in the same transaction as the user,
 and so are the markers of a collection's UNIQUE indexes (one per index and value, naming the record that holds it).
 Characters `#` in user-supplied parts are harmless: every part before the last is validated or server-chosen.
 The index attributes of slot N are `g<N>pk`/`g<N>sk` on the index `gsi<N>` (store/table_definition.py defines them).
@@ -97,11 +103,36 @@ def _sharded(partition: str, shard: int | None) -> str:
     return partition if shard is None else f"{partition}#S{shard}"
 
 
+def history_shards(history: tuple[int, ...]) -> list[int | None]:
+    """Every shard a collection's records may be in, given the counts it has had (each a multiple of the one
+    before, the last the current one): the newest count's shards, whose suffixes include every older sharded
+    count's, and the unsuffixed one (None) when the collection had one shard once."""
+    newest = history[-1]
+    shards: list[int | None] = list(range(newest)) if newest > 1 else []
+    return shards + [None] if 1 in history else shards
+
+
+def shard_partitions(partition: str, history: tuple[int, ...]) -> list[str]:
+    """The partitions of every shard of an unsharded one (itself alone for a collection that never had more)."""
+    return [_sharded(partition, k) for k in history_shards(history)]
+
+
 def record(collection: str, record_id: str, shards: int = 1) -> Key:
-    return {TABLE_PK: collection_partition(collection, shard_of(record_id, shards)), TABLE_SK: f"R#{record_id}"}
+    """A record's key in the shard of a count of the collection's (its newest, for a record written now)."""
+    return record_in(collection, record_id, shard_of(record_id, shards))
 
 
-_RECORD_PARTITION = lazy(r"C#([^#]+)(?:#S\d+)?")
+def record_in(collection: str, record_id: str, shard: int | None) -> Key:
+    return {TABLE_PK: collection_partition(collection, shard), TABLE_SK: f"{RECORD_SK_PREFIX}{record_id}"}
+
+
+def record_candidates(collection: str, record_id: str, history: tuple[int, ...]) -> list[Key]:
+    """The keys a record may be at, newest count first: `shard_of(id, n)` for each count n it has had."""
+    shards = dict.fromkeys(shard_of(record_id, n) for n in reversed(history))
+    return [record_in(collection, record_id, k) for k in shards]
+
+
+_RECORD_PARTITION = lazy(r"C#([^#]+)(?:#S(\d+))?")
 
 
 def record_of(key: dict[str, Any]) -> tuple[str, str] | None:
@@ -113,14 +144,22 @@ def record_of(key: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
+def shard_in(record_partition: str) -> int | None:
+    """The shard of a record's table partition (`C#<collection>#S<k>`; None for `C#<collection>`)."""
+    found = _RECORD_PARTITION.fullmatch(record_partition)
+    if found is None:
+        raise ValueError(f"not a record partition: {record_partition!r}")
+    return None if found.group(2) is None else int(found.group(2))
+
+
 def collection_partition(collection: str, shard: int | None = None) -> str:
     """The table partition of a collection's records (of one shard), and their gsi1/gsi2 partition."""
     return _sharded(f"C#{collection}", shard)
 
 
-def shard_partitions(partition: str, shards: int) -> list[str]:
-    """Every shard's partition of an unsharded one (itself alone for one shard)."""
-    return [partition] if shards <= 1 else [_sharded(partition, k) for k in range(shards)]
+def shard_counts(collection: str) -> Key:
+    """The write-shard counts processes have written a collection's records with (a number set, ADDed)."""
+    return {TABLE_PK: f"SHARDS#{collection}", TABLE_SK: SINGLETON_SK}
 
 
 def record_order(stamp: str, record_id: str) -> str:
@@ -131,6 +170,21 @@ def index_partition(collection: str, index_name: str, encoded_values: str, shard
     """The partition of a record in one declared index: equality on its fields' values, ordered by created. The
     values are JSON (ending in `]`) or a hash, so a shard suffix can't be mistaken for part of them."""
     return _sharded(f"C#{collection}#I#{index_name}#{encoded_values}", shard)
+
+
+_INDEX_SCOPE = lazy(r"C#([^#]+)#I#(.+?)(?:#S\d+)?")
+
+
+def index_scope_of(collection: str, partition: Any) -> str | None:
+    """`<index>#<values>` of a record's index partition in `collection` (the counter scope it is counted in)."""
+    found = _INDEX_SCOPE.fullmatch(partition) if isinstance(partition, str) else None
+    return found.group(2) if found and found.group(1) == collection else None
+
+
+def index_directory(collection: str, index_name: str, shard: int | None = None) -> str:
+    """The gsi partition where an index's value counters list its distinct values, sorted as SQLite sorts them
+    (records/value_order.py): what a sort by the index's fields walks (records/query/walk.py)."""
+    return _sharded(f"C#{collection}#D#{index_name}", shard)
 
 
 def unique_marker(collection: str, index_name: str, encoded_values: str) -> Key:

@@ -196,7 +196,7 @@ def test_an_index_ordered_by_updated_lists_in_that_order(api, unique_schema):
 
 def test_backfill_claims_stored_values_and_reports_duplicates(api, tmp_path, monkeypatch):
     """Records stored before the index existed: the backfill writes their markers, and names a shared value."""
-    from chalicelib.records.schema import unique_backfill
+    from chalicelib.records.schema import index_backfill
 
     raw = collections_with_unique_indexes()
     name = "legacy" + secrets.token_hex(3)
@@ -212,11 +212,11 @@ def test_backfill_claims_stored_values_and_reports_duplicates(api, tmp_path, mon
     indexed = tmp_path / "collections-indexed.json"
     indexed.write_text(json.dumps(raw))
     monkeypatch.setenv("WXBASE_COLLECTIONS", str(indexed))
-    report = unique_backfill.backfill(name)
+    report = index_backfill.backfill(name)
     assert report.records == 3
     [duplicate] = report.duplicates  # records are read in id order: either may hold "a"
     assert duplicate["index"] == f"idx_{name}_sku"
     assert {duplicate["record"], duplicate["holder"]} == {first["id"], second["id"]}
     assert marker(name, f"idx_{name}_sku", ["b"])["recordId"] == third["id"]
     not_unique(api.post(url, {"sku": "b"}), "sku")
-    assert unique_backfill.backfill(name).duplicates == report.duplicates  # running it again changes nothing
+    assert index_backfill.backfill(name).duplicates == report.duplicates  # running it again changes nothing

@@ -14,34 +14,19 @@ from chalicelib.records.filter.tree import TRUE
 from chalicelib.records.schema.collections import SchemaError, load_file
 from chalicelib.store import keys, table
 from tests.conftest import DEVSTACK
-from tests.records_helpers import ADMIN, use_collections
+from tests.records_helpers import ADMIN, sharding_collection, use_collections, walk_list
 
 # On DynamoDB Local only (make test-devstack, in CI): the real engine's ordering and paging are what this checks, and
 # its thousands of reads take minutes on the in-process emulator.
 pytestmark = pytest.mark.skipif(not DEVSTACK, reason="write sharding is tested on DynamoDB Local (make test-devstack)")
 
 SHARDS = 8
-OPEN = {rule: "" for rule in ("listRule", "viewRule", "createRule", "updateRule", "deleteRule")}
-
-
-def _collection(name, shards=None):
-    entry = {"name": name, "type": "base", **OPEN, "fields": [
-        {"name": "n", "type": "number"},
-        {"name": "tag", "type": "text"},
-        {"name": "created", "type": "autodate", "onCreate": True, "onUpdate": False},
-        {"name": "updated", "type": "autodate", "onCreate": True, "onUpdate": True}],
-        "indexes": [f"CREATE INDEX `idx_{name}_tag` ON `{name}` (`tag`)"]}
-    if shards is not None:
-        entry["wxbase"] = {"writeShards": shards}
-    return entry
-
-
 @pytest.fixture
 def twins(tmp_path, monkeypatch):
     """`hot` (8 shards) and `cold` (one), with unique names per test so counters start at zero."""
     suffix = ids.new_id()[-6:]
     hot, cold = f"hot{suffix}", f"cold{suffix}"
-    use_collections(tmp_path, monkeypatch, _collection(hot, SHARDS), _collection(cold))
+    use_collections(tmp_path, monkeypatch, sharding_collection(hot, SHARDS), sharding_collection(cold))
     return hot, cold
 
 
@@ -62,36 +47,18 @@ def _create_twins(api, twins, count):
     return made
 
 
-def _walk(api, name, query, per_page, by="page"):
-    """Every page of a list, by page numbers or by cursors: (ids in order, totals each page answered)."""
-    found, totals, page, cursor = [], [], 1, None
-    while True:
-        q = f"{query}&perPage={per_page}" + (f"&cursor={cursor}" if cursor else f"&page={page}")
-        reply = api.get(f"{_records(name)}?{q}", token=ADMIN)
-        assert reply.status == 200, reply
-        found += [r["id"] for r in reply.json["items"]]
-        totals.append(reply.json["totalItems"])
-        if by == "cursor":
-            cursor = reply.json["nextCursor"]
-            if cursor is None:
-                return found, totals
-        elif not reply.json["items"]:
-            return found, totals
-        page += 1
-
-
 def test_the_option_takes_1_to_64_shards(tmp_path):
     for bad in (0, 65, "8", True, 2.5, None):
         path = tmp_path / "bad.json"
-        path.write_text(json.dumps([{**_collection("posts2"), "wxbase": {"writeShards": bad}}]))
+        path.write_text(json.dumps([{**sharding_collection("posts2"), "wxbase": {"writeShards": bad}}]))
         with pytest.raises(SchemaError, match="posts2: wxbase must be"):
             load_file(str(path))
     path = tmp_path / "other.json"
-    path.write_text(json.dumps([{**_collection("posts2"), "wxbase": {"writeShards": 4, "other": 1}}]))
+    path.write_text(json.dumps([{**sharding_collection("posts2"), "wxbase": {"writeShards": 4, "other": 1}}]))
     with pytest.raises(SchemaError, match="writeShards"):
         load_file(str(path))
     path = tmp_path / "good.json"
-    path.write_text(json.dumps([_collection("a", 64), _collection("b")]))
+    path.write_text(json.dumps([sharding_collection("a", 64), sharding_collection("b")]))
     schema = load_file(str(path))
     assert schema.get("a").write_shards == 64 and schema.get("b").write_shards == 1
 
@@ -149,8 +116,8 @@ def test_lists_answer_as_the_unsharded_twin(api, twins, query):
     made = _create_twins(api, twins, 45)
     for per_page in (7, 30):
         for by in ("page", "cursor"):
-            hot_ids, hot_totals = _walk(api, hot, query, per_page, by)
-            cold_ids, cold_totals = _walk(api, cold, query, per_page, by)
+            hot_ids, hot_totals = walk_list(api, hot, query, per_page, by)
+            cold_ids, cold_totals = walk_list(api, cold, query, per_page, by)
             if "created" in query or "updated" in query:
                 # created/updated stamps differ between the twins: each must be in its own (stamp, id) order
                 for name, listed in ((hot, hot_ids), (cold, cold_ids)):
@@ -223,7 +190,7 @@ def test_concurrent_writers_and_readers(live, twins):
     assert not problems, problems[:5]
     assert len(created) == 150
     for query in ("", "sort=-created", "filter=" + urllib.parse.quote('tag = "a"')):
-        listed, totals = _walk(live, hot, query, 11, "cursor")
+        listed, totals = walk_list(live, hot, query, 11, "cursor")
         wanted = created if "tag" not in query else None
         if wanted is not None:
             assert sorted(listed) == sorted(wanted) and totals[0] == 150
@@ -252,7 +219,7 @@ def test_a_page_reads_about_per_page_items_and_page_40_costs_page_1(api, tmp_pat
     from chalicelib.records.schema.collections import get_schema
 
     name = f"wide{ids.new_id()[-6:]}"
-    use_collections(tmp_path, monkeypatch, _collection(name, 16))
+    use_collections(tmp_path, monkeypatch, sharding_collection(name, 16))
     per_page, pages = 30, 40
     collection = get_schema().get(name)
     # seeded through the records' one writer, 60 to a transaction (many share a created stamp: ties by id)
@@ -292,7 +259,7 @@ def test_the_change_feed_spreads_over_the_shards_and_reads_in_cursor_order(api, 
         change = RecordChange(action="create", collection=hot, id=record_id, old=None,
                               new=store.get(hot, record_id), sequence="", at=0.0)
         cursors[record_id] = feed.append(change, now=start + i * 0.001)
-    partitions = {p for p in keys.shard_partitions(keys.change_feed_partition(hot), SHARDS)
+    partitions = {p for p in keys.shard_partitions(keys.change_feed_partition(hot), (SHARDS,))
                   if table.query("#p = :p", names={"#p": "pk"}, values={":p": p}, limit=1)[0]}
     assert len(partitions) > SHARDS / 2  # spread, and never the unsharded FEED#<collection>
     assert not table.query("#p = :p", names={"#p": "pk"}, values={":p": keys.change_feed_partition(hot)})[0]

@@ -8,7 +8,7 @@ from chalicelib.core.errors import BadRequest, Forbidden, field_error
 from chalicelib.records import access, store
 from chalicelib.records.filter import bind, evaluate, sqlvalues
 from chalicelib.records.filter.tree import Compare, FieldRef, Op, all_of
-from chalicelib.records.query import paging, planner, render, params as list_params
+from chalicelib.records.query import paging, planner, render, walk, params as list_params
 from chalicelib.records.query.joins import RecordJoins
 from chalicelib.records.query.planner import MAX_SCANNED, Plan, TooBroad
 from chalicelib.records.schema.collections import get_schema
@@ -63,7 +63,7 @@ def list_records(collection_name: str, params: dict, caller: access.Caller) -> d
     if skip_total:
         total = -1
     elif total is None:
-        total = paging.total(p, joins=joins)
+        total = (walk.total if p.walk else paging.total)(p, joins=joins)
     assert total is not None
     records = [render.for_caller(collection, r, caller) for r in found]
     render.expand(collection, records, found, params.get("expand"), caller)
@@ -101,7 +101,7 @@ def _page(p: Plan, page: int, per_page: int, cursor: Any, qhash: str, skip_total
             if start is None and known > 1:
                 return [], None, None  # the query ended before page `known`
             try:
-                _, start, _ = paging.read(p, start, (page - known) * per_page, joins=joins)
+                _, start, _ = _read(p)(p, start, (page - known) * per_page, joins=joins)
             except TooBroad:
                 raise BadRequest(f"Page {page} can't be reached directly; request the pages in order or use "
                                  "nextCursor.", {"page": field_error("validation_invalid_value",
@@ -110,13 +110,18 @@ def _page(p: Plan, page: int, per_page: int, cursor: Any, qhash: str, skip_total
                 return [], None, None
     if start is None and page > 1 and not cursor:
         return [], None, None  # a marker that says the query ended
-    records, next_key, _ = paging.read(p, start, per_page, joins=joins)
+    records, next_key, _ = _read(p)(p, start, per_page, joins=joins)
     if not cursor and next_key is not None:
         paging.remember(qhash, page + 1, next_key)
     total = None
     if not skip_total and not cursor and page == 1 and next_key is None:
         total = len(records)  # everything fits on page 1: no count needed
     return records, next_key, total
+
+
+def _read(p: Plan) -> Callable[..., tuple[list[store.StoredRecord], Any, int]]:
+    """Reads a planned query in order: a sort an index covers walks the index's values (query/walk.py)."""
+    return walk.read if p.walk else paging.read
 
 
 def _by(ref: FieldRef, joins: RecordJoins) -> Callable[[store.StoredRecord], Any]:

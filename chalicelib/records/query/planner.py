@@ -17,7 +17,7 @@ first, so `owner = "x" && (status = "published" || owner = @request.auth.id)` is
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from chalicelib.core.errors import BadRequest, field_error
 from chalicelib.records import store
@@ -37,6 +37,16 @@ RANDOM = FieldRef("@random")
 Sort = list[tuple[FieldRef, bool]]  # (field, descending); RANDOM for @random
 
 
+class Walk(NamedTuple):
+    """A sort an index covers, read by walking the index's directory of values (query/walk.py): `path.fields`
+    after the first len(prefix) (those fixed by equalities) are the sort's leading fields, all in one direction."""
+
+    path: Index
+    prefix: tuple[Any, ...]  # the values of the leading fields the filter fixes
+    forward: bool  # the values' direction
+    within_forward: bool  # the direction of the records of one value (the index's order, then id)
+
+
 @dataclass
 class Plan:
     collection: Collection
@@ -54,6 +64,7 @@ class Plan:
     empty: bool = False
     shape: dict[str, Any] = field(default_factory=dict)
     partitions: tuple[str, ...] = ()  # a sharded collection: the path's partition in every shard (paging merges them)
+    walk: Walk | None = None  # a sort an index's directory covers (query/walk.py reads it)
 
     @property
     def path_attributes(self) -> tuple[str, str]:
@@ -177,12 +188,19 @@ def plan(collection: Collection, node: Node, sort: Sort) -> Plan:
             p.index = keys.gsi(p.slot)
             p.key_condition = f"{b.name(keys.gsi_attributes(p.slot)[0])} = {b.value(partition)}"
         p.counter_scope = ""
-    if collection.write_shards > 1:
-        p.partitions = tuple(keys.shard_partitions(partition, collection.write_shards))
+    if collection.shard_history != (1,):
+        p.partitions = tuple(keys.shard_partitions(partition, collection.shard_history))
     if not sort:
         p.forward = True
     elif order_field == path_order:
         p.forward = not sort[0][1]
+    elif (walk := _walk(collection, equalities, sort)) is not None and (
+            best is None or set(best.fields) <= set(walk.path.fields[:len(walk.prefix)])):
+        # (an equality path the walk doesn't narrow as much reads fewer records: those are sorted in memory)
+        p.walk, p.slot, p.index = walk, walk.path.slot, keys.gsi(walk.path.slot)
+        p.key_condition, p.partitions = "", ()  # each value's own partitions: walk.py
+        used = [equalities[name][1] for name in walk.path.fields[:len(walk.prefix)]]
+        p.counter_scope = "" if not walk.prefix else None
     else:
         p.memory_sort = sort
     residual_terms = [t for t in terms if not any(t is u for u in used)]
@@ -197,9 +215,43 @@ def plan(collection: Collection, node: Node, sort: Sort) -> Plan:
         p.counter_scope = None
     p.shape = {"c": collection.name, "i": p.index, "k": p.key_condition, "f": p.filter, "fw": p.forward,
                "n": b.names, "v": b.values, "s": [(repr(r), d) for r, d in sort], "r": repr(p.residual)}
-    if p.partitions:  # positions differ in kind from one shard's (unsharded hashes, cursors, markers unchanged)
-        p.shape["sh"] = len(p.partitions)
+    if p.partitions:  # positions differ in kind from one shard's (unsharded hashes, cursors, markers unchanged);
+        p.shape["sh"] = 1  # a merged read's don't depend on the count, so they outlive its growth
+    if p.walk:
+        p.shape["w"] = [p.walk.path.name, repr(p.walk.prefix), p.walk.forward, p.walk.within_forward]
     return p
+
+
+def _walk(collection: Collection, equalities: dict[str, tuple[Any, Node]], sort: Sort) -> Walk | None:
+    """An index whose directory serves the sort: its fields past those the filter fixes by equality are the sort's
+    first fields, in one direction, and what follows them in the sort (if anything) is the index's own order, then
+    id, in one direction: `(n)` serves `sort=n`, `-n,created`, `n,-created,-id`; `(status, n)` serves
+    `status = "x"` with `sort=-n`."""
+    found: Walk | None = None
+    if collection.name in store.UNCOUNTED:
+        return None  # its values aren't counted, so not listed either
+    for index in collection.indexes:
+        if not index.directory:
+            continue
+        fixed = 0
+        while fixed < len(index.fields) - 1 and index.fields[fixed] in equalities:
+            fixed += 1
+        rest = index.fields[fixed:]
+        head, tail = sort[:len(rest)], sort[len(rest):]
+        if len(head) < len(rest) or any(ref is RANDOM or not ref.plain or ref.name != name
+                                        for (ref, _), name in zip(head, rest)):
+            continue
+        if len(rest) > index.directory or len({desc for _, desc in head}) != 1:
+            continue
+        within = head[0][1]
+        if tail and tail[0][0].plain and tail[0][0].name == index.order:
+            within, tail = tail[0][1], tail[1:]
+        if tail and tail[0][0].plain and tail[0][0].name == "id" and tail[0][1] == within:
+            tail = tail[1:]
+        if not tail and (found is None or fixed > len(found.prefix)):  # the most fields fixed reads the fewest
+            found = Walk(index, tuple(equalities[name][0] for name in index.fields[:fixed]), not head[0][1],
+                         not within)
+    return found
 
 
 def _order_index(collection: Collection, name: str) -> Index | None:

@@ -261,25 +261,38 @@ def _collection(entry, names, ids, system_ids):
     collection = Collection(id=entry.get("id") or name, name=name, type=ctype, fields=fields, rules=rules,
                             autodates=autodates)
     collection.indexes, collection.unique = _indexes(collection, entry.get("indexes") or [])
-    collection.write_shards = _write_shards(name, entry.get("wxbase"))
+    collection.shard_history = _shard_history(name, entry.get("wxbase"))
     return collection
 
 
 MAX_WRITE_SHARDS = 64
 
 
-def _write_shards(name, options):
+def _shard_history(name, options):
     """wxbase's collection option `"wxbase": {"writeShards": N}`: spread a hot collection's writes over N partition
-    keys (1, the default, keeps one)."""
+    keys (1, the default, keeps one). A count that grew is declared with its history, `[1, 4, 16]`: each count a
+    multiple of the one before, so records written under an older one are in the newest one's partitions (or the
+    unsuffixed one) and are never moved."""
     if options is None:
-        return 1
-    shards = options.get("writeShards", 1) if isinstance(options, dict) else None
-    if (not isinstance(options, dict) or set(options) - {"writeShards"} or isinstance(shards, bool)
-            or not isinstance(shards, int) or not 1 <= shards <= MAX_WRITE_SHARDS):
-        raise SchemaError(f"Collection {name}: wxbase must be {{\"writeShards\": 1-{MAX_WRITE_SHARDS}}}.")
-    if shards > 1 and name == USERS:
+        return (1,)
+    shards: Any = options.get("writeShards", 1) if isinstance(options, dict) else None
+    given = shards if isinstance(shards, list) else [shards]
+    if (not isinstance(options, dict) or set(options) - {"writeShards"} or not given
+            or not all(_is_shard_count(n) for n in given)):
+        raise SchemaError(f"Collection {name}: wxbase must be {{\"writeShards\": 1-{MAX_WRITE_SHARDS}}} or a list of "
+                          f"the counts it has had, e.g. [1, 4, 16].")
+    history: list[int] = list(given)
+    for older, newer in zip(history, history[1:]):
+        if newer <= older or newer % older:
+            raise SchemaError(f"Collection {name}: writeShards {history} must grow, each count a multiple of the one "
+                              f"before ({newer} after {older}), so that no record moves.")
+    if history[-1] > 1 and name == USERS:
         raise SchemaError(f"Collection {name}: users can't be sharded (logins read them by id with one key).")
-    return shards
+    return tuple(history)
+
+
+def _is_shard_count(n):
+    return isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= MAX_WRITE_SHARDS
 
 
 def _field(cname, raw, names, ids, ctype, system_ids):
@@ -397,5 +410,19 @@ def _indexes(collection, raw_indexes):
     if collection.name == USERS:
         # WeChat sign-ins create users with blank fields, so a blank value never claims a unique value here
         unique = [UniqueIndex(u.name, u.columns, u.nocase, u.columns) for u in unique]
-    return (tuple(Index(slot=3 + i, name=name, fields=cols, order=order) for i, (name, cols, order) in enumerate(wanted)),
+    return (tuple(Index(slot=3 + i, name=name, fields=cols, order=order, directory=_always_set(collection, cols))
+                  for i, (name, cols, order) in enumerate(wanted)),
             tuple(unique))
+
+
+def _always_set(collection, names):
+    """How many of the last of these fields every record holds a non-blank value in (an index on them holds every
+    record): numbers and bools always have one, a required field can't be blank. (Records stored before a field
+    was added or made required may lack one until they are saved again.)"""
+    count = 0
+    for name in reversed(names):
+        f = collection.field(name)
+        if f is None or f.multiple or not (field_type(f).zero_indexed or f.required):
+            break
+        count += 1
+    return count

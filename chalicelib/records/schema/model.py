@@ -12,12 +12,16 @@ SYSTEM_FIELDS = ("id", "collectionId", "collectionName")
 
 @distinct
 class Index(NamedTuple):
-    """A query path: gsi<slot>, partition = the values of `fields`, entries ordered by the autodate `order`."""
+    """A query path: gsi<slot>, partition = the values of `fields`, entries ordered by the autodate `order`.
+    `directory`: how many of its last fields every record holds a value in (0: none). When some do, its value
+    counters also list the distinct values in order (store.py), and a sort by those fields (the others fixed by
+    the filter) walks them at any collection size (query/walk.py)."""
 
     slot: int  # 3.. → the table's gsi<slot>
     name: str
     fields: tuple[str, ...]
     order: str = "created"
+    directory: int = 0
 
 
 @distinct
@@ -59,18 +63,24 @@ class Collection:
 
     def __init__(self, id: str, name: str, type: str, fields: dict[str, Field], rules: dict[str, str | None],
                  indexes: tuple[Index, ...] = (), autodates: dict[str, Field] | None = None,
-                 unique: tuple[UniqueIndex, ...] = (), write_shards: int = 1) -> None:
+                 unique: tuple[UniqueIndex, ...] = (), shard_history: tuple[int, ...] = (1,)) -> None:
         self.id, self.name, self.type = id, name, type
         self.fields = fields  # in file order (system and autodate fields excluded)
         self.rules = rules
         self.indexes = indexes
         self.autodates = autodates if autodates is not None else {}  # created/updated and other autodate fields
         self.unique = unique  # UNIQUE indexes, enforced with marker items (records/store.py)
-        # partition keys its records, counters and index entries spread over (docs/data-model.md)
-        self.write_shards = write_shards
+        # the write-shard counts it has had, the newest last: new records, counters and index entries spread over
+        # the newest count's partition keys, older records stay in theirs (docs/data-model.md)
+        self.shard_history = shard_history
 
     def __repr__(self) -> str:
         return f"Collection(name={self.name!r}, type={self.type!r}, fields={list(self.fields)})"
+
+    @property
+    def write_shards(self) -> int:
+        """The count new records are placed by."""
+        return self.shard_history[-1]
 
     @property
     def is_auth(self) -> bool:

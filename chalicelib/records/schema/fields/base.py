@@ -42,6 +42,7 @@ class FieldType:
     content_check: str | None = None  # what WeChat's content security checks when `secCheck` is on: text or image
     markup = False  # its text is markup: content checks read what readers see of it
     automatic = False  # set by the server, never by a body: kept apart from the data fields (Collection.autodates)
+    zero_indexed = False  # its zero value (0, false) is a value an index holds: every record has an index entry
 
     def check_options(self, options: dict[str, Any]) -> None:
         """The type's options as the collections file sets them; OptionProblem says what is wrong."""

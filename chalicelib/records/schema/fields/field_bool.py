@@ -14,6 +14,7 @@ GO_BOOLS = {**dict.fromkeys(("1", "t", "T", "true", "True", "TRUE"), True),
 
 class Bool(FieldType):
     name = "bool"
+    zero_indexed = True
 
     def zero(self, f: Field) -> Any:
         return False

@@ -15,6 +15,7 @@ class Number(FieldType):
     name = "number"
     options = frozenset({"min", "max", "onlyInt"})
     modifiable = True
+    zero_indexed = True
 
     def check_options(self, options: dict[str, Any]) -> None:
         for key in ("min", "max"):
