@@ -33,6 +33,10 @@ CASES = [
     ('@request.method = "GET" && views = 1', "a"), ('@request.query.x = "" && views = 1', "a"),
     ("@request.auth.id = '' && views = 1", "a"),  # an admin key is not a user: @request.auth.id is blank
     ("content ~ '<p>'", "a"), ("updated >= created", "abcd"), ("views >= views", "abcd"),
+    # LIKE reads numbers as text: a number column's whole values as integers ('5'), a literal on the left as a
+    # REAL ('5.0'), a literal pattern as Go writes it ('5', '-0')
+    ("views ~ 5", "b"), ("5 ~ views", "bd"), ('views ~ "1%"', "ac"), ("views !~ 0", "ab"), ("1.5 ~ views", "ab"),
+    ("1 ~ -0", ""), ("1 ~ 0", "abcd"), ("-0 ~ '-'", ""), ("views ?~ 1.0", "ac"),
 ]
 
 

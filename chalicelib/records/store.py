@@ -36,6 +36,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, NamedTuple
 
 from chalicelib.core import clock, ids
+from chalicelib.core.errors import BadRequest, field_error
 from chalicelib.records import layout, shard_map, value_order
 from chalicelib.records.filter import dynamodb, sqlvalues
 from chalicelib.records.filter.dynamodb import Builder
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
 
 MAX_INDEX_VALUE_LENGTH = 400
 MAX_ACTIONS = 100  # DynamoDB's TransactWriteItems limit
+MAX_ITEM_BYTES = 400 * 1024  # DynamoDB's item size limit: attribute names and values together
 CONFLICT_RETRIES = 6  # a transaction cancelled by another one in flight on the same item is sent again
 UNCOUNTED = ("users",)  # users were created by logins before counters existed; their totals are counted
 _DERIVED = {a for slot in keys.GSI_SLOTS for a in keys.gsi_attributes(slot)} | {layout.LOWERCASED}
@@ -107,6 +109,31 @@ def shard_of(record: StoredRecord, shards: int) -> int | None:
 
 def _key(collection: Collection, record: StoredRecord) -> keys.Key:
     return keys.record_in(record.collection_name, record.id, shard_of(record, collection.write_shards))
+
+
+def _size(value: Any) -> int:
+    """DynamoDB's size of a value: UTF-8 text, numbers at their largest (21 bytes), 3 bytes per list or map plus
+    one per element (and a map's key names)."""
+    if isinstance(value, str):
+        return len(value.encode("utf-8", "surrogatepass"))
+    if isinstance(value, dict):
+        return 3 + sum(_size(k) + _size(v) + 1 for k, v in value.items())
+    if isinstance(value, (list, tuple, set)):
+        return 3 + sum(_size(v) + 1 for v in value)
+    if isinstance(value, (bytes, bytearray)):
+        return len(value)
+    return 1 if value is None or isinstance(value, bool) else 21
+
+
+def _check_size(item: dict[str, Any], record: StoredRecord) -> None:
+    """A record whose item (its values, their lowercased copies and index attributes) DynamoDB can't store is a
+    400 naming its largest field, before anything is sent."""
+    if sum(_size(name) + _size(value) for name, value in item.items()) <= MAX_ITEM_BYTES:
+        return
+    largest = max(record.data, key=lambda name: _size(record.data[name]), default="id")
+    raise BadRequest(f"The record is too large to store (at most {MAX_ITEM_BYTES // 1024} KB with its index "
+                     "copies, DynamoDB's item limit).", {largest: field_error(
+                         "validation_record_size_limit", "The record is too large to store: shorten this value.")})
 
 
 def _to_item(collection: Collection, record: StoredRecord) -> dict[str, Any]:
@@ -346,16 +373,31 @@ class WriteRejected(Exception):
 
 @dataclass
 class _MarkerMove:
-    """What one transaction does to one unique marker: claimed by a record, released by another, or both."""
+    """What one transaction does to one unique marker: claimed by a record, released by another, or both (a claim
+    the same record gives up again leaves a check that the value was free when it was claimed)."""
 
     position: int
     claim: tuple[UniqueIndex, StoredRecord] | None = None
     released_by: str | None = None
 
 
+@dataclass
+class _RecordWrite:
+    """One record's writes in one transaction, folded into the one action DynamoDB allows per item: from `base`
+    (as read; None: it did not exist) to `current` (None: deleted), conditional on the first write's rule."""
+
+    position: int
+    key: keys.Key
+    base: StoredRecord | None
+    current: StoredRecord | None
+    condition: Node
+
+
 class Changes:
-    """Record writes (and any other actions) committed together. Counter changes are merged per counter, since
-    one transaction may touch an item only once."""
+    """Record writes (and any other actions) committed together. Counter changes are merged per counter, and
+    successive writes of one record (create then update, update then delete, …) into one action from the record as
+    read to its final state, since one transaction may touch an item only once; `get` reads a record as the
+    transaction leaves it."""
 
     def __init__(self) -> None:
         self.reset()
@@ -371,6 +413,8 @@ class Changes:
         self._clashes: list[int] = []  # positions claimed twice within this transaction
         self._id_checks: dict[int, int] = {}  # a check that an id is free at an older count's key → its put
         self._placing: dict[str, Collection] = {}  # collections this transaction creates records in
+        self._records: dict[tuple[str, str], _RecordWrite] = {}
+        self._reviews: dict[tuple[str, str], int] = {}  # review entry key → its action's position
 
     def __len__(self) -> int:
         """Actions this transaction will hold."""
@@ -423,11 +467,20 @@ class Changes:
         assert record is not None
         key = keys.review_entry(record.collection_name, record.id)
         if new_record is not None and flagged_after:
-            self._actions.append(table.put_op({**key, "collectionName": new_record.collection_name,
-                                               "recordId": new_record.id, "flags": new_record.data[layout.REVIEW_FLAG],
-                                               "flaggedAt": new_record.updated}))
+            self._review(key, table.put_op({**key, "collectionName": new_record.collection_name,
+                                            "recordId": new_record.id, "flags": new_record.data[layout.REVIEW_FLAG],
+                                            "flaggedAt": new_record.updated}))
         elif flagged_before and not flagged_after:
-            self._actions.append(table.delete_op(key))
+            self._review(key, table.delete_op(key))
+
+    def _review(self, key: dict[str, str], action: dict) -> None:
+        """A review entry's action; a later write of the same record in this transaction replaces it."""
+        position = self._reviews.get((key[keys.TABLE_PK], key[keys.TABLE_SK]))
+        if position is None:
+            self._reviews[(key[keys.TABLE_PK], key[keys.TABLE_SK])] = len(self._actions)
+            self._actions.append(action)
+        else:
+            self._actions[position] = action
 
     @staticmethod
     def _marker_moves(collection: Collection, old: StoredRecord | None,
@@ -471,6 +524,8 @@ class Changes:
             move = _MarkerMove(position=len(self._actions), released_by=record_id)
             self._markers[(key[keys.TABLE_PK], key[keys.TABLE_SK])] = move
             self._actions.append({})
+        elif move.claim is not None and move.claim[1].id == record_id:
+            move.claim = None  # claimed earlier in this transaction by the record that now gives it up
         else:
             move.released_by = record_id
         self._write_marker(key, move)
@@ -478,7 +533,9 @@ class Changes:
     def _write_marker(self, key: dict[str, str], move: _MarkerMove) -> None:
         """A claim must find the value free (or held by the record of this transaction that gives it up); a
         release deletes the marker whoever wrote it, so a value whose marker was never backfilled is released too."""
-        if move.claim is None:
+        if move.claim is None and move.released_by is None:
+            self._actions[move.position] = table.check_op(key, "attribute_not_exists(pk)")
+        elif move.claim is None:
             self._actions[move.position] = table.delete_op(key)
         elif move.released_by is None:
             self._actions[move.position] = table.put_op(_marker_item(key, *move.claim),
@@ -501,15 +558,74 @@ class Changes:
                 found.setdefault(self._claims[position].name, self._claims[position])
         return list(found.values())
 
+    def get(self, collection_name: str, record_id: str) -> StoredRecord | None:
+        """A record as this transaction leaves it (None: deleted) when it writes it, else as stored."""
+        written = self._records.get((collection_name, record_id))
+        return written.current if written is not None else get(collection_name, record_id)
+
+    def written(self) -> frozenset[tuple[str, str]]:
+        """(collection, id) of the records this transaction writes, deleted ones included."""
+        return frozenset(self._records)
+
+    def present(self) -> frozenset[tuple[str, str]]:
+        """(collection, id) of the records this transaction creates or keeps."""
+        return frozenset(k for k, written in self._records.items() if written.current is not None)
+
+    def position(self, collection_name: str, record_id: str) -> int:
+        """The position of the record's action (WriteRejected.positions name it when its condition fails)."""
+        return self._records[(collection_name, record_id)].position
+
+    def _folds(self, record: StoredRecord, old: StoredRecord | None) -> _RecordWrite | None:
+        """The earlier write of the record in this transaction that a write from `old` continues (None: none, or
+        `old` was read from the table around it: that write stays a second action, which the transaction refuses)."""
+        written = self._records.get((record.collection_name, record.id))
+        if written is None:
+            return None
+        current = written.current
+        if old is None or current is None:
+            return written if old is None and current is None else None
+        return written if current.version == old.version else None
+
+    def _fold(self, collection: Collection, written: _RecordWrite, record: StoredRecord | None) -> int:
+        """Rewrite a record's one action to go from its state as read to `record`."""
+        key = written.key
+        if record is not None and written.base is not None:
+            record.version = max(record.version, written.base.version + 1)  # versions never go back
+            record.partition = written.base.partition  # put back where it was read (its shard)
+        self._count(collection, written.current, record)
+        written.current = record
+        item = None
+        if record is not None:
+            item = _to_item(collection, record)
+            record.derived = {k: v for k, v in item.items() if k in _DERIVED}
+        if written.base is None:  # created in this transaction: the id was free, whatever follows
+            self._actions[written.position] = (
+                table.check_op(key, "attribute_not_exists(pk)") if item is None
+                else table.put_op(item, condition="attribute_not_exists(pk)"))
+            return written.position
+        b = Builder()
+        condition = _version_condition(b, written.base, written.condition)
+        self._actions[written.position] = (
+            table.delete_op(key, condition=condition, names=b.names, values=b.values) if item is None
+            else table.put_op(item, condition=condition, names=b.names, values=b.values))
+        return written.position
+
     def create(self, collection: Collection, record: StoredRecord) -> int:
-        """Put a new record (refused if the id exists, at any count's key). Returns the action's position."""
-        position = len(self._actions)
+        """Put a new record (refused if the id exists, at any count's key; one deleted earlier in this transaction
+        is put back). Returns the action's position."""
         item = _to_item(collection, record)
+        _check_size(item, record)
+        written = self._folds(record, None)
+        if written is not None:
+            return self._fold(collection, written, record)
+        position = len(self._actions)
         self._actions.append(table.put_op(item, condition="attribute_not_exists(pk)"))
         for older in keys.record_candidates(collection.name, record.id, collection.shard_history)[1:]:
             self._id_checks[len(self._actions)] = position
             self._actions.append(table.check_op(older, "attribute_not_exists(pk)"))
         self._placing[collection.name] = collection
+        self._records.setdefault((record.collection_name, record.id),
+                                 _RecordWrite(position, _key(collection, record), None, record, TRUE))
         self._count(collection, None, record)
         record.derived = {k: v for k, v in item.items() if k in _DERIVED}
         return position
@@ -522,6 +638,12 @@ class Changes:
         record = replace(old, data=dict(data), version=old.version + 1, updated=updated,
                          private={**old.private, **(private or {})})
         attributes = derived_attributes(collection, record)
+        _check_size(_to_item(collection, record), record)
+        written = self._folds(record, old)
+        if written is not None:
+            record.derived = attributes
+            self._fold(collection, written, record)
+            return record
         b = Builder()
         sets = [f"{b.name(layout.DATA)} = {b.value(record.data)}", f"{b.name('updated')} = {b.value(updated)}",
                 f"{b.name(layout.VERSION)} = {b.value(record.version)}"]
@@ -529,7 +651,10 @@ class Changes:
         sets += [f"{b.name(k)} = {b.value(v)}" for k, v in attributes.items() if old.derived.get(k) != v]
         removed = [b.name(k) for k in old.derived if k not in attributes]
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removed) if removed else "")
-        self._actions.append(table.update_op(_key(collection, old), expression,
+        key = _key(collection, old)
+        self._records.setdefault((old.collection_name, old.id), _RecordWrite(len(self._actions), key, old, record,
+                                                                             condition))
+        self._actions.append(table.update_op(key, expression,
                                              condition=_version_condition(b, old, condition),
                                              names=b.names, values=b.values))
         self._count(collection, old, record)
@@ -569,9 +694,15 @@ class Changes:
 
     def delete(self, collection: Collection, record: StoredRecord, condition: Node = TRUE) -> int:
         """Delete a record, conditional on its version and on `condition`. Returns the action's position."""
+        written = self._folds(record, record)
+        if written is not None:
+            return self._fold(collection, written, None)
         b = Builder()
         position = len(self._actions)
-        self._actions.append(table.delete_op(_key(collection, record),
+        key = _key(collection, record)
+        self._records.setdefault((record.collection_name, record.id), _RecordWrite(position, key, record, None,
+                                                                                   condition))
+        self._actions.append(table.delete_op(key,
                                              condition=_version_condition(b, record, condition),
                                              names=b.names, values=b.values))
         self._count(collection, record, None)

@@ -7,11 +7,13 @@ All three leave as `{"status", "message", "data"}` with a matching HTTP status, 
 Routing answers as PocketBase's router does: a path with a trailing slash, or a method the path has no route for, is
 the 404 of an unknown route (not Chalice's 405 or a match with the slash dropped), and a body of an unsupported
 Content-Type is PocketBase's 400. A multipart body stays a 415: files go to storage directly, not through a record.
+An empty body is no data whatever its Content-Type, as PocketBase reads none when the length is 0.
 """
 import logging
 import time
 
 from chalice import Response
+from chalice.app import CaseInsensitiveMapping
 
 from chalicelib.core import logs
 from chalicelib.core.errors import ApiError, NotFound, error_body
@@ -63,6 +65,14 @@ def _trailing_slash(request) -> bool:
     return sent.endswith("/") and request.path not in SLASHED_ROUTES
 
 
+def _empty_body_untyped(request) -> None:
+    """A request without a body is read as no data, not refused for its Content-Type (text/plain, say): the header
+    is dropped, so the route takes it as the empty JSON body it is. A multipart one keeps its 415."""
+    content_type = request.headers.get("content-type", "")
+    if content_type and not content_type.lower().startswith("multipart/") and not raw_body(request):
+        request.headers = CaseInsensitiveMapping({k: v for k, v in request.headers.items() if k != "content-type"})
+
+
 def handle(request, get_response):
     context = getattr(request, "context", None) or {}
     request_id = context.get("requestId") or logs.new_request_id()
@@ -74,6 +84,7 @@ def handle(request, get_response):
             if _trailing_slash(request):
                 raise NotFound()
             raw_body(request)  # an oversized body is refused before any route reads it
+            _empty_body_untyped(request)
             request_limits.check(request)  # WXBASE_RATE_LIMITS: a 429 before any route works
             response = _from_chalice_error(request, get_response(request))
         except (ApiError, RaisedApiError) as raised:

@@ -23,7 +23,8 @@ def create_record(collection):
     from chalicelib import records
 
     request = bp.current_request
-    return records.create(collection, json_object(request), caller_from(request), query_params(request))
+    return records.create(collection, json_object(request, required=False), caller_from(request),
+                          query_params(request))
 
 
 @bp.route(BASE + "/{record_id}", methods=["GET"])

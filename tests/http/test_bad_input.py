@@ -1,6 +1,7 @@
 """Bad input on every route gets a clear 4xx in PocketBase's error shape: never a 500, never a stack trace."""
 import pytest
 
+from tests.records_helpers import ADMIN, post, user
 from tests.stackenv import APP1
 
 JSON_ROUTES = ["/api/wechat/login"]
@@ -46,6 +47,19 @@ def test_unsupported_content_type_is_pocketbases_400(api, content_type):
     assert_pocketbase_error(reply, 400)
     reply = api.post("/api/collections/posts/records", b'{"title": "x"}', headers={"Content-Type": content_type})
     assert_pocketbase_error(reply, 400)
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/json", "application/xml"])
+def test_an_empty_body_is_no_data_whatever_its_content_type(api, content_type):
+    """As PocketBase, which reads nothing of a body of length 0: the record's own validation answers."""
+    reply = api.post("/api/collections/posts/records", b"", headers={"Content-Type": content_type}, token=ADMIN)
+    assert_pocketbase_error(reply, 400)
+    assert reply.json["data"]["title"]["code"] == "validation_required"
+    record = post(api, user(api, "empty-body"), title="t")
+    kept = api.patch(f"/api/collections/posts/records/{record['id']}", b"", headers={"Content-Type": content_type},
+                     token=ADMIN)
+    assert kept.status == 200 and kept.json["title"] == "t", kept
+    assert_pocketbase_error(api.post("/api/wechat/login", b"", headers={"Content-Type": content_type}), 400)
 
 
 def test_a_multipart_record_body_is_415(api):

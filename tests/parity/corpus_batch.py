@@ -83,6 +83,38 @@ def add_cases(c, step, create, update, view):
     c.add("batch/record created then updated in one batch",
           batch(step, "owner", req("create", "posts", body=fresh),
                 req("update", "posts", fresh["id"], {"title": "changed"})), writes=True)
+    ended = post("updated then deleted")
+    c.add("batch/record updated then deleted", create("posts", ended),
+          batch(step, "owner", req("update", "posts", ended["id"], {"title": "last"}),
+                req("delete", "posts", ended["id"])), view("posts", ended["id"], "admin"), writes=True)
+    fleeting = post("created then deleted")
+    c.add("batch/record created then deleted", batch(step, "owner", req("create", "posts", body=fleeting),
+                                                     req("delete", "posts", fleeting["id"])),
+          view("posts", fleeting["id"], "admin"), writes=True)
+    reborn = post("deleted then created")
+    c.add("batch/record deleted then created again", create("posts", reborn),
+          batch(step, "owner", req("delete", "posts", reborn["id"]),
+                req("create", "posts", body={**reborn, "title": "reborn", "status": "draft"})),
+          view("posts", reborn["id"], "admin"), writes=True)
+    lost = post("deleted then updated")
+    c.add("batch/record deleted then updated", create("posts", lost),
+          batch(step, "owner", req("delete", "posts", lost["id"]), req("update", "posts", lost["id"], {"title": "x"})),
+          view("posts", lost["id"], "admin"), writes=True)
+    doubled = post("created twice")
+    c.add("batch/record created twice", batch(step, "owner", req("create", "posts", body=doubled),
+                                              req("create", "posts", body=doubled)),
+          view("posts", doubled["id"], "admin"), writes=True)
+    upsert_twice = post("upserted twice")
+    c.add("batch/record upserted twice", batch(step, "owner", req("upsert", "posts", body=upsert_twice),
+                                               req("upsert", "posts", body={"id": upsert_twice["id"], "title": "2"})),
+          view("posts", upsert_twice["id"], "admin"), writes=True)
+    parent = post("cascaded in the batch")
+    comment = {"id": c.new_id("bc"), "post": parent["id"], "author": "{{owner}}", "text": "goes with its post"}
+    c.add("batch/record created then removed by a delete's cascade",
+          batch(step, "owner", req("create", "posts", body=parent), req("create", "comments", body=comment),
+                req("delete", "posts", parent["id"])), view("comments", comment["id"], "admin"), writes=True)
+    half = req("create", "texts", body={"long": "z" * 600_000}, fields="id")
+    c.add("batch/a body over 1 MiB", batch(step, "admin", half, half), writes=True)
     c.add("batch/create with a file", batch(step, "owner", {
         **req("create", "items", body={"id": c.new_id("bi"), "title": "with file", "owner": "{{owner}}"}),
         "files": {"cover": [{"name": "c.txt", "type": "text/plain", "text": "hello"}]}}), writes=True)

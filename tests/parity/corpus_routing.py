@@ -45,6 +45,18 @@ def add_cases(c, lst, view):
         c.add(f"routing/create with Content-Type {content_type}",
               send("admin", RECORDS, "POST", '{"title": "x"}', headers={"Content-Type": content_type}))  # stores nothing
     c.add("routing/slashed create", send("admin", f"{RECORDS}/", "POST", {"title": "slashed"}), writes=True)
+    # an empty body is no data whatever its Content-Type (PocketBase reads nothing when Content-Length is 0)
+    plain = {"Content-Type": "text/plain"}
+    c.add("routing/create with Content-Type text/plain and no body",
+          send("admin", RECORDS, "POST", "", headers=plain))  # title is required: stores nothing
+    c.add("routing/create of a record needing nothing, text/plain and no body",
+          send("admin", "/api/collections/texts/records", "POST", "", headers=plain, fields="short"), writes=True)
+    texts, kept = "/api/collections/texts/records", c.new_id("txt")
+    c.add("routing/update with Content-Type text/plain and no body",
+          send("admin", texts, "POST", {"id": kept, "short": "kept"}, fields="id"),
+          send("admin", f"{texts}/{kept}", "PATCH", "", headers=plain, fields="id,short"), writes=True)
+    c.add("routing/create with JSON and no body", send("admin", RECORDS, "POST", "",
+                                                       headers={"Content-Type": "application/json"}))
 
     refreshed = {"mask": ["token"]}
     c.add("auth/refresh with fields", send("owner", REFRESH, "POST", query={"fields": OWN_FIELDS}), **refreshed)

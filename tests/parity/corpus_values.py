@@ -1,6 +1,8 @@
 """Parity cases of field values: a text pattern's anchoring, the date forms PocketBase accepts (or clears), ids sent
-as JSON numbers, an id changed on update, and email addresses with international domains. Each create has an id of
+as JSON numbers, an id changed on update, email addresses with international domains, a text field's max against
+what a record and a body may hold, and a create rule reading through the body's relations. Each create has an id of
 its own; an update changes a record its case created."""
+from tests.parity.fixtures import rid
 
 
 def add_cases(c, create, update, view):
@@ -33,3 +35,22 @@ def add_cases(c, create, update, view):
     for address in ("a@bü.de", "a@例え.jp", "a@xn--b-hga.de", "a b@x.de", "a@localhost", "a@x.de\n"):
         body = item(email=address)
         c.add(f"values/email {address!r}", create("items", body), writes=True)
+    # a text field's max (PocketBase's default 5000 when 0, a declared one far larger) against what a record and a
+    # body may hold
+    sizes = {"5000 characters at the default max": {"short": "界" * 5000},
+             "5001 characters at the default max": {"short": "x" * 5001},
+             "100000 characters under a declared max": {"long": "y" * 100_000},
+             "150000 two-byte characters under a declared max": {"long": "é" * 150_000},
+             "a body over 1 MiB under a declared max": {"long": "z" * 1_100_000}}
+    for name, fields in sizes.items():
+        record_id = c.new_id("txt")
+        c.add(f"values/text of {name}", create("texts", {"id": record_id, **fields}, fields="id,short"),
+              view("texts", record_id, "admin", fields="id,short"), writes=True)
+    # a create rule reading through the body's relation and the related record's own (@request.body.post.owner.name)
+    for name, post in {"owners published post": rid("pst", 1), "owners draft": rid("pst", 2),
+                       "others post": rid("pst", 3), "missing post": "zzzzzzzzzzzzzzz", "no post": None}.items():
+        review = {"id": c.new_id("rev"), "text": "fine"}
+        if post:
+            review["post"] = post
+        c.add(f"rules-body/review of the {name}", create("reviews", review, "other"),
+              view("reviews", review["id"], "admin"), writes=True)

@@ -56,6 +56,8 @@ def test_only_exact_forms_are_pushed_down(schema):
     assert not pushed('title ~ "%pie"') and not pushed('title ~ "a_c%"')  # suffix, single-character wildcard
     assert not pushed('views = "5"') and not pushed("title = 5")  # SQLite's affinity conversions: Python
     assert not pushed('content ~ "x"')  # editor values keep no lowercased copy
+    # LIKE over numbers matches their SQLite text, which no DynamoDB form gives
+    assert not pushed("views ~ 5") and not pushed('views ~ "1%"') and not pushed("title ~ 5")
 
 
 @pytest.mark.parametrize("expression", HOSTILE)
@@ -112,6 +114,18 @@ def test_sqlite_like(value, pattern, expected):
     assert sqlvalues.like(value, pattern) == expected
 
 
+def test_like_reads_numbers_as_sqlite_and_go_write_them(schema):
+    # a NUMERIC column stores a whole REAL as an INTEGER: 5.0 from a body is '5' to LIKE, 1e20 stays a REAL
+    assert [sqlvalues.stored_number(v) for v in (5.0, 1.5, -0.0, 1e20)] == [5, 1.5, 0, 1e20]
+    assert sqlvalues.number_text(1e20) == "1.0e+20" and sqlvalues.number_text(1e-7) == "1.0e-07"
+    assert sqlvalues.number_text(1.5e20) == "1.5e+20" and sqlvalues.number_text(-0.0) == "0.0"
+    assert sqlvalues.param_text(-0.0) == "-0" and sqlvalues.param_text(0.0) == "0"
+    assert sqlvalues.param_text(5.0) == "5" and sqlvalues.param_text(0.25) == "0.25"
+    draft = store.new(schema.get("posts"), {"title": "t", "views": 5.0, "owner": OWNER})
+    assert filter_eval.evaluate(bound(schema, 'views ~ "5"'), draft)
+    assert not filter_eval.evaluate(bound(schema, 'views ~ ".0"'), draft)
+
+
 def test_pocketbase_wraps_like_values_without_a_wildcard():
     assert sqlvalues.like_pattern("b_t") == "%b\\_t%" and sqlvalues.like_pattern("b_t%") == "b_t%"
     assert sqlvalues.like_pattern("100\\%") == "%100\\%%"
@@ -165,9 +179,28 @@ def test_request_body_relation_fields_read_the_related_record(schema):
     assert decided({"post": "post00000000002"}) == Const(False)  # no such record: NULL
     assert decided({}) == Const(False)
     for bad in ("@request.body.post.nosuch = 1", "@request.body.text.x = 1", "@request.body.post.status:lower = 1",
-                "@request.body.post.owner.name = 1"):
+                "@request.body.post.owner.nosuch = 1", "@request.body.post.title.x = 1",
+                "@request.body.post.owner.name:lower = 1"):
         with pytest.raises(FilterError):
             filter_bind.check(schema, comments, bad, param="createRule")
+
+
+def test_request_body_relations_are_read_through_further_single_relations(schema):
+    comments = schema.get("comments")
+    stored = {("posts", "post00000000001"): {"id": "post00000000001", "owner": "user00000000001"},
+              ("posts", "post00000000002"): {"id": "post00000000002", "owner": ""},
+              ("users", "user00000000001"): {"id": "user00000000001", "name": "Olivia"}}
+    rule = '@request.body.post.owner.name = "Olivia"'
+    filter_bind.check(schema, comments, rule, param="createRule")
+
+    def decided(body, expression=rule):
+        ctx = filter_bind.Context(body=body, record=lambda c, i: stored.get((c, i)))
+        return filter_bind.bind(schema, comments, expression, ctx)
+
+    assert decided({"post": "post00000000001"}) == Const(True)
+    assert decided({"post": "post00000000002"}) == Const(False)  # the post names no owner: NULL
+    assert decided({"post": "post00000000002"}, "@request.body.post.owner.name = null") == Const(True)
+    assert decided({"post": "nosuch000000000"}) == Const(False)
 
 
 def test_request_values_take_lower_and_an_unsent_header_is_null(schema):

@@ -75,3 +75,18 @@ def test_an_update_and_a_delete_write_where_the_record_was_read_and_move_its_cou
     delete, counter = changes.actions()
     assert table.deserialize(delete["Delete"]["Key"])["pk"] == "C#grown"
     assert table.deserialize(counter["Update"]["Key"]) == {"pk": "C#grown", "sk": "#N"}
+
+
+def test_a_record_deleted_and_created_again_in_one_transaction_stays_where_it_was_read():
+    """A batch's delete then create of one id folds into one put at the key the record was read from (an older
+    count's), its counters moving nowhere."""
+    grown = _grown()
+    stored = store.from_items([{"pk": "C#grown", "sk": "R#abcdefghijklmno", "id": "abcdefghijklmno", "v": 3,
+                                "collectionName": "grown", "created": "2026-01-01 00:00:00.000Z"}])[0]
+    changes = store.Changes()
+    changes.delete(grown, stored)
+    changes.create(grown, store.new(grown, {"x": 2}, record_id=stored.id))
+    (put,) = changes.actions()
+    item = table.deserialize(put["Put"]["Item"])
+    assert (item["pk"], item["v"], item["data"]) == ("C#grown", 4, {"x": 2})
+    assert changes.get("grown", stored.id).partition == "C#grown"

@@ -66,3 +66,34 @@ def test_a_delete_carries_the_version_condition(schema):
     changes.delete(posts, record, condition=TRUE)
     delete = changes.actions()[0]["Delete"]
     assert delete["ConditionExpression"] == "#n0 = :v0" and delete["ExpressionAttributeNames"] == {"#n0": "v"}
+
+
+def test_successive_writes_of_one_record_fold_into_one_action(schema):
+    posts = schema.get("posts")
+    owner = "u00000000000001"
+    created = store.new(posts, {"title": "a", "status": "draft", "owner": owner})
+    changes = store.Changes()
+    changes.create(posts, created)
+    changed = changes.update(posts, changes.get("posts", created.id), {**created.data, "status": "published"})
+    put, *counters = changes.actions()
+    assert table.deserialize(put["Put"]["Item"])["data"]["status"] == "published"
+    assert put["Put"]["ConditionExpression"] == "attribute_not_exists(pk)"  # still a create: the id must be free
+    scopes = sorted(table.deserialize(c["Update"]["Key"])["sk"] for c in counters)
+    assert scopes == ["#N", '#N#idx_posts_status#["published"]', '#N#owner_owner#["u00000000000001"]']
+    changes.delete(posts, changed)
+    (check,) = changes.actions()  # created and deleted: nothing is stored, nothing counted
+    assert check["ConditionCheck"]["ConditionExpression"] == "attribute_not_exists(pk)"
+    assert changes.get("posts", created.id) is None and changes.present() == frozenset()
+
+    stored = store.new(posts, {"title": "b", "status": "draft", "owner": owner})
+    stored.version = 4
+    changes = store.Changes()
+    first = changes.update(posts, stored, {**stored.data, "title": "c"})
+    changes.update(posts, first, {**stored.data, "title": "d"})
+    (replaced,) = changes.actions()
+    assert table.deserialize(replaced["Put"]["Item"])["data"]["title"] == "d"
+    assert 4 in table.deserialize(replaced["Put"]["ExpressionAttributeValues"]).values()  # the version as read
+    changes.delete(posts, changes.get("posts", stored.id))
+    changes.create(posts, store.new(posts, stored.data, record_id=stored.id))  # put back: its version moves on
+    (again,) = changes.actions()
+    assert table.deserialize(again["Put"]["Item"])["v"] == 5

@@ -130,6 +130,35 @@ def test_one_transaction_handing_a_value_over_writes_the_marker_once(schema):
     assert not any("Delete" in a and '["a"]' in a["Delete"]["Key"]["pk"]["S"] for a in changes.actions())
 
 
+def test_a_value_one_record_claims_then_gives_up_in_one_transaction_is_only_checked(schema):
+    """Created with slug a, changed to b in the same transaction (a batch): no marker for a is written, but a
+    must have been free, as the create required; a value the record held before and takes back is kept."""
+    posts = schema.get("posts")
+    record = store.new(posts, {"slug": "a"})
+    changes = store.Changes()
+    changes.create(posts, record)
+    changes.update(posts, changes.get("posts", record.id), {"slug": "b"})
+
+    def on(value):
+        def pk(action):
+            body = next(iter(action.values()))
+            return table.deserialize(body.get("Key") or body["Item"])["pk"]
+        return [a for a in changes.actions() if pk(a).startswith("UNIQ#posts#idx_slug#") and f'"{value}"' in pk(a)]
+
+    (check,) = on("a")
+    assert check["ConditionCheck"]["ConditionExpression"] == "attribute_not_exists(pk)"
+    (claim,) = on("b")
+    assert claim["Put"]["ConditionExpression"] == "attribute_not_exists(pk)" and not changes.clashes()
+    held = store.new(posts, {"slug": "c"})
+    changes = store.Changes()
+    moved = changes.update(posts, held, {"slug": "d"})
+    changes.update(posts, moved, {"slug": "c"})
+    (back,) = on("c")
+    assert back["Put"]["ConditionExpression"] == "attribute_not_exists(pk) OR recordId = :r"
+    (dropped,) = on("d")
+    assert "ConditionCheck" in dropped
+
+
 def test_two_records_of_one_transaction_claiming_one_value_fail_before_sending(schema):
     posts = schema.get("posts")
     changes = store.Changes()

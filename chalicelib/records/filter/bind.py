@@ -255,24 +255,34 @@ def _modified(value: Literal, modifier: str | None) -> Literal:
 
 def _body_relation_value(schema: Schema, collection: Collection, path: str, modifier: str | None,
                          ctx: Context | None, param: str) -> Literal:
-    """`@request.body.<relation>.<field>`: a field of the record the body's single relation names (NULL when the
-    body names none, or one that doesn't exist), as PocketBase reads it through the relation."""
-    name, _, target_field = path.partition(".")
-    f = collection.fields.get(name)
-    target = schema.get(f.target) if f is not None and field_type(f).relates else None
-    if target is None or "." in target_field or modifier or not (
-            target_field == "id" or target.has(target_field)) or target_field in AUTH_SYSTEM[1:]:
-        raise FilterError(f"@request.body.{path}{':' + modifier if modifier else ''} does not exist.", param)
-    assert f is not None
-    if f.multiple:
-        raise FilterError(f"@request.body.{path}: only a single relation's fields can be read in a rule "
-                          "(maxSelect 1).", param)
+    """`@request.body.<relation>.<field>`, or further through single relations (`@request.body.post.owner.name`):
+    a field of the record the body's relation names, read through each relation in turn (NULL once one names no
+    record, or a missing one), as PocketBase joins them."""
+    name, *through, target_field = path.split(".")
+    refused = FilterError(f"@request.body.{path}{':' + modifier if modifier else ''} does not exist.", param)
+    hops: list[tuple[str, Collection]] = []  # (relation field, the collection it names), from the body on
+    current = collection
+    for step in [name, *through]:
+        f = current.fields.get(step)
+        target = schema.get(f.target) if f is not None and field_type(f).relates else None
+        if f is None or target is None:
+            raise refused
+        if f.multiple:
+            raise FilterError(f"@request.body.{path}: only single relations (maxSelect 1) can be read through in "
+                              "a rule.", param)
+        hops.append((step, target))
+        current = target
+    if modifier or len(hops) > MAX_NESTED or not (target_field == "id" or current.has(target_field)) \
+            or target_field in AUTH_SYSTEM[1:]:
+        raise refused
     if ctx is None:
         return Literal(None)
-    related_id = ctx.body.get(name)
-    found = ctx.record(target.name, related_id) if isinstance(related_id, str) and related_id and ctx.record \
-        else None
-    value = None if found is None else found.get(target_field)
+    values: dict[str, Any] | None = ctx.body
+    for field_name, target in hops:
+        related_id = values.get(field_name) if values is not None else None
+        values = ctx.record(target.name, related_id) if isinstance(related_id, str) and related_id and ctx.record \
+            else None
+    value = None if values is None else values.get(target_field)
     return Literal(value if isinstance(value, (str, int, float, bool)) or value is None else "")
 
 

@@ -130,7 +130,9 @@ def compare(term: Compare, a: SqlValue, b: SqlValue) -> Truth:
     left, right = term.left, term.right
     a_aff = _affinity(left) if isinstance(left, FieldRef) else None
     b_aff = _affinity(right) if isinstance(right, FieldRef) else None
-    if row.symbol == "LIKE":
+    if row.symbol == "LIKE":  # LIKE reads both sides as text: a number column's whole values as integers
+        a = sqlvalues.stored_number(a) if a_aff == sqlvalues.NUMERIC else a
+        b = sqlvalues.stored_number(b) if b_aff == sqlvalues.NUMERIC else b
         if isinstance(right, Literal):
             pattern = sqlvalues.like_pattern(sqlvalues.param_text(b) or "") if b is not None else None
         else:

@@ -149,6 +149,8 @@ class _Parser:
         if kind == "text":
             return Literal(value)
         if kind == "number":  # SQLite's literals: an integer while it fits 64 bits, else a double
+            if value.startswith("-") and float(value) == 0:
+                return Literal(-0.0)  # PocketBase binds -0 as a double whose text keeps the sign ('%-0%' in LIKE)
             if "." not in value and len(value) <= 20 and -2 ** 63 <= int(value) < 2 ** 63:
                 return Literal(int(value))
             number = float(value)

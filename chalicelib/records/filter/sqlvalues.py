@@ -53,13 +53,25 @@ def json_scalar(value: Any) -> SqlValue:
 
 
 def number_text(value: int | float) -> str:
-    """How SQLite turns a number into text (REAL keeps a decimal point: 5.0 → '5.0')."""
+    """How SQLite turns a number into text, printf's `%!.15g`: a REAL keeps a decimal point, in its mantissa too
+    (5.0 → '5.0', 1e20 → '1.0e+20'; -0.0 → '0.0')."""
     if isinstance(value, int):
         return str(value)
     if math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
         return f"{int(value)}.0"
     text = "%.15g" % value
-    return text if any(c in text for c in ".en") else text + ".0"
+    mantissa, e, exponent = text.partition("e")
+    if not math.isfinite(value) or "." in mantissa:
+        return text
+    return f"{mantissa}.0{e}{exponent}"
+
+
+def stored_number(value: SqlValue) -> SqlValue:
+    """A number as a NUMERIC column holds it: a whole REAL that fits 64 bits becomes an INTEGER (5.0 is stored as
+    5, so its text is '5'); anything else as given."""
+    if isinstance(value, float) and value.is_integer() and -2 ** 63 <= value < 2 ** 63:
+        return int(value)
+    return value
 
 
 def _as_number(text: str) -> int | float | None:
@@ -108,8 +120,11 @@ def same(a: SqlValue, b: SqlValue) -> bool:
 
 
 def param_text(value: SqlValue) -> str | None:
-    """A bound parameter as Go's cast.ToString writes it (PocketBase wraps LIKE values that way): 5.0 → '5'."""
+    """A bound parameter as Go's cast.ToString writes it (PocketBase wraps LIKE values that way): 5.0 → '5',
+    -0.0 → '-0'."""
     if isinstance(value, float):
+        if value == 0:
+            return "-0" if math.copysign(1, value) < 0 else "0"
         if value.is_integer():
             return str(int(value))
         return format(Decimal(repr(value)), "f")

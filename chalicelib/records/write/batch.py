@@ -11,8 +11,12 @@ fails makes the whole batch a 400 `Batch transaction failed.` whose `data.reques
 `batch_request_failed` and that request's own error body. Limits: at most MAX_REQUESTS requests (PocketBase's
 default), and DynamoDB's 100 actions per transaction: a record write takes one, plus one per counter, unique value
 and upload ticket it moves, so a batch of many writes to indexed collections can reach it first (the request
-that passes it fails, naming the limit). A batch writes each record once: a second write of a record in the same
-batch (or one a delete's cascade changes) is refused, since one transaction can't touch an item twice.
+that passes it fails, naming the limit). Requests apply in order, as in PocketBase's transaction: a request reads
+the records earlier requests wrote as they left them, and successive writes of one record (create then update,
+two updates, update then delete, delete then create) fold into the one action DynamoDB allows per item, each
+request still checked and answered on its own; the stream then carries one change for that record. A delete's
+cascade sees the batch's earlier writes too (records/write/cascade.py). What can't fold is refused with a 400: a
+record a rule of an earlier request joined (and the write checks unchanged) that a later request writes.
 """
 from __future__ import annotations
 
@@ -110,7 +114,7 @@ def _stage_all(items: list[Item], caller: access.Caller, changes: store.Changes)
     for item in items:
         clashes = len(changes.clashes())
         try:
-            done.append(_stage_one(item, caller, changes, done))
+            done.append(_stage_one(item, caller, changes))
         except ApiError as exc:
             raise _failed(item.index, exc) from None
         if len(changes.clashes()) > clashes:  # claims a unique value an earlier request of the batch claims
@@ -123,12 +127,12 @@ def _stage_all(items: list[Item], caller: access.Caller, changes: store.Changes)
                 "send it as smaller batches."))
     clash = _twice_written(changes, done)
     if clash is not None:
-        raise _failed(clash, BadRequest("A batch writes each record once: this request writes a record that an "
-                                        "earlier request of the batch already writes."))
+        raise _failed(clash, BadRequest("This request writes a record that an earlier request of the batch read "
+                                        "for its rule: send them as separate batches."))
     return done
 
 
-def _stage_one(item: Item, caller: access.Caller, changes: store.Changes, done: list[_Done]) -> _Done:
+def _stage_one(item: Item, caller: access.Caller, changes: store.Changes) -> _Done:
     action, collection_name, record_id, query = _route(item)
     if item.files:
         raise BadRequest("Files are uploaded first (POST /api/files/upload); the record then takes the stored "
@@ -139,14 +143,10 @@ def _stage_one(item: Item, caller: access.Caller, changes: store.Changes, done: 
     body = dict(item.body)
     if action == "upsert":
         wanted = body.get("id")
-        found = isinstance(wanted, str) and wanted and store.get(collection.name, wanted) is not None
+        found = isinstance(wanted, str) and wanted and changes.get(collection.name, wanted) is not None
         action, record_id = ("update", wanted) if found else ("create", None)
-    written = {(one.staged.collection.name, one.staged.record_id) for one in done}
-    if record_id is not None and (collection.name, record_id) in written:
-        raise BadRequest("A batch writes each record once: an earlier request of the batch already writes "
-                         f"record {record_id}.")
     as_item = _caller(caller, item, params, {"create": "POST", "update": "PATCH", "delete": "DELETE"}[action])
-    pending = frozenset(key for key in written)
+    pending = changes.present()
     if action == "create":
         staged = record_writes.stage_create(collection, body, as_item, changes, pending=pending)
     elif action == "update":

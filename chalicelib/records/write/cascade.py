@@ -57,6 +57,18 @@ def referencing(ref: Collection, f: Field, record_id: str) -> list[store.StoredR
     return joins.referencing(ref, f, record_id, MAX_AFFECTED)
 
 
+def referencing_within(changes: store.Changes) -> FindReferences:
+    """References as a transaction leaves them: a record an earlier write of the same transaction (a batch) changed
+    is seen changed or gone, and one it created is found too, so the cascade continues those writes."""
+    def find(ref: Collection, f: Field, record_id: str) -> list[store.StoredRecord]:
+        found: dict[str, store.StoredRecord | None] = {r.id: r for r in referencing(ref, f, record_id)}
+        for name, written_id in changes.written():
+            if name == ref.name:
+                found[written_id] = changes.get(name, written_id)
+        return [r for r in found.values() if r is not None]
+    return find
+
+
 def plan(collection: Collection, record: store.StoredRecord, find: FindReferences = referencing) -> CascadePlan:
     """Breadth-first over references: what to delete, what to clear, and in which order they were reached."""
     result = CascadePlan()

@@ -154,6 +154,8 @@ def stage_create(collection: Collection, body: dict[str, Any], caller: access.Ca
         record_id = ids.new_id()
     elif not ids.is_valid_id(record_id):
         raise BadRequest("Failed to create record.", {"id": _id_error(record_id)})
+    if (collection.name, record_id) in changes.present():  # created earlier in the same transaction
+        raise _id_taken()
     body = _submitted(collection, body, caller)
     if caller.user_id and not caller.is_admin:
         for name in owner_fields(collection):
@@ -182,12 +184,16 @@ def stage_create(collection: Collection, body: dict[str, Any], caller: access.Ca
 def create_rejected(changes: store.Changes, staged: Staged, positions: list[int]) -> BadRequest:
     """The 400 for a create whose transaction failed a condition at `positions`."""
     if staged.position in positions:
-        return BadRequest("Failed to create record.", {"id": field_error(
-            "validation_not_unique", "The record id is already taken.")})
+        return _id_taken()
     if changes.not_unique(positions):
         return not_unique("Failed to create record.", changes.not_unique(positions))
     # an upload ticket was consumed meanwhile (the same file attached twice)
     return BadRequest("Failed to create record: a file was already attached elsewhere.")
+
+
+def _id_taken() -> BadRequest:
+    return BadRequest("Failed to create record.", {"id": field_error(
+        "validation_not_unique", "The record id is already taken.")})
 
 
 def answer(staged: Staged, caller: access.Caller, params: dict[str, Any] | None) -> dict[str, Any]:
@@ -286,7 +292,7 @@ def stage_update(collection: Collection, record_id: str, body: dict[str, Any], c
     if not ids.is_valid_id(record_id):
         raise NotFound()
     body = _submitted(collection, body, caller)
-    found = store.get(collection.name, record_id)
+    found = changes.get(collection.name, record_id)  # as an earlier write of the same transaction left it
     if found is None:
         raise NotFound()
     data, resolved = field_values.apply(collection, body, old=found.data, lenient=True)
@@ -303,8 +309,8 @@ def stage_update(collection: Collection, record_id: str, body: dict[str, Any], c
     removed = file_fields.attach(changes, collection, record_id, data, old=old.data, owner=_ticket_owner(caller),
                                  is_admin=caller.is_admin)
     image_check.apply(collection, record_id, data, caller, old=old.data)
-    position = changes.next_position()
     record = changes.update(collection, old, data, condition=rule)
+    position = changes.position(collection.name, record_id)
     _joined_unchanged(changes, rule, caller)
     changed = [n for n in set(data) | set(old.data) if data.get(n) != old.data.get(n)]
     late = audited(changes, caller, "update", collection, record_id, changed)
@@ -349,9 +355,13 @@ def stage_delete(collection: Collection, record_id: str, caller: access.Caller, 
     access.require_rule(collection, "deleteRule", caller)
     if not ids.is_valid_id(record_id):
         raise NotFound()
-    record, rule = access.writable(collection, record_id, "deleteRule", caller)
+    found = changes.get(collection.name, record_id)  # as an earlier write of the same transaction left it
+    if found is None:
+        raise NotFound()
+    record, rule = access.writable(collection, record_id, "deleteRule", caller, record=found)
     hooks.before("delete", collection, record_id, {}, record, caller)
-    position, cascaded = cascade.stage(cascade.plan(collection, record), collection, record, rule, changes, alone)
+    position, cascaded = cascade.stage(cascade.plan(collection, record, cascade.referencing_within(changes)),
+                                        collection, record, rule, changes, alone)
     if collection.name == USERS:
         _release_markers(changes, record, alone)
     _joined_unchanged(changes, rule, caller)
