@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any, Iterator, NamedTuple
 
@@ -30,6 +31,7 @@ from chalicelib.records.query.planner import MAX_SCANNED, Plan, TooBroad, Walk
 from chalicelib.store import keys, table
 
 CHUNK = 100  # directory entries per Query (most pages show fewer values)
+PARALLEL = 8  # values whose records are read at once
 _LAST = "\U0010ffff"  # sorts after every order key that starts with a given prefix
 
 
@@ -62,24 +64,64 @@ class _Reads:
 
 def read(p: Plan, start_key: dict | None, want: int, budget: int = MAX_SCANNED, source: Any = table,
          joins: evaluate.Joins | None = None) -> tuple[list[store.StoredRecord], dict | None, int]:
-    """paging.read for a walk: up to `want` matching records from start_key, the next start key, items read."""
+    """paging.read for a walk: up to `want` matching records from start_key, the next start key, items read.
+    Values whose counts don't fill the page yet are read together (up to PARALLEL at once when no filter is left
+    to check in Python), so a page of unique values waits for a few round trips, not one per value."""
     walk = _walk_of(p)
     at, inside = _position(start_key)
     reads = _Reads(p, budget)
     found: list[store.StoredRecord] = []
     values = _values(p, walk, at, source, reads, want)
-    for value in values:
-        start = inside if value.position == at else None
-        records, following, n = paging.read(_value_plan(p, walk, value), start, want - len(found),
-                                            max(0, budget - reads.count), source, joins)
-        reads.add(n)
-        found.extend(records)
-        if len(found) >= want:
+    together = PARALLEL if p.residual == TRUE else 1  # a filter's joins are read by one thread
+    batch: list[_Value] = []
+    for value in itertools.chain(values, [None]):
+        if value is not None:
+            batch.append(value)
+            if len(batch) < together and sum(v.records for v in batch) < want - len(found):
+                continue
+        if not batch:
+            break
+        room = want - len(found)
+        starts = [inside if v.position == at else None for v in batch]
+        results = _read_values(p, walk, batch, starts, room, max(0, budget - reads.count), source, joins)
+        for v, (records, following, n) in zip(batch, results):
+            reads.add(n)
+            if len(found) + len(records) < want:
+                found.extend(records)
+                continue
+            taken = records[:want - len(found)]
+            found.extend(taken)
+            if len(taken) < len(records):  # the page ends inside this value
+                return found, {"value": list(v.position), "start": {"after": _sort_key(walk, taken[-1])}}, reads.count
             if following is not None:
-                return found, {"value": list(value.position), "start": following}, reads.count
-            after = next(values, None)
+                return found, {"value": list(v.position), "start": following}, reads.count
+            after = _next(batch, v, values)
             return found, (None if after is None else {"value": list(after.position), "start": None}), reads.count
+        batch = []
     return found, None, reads.count
+
+
+def _read_values(p: Plan, walk: Walk, batch: list[_Value], starts: list[dict | None], room: int, budget: int,
+                 source: Any, joins: evaluate.Joins | None) -> list[tuple[list[store.StoredRecord], Any, int]]:
+    """Up to `room` records of each value, in the batch's order (read at once when there are several)."""
+    def one(i: int) -> tuple[list[store.StoredRecord], Any, int]:
+        return paging.read(_value_plan(p, walk, batch[i]), starts[i], room, budget, source, joins)
+
+    if len(batch) == 1:
+        return [one(0)]
+    with ThreadPoolExecutor(max_workers=len(batch)) as pool:
+        return list(pool.map(one, range(len(batch))))
+
+
+def _next(batch: list[_Value], value: _Value, values: Iterator[_Value]) -> _Value | None:
+    """The value after `value`: later in its batch, else the walk's next one."""
+    later = batch[batch.index(value) + 1:]
+    return later[0] if later else next(values, None)
+
+
+def _sort_key(walk: Walk, record: store.StoredRecord) -> str:
+    """The record's sort key in its value's index partition (where a read of that value resumes)."""
+    return keys.record_order(store.order_stamp(record, walk.path.order), record.id)
 
 
 def total(p: Plan, source: Any = table, joins: evaluate.Joins | None = None) -> int:
