@@ -28,4 +28,7 @@ TEST_ENV = {
     "WXBASE_BUCKET": "wxbase-test-files",
     "WXBASE_QUEUE": "wxbase-test-callbacks",
     "WXBASE_RATE_LIMITS": "[]",  # tests are scripts; tests/http/test_limits*.py turn limits on
+    # no request log entries: thousands of them would slow every Query of the in-process emulator (which reads its
+    # whole table); the tests of the logs (tests/http/test_request_logs.py, the SDK's) turn them on
+    "WXBASE_LOGS_DAYS": "0",
 }

@@ -11,6 +11,12 @@ from tests.records_helpers import user
 from tests.stackenv import ADMIN_KEY, APP1
 
 
+@pytest.fixture(autouse=True)
+def logging_on(monkeypatch):
+    """The test stack runs without request logs (tests/stackenv.py); these tests are about them."""
+    monkeypatch.setenv("WXBASE_LOGS_DAYS", "5")
+
+
 def _about(text):
     """A filter for the entries of requests carrying `text`, not those of the log reads looking for them."""
     return f'message~"{text}" %26%26 message!~"/api/logs"'

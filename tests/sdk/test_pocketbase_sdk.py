@@ -36,10 +36,12 @@ def test_pocketbase_js_sdk_signs_in_with_a_wechat_code(live, _live_server):
     assert run_script("auth.mjs", {"WXBASE_URL": _live_server.url, "APPID": APP1}) == "ok"
 
 
-def test_pocketbase_js_sdk_reads_request_logs(live, _live_server):
+def test_pocketbase_js_sdk_reads_request_logs(live, _live_server, monkeypatch):
     import uuid
 
     from tests.stackenv import ADMIN_KEY
+
+    monkeypatch.setenv("WXBASE_LOGS_DAYS", "5")  # the test stack runs without request logs (tests/stackenv.py)
 
     probe = uuid.uuid4().hex
     alice = user(live, "sdk")

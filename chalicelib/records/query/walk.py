@@ -11,7 +11,7 @@ read only from the shards that count some.
 Where the next page starts is the value and the position inside its partition:
 `{"value": [order key, counter key], "start": {"after": sort key} | None}`, so page 40 costs what page 1 costs.
 A page reads its records, one directory entry per value it shows and one Query per value (a sort by a unique
-number: about 30 small Queries for a page of 30). Totals: the collection's counter, or with equality fields the sum
+number: about 30 small Queries for a page of 30, sent 8 at a time). Totals: the collection's counter, or with equality fields the sum
 of their values' counts (at most MAX_SCANNED values, as every count here is bounded).
 """
 from __future__ import annotations
