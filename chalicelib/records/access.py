@@ -126,13 +126,20 @@ def allows(node: Node, record: store.StoredRecord, caller: Caller | None = None)
     return evaluate.evaluate(node, record, caller.related() if caller else joins.RecordJoins())
 
 
+def missing(coll: Collection) -> NotFound:
+    """The 404 of a record not found, once the collections file is known not to hide it (a 503 if it forgets a
+    write-shard count: records/shard_map.py)."""
+    shard_map.absent(coll)
+    return NotFound()
+
+
 def visible(coll: Collection, record_id: str, caller: Caller, consistent: bool = True) -> store.StoredRecord:
     """The stored record when the caller passes the view rule; 404 otherwise."""
     view = rule(coll, "viewRule", caller, caller.context())
     found = store.get(coll.name, record_id, consistent=consistent)
     if found is None:
-        shard_map.absent(coll)
-    if found is None or not allows(view, found, caller):
+        raise missing(coll)
+    if not allows(view, found, caller):
         raise NotFound()
     return found
 
@@ -144,8 +151,7 @@ def writable(coll: Collection, record_id: str, rule_name: str, caller: Caller, b
     require_rule(coll, rule_name, caller)
     found = record or store.get(coll.name, record_id)
     if found is None:
-        shard_map.absent(coll)
-        raise NotFound()
+        raise missing(coll)
     bound = rule(coll, rule_name, caller, caller.context(body=body, old=found.data))
     if not allows(bound, found, caller):
         raise NotFound()

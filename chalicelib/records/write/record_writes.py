@@ -294,7 +294,7 @@ def stage_update(collection: Collection, record_id: str, body: dict[str, Any], c
     body = _submitted(collection, body, caller)
     found = changes.get(collection.name, record_id)  # as an earlier write of the same transaction left it
     if found is None:
-        raise NotFound()
+        raise access.missing(collection)
     data, resolved = field_values.apply(collection, body, old=found.data, lenient=True)
     old, rule = access.writable(collection, record_id, "updateRule", caller, resolved, record=found)
     if "id" in body and submitted_id(body["id"]) != record_id:
@@ -357,7 +357,7 @@ def stage_delete(collection: Collection, record_id: str, caller: access.Caller, 
         raise NotFound()
     found = changes.get(collection.name, record_id)  # as an earlier write of the same transaction left it
     if found is None:
-        raise NotFound()
+        raise access.missing(collection)
     record, rule = access.writable(collection, record_id, "deleteRule", caller, record=found)
     hooks.before("delete", collection, record_id, {}, record, caller)
     position, cascaded = cascade.stage(cascade.plan(collection, record, cascade.referencing_within(changes)),
