@@ -93,3 +93,15 @@ def test_numbers_sort_before_text_and_long_values_are_cut_on_a_character():
     assert len(key.encode()) <= value_order.MAX_BYTES and key.endswith("中")
     assert value_order.encode([-0.0]) == value_order.encode([0])
     assert value_order.prefix(["b"]) and value_order.encode(["b", 1]).startswith(value_order.prefix(["b"]))
+
+
+@pytest.mark.parametrize("expression,sort,hint", [
+    ("", "-on", "CREATE INDEX idx_items_on ON items (on)."),
+    ('title = "x" && on = true', "n", "CREATE INDEX idx_items_title_on_n ON items (title, on, n)."),
+    ("", "title", "Narrow the filter"),  # a blank title isn't indexed: no directory could serve it
+    ("", "n,title", "Narrow the filter"),
+])
+def test_the_400_of_a_sort_past_the_bound_names_the_index_whose_directory_would_serve_it(items, expression, sort,
+                                                                                         hint):
+    p = _plan(items, expression, sort)
+    assert p.memory_sort and hint in planner.index_hint(p)

@@ -25,7 +25,7 @@ from chalicelib.records.filter import bind, dynamodb
 from chalicelib.records.filter.dynamodb import Builder
 from chalicelib.records.filter.tree import FALSE, TRUE, Compare, FieldRef, Literal, Node, Op, all_of, conjuncts
 from chalicelib.records.schema.collections import get_schema
-from chalicelib.records.schema.fields import TYPES, field_type
+from chalicelib.records.schema.fields import TYPES, always_set, field_type
 from chalicelib.records.schema.model import Collection, Index
 from chalicelib.store import keys
 
@@ -273,6 +273,10 @@ def index_hint(p: Plan) -> str:
     order = p.memory_sort[0][0] if p.memory_sort and len(p.memory_sort) == 1 else None
     if fields and order is not None and order.plain and order.name in p.collection.autodates:
         fields.append(order.name)  # equality first, then the order: (status, created)
+    elif order is not None and order.plain and always_set(p.collection.field(order.name)):
+        # the equalities first (those the path serves too), then the sort: its value directory serves it at any size
+        served = next((i.fields for i in p.collection.indexes if i.slot == p.slot), ())
+        fields = [*served, *(f for f in fields if f not in served), order.name]
     if not fields:
         return (f"Narrow the filter with `=` on an indexed field of {name} (its indexes: "
                 f"{', '.join(i.name for i in p.collection.indexes) or 'none'}), or use skipTotal and cursors.")

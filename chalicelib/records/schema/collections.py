@@ -29,7 +29,7 @@ from chalicelib.core.auth_tokens import USERS_COLLECTION_ID
 from chalicelib.core.settings import ConfigError, get_settings
 from chalicelib.records.filter import bind
 from chalicelib.records.schema import indexes
-from chalicelib.records.schema.fields import TYPES, field_type
+from chalicelib.records.schema.fields import TYPES, always_set, field_type
 from chalicelib.records.schema.fields.base import OptionProblem, check_number
 from chalicelib.records.schema.model import SYSTEM_FIELDS, USERS, Collection, Field, Index, Schema, UniqueIndex
 from chalicelib.core.patterns import lazy
@@ -417,12 +417,10 @@ def _indexes(collection, raw_indexes):
 
 def _always_set(collection, names):
     """How many of the last of these fields every record holds a non-blank value in (an index on them holds every
-    record): numbers and bools always have one, a required field can't be blank. (Records stored before a field
-    was added or made required may lack one until they are saved again.)"""
+    record: fields.always_set)."""
     count = 0
     for name in reversed(names):
-        f = collection.field(name)
-        if f is None or f.multiple or not (field_type(f).zero_indexed or f.required):
+        if not always_set(collection.field(name)):
             break
         count += 1
     return count

@@ -32,6 +32,13 @@ def field_type(f: Field) -> FieldType:
     return TYPES[f.type]
 
 
+def always_set(f: Field | None) -> bool:
+    """Does every record hold a non-blank value in this field (so an index on it holds every record)? Numbers and
+    bools always have one, a required field can't be blank. (Records stored before the field was added or made
+    required may lack one until they are saved again.)"""
+    return f is not None and not f.multiple and (field_type(f).zero_indexed or f.required)
+
+
 def zero(f: Field) -> Any:
     return field_type(f).zero(f)
 
