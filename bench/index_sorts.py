@@ -86,4 +86,4 @@ def _walk_rows(call, query, what):
     status, body, calls, last = call(f"{query}&page={PAGES}&skipTotal=1")
     assert status == 200 and len(body["items"]) == PER_PAGE, body
     yield ("index sorts", f"… page {PAGES}, pages read in order: requests / items", f"{calls} / {last}",
-           f"{last / max(first, 1):.2f}x page 1", "from page 39's marker")
+           f"{last / max(first, 1):.2f}x page 1", f"from page {PAGES - 1}'s marker")
