@@ -60,6 +60,7 @@ class Connection:
         self.headers, self.source_ip = headers, source_ip
         self.connected_at = time.time()
         self.last_active = self.connected_at
+        self.busy = False  # the app is handling one of its messages (frames after it wait in the socket, unread)
         self.open = True
         self._write = threading.Lock()
 
@@ -246,7 +247,11 @@ class WebSocketGateway:
                         body = payload.decode("utf-8")
                     except UnicodeDecodeError:
                         raise _Closed(1007, "invalid UTF-8") from None
-                self._call(self.app.realtime_message, self._event(connection, "$default", "MESSAGE", body))
+                connection.busy = True
+                try:
+                    self._call(self.app.realtime_message, self._event(connection, "$default", "MESSAGE", body))
+                finally:
+                    connection.busy, connection.last_active = False, time.time()
         except _Closed as closed:
             code = closed.code
         except OSError:
@@ -267,7 +272,10 @@ class WebSocketGateway:
             with self._lock:
                 connections = list(self.connections.values())
             for c in connections:
-                if now - c.last_active > self.idle_seconds or now - c.connected_at > self.max_seconds:
+                # API Gateway counts a connection idle when the client sends nothing: frames that arrived while
+                # the app handled a slow message are activity it hasn't read yet
+                idle = not c.busy and now - c.last_active > self.idle_seconds
+                if idle or now - c.connected_at > self.max_seconds:
                     c.close(1001, "Going away")
 
     # --- the @connections API ---
