@@ -9,7 +9,7 @@ import pytest
 from chalicelib.core import ids
 from chalicelib.records.query import planner
 from tests.conftest import DEVSTACK
-from tests.records_helpers import ADMIN, use_collections
+from tests.records_helpers import ADMIN, use_collections, walk_list
 
 # Past the in-memory bound on DynamoDB Local (make test-devstack); the in-process emulator reads its whole table for
 # every Query, so there the same walks run over fewer records and values.
@@ -64,16 +64,9 @@ def _order(records, desc_n=False, desc_within=False):
 
 
 def _all(api, name, query, per_page=300, by="page"):
-    found, totals, page, cursor = [], set(), 1, None
-    while True:
-        q = f"{query}&perPage={per_page}" + (f"&cursor={cursor}" if cursor else f"&page={page}")
-        reply = api.get(f"/api/collections/{name}/records?{q}", token=ADMIN)
-        assert reply.status == 200, reply
-        found += [r["id"] for r in reply.json["items"]]
-        totals.add(reply.json["totalItems"])
-        cursor, page = (reply.json["nextCursor"] if by == "cursor" else None), page + 1
-        if (by == "cursor" and cursor is None) or (by == "page" and not reply.json["items"]):
-            return found, totals
+    """Every page of a list: (ids in order, the set of totals the pages answered)."""
+    found, totals = walk_list(api, name, query, per_page, by)
+    return found, set(totals)
 
 
 _LOADED: set[str] = set()
